@@ -1,0 +1,100 @@
+// Shared declarations of the native layer. The only place (with the .cpp files
+// beside it) that includes LibTorch headers.
+#pragma once
+
+#define NAPI_EXPERIMENTAL  // finalizers that run during GC itself (see DESIGN.md)
+#include <node_api.h>
+
+#include <ATen/core/Tensor.h>
+#include <ATen/core/ivalue.h>
+#include <c10/util/Exception.h>
+
+#include <string>
+#include <vector>
+
+#include "torch_compat.h"
+
+namespace tn {
+
+// ---- JS errors -------------------------------------------------------------
+// Thrown inside native code, turned into a pending JS exception by `guard`.
+struct JsTypeError : std::exception {
+  std::string msg;
+  explicit JsTypeError(std::string m) : msg(std::move(m)) {}
+  const char* what() const noexcept override { return msg.c_str(); }
+};
+struct JsRangeError : JsTypeError {
+  using JsTypeError::JsTypeError;
+};
+
+// Converts any C++ exception in flight into a JS exception: PyTorch's message
+// without the C++ backtrace (kept on `cppBacktrace`).
+void throw_current_exception(napi_env env);
+
+// Runs `body` and converts every exception; returns nullptr when one was thrown.
+template <typename F>
+napi_value guard(napi_env env, F&& body) {
+  try {
+    return body();
+  } catch (...) {
+    throw_current_exception(env);
+    return nullptr;
+  }
+}
+
+// Throws a C++ exception for a failed napi call (a pending JS exception stays).
+void check(napi_env env, napi_status status);
+#define TN_CHECK(call) ::tn::check(env, (call))
+
+// ---- arguments -------------------------------------------------------------
+struct Args {
+  napi_value self = nullptr;
+  std::vector<napi_value> argv;
+  size_t size() const { return argv.size(); }
+  napi_value operator[](size_t i) const { return argv[i]; }
+};
+Args get_args(napi_env env, napi_callback_info info, size_t max_args = 16);
+
+napi_valuetype type_of(napi_env env, napi_value v);
+bool is_nullish(napi_env env, napi_value v);
+double to_double(napi_env env, napi_value v, const char* what);
+int64_t to_int(napi_env env, napi_value v, const char* what);
+bool to_bool(napi_env env, napi_value v, const char* what);
+std::string to_string(napi_env env, napi_value v, const char* what);
+std::vector<int64_t> to_int_list(napi_env env, napi_value v, const char* what);
+
+napi_value js_number(napi_env env, double v);
+napi_value js_bool(napi_env env, bool v);
+napi_value js_string(napi_env env, const std::string& s);
+napi_value js_undefined(napi_env env);
+napi_value js_null(napi_env env);
+napi_value js_int_array(napi_env env, c10::IntArrayRef values);
+
+// ---- tensor handles ----------------------------------------------------------
+// A JS tensor handle is an External pointing to a Slot. dispose() empties the
+// slot at once; the GC finalizer frees the slot (and the tensor, if still held).
+struct Slot {
+  at::Tensor tensor;
+};
+
+napi_value wrap_tensor(napi_env env, at::Tensor t);
+// The tensor of a handle; throws a TypeError naming `what` for anything else
+// and an Error for a disposed tensor.
+const at::Tensor& unwrap_tensor(napi_env env, napi_value v, const char* what);
+bool is_tensor_handle(napi_env env, napi_value v);
+
+// ---- conversions shared by several files -------------------------------------
+c10::ScalarType to_scalar_type(napi_env env, napi_value v, const char* what);
+c10::Device to_device(napi_env env, napi_value v, const char* what);
+c10::Scalar to_scalar(napi_env env, napi_value v, const char* what);
+napi_value from_ivalue(napi_env env, const c10::IValue& v);
+
+// ---- per-file export registration ---------------------------------------------
+using Exporter = void (*)(napi_env env, napi_value exports);
+void export_function(napi_env env, napi_value exports, const char* name, napi_callback cb);
+void init_tensor(napi_env env, napi_value exports);
+void init_dispatch(napi_env env, napi_value exports);
+void init_autograd(napi_env env, napi_value exports);
+void init_indexing(napi_env env, napi_value exports);
+
+}  // namespace tn

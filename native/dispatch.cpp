@@ -1,0 +1,275 @@
+// Every ATen op, reached through the c10 dispatcher by schema name.
+//
+// op_handle("aten::add", "Tensor") resolves a schema once and returns a small
+// integer; call(op, ...args) converts the JS arguments by the schema's own
+// argument types (defaults filled in for `undefined`), calls the boxed kernel
+// (autograd included) and converts the results. One mechanism for every op:
+// no per-op native code.
+#include "common.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+namespace tn {
+namespace {
+
+enum class Kind : uint8_t {
+  Tensor, TensorList, OptTensorList, Scalar, Int, IntList, Float, FloatList, Bool,
+  BoolList, String, ScalarType, Layout, MemoryFormat, Device, Generator, Unsupported
+};
+
+struct ArgSpec {
+  Kind kind;
+  bool optional;
+  std::string label;  // "aten::add(): argument 'other'" for messages
+  c10::optional<c10::IValue> default_value;
+};
+
+struct OpEntry {
+  c10::OperatorHandle handle;
+  std::string name;
+  std::vector<ArgSpec> args;
+  // For each return: index of the argument it writes in place (a!), or -1.
+  std::vector<int> return_alias_of;
+  explicit OpEntry(c10::OperatorHandle h) : handle(std::move(h)) {}
+};
+
+Kind kind_of(const c10::TypePtr& type) {
+  using K = c10::TypeKind;
+  switch (type->kind()) {
+    case K::TensorType: return Kind::Tensor;
+    case K::NumberType: return Kind::Scalar;
+    case K::IntType: return Kind::Int;
+    case K::FloatType: return Kind::Float;
+    case K::BoolType: return Kind::Bool;
+    case K::StringType: return Kind::String;
+    case K::ScalarTypeType: return Kind::ScalarType;
+    case K::LayoutType: return Kind::Layout;
+    case K::MemoryFormatType: return Kind::MemoryFormat;
+    case K::DeviceObjType: return Kind::Device;
+    case K::GeneratorType: return Kind::Generator;
+    case K::ListType: {
+      const auto& elem = type->containedType(0);
+      if (elem->kind() == K::TensorType) return Kind::TensorList;
+      if (elem->kind() == K::OptionalType &&
+          elem->containedType(0)->kind() == K::TensorType)
+        return Kind::OptTensorList;
+      if (elem->kind() == K::IntType || compat::is_sym_int(elem->kind())) return Kind::IntList;
+      if (elem->kind() == K::FloatType) return Kind::FloatList;
+      if (elem->kind() == K::BoolType) return Kind::BoolList;
+      return Kind::Unsupported;
+    }
+    default:
+      if (compat::is_sym_int(type->kind())) return Kind::Int;
+      return Kind::Unsupported;
+  }
+}
+
+// Ops are process-wide: the table is shared by every worker. Entries are never
+// removed, so a reader needs no lock once it holds an index below the count.
+constexpr size_t kMaxOps = 16384;
+std::array<OpEntry*, kMaxOps> g_ops{};
+std::atomic<size_t> g_op_count{0};
+std::mutex g_ops_mutex;
+std::unordered_map<std::string, uint32_t> g_op_index;
+
+uint32_t resolve(const std::string& name, const std::string& overload) {
+  std::lock_guard<std::mutex> lock(g_ops_mutex);
+  std::string key = name + "." + overload;
+  auto it = g_op_index.find(key);
+  if (it != g_op_index.end()) return it->second;
+  auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
+  if (!handle)
+    throw JsTypeError("unknown operator " + name + (overload.empty() ? "" : "." + overload));
+  auto* e = new OpEntry(*handle);
+  e->name = name.substr(name.find("::") == std::string::npos ? 0 : name.find("::") + 2);
+  const auto& schema = handle->schema();
+  for (const auto& arg : schema.arguments()) {
+    ArgSpec spec;
+    c10::TypePtr type = arg.real_type();
+    spec.optional = type->kind() == c10::TypeKind::OptionalType;
+    if (spec.optional) type = type->containedType(0);
+    spec.kind = kind_of(type);
+    spec.label = e->name + "(): argument '" + arg.name() + "'";
+    spec.default_value = arg.default_value();
+    e->args.push_back(std::move(spec));
+  }
+  for (const auto& ret : schema.returns()) {
+    int alias = -1;
+    if (ret.alias_info() && ret.alias_info()->isWrite()) {
+      for (size_t i = 0; i < schema.arguments().size(); i++) {
+        const auto* ai = schema.arguments()[i].alias_info();
+        if (ai && ai->isWrite() && ai->beforeSets() == ret.alias_info()->beforeSets()) {
+          alias = static_cast<int>(i);
+          break;
+        }
+      }
+    }
+    e->return_alias_of.push_back(alias);
+  }
+  size_t index = g_op_count.load();
+  if (index >= kMaxOps) throw std::runtime_error("too many distinct operators");
+  g_ops[index] = e;
+  g_op_count.store(index + 1);
+  g_op_index.emplace(key, static_cast<uint32_t>(index));
+  return static_cast<uint32_t>(index);
+}
+
+bool is_array(napi_env env, napi_value v) {
+  bool r = false;
+  napi_is_array(env, v, &r);
+  return r;
+}
+
+template <typename F>
+void for_each_element(napi_env env, napi_value v, const std::string& label, F&& f) {
+  if (!is_array(env, v)) throw JsTypeError(label + " must be an array");
+  uint32_t n;
+  napi_get_array_length(env, v, &n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    napi_get_element(env, v, i, &e);
+    f(e);
+  }
+}
+
+c10::IValue to_ivalue(napi_env env, napi_value v, const ArgSpec& spec) {
+  const char* label = spec.label.c_str();
+  switch (spec.kind) {
+    case Kind::Tensor: return unwrap_tensor(env, v, label);
+    case Kind::Scalar: return to_scalar(env, v, label);
+    case Kind::Int: return to_int(env, v, label);
+    case Kind::Float: return to_double(env, v, label);
+    case Kind::Bool: return to_bool(env, v, label);
+    case Kind::String: return to_string(env, v, label);
+    case Kind::ScalarType: return static_cast<int64_t>(to_scalar_type(env, v, label));
+    case Kind::Layout:
+    case Kind::MemoryFormat: return to_int(env, v, label);
+    case Kind::Device: return to_device(env, v, label);
+    case Kind::IntList: return to_int_list(env, v, label);
+    case Kind::TensorList: {
+      std::vector<at::Tensor> list;
+      for_each_element(env, v, spec.label, [&](napi_value e) { list.push_back(unwrap_tensor(env, e, label)); });
+      return list;
+    }
+    case Kind::OptTensorList: {
+      c10::List<c10::optional<at::Tensor>> list;
+      for_each_element(env, v, spec.label, [&](napi_value e) {
+        list.push_back(is_nullish(env, e) ? c10::optional<at::Tensor>()
+                                          : c10::optional<at::Tensor>(unwrap_tensor(env, e, label)));
+      });
+      return list;
+    }
+    case Kind::FloatList: {
+      std::vector<double> list;
+      if (!is_array(env, v)) return std::vector<double>{to_double(env, v, label)};
+      for_each_element(env, v, spec.label, [&](napi_value e) { list.push_back(to_double(env, e, label)); });
+      return list;
+    }
+    case Kind::BoolList: {
+      c10::List<bool> list;
+      for_each_element(env, v, spec.label, [&](napi_value e) { list.push_back(to_bool(env, e, label)); });
+      return list;
+    }
+    case Kind::Generator:
+      throw JsTypeError(spec.label + ": explicit generators are not supported; pass null");
+    case Kind::Unsupported: break;
+  }
+  throw JsTypeError(spec.label + " has a type that torch-node cannot pass");
+}
+
+napi_value call(napi_env env, napi_callback_info info) {
+  constexpr size_t kMaxArgs = 24;
+  size_t argc = kMaxArgs;
+  napi_value argv[kMaxArgs];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  return guard(env, [&]() -> napi_value {
+    if (argc < 1) throw JsTypeError("call(): missing operator");
+    uint32_t index;
+    if (napi_get_value_uint32(env, argv[0], &index) != napi_ok || index >= g_op_count.load())
+      throw JsTypeError("call(): bad operator handle");
+    const OpEntry& op = *g_ops[index];
+    size_t given = argc - 1;
+    if (given > op.args.size())
+      throw JsTypeError(op.name + "() takes " + std::to_string(op.args.size()) +
+                        " arguments but " + std::to_string(given) + " were given");
+    torch::jit::Stack stack;
+    stack.reserve(op.args.size());
+    for (size_t i = 0; i < op.args.size(); i++) {
+      const ArgSpec& spec = op.args[i];
+      napi_value v = i < given ? argv[i + 1] : nullptr;
+      napi_valuetype t = napi_undefined;
+      if (v) napi_typeof(env, v, &t);
+      if (t == napi_undefined) {
+        if (spec.default_value) { stack.push_back(*spec.default_value); continue; }
+        if (spec.optional) { stack.emplace_back(); continue; }
+        throw JsTypeError(spec.label + " is required");
+      }
+      if (t == napi_null) {
+        if (spec.optional) { stack.emplace_back(); continue; }
+        throw JsTypeError(spec.label + " must not be null");
+      }
+      stack.push_back(to_ivalue(env, v, spec));
+    }
+    op.handle.callBoxed(stack);
+    size_t nret = op.return_alias_of.size();
+    if (nret == 0) return js_undefined(env);
+    auto convert = [&](size_t r) -> napi_value {
+      int alias = op.return_alias_of[r];
+      // An in-place op returns its own argument: hand back the same JS handle.
+      if (alias >= 0 && static_cast<size_t>(alias) < given) return argv[alias + 1];
+      // An op that returns `self` unchanged (to(), contiguous()) hands back
+      // the same handle too, so that JS sees the same object, as Python does.
+      if (stack[r].isTensor() && given > 0 && !op.args.empty() && op.args[0].kind == Kind::Tensor &&
+          is_tensor_handle(env, argv[1]) &&
+          stack[r].toTensor().unsafeGetTensorImpl() ==
+              unwrap_tensor(env, argv[1], "self").unsafeGetTensorImpl())
+        return argv[1];
+      return from_ivalue(env, stack[r]);
+    };
+    if (nret == 1) return convert(0);
+    napi_value arr;
+    napi_create_array_with_length(env, nret, &arr);
+    for (size_t r = 0; r < nret; r++) napi_set_element(env, arr, r, convert(r));
+    return arr;
+  });
+}
+
+// op_handle(name, overload) -> integer handle
+napi_value op_handle(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    if (a.size() < 1) throw JsTypeError("op_handle(): name is required");
+    std::string name = to_string(env, a[0], "op_handle(): name");
+    std::string overload = a.size() > 1 && !is_nullish(env, a[1])
+                               ? to_string(env, a[1], "op_handle(): overload") : "";
+    if (name.find("::") == std::string::npos) name = "aten::" + name;
+    return js_number(env, resolve(name, overload));
+  });
+}
+
+// op_schema(handle) -> the schema as a string (for docs, errors and tests)
+napi_value op_schema(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    int64_t index = to_int(env, a.size() ? a[0] : nullptr, "op_schema(): handle");
+    if (index < 0 || static_cast<size_t>(index) >= g_op_count.load())
+      throw JsTypeError("op_schema(): bad handle");
+    return js_string(env, c10::toString(g_ops[index]->handle.schema()));
+  });
+}
+
+}  // namespace
+
+void init_dispatch(napi_env env, napi_value exports) {
+  export_function(env, exports, "call", call);
+  export_function(env, exports, "op_handle", op_handle);
+  export_function(env, exports, "op_schema", op_schema);
+}
+
+}  // namespace tn

@@ -1,0 +1,27 @@
+'use strict';
+// Builds the addon with cmake-js against the LibTorch that libtorch.js finds,
+// and records what it was built against in build/torch-node-build.json.
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { findLibTorch } = require('./libtorch');
+
+const root = path.join(__dirname, '..');
+let torch;
+try {
+  torch = findLibTorch();
+} catch (e) {
+  console.error(e.message);
+  process.exit(1);
+}
+console.error(`torch-node: building against LibTorch ${torch.version} (${torch.source}, ${torch.libDir})`);
+const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
+const jobs = String(Number(process.env.JOBS) || require('node:os').availableParallelism?.() || 2);
+const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', 'build', '--parallel', jobs,
+  `--CDTORCH_CMAKE_PREFIX=${torch.cmakePrefix}`, ...process.argv.slice(2)],
+{ cwd: root, stdio: 'inherit', env: { ...process.env, CCACHE_SLOPPINESS: 'pch_defines,time_macros,include_file_mtime,include_file_ctime' } });
+if (r.status !== 0) process.exit(r.status || 1);
+fs.writeFileSync(path.join(root, 'build', 'torch-node-build.json'), JSON.stringify({
+  torch_version: torch.version, libtorch_source: torch.source, libtorch_lib_dir: torch.libDir,
+  cuda: torch.cuda, platform: process.platform, arch: process.arch, built_at: new Date().toISOString(),
+}, null, 2) + '\n');

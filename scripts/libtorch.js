@@ -1,0 +1,136 @@
+'use strict';
+// Finds a LibTorch, in this order: $LIBTORCH (an unzipped LibTorch), a Python
+// torch install, the system's (Debian/Ubuntu libtorch-dev). Used at build time
+// (CMake prefix, binding.gyp paths) and at run time (to explain a failed load).
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const SYSTEM_CMAKE_DIRS = [
+  '/usr/lib/x86_64-linux-gnu/cmake/Torch',
+  '/usr/lib/aarch64-linux-gnu/cmake/Torch',
+  '/usr/share/cmake/Torch',
+  '/usr/lib/cmake/Torch',
+  '/usr/local/share/cmake/Torch',
+  '/usr/local/lib/cmake/Torch',
+  '/opt/homebrew/share/cmake/Torch',
+];
+
+function readVersion(includeDirs) {
+  for (const dir of includeDirs) {
+    const file = path.join(dir, 'torch/csrc/api/include/torch/version.h');
+    if (!fs.existsSync(file)) continue;
+    const text = fs.readFileSync(file, 'utf8');
+    const m = /#define TORCH_VERSION\s*\\?\s*"([^"]+)"/.exec(text);
+    if (m) return m[1];
+    const major = /TORCH_VERSION_MAJOR (\d+)/.exec(text), minor = /TORCH_VERSION_MINOR (\d+)/.exec(text),
+      patch = /TORCH_VERSION_PATCH (\d+)/.exec(text);
+    if (major && minor && patch) return `${major[1]}.${minor[1]}.${patch[1]}`;
+  }
+  return null;
+}
+
+function libraryFile(libDir) {
+  const names = process.platform === 'darwin' ? ['libtorch_cpu.dylib'] :
+    process.platform === 'win32' ? ['torch_cpu.dll', 'torch_cpu.lib'] : ['libtorch_cpu.so'];
+  return names.map((n) => path.join(libDir, n)).find((f) => fs.existsSync(f)) || null;
+}
+
+function fromPrefix(source, root, cmakeDir) {
+  const includeDirs = [path.join(root, 'include'), path.join(root, 'include/torch/csrc/api/include')];
+  const libDir = path.join(root, 'lib');
+  return {
+    source, root, cmakePrefix: path.dirname(path.dirname(cmakeDir)), cmakeDir, includeDirs, libDir,
+    version: readVersion(includeDirs),
+    cuda: fs.existsSync(path.join(libDir, process.platform === 'win32' ? 'torch_cuda.dll' : 'libtorch_cuda.so')),
+  };
+}
+
+function pythonCandidates() {
+  const list = [];
+  if (process.env.TORCH_NODE_PYTHON) list.push(process.env.TORCH_NODE_PYTHON);
+  list.push('python3', 'python');
+  if (process.platform !== 'win32') list.push('/usr/bin/python3');
+  return [...new Set(list)];
+}
+
+function findPythonTorch(tried) {
+  for (const py of pythonCandidates()) {
+    let out;
+    try {
+      out = execFileSync(py, ['-c',
+        'import os, torch, torch.utils; print(os.path.dirname(torch.__file__)); print(torch.utils.cmake_prefix_path); print(torch.__version__)'],
+      { stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000 }).toString().trim().split('\n');
+    } catch {
+      tried.push(`${py}: no importable torch`);
+      continue;
+    }
+    const [torchDir, cmakePrefix] = out;
+    const cmakeDir = path.join(cmakePrefix, 'Torch');
+    if (!fs.existsSync(path.join(cmakeDir, 'TorchConfig.cmake')) || !fs.existsSync(path.join(torchDir, 'include'))) {
+      tried.push(`${py}: torch at ${torchDir} ships no C++ headers/CMake files`);
+      continue;
+    }
+    return { ...fromPrefix(`python (${py})`, torchDir, cmakeDir), pythonVersion: out[2] };
+  }
+  return null;
+}
+
+function findSystemTorch(tried) {
+  for (const cmakeDir of SYSTEM_CMAKE_DIRS) {
+    if (!fs.existsSync(path.join(cmakeDir, 'TorchConfig.cmake'))) {
+      tried.push(`${cmakeDir}: no TorchConfig.cmake`);
+      continue;
+    }
+    // Debian installs headers in /usr/include and libraries beside the cmake dir.
+    const libDir = path.dirname(path.dirname(cmakeDir));
+    const root = path.dirname(path.dirname(libDir));
+    const includeDirs = [path.join(root, 'include'), path.join(root, 'include/torch/csrc/api/include')];
+    return {
+      source: 'system', root, cmakePrefix: path.dirname(cmakeDir), cmakeDir, includeDirs,
+      libDir: libraryFile(libDir) ? libDir : path.join(root, 'lib'),
+      version: readVersion(includeDirs), cuda: fs.existsSync(path.join(libDir, 'libtorch_cuda.so')),
+    };
+  }
+  return null;
+}
+
+const HOW_TO_GET = [
+  'Get a LibTorch in one of these ways, then run `npm rebuild torch-node`:',
+  '  - Debian/Ubuntu: sudo apt-get install -y libtorch-dev libopenblas0-pthread',
+  '  - pip:           pip install torch   (torch-node finds it through `python3`, or set TORCH_NODE_PYTHON)',
+  '  - a LibTorch zip from pytorch.org, unzipped: export LIBTORCH=/path/to/libtorch',
+].join('\n');
+
+function findLibTorch() {
+  const tried = [];
+  if (process.env.LIBTORCH) {
+    const root = path.resolve(process.env.LIBTORCH);
+    const cmakeDir = path.join(root, 'share/cmake/Torch');
+    if (fs.existsSync(path.join(cmakeDir, 'TorchConfig.cmake'))) return fromPrefix('LIBTORCH', root, cmakeDir);
+    tried.push(`LIBTORCH=${process.env.LIBTORCH}: no share/cmake/Torch/TorchConfig.cmake there`);
+  } else {
+    tried.push('LIBTORCH: not set');
+  }
+  const found = findPythonTorch(tried) || findSystemTorch(tried);
+  if (found) return found;
+  const err = new Error(`torch-node: LibTorch was not found. Looked in:\n  - ${tried.join('\n  - ')}\n${HOW_TO_GET}`);
+  err.code = 'LIBTORCH_NOT_FOUND';
+  throw err;
+}
+
+module.exports = { findLibTorch, HOW_TO_GET };
+
+if (require.main === module) {
+  try {
+    const found = findLibTorch();
+    const what = process.argv[2];
+    if (what === '--include') console.log(found.includeDirs.join(' '));
+    else if (what === '--libdir') console.log(found.libDir);
+    else if (what === '--cmake-prefix') console.log(found.cmakePrefix);
+    else console.log(JSON.stringify(found, null, 2));
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
+}
