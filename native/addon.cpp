@@ -558,6 +558,13 @@ static napi_value strides(napi_env env, napi_callback_info info) {
   });
 }
 
+static napi_value is_contiguous(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    return js_bool(env, unwrap_tensor(env, a.size() ? a[0] : nullptr, "tensor").is_contiguous());
+  });
+}
+
 static napi_value device_of(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
     Args a = get_args(env, info, 1);
@@ -690,6 +697,7 @@ void init_tensor(napi_env env, napi_value exports) {
   export_function(env, exports, "dtype", dtype_of);
   export_function(env, exports, "strides", strides);
   export_function(env, exports, "device", device_of);
+  export_function(env, exports, "is_contiguous", is_contiguous);
   export_function(env, exports, "dispose", dispose);
   export_function(env, exports, "is_disposed", is_disposed);
   export_function(env, exports, "memory_stats", memory_stats);

@@ -1,0 +1,212 @@
+// Tensor creation: torch.tensor, zeros, ones, rand..., the *_like forms,
+// zero-copy frombuffer/as_tensor, and the random seed.
+import { native } from './native';
+import * as dt from './dtype';
+import { dtype, dtypeOfTypedArray, get_default_dtype } from './dtype';
+import { Tensor, TensorOptions, Scalar, op, shapeArgs, splitOptions, full, dtypeCode, deviceArg } from './tensor';
+import { DeviceLike } from './device';
+
+const { call } = native;
+const O = {
+  zeros: op('zeros'), ones: op('ones'), empty: op('empty', 'memory_format'), rand: op('rand'), randn: op('randn'),
+  randint: op('randint', 'low'), randperm: op('randperm'), arange: op('arange', 'start_step'), linspace: op('linspace'),
+  eye: op('eye'), eye_m: op('eye', 'm'),
+  normal_ff: op('normal', 'float_float'), normal_TT: op('normal', 'Tensor_Tensor'), normal_Tf: op('normal', 'Tensor_float'), normal_fT: op('normal', 'float_Tensor'),
+  zeros_like: op('zeros_like'), ones_like: op('ones_like'), empty_like: op('empty_like'), full_like: op('full_like'),
+  rand_like: op('rand_like'), randn_like: op('randn_like'), randint_like: op('randint_like', 'low_dtype'),
+  to: op('to', 'dtype_layout'),
+};
+
+type ShapeAndOptions = Array<number | number[] | TensorOptions>;
+
+function finish(t: Tensor, opts: TensorOptions): Tensor {
+  if (opts.requires_grad) t.requires_grad_(true);
+  return t;
+}
+
+/** Makes a factory like torch.zeros(*size, dtype=..., device=..., requires_grad=...). */
+function sizeFactory(handle: number) {
+  return (...args: ShapeAndOptions): Tensor => {
+    const [shape, opts] = splitOptions<TensorOptions>(args);
+    return finish(new Tensor(call(handle, shapeArgs(shape), dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
+  };
+}
+export const zeros = sizeFactory(O.zeros);
+export const ones = sizeFactory(O.ones);
+export const rand = sizeFactory(O.rand);
+export const randn = sizeFactory(O.randn);
+export const empty = sizeFactory(O.empty);
+
+/** Makes a factory like torch.zeros_like(input, dtype=..., device=..., requires_grad=...). */
+function likeFactory(handle: number) {
+  return (input: Tensor, opts: TensorOptions = {}): Tensor =>
+    finish(new Tensor(call(handle, input._h, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
+}
+export const zeros_like = likeFactory(O.zeros_like);
+export const ones_like = likeFactory(O.ones_like);
+export const empty_like = likeFactory(O.empty_like);
+export const rand_like = likeFactory(O.rand_like);
+export const randn_like = likeFactory(O.randn_like);
+
+export function full_like(input: Tensor, fill_value: Scalar, opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(call(O.full_like, input._h, fill_value, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
+}
+
+/** randint(high, size) or randint(low, high, size); int64 by default, as PyTorch. */
+export function randint(low: number, high: number | number[], size?: number[] | TensorOptions, opts: TensorOptions = {}): Tensor {
+  let lo = 0, hi: number, shape: number[];
+  if (Array.isArray(high)) {
+    hi = low; shape = high;
+    if (size && !Array.isArray(size)) opts = size;
+  } else {
+    lo = low; hi = high;
+    if (!Array.isArray(size)) throw new TypeError('randint(): size must be an array of integers');
+    shape = size;
+  }
+  return finish(new Tensor(call(O.randint, lo, hi, shape, (opts.dtype ?? dt.int64).code, null, deviceArg(opts.device), null)), opts);
+}
+
+export function randint_like(input: Tensor, low: number, high?: number, opts: TensorOptions = {}): Tensor {
+  const [lo, hi] = high === undefined ? [0, low] : [low, high];
+  return finish(new Tensor(call(O.randint_like, input._h, lo, hi, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
+}
+
+export function randperm(n: number, opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(call(O.randperm, n, (opts.dtype ?? dt.int64).code, null, deviceArg(opts.device), null)), opts);
+}
+
+/**
+ * arange(end), arange(start, end), arange(start, end, step). As in Python,
+ * integral bounds give int64 and any fractional bound the default dtype.
+ */
+export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (typeof end === 'object') { opts = end; end = undefined; }
+  if (typeof step === 'object') { opts = step; step = undefined; }
+  const [s, e] = end === undefined ? [0, start] : [start, end];
+  return finish(new Tensor(call(O.arange, s, e, step ?? 1, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
+}
+
+export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
+  return finish(new Tensor(call(O.linspace, start, end, steps, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
+}
+
+export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (typeof m === 'object') { opts = m; m = undefined; }
+  const t = m === undefined
+    ? call(O.eye, n, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)
+    : call(O.eye_m, n, m, dtypeCode(opts.dtype), null, deviceArg(opts.device), null);
+  return finish(new Tensor(t), opts);
+}
+
+/** normal(mean, std, size) with numbers, or with tensors of means/stds (elementwise). */
+export function normal(mean: number | Tensor, std: number | Tensor, size?: number[], opts: TensorOptions = {}): Tensor {
+  if (mean instanceof Tensor && std instanceof Tensor) return new Tensor(call(O.normal_TT, mean._h, std._h, null));
+  if (mean instanceof Tensor) return new Tensor(call(O.normal_Tf, mean._h, std, null));
+  if (std instanceof Tensor) return new Tensor(call(O.normal_fT, mean, std._h, null));
+  if (!size) throw new TypeError('normal(): size is required when mean and std are numbers');
+  return finish(new Tensor(call(O.normal_ff, mean, std, size, null, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
+}
+
+export { full };
+
+// ---- from JS data ----
+type Nested = number | boolean | bigint | Nested[];
+type TypedArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array | Uint8ClampedArray;
+
+function flatten(data: Nested, shape: number[], out: Nested[], depth: number): void {
+  if (Array.isArray(data)) {
+    if (shape.length === depth) shape.push(data.length);
+    else if (shape[depth] !== data.length) {
+      throw new RangeError(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${data.length})`);
+    }
+    for (const d of data) flatten(d, shape, out, depth + 1);
+  } else {
+    if (depth !== shape.length) throw new RangeError(`tensor(): ragged nested arrays at dim ${depth}`);
+    out.push(data);
+  }
+}
+
+/**
+ * torch.tensor(data, opts): always copies. JS numbers give the default dtype
+ * (Python gives int64 for ints: JS cannot tell 1 from 1.0), booleans bool,
+ * BigInts int64, a TypedArray its own dtype; an explicit dtype wins.
+ */
+export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions = {}): Tensor {
+  if (data instanceof Tensor) {
+    const t = data.detach().clone();
+    return finish(opts.dtype || opts.device ? t.to(opts.device ?? t.device, opts.dtype ?? t.dtype) : t, opts);
+  }
+  let values: TypedArray, shape: number[], src: dtype;
+  const typed = dtypeOfTypedArray(data);
+  if (typed) {
+    values = data as TypedArray; shape = [(data as TypedArray).length]; src = typed;
+  } else {
+    shape = [];
+    const flat: Nested[] = [];
+    flatten(data as Nested, shape, flat, 0);
+    const kinds = new Set(flat.map((v) => typeof v));
+    if (kinds.size > 1 && kinds.has('bigint')) throw new TypeError('tensor(): cannot mix BigInt with other values');
+    if (kinds.has('bigint')) { values = BigInt64Array.from(flat as bigint[]); src = dt.int64; }
+    else if (kinds.size === 1 && kinds.has('boolean')) { values = Uint8Array.from(flat as boolean[], (b) => (b ? 1 : 0)); src = dt.bool; }
+    else {
+      for (const v of flat) if (typeof v !== 'number' && typeof v !== 'boolean') throw new TypeError(`tensor(): unsupported element type ${typeof v}`);
+      values = Float64Array.from(flat as number[], Number); src = dt.float64;
+      if (!opts.dtype) {
+        // Convert in JS where exact, to skip a second native copy.
+        const d = get_default_dtype();
+        if (d === dt.float32) { values = Float32Array.from(values); src = dt.float32; }
+        else if (d === dt.float64) src = dt.float64;
+      }
+    }
+  }
+  let t = new Tensor(native.fromdata(values, shape, src.code));
+  const want = opts.dtype ?? (typed || src === dt.int64 || src === dt.bool ? src : get_default_dtype());
+  if (want !== src || opts.device) {
+    const converted = t.to(opts.device ?? 'cpu', want);
+    if (converted !== t) { t.dispose(); t = converted; }
+  }
+  return finish(t, opts);
+}
+
+/** torch.frombuffer: a 1-D tensor sharing memory with the buffer (zero-copy). */
+export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, opts: { dtype?: dtype; count?: number; offset?: number; requires_grad?: boolean } = {}): Tensor {
+  let ab: ArrayBuffer, base = 0, bytes: number;
+  if (ArrayBuffer.isView(buffer)) {
+    ab = buffer.buffer as ArrayBuffer; base = buffer.byteOffset; bytes = buffer.byteLength;
+  } else if (buffer instanceof ArrayBuffer) {
+    ab = buffer; bytes = buffer.byteLength;
+  } else {
+    throw new TypeError('frombuffer(): buffer must be an ArrayBuffer or a TypedArray');
+  }
+  const d = opts.dtype ?? dtypeOfTypedArray(buffer) ?? null;
+  if (!d) throw new TypeError('frombuffer(): dtype is required for an ArrayBuffer');
+  const offset = opts.offset ?? 0, count = opts.count ?? -1;
+  if (offset < 0 || offset > bytes) throw new RangeError(`offset (${offset} bytes) must be non-negative and no greater than buffer length (${bytes} bytes) minus 1`);
+  const avail = bytes - offset;
+  if (count === -1 && avail % d.itemsize !== 0) throw new RangeError(`buffer length (${avail} bytes) after offset (${offset} bytes) must be a multiple of element size (${d.itemsize})`);
+  const n = count === -1 ? avail / d.itemsize : count;
+  if (n < 0 || n * d.itemsize > avail) throw new RangeError(`requested buffer length (${n} * ${d.itemsize} bytes) after offset (${offset} bytes) must not be greater than actual buffer length (${bytes} bytes)`);
+  return finish(new Tensor(native.frombuffer(ab, base + offset, n, d.code)), opts);
+}
+
+/** torch.as_tensor: shares memory with a TypedArray when no conversion is needed (like from_numpy). */
+export function as_tensor(data: Nested | TypedArray | Tensor, opts: { dtype?: dtype; device?: DeviceLike } = {}): Tensor {
+  if (data instanceof Tensor) return opts.dtype || opts.device ? data.to(opts.device ?? data.device, opts.dtype ?? data.dtype) : data;
+  const typed = dtypeOfTypedArray(data);
+  if (typed && (!opts.dtype || opts.dtype === typed) && (!opts.device || String(opts.device) === 'cpu')) return frombuffer(data as TypedArray);
+  return tensor(data, opts);
+}
+/** torch.from_numpy's counterpart: a tensor sharing memory with the TypedArray. */
+export const from_blob = (data: TypedArray, shape?: number[]): Tensor => {
+  const t = frombuffer(data);
+  return shape ? t.view(shape) : t;
+};
+
+// ---- seeds ----
+export function manual_seed(seed: number | bigint): void {
+  if (typeof seed !== 'number' && typeof seed !== 'bigint') throw new TypeError('manual_seed(): seed must be an integer');
+  native.manual_seed(seed);
+}
+/** Seeds the default generator non-deterministically; returns the seed (a BigInt, it may exceed 2^53). */
+export function seed(): bigint { return BigInt(native.seed()); }
+export function initial_seed(): bigint { return BigInt(native.initial_seed()); }

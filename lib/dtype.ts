@@ -1,0 +1,76 @@
+// torch.dtype: the dtype objects and their codes (c10::ScalarType values, the
+// same in every LibTorch version).
+import { native } from './native';
+
+export class dtype {
+  /** @internal */
+  constructor(
+    readonly name: string,
+    /** c10::ScalarType code */
+    readonly code: number,
+    readonly itemsize: number,
+    readonly is_floating_point: boolean,
+    readonly is_signed: boolean,
+  ) {}
+  readonly is_complex = false;
+  toString(): string { return `torch.${this.name}`; }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+export const uint8 = new dtype('uint8', 0, 1, false, false);
+export const int8 = new dtype('int8', 1, 1, false, true);
+export const int16 = new dtype('int16', 2, 2, false, true);
+export const int32 = new dtype('int32', 3, 4, false, true);
+export const int64 = new dtype('int64', 4, 8, false, true);
+export const float16 = new dtype('float16', 5, 2, true, true);
+export const float32 = new dtype('float32', 6, 4, true, true);
+export const float64 = new dtype('float64', 7, 8, true, true);
+export const bool = new dtype('bool', 11, 1, false, false);
+export const bfloat16 = new dtype('bfloat16', 15, 2, true, true);
+// PyTorch's aliases
+export const half = float16, float = float32, double = float64;
+export const short = int16, int = int32, long = int64;
+
+const byCode: dtype[] = [];
+for (const d of [uint8, int8, int16, int32, int64, float16, float32, float64, bool, bfloat16]) byCode[d.code] = d;
+
+export function dtypeFromCode(code: number): dtype {
+  const d = byCode[code];
+  if (!d) throw new TypeError(`torch-node does not support the LibTorch dtype with code ${code}`);
+  return d;
+}
+
+export function get_default_dtype(): dtype { return dtypeFromCode(native.get_default_dtype()); }
+
+export function set_default_dtype(d: dtype): void {
+  if (!(d instanceof dtype)) throw new TypeError('set_default_dtype(): d must be a torch.dtype');
+  native.set_default_dtype(d.code);
+}
+
+/** The dtype a TypedArray holds; null for other values. */
+export function dtypeOfTypedArray(a: unknown): dtype | null {
+  if (a instanceof Float32Array) return float32;
+  if (a instanceof Float64Array) return float64;
+  if (a instanceof Int32Array) return int32;
+  if (a instanceof BigInt64Array) return int64;
+  if (a instanceof Int16Array) return int16;
+  if (a instanceof Int8Array) return int8;
+  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return uint8;
+  return null;
+}
+
+/** PyTorch's promote_types for the dtypes we have. */
+export function promote_types(a: dtype, b: dtype): dtype {
+  if (a === b) return a;
+  if (a === bool) return b;
+  if (b === bool) return a;
+  if (a.is_floating_point !== b.is_floating_point) return a.is_floating_point ? a : b;
+  if (a.is_floating_point) {
+    if ((a === float16 && b === bfloat16) || (a === bfloat16 && b === float16)) return float32;
+    return a.itemsize >= b.itemsize ? a : b;
+  }
+  if ((a === uint8 && b === int8) || (a === int8 && b === uint8)) return int16;
+  if (a === uint8) return b.itemsize > 1 ? b : int16;
+  if (b === uint8) return a.itemsize > 1 ? a : int16;
+  return a.itemsize >= b.itemsize ? a : b;
+}
