@@ -2,7 +2,13 @@
 // beside it) that includes LibTorch headers.
 #pragma once
 
-#define NAPI_EXPERIMENTAL  // finalizers that run during GC itself (see DESIGN.md)
+// Built as an experimental Node-API module: on Node 20 the only way to get
+// finalizers that run during GC itself rather than when the event loop turns
+// (see DESIGN.md). That keeps a synchronous loop that never disposes flat in
+// memory. node-api-headers does not derive NAPI_VERSION from
+// NAPI_EXPERIMENTAL, so both are set here.
+#define NAPI_EXPERIMENTAL
+#define NAPI_VERSION 2147483647  // NAPI_VERSION_EXPERIMENTAL
 #include <node_api.h>
 
 #include <ATen/core/Tensor.h>
