@@ -314,18 +314,19 @@ export class Tensor {
   detach_(): this { call(O.detach_, this._h); return this; }
 
   // ---- arithmetic ----
-  add(other: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
-    return other instanceof Tensor ? new Tensor(call(O.add_T, this._h, other._h, opts.alpha ?? 1)) : new Tensor(call(O.add_S, this._h, other, opts.alpha ?? 1));
+  // alpha stays undefined unless given: the schema default then costs no conversion.
+  add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+    return new Tensor(other instanceof Tensor ? call(O.add_T, this._h, other._h, opts?.alpha) : call(O.add_S, this._h, other, opts?.alpha));
   }
-  add_(other: TensorOrScalar, opts: { alpha?: number } = {}): this {
-    if (other instanceof Tensor) call(O.add__T, this._h, other._h, opts.alpha ?? 1); else call(O.add__S, this._h, other, opts.alpha ?? 1);
+  add_(other: TensorOrScalar, opts?: { alpha?: number }): this {
+    if (other instanceof Tensor) call(O.add__T, this._h, other._h, opts?.alpha); else call(O.add__S, this._h, other, opts?.alpha);
     return this;
   }
-  sub(other: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
-    return other instanceof Tensor ? new Tensor(call(O.sub_T, this._h, other._h, opts.alpha ?? 1)) : new Tensor(call(O.sub_S, this._h, other, opts.alpha ?? 1));
+  sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
+    return new Tensor(other instanceof Tensor ? call(O.sub_T, this._h, other._h, opts?.alpha) : call(O.sub_S, this._h, other, opts?.alpha));
   }
-  sub_(other: TensorOrScalar, opts: { alpha?: number } = {}): this {
-    if (other instanceof Tensor) call(O.sub__T, this._h, other._h, opts.alpha ?? 1); else call(O.sub__S, this._h, other, opts.alpha ?? 1);
+  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this {
+    if (other instanceof Tensor) call(O.sub__T, this._h, other._h, opts?.alpha); else call(O.sub__S, this._h, other, opts?.alpha);
     return this;
   }
   mul(other: TensorOrScalar): Tensor {
