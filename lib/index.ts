@@ -13,6 +13,7 @@ export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from './autog
 export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';
 export { autograd };
+export * as hub from './hub';
 
 export const __version__ = '0.1.0';
 
