@@ -32,14 +32,17 @@ export const cuda = {
   device_count(): number { return native.build_info().cuda_device_count; },
 };
 
-/** Which binary was loaded, against which LibTorch, and whether CUDA is usable. */
+/** Which binary was loaded (prebuild or local build), against which LibTorch, and whether CUDA is usable. */
 export function backend_info(): {
-  binary: string; kind: string; torch_version: string; built_against: Record<string, unknown> | null;
+  binary: string; kind: string; built_against: string | null; torch_version: string;
+  libtorch: { source: string; version: string | null; lib_dir: string } | null;
   cuda_available: boolean; cuda_device_count: number; num_threads: number;
 } {
   const b = native.build_info();
+  const found = loadedBinary.libtorch;
   return {
-    binary: loadedBinary.path, kind: loadedBinary.kind, torch_version: b.torch_version, built_against: loadedBinary.built_against,
+    binary: loadedBinary.path, kind: loadedBinary.kind, built_against: loadedBinary.built_against, torch_version: b.torch_version,
+    libtorch: found ? { source: found.source, version: found.version, lib_dir: found.libDir } : null,
     cuda_available: b.cuda_available, cuda_device_count: b.cuda_device_count, num_threads: native.get_num_threads(),
   };
 }

@@ -1,10 +1,15 @@
 // The one place that loads the addon. Everything else in lib/ imports `native`
 // from here and never a path into native/.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { BinaryInfo, LibTorchFound, chooseBinary, describeMismatch, listPrebuilds, localBuild, parsePrebuildName, recordedLibTorchPresent } from './binary';
 
 /** An opaque reference to a LibTorch tensor owned by the addon. */
 export type Handle = { readonly __brand: 'TensorHandle' };
+/** Opaque handles to a zip archive being read / written (native/serialize.cpp). */
+export type ZipReaderHandle = { readonly __brand: 'ZipReader' };
+export type ZipWriterHandle = { readonly __brand: 'ZipWriter' };
 /** An index item as the addon takes it (see Tensor.index). */
 export type NativeIndex = number | null | boolean | '...' | Handle | { start: number | null; stop: number | null; step: number | null };
 
@@ -53,39 +58,100 @@ export interface NativeAddon {
 
   index(h: Handle, indices: NativeIndex[]): Handle;
   index_put_(h: Handle, indices: NativeIndex[], value: Handle | number | boolean | bigint): Handle;
+
+  // serialize.cpp: the zip container of torch.save / torch.load
+  zip_open_reader(source: string | Uint8Array | ArrayBuffer): ZipReaderHandle;
+  zip_close_reader(r: ZipReaderHandle): void;
+  zip_records(r: ZipReaderHandle): string[];
+  zip_has_record(r: ZipReaderHandle, name: string): boolean;
+  zip_read_record(r: ZipReaderHandle, name: string): Buffer;
+  zip_read_storage(r: ZipReaderHandle, name: string, dtype: number, numel: number, swap_bytes: boolean): Handle;
+  tensor_from_storage(base: Handle, size: number[], stride: number[], storage_offset: number): Handle;
+  tensor_storage_info(h: Handle): [storage_id: string, nbytes: number, storage_offset: number, has_data: boolean];
+  zip_open_writer(path: string | null): ZipWriterHandle;
+  zip_write_record(w: ZipWriterHandle, name: string, data: Uint8Array): void;
+  zip_write_storage(w: ZipWriterHandle, name: string, h: Handle): void;
+  zip_finish_writer(w: ZipWriterHandle): Buffer | undefined;
+  zip_abort_writer(w: ZipWriterHandle): void;
+  zip_writer_archive_name(w: ZipWriterHandle): string;
 }
 
 export const packageRoot = path.resolve(__dirname, '..');
 
 /** Facts about the binary that was loaded (see torch.backend_info()). */
-export interface LoadedBinary { path: string; kind: 'local build' | 'prebuild'; built_against: Record<string, unknown> | null }
+export interface LoadedBinary {
+  path: string;
+  kind: 'local build' | 'prebuild';
+  built_against: string | null;
+  libtorch: LibTorchFound | null;
+}
 export let loadedBinary: LoadedBinary;
 
-function loadAddon(): NativeAddon {
-  const candidates = [
-    process.env.TORCH_NODE_BINARY,
-    path.join(packageRoot, 'build', 'Release', 'torch_node.node'),
-  ].filter((p): p is string => !!p);
-  const file = candidates.find((p) => fs.existsSync(p));
-  if (!file) {
-    throw new Error(`torch-node: the native addon is not built (looked for ${candidates.join(', ')}). ` +
-      'Run `npm run build` in the torch-node package (it needs a LibTorch, cmake and a C++17 compiler).');
-  }
-  let builtAgainst: Record<string, unknown> | null = null;
-  const infoFile = path.join(path.dirname(path.dirname(file)), 'torch-node-build.json');
-  if (fs.existsSync(infoFile)) builtAgainst = JSON.parse(fs.readFileSync(infoFile, 'utf8'));
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = require(file) as NativeAddon;
-    loadedBinary = { path: file, kind: 'local build', built_against: builtAgainst };
-    return addon;
-  } catch (e) {
-    const err = e as Error;
-    const want = builtAgainst?.torch_version ? `LibTorch ${builtAgainst.torch_version} (${builtAgainst.libtorch_lib_dir})` : 'the LibTorch it was built against';
-    throw new Error(`torch-node: could not load ${file}, built against ${want}: ${err.message}\n` +
-      'The LibTorch found now is missing or of another version. Rebuild with `npm rebuild torch-node`, ' +
-      'or make the LibTorch it was built against available again.', { cause: err });
+// dlopen flags: RTLD_NODELETE keeps a preloaded library mapped after Node's
+// process.dlopen gives up on it (it is not an addon).
+const RTLD_NODELETE = process.platform === 'linux' ? 0x1000 : process.platform === 'darwin' ? 0x80 : 0;
+
+/**
+ * A prebuild's run path points at the machine it was built on: load the
+ * LibTorch libraries found here first (same sonames), so that the dynamic
+ * linker uses them without LD_LIBRARY_PATH.
+ */
+function preloadLibTorch(libDir: string): void {
+  if (process.platform === 'win32') return; // Windows: the DLL directory is added to PATH below
+  const ext = process.platform === 'darwin' ? '.dylib' : '.so';
+  const flags = os.constants.dlopen.RTLD_NOW | os.constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE;
+  for (const lib of ['libc10', 'libtorch_cpu', 'libc10_cuda', 'libtorch_cuda', 'libtorch']) {
+    const file = path.join(libDir, lib + ext);
+    if (!fs.existsSync(file)) continue;
+    try {
+      process.dlopen({ exports: {} }, file, flags);
+    } catch (e) {
+      if (!/did not self-register|Module did not/.test((e as Error).message)) throw e;
+    }
   }
 }
 
-export const native: NativeAddon = loadAddon();
+function findLibTorchNow(): LibTorchFound {
+  // scripts/libtorch.js is the one discovery (build time and run time).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { findLibTorch } = require(path.join(packageRoot, 'scripts', 'libtorch.js')) as { findLibTorch(): LibTorchFound };
+  return findLibTorch();
+}
+
+function chooseAndLoad(): NativeAddon {
+  const explicit = process.env.TORCH_NODE_BINARY;
+  const local = localBuild(packageRoot);
+  let chosen: BinaryInfo | null;
+  let torch: LibTorchFound | null = null;
+  if (explicit) {
+    chosen = { path: explicit, kind: parsePrebuildName(explicit) ? 'prebuild' : 'local build', torch_version: null, cuda: false, lib_dir: null };
+  } else if (local && !process.env.LIBTORCH && recordedLibTorchPresent(local)) {
+    // Fast path: built here, and its LibTorch is still where it was (no discovery needed).
+    chosen = local;
+    torch = { source: 'as recorded at build time', version: local.torch_version, libDir: local.lib_dir as string, cuda: local.cuda };
+  } else {
+    torch = findLibTorchNow(); // throws, naming every place it looked and the fix
+    const prebuilds = listPrebuilds(packageRoot);
+    chosen = chooseBinary(local, prebuilds, torch);
+    if (!chosen) throw Object.assign(new Error(describeMismatch(local, prebuilds, torch)), { code: 'TORCH_NODE_NO_MATCHING_BINARY' });
+    if (chosen.kind === 'prebuild') {
+      if (process.platform === 'win32') process.env.PATH = `${torch.libDir};${process.env.PATH}`;
+      else preloadLibTorch(torch.libDir);
+    }
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require(chosen.path) as NativeAddon;
+    loadedBinary = { path: chosen.path, kind: chosen.kind, built_against: chosen.torch_version, libtorch: torch };
+    return addon;
+  } catch (e) {
+    const err = e as Error;
+    const want = chosen.torch_version ? `LibTorch ${chosen.torch_version}${chosen.lib_dir ? ` (${chosen.lib_dir})` : ''}` : 'the LibTorch it was built against';
+    throw Object.assign(new Error(`torch-node: could not load ${chosen.kind} ${chosen.path}, built against ${want}` +
+      `${torch ? `; LibTorch found: ${torch.version} (${torch.libDir})` : ''}:\n${err.message}\n` +
+      'Fix: `npm rebuild torch-node` builds for the LibTorch found now; or make the LibTorch it was built against available again.',
+    { cause: err }), { code: 'TORCH_NODE_LOAD_FAILED' });
+  }
+}
+
+export const native: NativeAddon = chooseAndLoad();
