@@ -24,7 +24,7 @@ function collect(value: unknown, keep: Set<unknown>, seen: Set<unknown>): void {
   }
   if (Array.isArray(value)) for (const v of value) collect(v, keep, seen);
   else if (value instanceof Map) for (const v of value.values()) collect(v, keep, seen);
-  else if (Object.getPrototypeOf(value) === Object.prototype) for (const v of Object.values(value)) collect(v, keep, seen);
+  else for (const v of Object.values(value)) collect(v, keep, seen); // plain objects and results such as ValuesIndices
 }
 
 /**

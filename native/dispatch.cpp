@@ -26,6 +26,7 @@ enum class Kind : uint8_t {
 struct ArgSpec {
   Kind kind;
   bool optional;
+  int list_size;      // N of a fixed-size list such as int[2] (0: any)
   std::string label;  // "aten::add(): argument 'other'" for messages
   c10::optional<c10::IValue> default_value;
 };
@@ -95,6 +96,7 @@ uint32_t resolve(const std::string& name, const std::string& overload) {
     spec.optional = type->kind() == c10::TypeKind::OptionalType;
     if (spec.optional) type = type->containedType(0);
     spec.kind = kind_of(type);
+    spec.list_size = arg.N() ? *arg.N() : 0;
     spec.label = e->name + "(): argument '" + arg.name() + "'";
     spec.default_value = arg.default_value();
     e->args.push_back(std::move(spec));
@@ -151,7 +153,12 @@ c10::IValue to_ivalue(napi_env env, napi_value v, const ArgSpec& spec) {
     case Kind::Layout:
     case Kind::MemoryFormat: return to_int(env, v, label);
     case Kind::Device: return to_device(env, v, label);
-    case Kind::IntList: return to_int_list(env, v, label);
+    case Kind::IntList: {
+      auto list = to_int_list(env, v, label);
+      // Python's argument parser expands one int to a fixed-size list: int[2] k=3 -> [3, 3].
+      if (list.size() == 1 && spec.list_size > 1 && !is_array(env, v)) list.assign(spec.list_size, list[0]);
+      return list;
+    }
     case Kind::TensorList: {
       std::vector<at::Tensor> list;
       for_each_element(env, v, spec.label, [&](napi_value e) { list.push_back(unwrap_tensor(env, e, label)); });

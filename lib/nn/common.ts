@@ -1,0 +1,141 @@
+// Small shared pieces of torch-node/nn: Python's argument binding (positional
+// values, then one trailing options object), Python's printed forms of values
+// (for extra_repr and messages), and Python's `warnings.warn`.
+import { Tensor } from '../tensor';
+
+/** `[number, number]` or one number that stands for both, as PyTorch's `_size_2_t`. */
+export type Size2 = number | [number, number] | number[];
+
+/**
+ * The optional positional parameters `P` of a Python signature, each of which
+ * may be left out, and then its keyword arguments `O` as one trailing options
+ * object: `Rest<[boolean], { bias?: boolean }>` is `[] | [O] | [boolean] | [boolean, O]`.
+ */
+export type Rest<P extends unknown[], O> =
+  P extends [...infer Init, unknown] ? Rest<Init, O> | P | [...P, O] : [] | [O];
+
+/** Marks an argument with no default in a `bind()` spec. */
+export const REQUIRED: unique symbol = Symbol('required');
+type Spec<T> = { [K in keyof T]-?: T[K] | typeof REQUIRED };
+
+/** A plain `{ ... }` object (what a trailing options argument is), as opposed to a Tensor, an array, a Module... */
+export function isOptions(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Binds arguments the way Python binds a call: `spec` lists the parameters in
+ * positional order with their defaults; the values come from `args`
+ * (positional) and an optional trailing options object (keywords). One
+ * mechanism for every layer constructor and every F.* function with options.
+ */
+export function bind<T extends object>(fn: string, args: readonly unknown[], spec: Spec<T>): T {
+  const names = Object.keys(spec) as (keyof T & string)[];
+  let positional = args;
+  let kw: Record<string, unknown> = {};
+  if (args.length && isOptions(args[args.length - 1])) {
+    positional = args.slice(0, -1);
+    kw = args[args.length - 1] as Record<string, unknown>;
+  }
+  // Trailing `undefined`s are "not given" (a JS caller may pass them through).
+  let n = positional.length;
+  while (n > 0 && positional[n - 1] === undefined) n--;
+  if (n > names.length) {
+    throw new TypeError(`${fn}() takes ${names.length} positional arguments but ${n} were given`);
+  }
+  const out = {} as Record<string, unknown>;
+  for (const k of Object.keys(kw)) {
+    if (!(k in spec)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+  }
+  names.forEach((name, i) => {
+    const fromPos = i < n && positional[i] !== undefined;
+    if (fromPos && kw[name] !== undefined) throw new TypeError(`${fn}() got multiple values for argument '${name}'`);
+    let v = fromPos ? positional[i] : kw[name];
+    if (v === undefined) v = spec[name];
+    if (v === REQUIRED) throw new TypeError(`${fn}() missing required argument: '${name}'`);
+    out[name] = v;
+  });
+  return out as T;
+}
+
+/** PyTorch's `_pair`: one int stands for both spatial dimensions. */
+export function pair(v: Size2): number[] {
+  return typeof v === 'number' ? [v, v] : [...v];
+}
+
+// ---- Python's printed forms ---------------------------------------------------
+
+/** repr() of a Python float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
+export function pyFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  const [mant, expStr] = x.toExponential().split('e');
+  const exp = Number(expStr);
+  if (exp < -4 || exp >= 16) {
+    return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  const neg = mant.startsWith('-');
+  const digits = mant.replace('-', '').replace('.', '');
+  let s: string;
+  if (exp >= 0) {
+    s = digits.length > exp + 1 ? `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}` : `${digits.padEnd(exp + 1, '0')}.0`;
+  } else {
+    s = `0.${'0'.repeat(-exp - 1)}${digits}`;
+  }
+  return (neg ? '-' : '') + s;
+}
+
+/** repr() of a Python str. */
+export function pyStrRepr(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const body = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  return q + (q === "'" ? body.replace(/'/g, "\\'") : body) + q;
+}
+
+/**
+ * str() of a value as Python formats it with `'{}'.format(v)`: arrays are
+ * tuples, null is None, booleans are True/False. Numbers print as ints when
+ * integral, unless `float` is set (Python keeps 1.0 and 1 apart; JS cannot).
+ */
+export function py(v: unknown, opts: { float?: boolean } = {}): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return opts.float || !Number.isInteger(v) ? pyFloat(v) : String(v);
+  if (typeof v === 'bigint') return String(v);
+  if (Array.isArray(v)) return v.length === 1 ? `(${py(v[0], opts)},)` : `(${v.map((e) => py(e, opts)).join(', ')})`;
+  return String(v);
+}
+
+/** str(torch.Size(shape)). */
+export const pySize = (shape: readonly number[]): string => `torch.Size([${shape.join(', ')}])`;
+
+/** torch.typename(v), as used in PyTorch's messages about a wrongly typed value. */
+export function typename(v: unknown): string {
+  if (v instanceof Tensor) {
+    const kind: Record<string, string> = {
+      float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',
+      int64: 'LongTensor', int32: 'IntTensor', int16: 'ShortTensor', int8: 'CharTensor', uint8: 'ByteTensor', bool: 'BoolTensor',
+    };
+    return `torch.${v.is_cuda ? 'cuda.' : ''}${kind[v.dtype.name] ?? 'Tensor'}`;
+  }
+  if (v === null) return 'NoneType';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'string') return 'str';
+  if (typeof v === 'boolean') return 'bool';
+  if (Array.isArray(v)) return 'list';
+  if (typeof v === 'object' || typeof v === 'function') return (v as object).constructor?.name ?? typeof v;
+  return typeof v;
+}
+
+// ---- warnings -------------------------------------------------------------------
+
+const warned = new Set<string>();
+/** Python's warnings.warn with its default filter: each message once per process. */
+export function warn(message: string, category = 'UserWarning'): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, category);
+}

@@ -1,0 +1,9 @@
+// torch.nn: `import * as nn from 'torch-node/nn'`.
+import * as functional from './functional';
+import * as init from './init';
+
+export { Module, RemovableHandle, IncompatibleKeys } from './module';
+export type { StateDict } from './module';
+export { Parameter } from './parameter';
+export * from './modules';
+export { functional, init };

@@ -1,0 +1,104 @@
+// torch.nn.init: the same arithmetic as PyTorch's init.py and the same in-place
+// random ops (uniform_, normal_) under no_grad, so that after
+// torch.manual_seed(s) the draws, and so the initial weights, are PyTorch's
+// bit for bit.
+import { Tensor } from '../tensor';
+import { no_grad } from '../autograd';
+import { bind, py, warn, Rest } from './common';
+
+export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
+  | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
+export type FanMode = 'fan_in' | 'fan_out';
+
+/** The recommended gain for a nonlinearity (param: leaky_relu's negative slope, default 0.01). */
+export function calculate_gain(nonlinearity: Nonlinearity, param: number | null = null): number {
+  switch (nonlinearity) {
+    case 'linear': case 'conv1d': case 'conv2d': case 'conv3d':
+    case 'conv_transpose1d': case 'conv_transpose2d': case 'conv_transpose3d': case 'sigmoid':
+      return 1;
+    case 'tanh': return 5.0 / 3;
+    case 'relu': return Math.sqrt(2.0);
+    case 'leaky_relu': {
+      if (param !== null && typeof param !== 'number') throw new Error(`negative_slope ${py(param)} not a valid number`);
+      const slope = param ?? 0.01;
+      return Math.sqrt(2.0 / (1 + slope * slope)); // slope * slope: Python's slope ** 2, exactly
+    }
+    case 'selu': return 3.0 / 4;
+    default: throw new Error(`Unsupported nonlinearity ${nonlinearity}`);
+  }
+}
+
+/** uniform_(tensor, a = 0, b = 1): fills with U(a, b). */
+export function uniform_(tensor: Tensor, ...args: Rest<[number, number], { a?: number; b?: number }>): Tensor {
+  const { a, b } = bind<{ a: number; b: number }>('uniform_', args, { a: 0, b: 1 });
+  return no_grad(() => tensor.uniform_(a, b));
+}
+/** normal_(tensor, mean = 0, std = 1): fills with N(mean, std^2). */
+export function normal_(tensor: Tensor, ...args: Rest<[number, number], { mean?: number; std?: number }>): Tensor {
+  const { mean, std } = bind<{ mean: number; std: number }>('normal_', args, { mean: 0, std: 1 });
+  return no_grad(() => tensor.normal_(mean, std));
+}
+/** constant_(tensor, val) */
+export function constant_(tensor: Tensor, val: number): Tensor { return no_grad(() => tensor.fill_(val)); }
+export function ones_(tensor: Tensor): Tensor { return constant_(tensor, 1); }
+export function zeros_(tensor: Tensor): Tensor { return no_grad(() => tensor.zero_()); }
+
+/** fan_in = size(1) * receptive field, fan_out = size(0) * receptive field. */
+export function _calculate_fan_in_and_fan_out(tensor: Tensor): [number, number] {
+  const shape = tensor.shape;
+  if (shape.length < 2) throw new Error('Fan in and fan out can not be computed for tensor with fewer than 2 dimensions');
+  const receptive = shape.slice(2).reduce((a, b) => a * b, 1);
+  return [shape[1] * receptive, shape[0] * receptive];
+}
+
+function correctFan(tensor: Tensor, mode: string): number {
+  const m = mode.toLowerCase();
+  if (m !== 'fan_in' && m !== 'fan_out') throw new Error(`Mode ${m} not supported, please use one of ['fan_in', 'fan_out']`);
+  const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(tensor);
+  return m === 'fan_in' ? fanIn : fanOut;
+}
+
+/** xavier_uniform_(tensor, gain = 1): U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)). */
+export function xavier_uniform_(tensor: Tensor, ...args: Rest<[number], { gain?: number }>): Tensor {
+  const { gain } = bind<{ gain: number }>('xavier_uniform_', args, { gain: 1 });
+  const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(tensor);
+  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
+  const a = Math.sqrt(3.0) * std;
+  return uniform_(tensor, -a, a);
+}
+
+/** xavier_normal_(tensor, gain = 1): N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)). */
+export function xavier_normal_(tensor: Tensor, ...args: Rest<[number], { gain?: number }>): Tensor {
+  const { gain } = bind<{ gain: number }>('xavier_normal_', args, { gain: 1 });
+  const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(tensor);
+  const std = gain * Math.sqrt(2.0 / (fanIn + fanOut));
+  return normal_(tensor, 0, std);
+}
+
+export interface KaimingArgs { a: number; mode: FanMode; nonlinearity: Nonlinearity }
+type KaimingRest = Rest<[number, FanMode, Nonlinearity], Partial<KaimingArgs>>;
+
+/** gain / sqrt(fan), with fan and gain found in Python's order (so that the same bad argument is reported). */
+function kaimingStd(fn: string, tensor: Tensor, args: readonly unknown[]): number {
+  const o = bind<KaimingArgs>(fn, args, { a: 0, mode: 'fan_in', nonlinearity: 'leaky_relu' });
+  const fan = correctFan(tensor, o.mode);
+  return calculate_gain(o.nonlinearity, o.a) / Math.sqrt(fan);
+}
+const isEmpty = (t: Tensor): boolean => {
+  if (!t.shape.includes(0)) return false;
+  warn('Initializing zero-element tensors is a no-op');
+  return true;
+};
+
+/** kaiming_uniform_(tensor, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu'): U(-bound, bound), bound = gain * sqrt(3 / fan). */
+export function kaiming_uniform_(tensor: Tensor, ...args: KaimingRest): Tensor {
+  if (isEmpty(tensor)) return tensor;
+  const bound = Math.sqrt(3.0) * kaimingStd('kaiming_uniform_', tensor, args);
+  return uniform_(tensor, -bound, bound);
+}
+
+/** kaiming_normal_(tensor, a = 0, mode = 'fan_in', nonlinearity = 'leaky_relu'): N(0, (gain / sqrt(fan))^2). */
+export function kaiming_normal_(tensor: Tensor, ...args: KaimingRest): Tensor {
+  if (isEmpty(tensor)) return tensor;
+  return normal_(tensor, 0, kaimingStd('kaiming_normal_', tensor, args));
+}

@@ -1,0 +1,132 @@
+// nn.BatchNorm1d and nn.BatchNorm2d.
+import { Tensor } from '../../tensor';
+import * as dt from '../../dtype';
+import { zeros, ones, tensor } from '../../creation';
+import { Module } from '../module';
+import { Parameter, emptyParameter } from '../parameter';
+import * as F from '../functional';
+import * as init from '../init';
+import { bind, py, REQUIRED, Rest } from '../common';
+import { FactoryArgs } from './linear';
+
+// eps and momentum are floats in Python's signature: 1 prints as 1.0.
+const FLOAT = { float: true };
+
+export interface BatchNormArgs extends FactoryArgs {
+  num_features: number; eps: number; momentum: number | null; affine: boolean; track_running_stats: boolean;
+}
+
+/**
+ * Python's _NormBase and _BatchNorm: normalises over every dimension but the
+ * channel dimension (1). In training it uses the batch's statistics and
+ * updates running_mean/running_var in place (momentum null: a cumulative
+ * average); in eval it uses the running statistics.
+ */
+export abstract class _BatchNorm extends Module {
+  /** Version 2 added num_batches_tracked; the loader fills it in for older state dicts. */
+  static _version = 2;
+
+  declare num_features: number;
+  declare eps: number;
+  declare momentum: number | null;
+  declare affine: boolean;
+  declare track_running_stats: boolean;
+  declare weight: Parameter | null;
+  declare bias: Parameter | null;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(num_features: number, ...args: Rest<[number, number | null, boolean, boolean], Partial<BatchNormArgs>>) {
+    super();
+    const a = bind<BatchNormArgs>(new.target.name, [num_features, ...args], {
+      num_features: REQUIRED, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true, device: null, dtype: null,
+    });
+    this.num_features = a.num_features;
+    this.eps = a.eps;
+    this.momentum = a.momentum;
+    this.affine = a.affine;
+    this.track_running_stats = a.track_running_stats;
+    if (a.affine) {
+      this.weight = emptyParameter([a.num_features], a);
+      this.bias = emptyParameter([a.num_features], a);
+    } else {
+      this.register_parameter('weight', null);
+      this.register_parameter('bias', null);
+    }
+    if (a.track_running_stats) {
+      const factory = { device: a.device ?? undefined, dtype: a.dtype ?? undefined };
+      this.register_buffer('running_mean', zeros(a.num_features, factory));
+      this.register_buffer('running_var', ones(a.num_features, factory));
+      this.register_buffer('num_batches_tracked', tensor(0n, { dtype: dt.int64, device: factory.device }));
+    } else {
+      this.register_buffer('running_mean', null);
+      this.register_buffer('running_var', null);
+      this.register_buffer('num_batches_tracked', null);
+    }
+    this.reset_parameters();
+  }
+
+  reset_running_stats(): void {
+    if (!this.track_running_stats) return;
+    this.running_mean!.zero_();
+    this.running_var!.fill_(1);
+    this.num_batches_tracked!.zero_();
+  }
+
+  reset_parameters(): void {
+    this.reset_running_stats();
+    if (this.affine) {
+      init.ones_(this.weight!);
+      init.zeros_(this.bias!);
+    }
+  }
+
+  /** Throws PyTorch's message for an input of the wrong rank. */
+  abstract _check_input_dim(input: Tensor): void;
+
+  forward(input: Tensor): Tensor {
+    this._check_input_dim(input);
+    let factor = this.momentum ?? 0.0;
+    if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {
+      this.num_batches_tracked.add_(1);
+      // momentum null: the running stats are the plain average of every batch seen.
+      factor = this.momentum === null ? 1.0 / Number(this.num_batches_tracked.item()) : this.momentum;
+    }
+    // In eval mode, batch statistics are used only when there are no running ones.
+    const bnTraining = this.training || (this.running_mean === null && this.running_var === null);
+    // Without track_running_stats, training must not touch (absent) running stats.
+    const useRunning = !this.training || this.track_running_stats;
+    return F.batch_norm(input, useRunning ? this.running_mean : null, useRunning ? this.running_var : null,
+      this.weight, this.bias, bnTraining, factor, this.eps);
+  }
+
+  extra_repr(): string {
+    return `${this.num_features}, eps=${py(this.eps, FLOAT)}, momentum=${py(this.momentum, FLOAT)}, affine=${py(this.affine)}, ` +
+      `track_running_stats=${py(this.track_running_stats)}`;
+  }
+
+  _load_from_state_dict(state_dict: Map<string, unknown>, prefix: string, local_metadata: { version?: number },
+    strict: boolean, missing_keys: string[], unexpected_keys: string[], error_msgs: string[]): void {
+    const version = local_metadata.version;
+    if ((version === undefined || version < 2) && this.track_running_stats) {
+      const key = `${prefix}num_batches_tracked`;
+      if (!state_dict.has(key)) state_dict.set(key, tensor(0n, { dtype: dt.int64 }));
+    }
+    super._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs);
+  }
+}
+
+/** BatchNorm over [N, C] or [N, C, L] input. */
+export class BatchNorm1d extends _BatchNorm {
+  _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 2 && input.dim() !== 3) throw new Error(`expected 2D or 3D input (got ${input.dim()}D input)`);
+  }
+}
+
+/** BatchNorm over [N, C, H, W] input. */
+export class BatchNorm2d extends _BatchNorm {
+  _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 4) throw new Error(`expected 4D input (got ${input.dim()}D input)`);
+  }
+}

@@ -1,0 +1,10 @@
+export { Module } from '../module';
+export { Identity, Linear } from './linear';
+export { Conv2d } from './conv';
+export { _BatchNorm, BatchNorm1d, BatchNorm2d } from './batchnorm';
+export { ReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax } from './activation';
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling';
+export { Dropout } from './dropout';
+export { Flatten } from './flatten';
+export { Sequential, ModuleList, ModuleDict } from './container';
+export { _Loss, _WeightedLoss, L1Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss } from './loss';
