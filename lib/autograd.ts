@@ -1,6 +1,6 @@
 // torch.autograd, and the grad-mode functions (torch.no_grad, ...).
 import { native } from './native';
-import { Tensor } from './tensor';
+import { Tensor, checkGradOutputs } from './tensor';
 
 function withGradMode<T>(mode: boolean, fn: () => T): T {
   const prev = native.is_grad_enabled();
@@ -31,7 +31,9 @@ const asList = (t: Tensor | Tensor[]): Tensor[] => (Array.isArray(t) ? t : [t]);
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: {
   grad_outputs?: Tensor | (Tensor | null)[] | null; retain_graph?: boolean; create_graph?: boolean; allow_unused?: boolean;
 } = {}): (Tensor | null)[] {
-  const go = opts.grad_outputs == null ? null : (Array.isArray(opts.grad_outputs) ? opts.grad_outputs : [opts.grad_outputs]).map((g) => (g ? g._h : null));
+  const goList = opts.grad_outputs == null ? null : Array.isArray(opts.grad_outputs) ? opts.grad_outputs : [opts.grad_outputs];
+  if (goList) checkGradOutputs(asList(outputs), goList);
+  const go = goList ? goList.map((g) => (g ? g._h : null)) : null;
   const create = opts.create_graph ?? false;
   const r = native.autograd_grad(asList(outputs).map((t) => t._h), asList(inputs).map((t) => t._h), go,
     opts.retain_graph ?? (create ? true : null), create, opts.allow_unused ?? false);

@@ -66,7 +66,9 @@ export function randint(low: number, high: number | number[], size?: number[] | 
   return finish(new Tensor(call(O.randint, lo, hi, shape, (opts.dtype ?? dt.int64).code, null, deviceArg(opts.device), null)), opts);
 }
 
-export function randint_like(input: Tensor, low: number, high?: number, opts: TensorOptions = {}): Tensor {
+/** randint_like(input, high) or randint_like(input, low, high), with options last. */
+export function randint_like(input: Tensor, low: number, high?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
+  if (typeof high === 'object') { opts = high; high = undefined; }
   const [lo, hi] = high === undefined ? [0, low] : [low, high];
   return finish(new Tensor(call(O.randint_like, input._h, lo, hi, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
 }

@@ -37,11 +37,26 @@ function valuesIndices(pair: [Handle, Handle]): ValuesIndices {
 }
 
 function h(t: Tensor): Handle { return t._h; }
+/** A Tensor argument as the addon takes it: a handle, or a JS scalar it wraps as Python does. */
+function operand(x: TensorOrScalar): Handle | Scalar { return x instanceof Tensor ? x._h : x; }
 function hs(ts: readonly Tensor[]): Handle[] { return ts.map(h); }
 /** dims as ATen takes them: one int or a list. */
 function dimList(d: Dims | null | undefined): number[] | null {
   if (d === undefined || d === null) return null;
   return typeof d === 'number' ? [d] : d;
+}
+/**
+ * Python lets a call pass its optional arguments as keywords only:
+ * `t.sum(dtype=torch.float64)`, `t.std(dim=1, unbiased=False)`. Here that is
+ * `t.sum({ dtype })`, `t.std({ dim: 1, unbiased: false })`: an options object in
+ * the place of the first optional argument (`dim`), which it may then carry.
+ */
+function optsFirst<D, O extends object>(first: D | (O & { dim?: D | null }) | null | undefined, opts: O): [D | null, O] {
+  if (first !== null && typeof first === 'object' && !Array.isArray(first) && !(first instanceof Tensor)) {
+    const o = first as O & { dim?: D | null };
+    return [o.dim ?? null, o];
+  }
+  return [(first ?? null) as D | null, opts];
 }
 /** Accepts both f(2, 3) and f([2, 3]). */
 export function shapeArgs(args: readonly (number | readonly number[])[]): number[] {
@@ -65,22 +80,62 @@ function dcode(d: dtype | undefined | null): number | null {
   return d.code;
 }
 function dev(d: DeviceLike | undefined | null): string | null {
-  return d === undefined || d === null ? null : deviceString(d);
+  if (d === undefined || d === null) return null;
+  const s = deviceString(d);
+  if (s.startsWith('cuda')) requireCuda();  // Python's clear message, not a missing-kernel error
+  return s;
 }
 
 /** Slices written like Python: `'1:3'`, `'::2'`, `':'`, or {start, stop, step}. */
 export type Slice = { start?: number | null; stop?: number | null; step?: number | null };
+/** Nested arrays of integers or booleans, as Python's lists in an index. */
+export type IndexList = Array<number | bigint | boolean | IndexList>;
 /**
  * One item of a Python index expression: a number, `null` (None), `'...'`
  * (Ellipsis), a slice (`'1:3'`, `'::-1'` is refused as in PyTorch, or a Slice),
- * a boolean, or a bool/long Tensor. `t.index(0, '1:3', null, '...', mask)` is
+ * a boolean, a bool/long Tensor, or an array (Python's list: `t[[0, 2]]` is
+ * `t.index([0, 2])`). `t.index(0, '1:3', null, '...', mask)` is
  * Python's `t[0, 1:3, None, ..., mask]`.
  */
-export type IndexItem = number | null | boolean | string | Slice | Tensor;
+export type IndexItem = number | null | boolean | string | Slice | Tensor | IndexList;
 
-function toNativeIndex(items: readonly IndexItem[]): NativeIndex[] {
+/** A JS array in an index as Python treats a list there: a long (or, all booleans, a bool) tensor. */
+function listIndex(list: IndexList): Handle {
+  const shape: number[] = [];
+  const flat: unknown[] = [];
+  const walk = (v: unknown, d: number): void => {
+    if (Array.isArray(v)) {
+      if (shape.length === d) shape.push(v.length);
+      else if (shape[d] !== v.length) throw new RangeError(`index(): expected sequence of length ${shape[d]} at dim ${d} (got ${v.length})`);
+      for (const x of v) walk(x, d + 1);
+    } else {
+      if (d !== shape.length) throw new RangeError(`index(): ragged nested arrays at dim ${d}`);
+      flat.push(v);
+    }
+  };
+  walk(list, 0);
+  if (flat.length && flat.every((v) => typeof v === 'boolean')) {
+    return native.fromdata(Uint8Array.from(flat as boolean[], (b) => (b ? 1 : 0)), shape, dt.bool.code);
+  }
+  const data = BigInt64Array.from(flat, (v) => {
+    if (typeof v === 'bigint') return v;
+    if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v);
+    throw new TypeError(`index(): an array in an index must hold integers or booleans only, not ${typeof v === 'number' ? v : typeof v}`);
+  });
+  return native.fromdata(data, shape, dt.int64.code);
+}
+
+const SLICE_KEYS = new Set(['start', 'stop', 'step']);
+
+/** The items as the addon takes them; handles made for arrays are pushed on `temps` (the caller disposes them). */
+function toNativeIndex(items: readonly IndexItem[], temps: Handle[]): NativeIndex[] {
   return items.map((it): NativeIndex => {
     if (it instanceof Tensor) return it._h;
+    if (Array.isArray(it)) {
+      const h = listIndex(it);
+      temps.push(h);
+      return h;
+    }
     if (typeof it === 'string') {
       if (it === '...') return '...';
       const parts = it.split(':');
@@ -91,10 +146,39 @@ function toNativeIndex(items: readonly IndexItem[]): NativeIndex[] {
         if (!Number.isInteger(n)) throw new TypeError(`index(): slice bound '${s}' is not an integer`);
         return n;
       };
-      return { start: num(parts[0]), stop: num(parts[1]), step: num(parts[2]) };
+      return { start: num(parts[0]), stop: num(parts[1]), step: checkStep(num(parts[2])) };
     }
-    if (it !== null && typeof it === 'object') return { start: it.start ?? null, stop: it.stop ?? null, step: it.step ?? null };
+    if (it !== null && typeof it === 'object') {
+      const bad = Object.keys(it).find((k) => !SLICE_KEYS.has(k));
+      if (bad !== undefined) throw new TypeError(`index(): an object index must be a slice { start, stop, step }, not one with '${bad}'`);
+      return { start: it.start ?? null, stop: it.stop ?? null, step: checkStep(it.step ?? null) };
+    }
     return it;
+  });
+}
+
+/** Python's checks of a slice step (ValueError there, RangeError here). */
+function checkStep(step: number | null): number | null {
+  if (step === 0) throw new RangeError('slice step cannot be zero');
+  if (step !== null && step < 0) throw new RangeError('step must be greater than zero');
+  return step;
+}
+
+const sizeString = (shape: number[]): string => `torch.Size([${shape.join(', ')}])`;
+
+/**
+ * @internal Python's checks of gradients given to backward() and autograd.grad()
+ * (torch.autograd._make_grads), with its messages; LibTorch's own come later and differ.
+ */
+export function checkGradOutputs(outputs: readonly Tensor[], grads: readonly (Tensor | null | undefined)[]): void {
+  outputs.forEach((out, i) => {
+    const g = grads[i];
+    if (!g) return;
+    if (!(g instanceof Tensor)) throw new TypeError(`gradients can be either Tensors or None, but got ${typeof g}`);
+    const a = g.shape, b = out.shape;
+    if (a.length !== b.length || a.some((d, k) => d !== b[k])) {
+      throw new Error(`Mismatch in shape: grad_output[${i}] has a shape of ${sizeString(a)} and output[${i}] has a shape of ${sizeString(b)}.`);
+    }
   });
 }
 
@@ -110,11 +194,9 @@ const O = {
   to_dtype_layout: op('to', 'dtype_layout'), to_other: op('to', 'other'),
   requires_grad_: op('requires_grad_'), retain_grad: op('retain_grad'), retains_grad: op('retains_grad'),
   is_leaf: op('is_leaf'), backward: op('_backward'), detach: op('detach'), detach_: op('detach_'),
-  add_T: op('add', 'Tensor'), add_S: op('add', 'Scalar'), add__T: op('add_', 'Tensor'), add__S: op('add_', 'Scalar'),
-  sub_T: op('sub', 'Tensor'), sub_S: op('sub', 'Scalar'), sub__T: op('sub_', 'Tensor'), sub__S: op('sub_', 'Scalar'),
-  mul_T: op('mul', 'Tensor'), mul_S: op('mul', 'Scalar'), mul__T: op('mul_', 'Tensor'), mul__S: op('mul_', 'Scalar'),
-  div_T: op('div', 'Tensor'), div_S: op('div', 'Scalar'), div__T: op('div_', 'Tensor'), div__S: op('div_', 'Scalar'),
-  div_Tm: op('div', 'Tensor_mode'), div_Sm: op('div', 'Scalar_mode'), div__Tm: op('div_', 'Tensor_mode'), div__Sm: op('div_', 'Scalar_mode'),
+  add_T: op('add', 'Tensor'), add__T: op('add_', 'Tensor'), sub_T: op('sub', 'Tensor'), sub__T: op('sub_', 'Tensor'),
+  mul_T: op('mul', 'Tensor'), mul__T: op('mul_', 'Tensor'), div_T: op('div', 'Tensor'), div__T: op('div_', 'Tensor'),
+  div_Tm: op('div', 'Tensor_mode'), div__Tm: op('div_', 'Tensor_mode'),
   pow_TT: op('pow', 'Tensor_Tensor'), pow_TS: op('pow', 'Tensor_Scalar'), pow_ST: op('pow', 'Scalar'),
   pow__T: op('pow_', 'Tensor'), pow__S: op('pow_', 'Scalar'),
   clamp: op('clamp'), clamp_T: op('clamp', 'Tensor'), clamp_: op('clamp_'), clamp__T: op('clamp_', 'Tensor'),
@@ -126,7 +208,7 @@ const O = {
   argmax: op('argmax'), argmin: op('argmin'),
   std: op('std'), std_dim: op('std', 'dim'), std_corr: op('std', 'correction'),
   var: op('var'), var_dim: op('var', 'dim'), var_corr: op('var', 'correction'),
-  norm_S: op('norm', 'Scalar'), norm_dim: op('norm', 'ScalarOpt_dim'),
+  norm_dim: op('norm', 'ScalarOpt_dim'),
   all: op('all'), all_dim: op('all', 'dim'), any: op('any'), any_dim: op('any', 'dim'),
   cumsum: op('cumsum'), cumsum_: op('cumsum_'), logsumexp: op('logsumexp'),
   softmax: op('softmax', 'int'), log_softmax: op('log_softmax', 'int'),
@@ -143,8 +225,8 @@ const O = {
   index_put_: op('index_put_'),
   zero_: op('zero_'), fill__S: op('fill_', 'Scalar'), fill__T: op('fill_', 'Tensor'), copy_: op('copy_'),
   uniform_: op('uniform_'), normal_: op('normal_'), bernoulli_: op('bernoulli_', 'float'),
-  sort: op('sort'), topk: op('topk'), nonzero: op('nonzero'), type_as: op('type_as'),
-  eq_T: op('eq', 'Tensor'), eq_S: op('eq', 'Scalar'), equal: op('equal'), allclose: op('allclose'),
+  sort: op('sort'), topk: op('topk'), nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), type_as: op('type_as'),
+  equal: op('equal'), allclose: op('allclose'),
 };
 
 // Elementwise ops with one tensor argument, with an in-place `_` form.
@@ -154,7 +236,7 @@ const UNARY = ['neg', 'abs', 'sqrt', 'rsqrt', 'exp', 'log', 'log2', 'log10', 'lo
 // Elementwise ops without an in-place form in ATen.
 const UNARY_PURE = ['isnan', 'isinf', 'isfinite', 'signbit'] as const;
 // Binary ops with .Tensor and .Scalar overloads (and in-place forms).
-const BINARY = ['ne', 'lt', 'le', 'gt', 'ge', 'remainder', 'fmod', 'bitwise_and', 'bitwise_or', 'bitwise_xor'] as const;
+const BINARY = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'remainder', 'fmod', 'bitwise_and', 'bitwise_or', 'bitwise_xor'] as const;
 // Binary ops that take tensors only (a number becomes a tensor of its own kind first).
 const BINARY_TENSOR = ['logical_and', 'logical_or', 'logical_xor', 'atan2', 'hypot'] as const;
 
@@ -224,7 +306,10 @@ export class Tensor {
 
   // ---- reading ----
   /** The value of a one-element tensor as a JS number (boolean for bool). int64 beyond 2^53 loses precision. */
-  item(): number | boolean { return call(O.item, this._h); }
+  item(): number | boolean {
+    if (this.numel() !== 1) throw new RangeError('only one element tensors can be converted to Python scalars');
+    return call(O.item, this._h);
+  }
   /** The data as nested arrays (numbers, booleans for bool). */
   tolist(): unknown {
     const data = this.typed_array();
@@ -248,7 +333,9 @@ export class Tensor {
   toString(): string {
     const [shape, code, devStr, requiresGrad] = native.meta(this._h);
     const d = dtypeFromCode(code);
-    const gradFn = native.grad_fn_name(this._h);
+    // Python prints type(grad_fn).__name__: the node's name without a C++ namespace
+    // (grad_fn.name() keeps it, e.g. torch::autograd::CopyBackwards).
+    const gradFn = native.grad_fn_name(this._h)?.replace(/^.*::/, '') ?? null;
     return formatTensor({
       shape, dtype: d.name, device: devStr, values: native.todata(this._h),
       requires_grad: requiresGrad, grad_fn: gradFn, is_leaf: gradFn === null,
@@ -292,15 +379,27 @@ export class Tensor {
       throw new Error(value ? 'you can only change requires_grad flags of leaf variables.'
         : 'you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a subgraph that doesn\'t require differentiation use var_no_grad = var.detach().');
     }
+    if (value && !this.dtype.is_floating_point) throw new Error('only Tensors of floating point and complex dtype can require gradients');
     call(O.requires_grad_, this._h, value);
   }
-  requires_grad_(requires_grad = true): this { call(O.requires_grad_, this._h, requires_grad); return this; }
+  requires_grad_(requires_grad = true): this {
+    // Python's message (LibTorch's own says "Only ... and complex dtype ...").
+    if (requires_grad && !this.dtype.is_floating_point) throw new Error('only Tensors of floating point dtype can require gradients');
+    call(O.requires_grad_, this._h, requires_grad);
+    return this;
+  }
   get is_leaf(): boolean { return call(O.is_leaf, this._h); }
   get grad(): Tensor | null {
     const g = native.get_grad(this._h);
     return g === null ? null : new Tensor(g);
   }
-  set grad(value: Tensor | null) { native.set_grad(this._h, value === null ? null : value._h); }
+  set grad(value: Tensor | null) {
+    // Python's checks and messages (python_variable.cpp); the size is checked natively.
+    if (value === null || value === undefined) { native.set_grad(this._h, null); return; }
+    if (!(value instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeof value}`);
+    if (value.dtype !== this.dtype || value.device.type !== this.device.type) throw new Error('assigned grad has data of a different type');
+    native.set_grad(this._h, value._h);
+  }
   get grad_fn(): GradFn | null {
     const name = native.grad_fn_name(this._h);
     return name === null ? null : new GradFn(name);
@@ -308,43 +407,30 @@ export class Tensor {
   retain_grad(): void { call(O.retain_grad, this._h); }
   get retains_grad(): boolean { return call(O.retains_grad, this._h); }
   backward(gradient?: Tensor | null, opts: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor[] } = {}): void {
+    if (gradient) checkGradOutputs([this], [gradient]);
     call(O.backward, this._h, hs(opts.inputs ?? []), gradient ? gradient._h : null, opts.retain_graph ?? null, opts.create_graph ?? false);
   }
   detach(): Tensor { return new Tensor(call(O.detach, this._h)); }
   detach_(): this { call(O.detach_, this._h); return this; }
 
   // ---- arithmetic ----
-  // alpha stays undefined unless given: the schema default then costs no conversion.
-  add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
-    return new Tensor(other instanceof Tensor ? call(O.add_T, this._h, other._h, opts?.alpha) : call(O.add_S, this._h, other, opts?.alpha));
-  }
-  add_(other: TensorOrScalar, opts?: { alpha?: number }): this {
-    if (other instanceof Tensor) call(O.add__T, this._h, other._h, opts?.alpha); else call(O.add__S, this._h, other, opts?.alpha);
-    return this;
-  }
-  sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor {
-    return new Tensor(other instanceof Tensor ? call(O.sub_T, this._h, other._h, opts?.alpha) : call(O.sub_S, this._h, other, opts?.alpha));
-  }
-  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this {
-    if (other instanceof Tensor) call(O.sub__T, this._h, other._h, opts?.alpha); else call(O.sub__S, this._h, other, opts?.alpha);
-    return this;
-  }
-  mul(other: TensorOrScalar): Tensor {
-    return new Tensor(other instanceof Tensor ? call(O.mul_T, this._h, other._h) : call(O.mul_S, this._h, other));
-  }
-  mul_(other: TensorOrScalar): this {
-    if (other instanceof Tensor) call(O.mul__T, this._h, other._h); else call(O.mul__S, this._h, other);
-    return this;
-  }
+  // Numbers go to the Tensor overloads as Python's "wrapped numbers" (the addon
+  // wraps them), so that promotion and the recorded autograd node (MulBackward0)
+  // are Python's. alpha stays undefined unless given: the schema default then
+  // costs no conversion.
+  add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return new Tensor(call(O.add_T, this._h, operand(other), opts?.alpha)); }
+  add_(other: TensorOrScalar, opts?: { alpha?: number }): this { call(O.add__T, this._h, operand(other), opts?.alpha); return this; }
+  sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return new Tensor(call(O.sub_T, this._h, operand(other), opts?.alpha)); }
+  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this { call(O.sub__T, this._h, operand(other), opts?.alpha); return this; }
+  mul(other: TensorOrScalar): Tensor { return new Tensor(call(O.mul_T, this._h, operand(other))); }
+  mul_(other: TensorOrScalar): this { call(O.mul__T, this._h, operand(other)); return this; }
   div(other: TensorOrScalar, opts: { rounding_mode?: 'trunc' | 'floor' | null } = {}): Tensor {
-    const t = other instanceof Tensor;
-    if (opts.rounding_mode != null) return new Tensor(call(t ? O.div_Tm : O.div_Sm, this._h, t ? other._h : other, opts.rounding_mode));
-    return new Tensor(call(t ? O.div_T : O.div_S, this._h, t ? other._h : other));
+    if (opts.rounding_mode != null) return new Tensor(call(O.div_Tm, this._h, operand(other), opts.rounding_mode));
+    return new Tensor(call(O.div_T, this._h, operand(other)));
   }
   div_(other: TensorOrScalar, opts: { rounding_mode?: 'trunc' | 'floor' | null } = {}): this {
-    const t = other instanceof Tensor;
-    if (opts.rounding_mode != null) call(t ? O.div__Tm : O.div__Sm, this._h, t ? other._h : other, opts.rounding_mode);
-    else call(t ? O.div__T : O.div__S, this._h, t ? other._h : other);
+    if (opts.rounding_mode != null) call(O.div__Tm, this._h, operand(other), opts.rounding_mode);
+    else call(O.div__T, this._h, operand(other));
     return this;
   }
   true_divide(other: TensorOrScalar): Tensor { return this.div(other); }
@@ -355,9 +441,6 @@ export class Tensor {
   pow_(exponent: TensorOrScalar): this {
     if (exponent instanceof Tensor) call(O.pow__T, this._h, exponent._h); else call(O.pow__S, this._h, exponent);
     return this;
-  }
-  eq(other: TensorOrScalar): Tensor {
-    return new Tensor(other instanceof Tensor ? call(O.eq_T, this._h, other._h) : call(O.eq_S, this._h, other));
   }
   /** True when both have the same size and elements (torch.equal). */
   equal(other: Tensor): boolean { return call(O.equal, this._h, other._h); }
@@ -379,21 +462,33 @@ export class Tensor {
   round(opts: { decimals?: number } = {}): Tensor {
     return new Tensor(opts.decimals ? call(O.round_d, this._h, opts.decimals) : call(O.round, this._h));
   }
-  where(condition: Tensor, other: TensorOrScalar): Tensor { return where(condition, this, other); }
+  where(condition: Tensor, other: TensorOrScalar): Tensor {
+    if (other === undefined) throw new TypeError("where(): argument 'other' is required");
+    return where(condition, this, other);
+  }
   maximum(other: Tensor): Tensor { return new Tensor(call(O.maximum, this._h, other._h)); }
   minimum(other: Tensor): Tensor { return new Tensor(call(O.minimum, this._h, other._h)); }
 
   // ---- reductions ----
-  sum(dim?: Dims | null, opts: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    if (dim === undefined || dim === null) return new Tensor(call(O.sum, this._h, dcode(opts.dtype)));
+  sum(opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }): Tensor;
+  sum(dim: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
+  sum(dimOrOpts?: Dims | null | { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
+    const [dim, opts] = optsFirst<Dims, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
+    if (dim === null) return new Tensor(call(O.sum, this._h, dcode(opts.dtype)));
     return new Tensor(call(O.sum_dim, this._h, dimList(dim), opts.keepdim ?? false, dcode(opts.dtype)));
   }
-  mean(dim?: Dims | null, opts: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    if (dim === undefined || dim === null) return new Tensor(call(O.mean, this._h, dcode(opts.dtype)));
+  mean(opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }): Tensor;
+  mean(dim: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
+  mean(dimOrOpts?: Dims | null | { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
+    const [dim, opts] = optsFirst<Dims, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
+    if (dim === null) return new Tensor(call(O.mean, this._h, dcode(opts.dtype)));
     return new Tensor(call(O.mean_dim, this._h, dimList(dim), opts.keepdim ?? false, dcode(opts.dtype)));
   }
-  prod(dim?: number | null, opts: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    if (dim === undefined || dim === null) return new Tensor(call(O.prod, this._h, dcode(opts.dtype)));
+  prod(opts?: { dim?: number | null; keepdim?: boolean; dtype?: dtype }): Tensor;
+  prod(dim: number | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
+  prod(dimOrOpts?: number | null | { dim?: number | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
+    const [dim, opts] = optsFirst<number, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
+    if (dim === null) return new Tensor(call(O.prod, this._h, dcode(opts.dtype)));
     return new Tensor(call(O.prod_dim, this._h, dim, opts.keepdim ?? false, dcode(opts.dtype)));
   }
   /** max() of all elements, max(dim) -> (values, indices), or max(other) elementwise. */
@@ -413,22 +508,30 @@ export class Tensor {
     if (dim instanceof Tensor) return this.minimum(dim);
     return valuesIndices(call(O.min_dim, this._h, dim, opts.keepdim ?? false));
   }
-  argmax(dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor { return new Tensor(call(O.argmax, this._h, dim ?? null, opts.keepdim ?? false)); }
-  argmin(dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor { return new Tensor(call(O.argmin, this._h, dim ?? null, opts.keepdim ?? false)); }
-  std(dim?: Dims | null, opts: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
+  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts: { keepdim?: boolean } = {}): Tensor {
+    const [d, o] = optsFirst<number, { keepdim?: boolean }>(dim, opts);
+    return new Tensor(call(O.argmax, this._h, d, o.keepdim ?? false));
+  }
+  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts: { keepdim?: boolean } = {}): Tensor {
+    const [d, o] = optsFirst<number, { keepdim?: boolean }>(dim, opts);
+    return new Tensor(call(O.argmin, this._h, d, o.keepdim ?? false));
+  }
+  std(dimOrOpts?: Dims | null | { dim?: Dims | null; unbiased?: boolean; correction?: number; keepdim?: boolean }, options: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
+    const [dim, opts] = optsFirst<Dims, { unbiased?: boolean; correction?: number; keepdim?: boolean }>(dimOrOpts, options);
     return new Tensor(opts.correction !== undefined
       ? call(O.std_corr, this._h, dimList(dim), opts.correction, opts.keepdim ?? false)
-      : dim === undefined || dim === null ? call(O.std_dim, this._h, null, opts.unbiased ?? true, opts.keepdim ?? false)
-        : call(O.std_dim, this._h, dimList(dim), opts.unbiased ?? true, opts.keepdim ?? false));
+      : call(O.std_dim, this._h, dimList(dim), opts.unbiased ?? true, opts.keepdim ?? false));
   }
-  var(dim?: Dims | null, opts: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
+  var(dimOrOpts?: Dims | null | { dim?: Dims | null; unbiased?: boolean; correction?: number; keepdim?: boolean }, options: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
+    const [dim, opts] = optsFirst<Dims, { unbiased?: boolean; correction?: number; keepdim?: boolean }>(dimOrOpts, options);
     return new Tensor(opts.correction !== undefined
       ? call(O.var_corr, this._h, dimList(dim), opts.correction, opts.keepdim ?? false)
       : call(O.var_dim, this._h, dimList(dim), opts.unbiased ?? true, opts.keepdim ?? false));
   }
   norm(p: number = 2, dim?: Dims | null, opts: { keepdim?: boolean } = {}): Tensor {
-    if (dim === undefined || dim === null) return new Tensor(call(O.norm_S, this._h, p));
-    return new Tensor(call(O.norm_dim, this._h, p, dimList(dim), opts.keepdim ?? false));
+    // As Python's torch.norm: without dim, over all dims (aten::norm.ScalarOpt_dim, NormBackward1).
+    const dims = dim === undefined || dim === null ? [...Array(this.dim()).keys()] : dimList(dim);
+    return new Tensor(call(O.norm_dim, this._h, p, dims, opts.keepdim ?? false));
   }
   all(dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor {
     return new Tensor(dim === undefined || dim === null ? call(O.all, this._h) : call(O.all_dim, this._h, dim, opts.keepdim ?? false));
@@ -445,7 +548,14 @@ export class Tensor {
   topk(k: number, dim = -1, opts: { largest?: boolean; sorted?: boolean } = {}): ValuesIndices {
     return valuesIndices(call(O.topk, this._h, k, dim, opts.largest ?? true, opts.sorted ?? true));
   }
-  nonzero(): Tensor { return new Tensor(call(O.nonzero, this._h)); }
+  /** The indices of non-zero elements: one row per element, or with { as_tuple: true } one 1-D tensor per dimension. */
+  nonzero(): Tensor;
+  nonzero(opts: { as_tuple: true }): Tensor[];
+  nonzero(opts: { as_tuple?: boolean }): Tensor | Tensor[];
+  nonzero(opts: { as_tuple?: boolean } = {}): Tensor | Tensor[] {
+    if (opts.as_tuple) return (call(O.nonzero_numpy, this._h) as Handle[]).map((x) => new Tensor(x));
+    return new Tensor(call(O.nonzero, this._h));
+  }
 
   // ---- linear algebra ----
   matmul(other: Tensor): Tensor { return new Tensor(call(O.matmul, this._h, other._h)); }
@@ -485,17 +595,41 @@ export class Tensor {
 
   // ---- indexing ----
   /** Python's `t[items]`: see IndexItem. */
-  index(...items: IndexItem[]): Tensor { return new Tensor(native.index(this._h, toNativeIndex(items))); }
+  index(...items: IndexItem[]): Tensor {
+    const temps: Handle[] = [];
+    try {
+      return new Tensor(native.index(this._h, toNativeIndex(items, temps)));
+    } finally {
+      for (const t of temps) native.dispose(t);
+    }
+  }
   /**
    * Python's `t[items] = values` (in place; returns this). With
-   * `{ accumulate: true }` the indices must be tensors, as torch.index_put_.
+   * `{ accumulate: true }` the indices must be tensors (or arrays; null for a
+   * whole dimension), as torch.index_put_.
    */
   index_put_(items: IndexItem[], values: TensorOrScalar, opts: { accumulate?: boolean } = {}): this {
     if (opts.accumulate) {
-      const v = values instanceof Tensor ? values : scalarTensor(values, this);
-      call(O.index_put_, this._h, items.map((i) => (i === null ? null : (i as Tensor)._h)), v._h, true);
+      const temps: Handle[] = [];
+      try {
+        const idx = items.map((it, i) => {
+          if (it === null) return null;
+          if (it instanceof Tensor) return it._h;
+          if (Array.isArray(it)) { const h = listIndex(it); temps.push(h); return h; }
+          throw new TypeError(`index_put_(): with accumulate, expected Tensor (or null) as element ${i} in argument 'indices', but got ${typeof it === 'string' ? `'${it}'` : typeof it}`);
+        });
+        const v = values instanceof Tensor ? values : scalarTensor(values, this);
+        call(O.index_put_, this._h, idx, v._h, true);
+      } finally {
+        for (const t of temps) native.dispose(t);
+      }
     } else {
-      native.index_put_(this._h, toNativeIndex(items), values instanceof Tensor ? values._h : values);
+      const temps: Handle[] = [];
+      try {
+        native.index_put_(this._h, toNativeIndex(items, temps), values instanceof Tensor ? values._h : values);
+      } finally {
+        for (const t of temps) native.dispose(t);
+      }
     }
     return this;
   }
@@ -592,8 +726,12 @@ export function full(size: Shape, fill_value: Scalar, opts: TensorOptions = {}):
 }
 const FULL = op('full');
 
-/** torch.where(condition, input, other); where(condition) is nonzero as a tuple. */
-export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor {
+/** torch.where(condition, input, other); where(condition) is nonzero(condition, { as_tuple: true }). */
+export function where(condition: Tensor): Tensor[];
+export function where(condition: Tensor, input: TensorOrScalar, other: TensorOrScalar): Tensor;
+export function where(condition: Tensor, input?: TensorOrScalar, other?: TensorOrScalar): Tensor | Tensor[] {
+  if (input === undefined && other === undefined) return condition.nonzero({ as_tuple: true });
+  if (input === undefined || other === undefined) throw new TypeError("where(): expected both 'input' and 'other', or neither");
   const a = input instanceof Tensor, b = other instanceof Tensor;
   if (a && b) return new Tensor(call(O.where, condition._h, input._h, other._h));
   if (a) return new Tensor(call(O.where_SO, condition._h, (input as Tensor)._h, other));

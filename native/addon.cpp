@@ -744,6 +744,7 @@ static napi_value init(napi_env env, napi_value exports) {
     tn::init_dispatch(env, exports);
     tn::init_autograd(env, exports);
     tn::init_indexing(env, exports);
+    tn::init_serialize(env, exports);
     return exports;
   });
 }

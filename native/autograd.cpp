@@ -29,10 +29,8 @@ napi_value set_grad(napi_env env, napi_callback_info info) {
     }
     const at::Tensor& g = unwrap_tensor(env, a[1], "grad: value");
     // Python's checks (python_variable.cpp), with its messages.
-    TORCH_CHECK_TYPE(g.scalar_type() == t.scalar_type(),
-                     "assigned grad has data of a different type");
-    TORCH_CHECK_TYPE(g.device() == t.device(),
-                     "assigned grad has data located on a different device");
+    TORCH_CHECK(g.scalar_type() == t.scalar_type(), "assigned grad has data of a different type");
+    TORCH_CHECK(g.device() == t.device(), "assigned grad has data located on a different device");
     TORCH_CHECK(g.sizes().equals(t.sizes()), "assigned grad has data of a different size");
     t.mutable_grad() = g;
     return js_undefined(env);
@@ -45,9 +43,7 @@ napi_value grad_fn_name(napi_env env, napi_callback_info info) {
     const at::Tensor& t = unwrap_tensor(env, a.size() ? a[0] : nullptr, "grad_fn: tensor");
     const auto& fn = t.grad_fn();
     if (!fn) return js_null(env);
-    std::string name = fn->name();
-    auto colon = name.rfind("::");  // "torch::autograd::generated::AddBackward0"
-    return js_string(env, colon == std::string::npos ? name : name.substr(colon + 2));
+    return js_string(env, fn->name());  // as Python's grad_fn.name(); printing strips namespaces
   });
 }
 

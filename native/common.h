@@ -102,5 +102,6 @@ void init_tensor(napi_env env, napi_value exports);
 void init_dispatch(napi_env env, napi_value exports);
 void init_autograd(napi_env env, napi_value exports);
 void init_indexing(napi_env env, napi_value exports);
+void init_serialize(napi_env env, napi_value exports);
 
 }  // namespace tn

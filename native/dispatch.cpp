@@ -9,6 +9,7 @@
 
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
+#include <ATen/ScalarOps.h>
 
 #include <array>
 #include <atomic>
@@ -143,7 +144,18 @@ void for_each_element(napi_env env, napi_value v, const std::string& label, F&& 
 c10::IValue to_ivalue(napi_env env, napi_value v, const ArgSpec& spec) {
   const char* label = spec.label.c_str();
   switch (spec.kind) {
-    case Kind::Tensor: return unwrap_tensor(env, v, label);
+    case Kind::Tensor: {
+      // A JS number where a Tensor goes becomes a "wrapped number", exactly as
+      // Python's argument parser does for `x * 2`: promotion treats it as a
+      // scalar, and autograd records the same node (MulBackward0) as Python.
+      napi_valuetype t = type_of(env, v);
+      if (t == napi_number || t == napi_boolean || t == napi_bigint) {
+        at::Tensor w = c10::scalar_to_tensor(to_scalar(env, v, label));
+        w.unsafeGetTensorImpl()->set_wrapped_number(true);
+        return w;
+      }
+      return unwrap_tensor(env, v, label);
+    }
     case Kind::Scalar: return to_scalar(env, v, label);
     case Kind::Int: return to_int(env, v, label);
     case Kind::Float: return to_double(env, v, label);

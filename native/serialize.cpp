@@ -1,0 +1,513 @@
+// torch.save / torch.load: the zip container, through LibTorch's own
+// caffe2::serialize::PyTorchStreamReader / PyTorchStreamWriter. The pickle
+// inside (data.pkl) is read and written in TypeScript (lib/pickle.ts), so this
+// file only moves records in and out of the archive and turns storage records
+// into tensors. Nothing here trusts a size that came from the file: every
+// length is checked against the bytes LibTorch actually handed back.
+//
+// Reader and writer handles are plain JS objects wrapping a C++ object, marked
+// with a Node-API type tag, so that a tensor handle (an External) or a foreign
+// object can never be taken for one.
+#include "common.h"
+
+#include <ATen/ops/empty.h>
+#include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/read_adapter_interface.h>
+#include <c10/core/CPUAllocator.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+
+namespace tn {
+namespace {
+
+using caffe2::serialize::PyTorchStreamReader;
+using caffe2::serialize::PyTorchStreamWriter;
+using caffe2::serialize::ReadAdapterInterface;
+
+// ---- handles -------------------------------------------------------------------
+
+constexpr napi_type_tag kReaderTag = {0x6a1f2c3d4e5b6071ULL, 0x8192a3b4c5d6e7f8ULL};
+constexpr napi_type_tag kWriterTag = {0x0f1e2d3c4b5a6978ULL, 0x8796a5b4c3d2e1f0ULL};
+
+struct Reader {
+  std::unique_ptr<PyTorchStreamReader> impl;
+};
+
+struct Writer {
+  std::unique_ptr<PyTorchStreamWriter> impl;
+  std::string buffer;      // the archive, when written to memory
+  bool to_memory = false;
+  bool failed = false;     // a write threw: the writer may be unusable
+};
+
+// A PyTorchStreamWriter's destructor finishes the archive when that was not
+// done, and a failure there (an I/O error seen earlier, a full disk) throws
+// from a destructor, which terminates the process. So a writer is destroyed
+// only once it is finalized; one that cannot be finalized is leaked on purpose
+// (a few hundred bytes and, for a file, its descriptor: the TS side truncates
+// and removes the broken file).
+void discard_writer(Writer* w) {
+  if (!w->impl) return;
+  if (!w->impl->finalized() && !w->failed) {
+    try {
+      w->impl->writeEndOfFile();
+    } catch (...) {
+    }
+  }
+  if (w->impl->finalized()) {
+    w->impl.reset();
+  } else {
+    (void)w->impl.release();  // see above: never run its destructor
+  }
+}
+
+void finalize_reader(napi_env, void* data, void*) {
+  auto* r = static_cast<Reader*>(data);
+  delete r;  // a constructed reader's destructor does not throw
+}
+
+void finalize_writer(napi_env, void* data, void*) {
+  auto* w = static_cast<Writer*>(data);
+  discard_writer(w);
+  delete w;
+}
+
+template <typename T>
+napi_value make_handle(napi_env env, T* ptr, const napi_type_tag* tag,
+                       napi_finalize fin) {
+  napi_value obj;
+  TN_CHECK(napi_create_object(env, &obj));
+  napi_status st = napi_wrap(env, obj, ptr, fin, nullptr, nullptr);
+  if (st != napi_ok) {
+    fin(env, ptr, nullptr);
+    check(env, st);
+  }
+  TN_CHECK(napi_type_tag_object(env, obj, tag));
+  return obj;
+}
+
+template <typename T>
+T* unwrap_handle(napi_env env, napi_value v, const napi_type_tag* tag,
+                 const char* what) {
+  bool ok = false;
+  if (v != nullptr && type_of(env, v) == napi_object)
+    TN_CHECK(napi_check_object_type_tag(env, v, tag, &ok));
+  if (!ok) throw JsTypeError(std::string(what) + " must be a handle made by the addon");
+  void* data = nullptr;
+  TN_CHECK(napi_unwrap(env, v, &data));
+  return static_cast<T*>(data);
+}
+
+PyTorchStreamReader& open_reader(napi_env env, napi_value v) {
+  auto* r = unwrap_handle<Reader>(env, v, &kReaderTag, "zip reader");
+  if (!r->impl) throw std::runtime_error("the zip reader was closed");
+  return *r->impl;
+}
+
+Writer& open_writer(napi_env env, napi_value v) {
+  auto* w = unwrap_handle<Writer>(env, v, &kWriterTag, "zip writer");
+  if (!w->impl) throw std::runtime_error("the zip writer was closed");
+  if (w->failed) throw std::runtime_error("the zip writer failed earlier and cannot be used");
+  return *w;
+}
+
+// Bytes of a Uint8Array / Buffer / ArrayBuffer argument (borrowed).
+std::pair<const uint8_t*, size_t> bytes_of(napi_env env, napi_value v, const char* what) {
+  bool is_ta = false, is_ab = false;
+  napi_is_typedarray(env, v, &is_ta);
+  if (is_ta) {
+    napi_typedarray_type tat;
+    size_t length, offset;
+    void* data;
+    napi_value ab;
+    TN_CHECK(napi_get_typedarray_info(env, v, &tat, &length, &data, &ab, &offset));
+    if (tat != napi_uint8_array && tat != napi_int8_array && tat != napi_uint8_clamped_array)
+      throw JsTypeError(std::string(what) + " must be a Uint8Array or Buffer");
+    return {static_cast<const uint8_t*>(data), length};
+  }
+  napi_is_arraybuffer(env, v, &is_ab);
+  if (is_ab) {
+    void* data;
+    size_t length;
+    TN_CHECK(napi_get_arraybuffer_info(env, v, &data, &length));
+    return {static_cast<const uint8_t*>(data), length};
+  }
+  throw JsTypeError(std::string(what) + " must be a Uint8Array, Buffer or ArrayBuffer");
+}
+
+// An archive held in memory (a copy: the JS buffer may change or go away).
+struct MemoryAdapter final : ReadAdapterInterface {
+  std::string data;
+  size_t size() const override { return data.size(); }
+  size_t read(uint64_t pos, void* buf, size_t n, const char*) const override {
+    if (pos >= data.size()) return 0;
+    size_t k = static_cast<size_t>(std::min<uint64_t>(n, data.size() - pos));
+    if (k) std::memcpy(buf, data.data() + pos, k);
+    return k;
+  }
+};
+
+// Record names written from JS: ours only (data.pkl, data/<key>, byteorder...).
+// "version" is written by the writer itself when it finishes; writing it twice
+// would throw from that point on.
+void check_record_name(const Writer& w, const std::string& name) {
+  if (name.empty() || name.size() > 200 || name[0] == '/' || name == "version" ||
+      name == ".data/version")
+    throw JsTypeError("zip writer: invalid record name '" + name + "'");
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.' || c == '/' || c == '-';
+    if (!ok) throw JsTypeError("zip writer: invalid record name '" + name + "'");
+  }
+  // no empty, "." or ".." path segments (an unzip tool would leave the folder)
+  for (size_t start = 0; start <= name.size();) {
+    size_t end = name.find('/', start);
+    if (end == std::string::npos) end = name.size();
+    std::string seg = name.substr(start, end - start);
+    if (seg.empty() || seg == "." || seg == "..")
+      throw JsTypeError("zip writer: invalid record name '" + name + "'");
+    start = end + 1;
+  }
+  if (w.impl->getAllWrittenRecords().count(name))
+    throw JsTypeError("zip writer: record '" + name + "' was already written");
+}
+
+template <typename F>
+void writer_step(Writer& w, F&& f) {
+  try {
+    f();
+  } catch (...) {
+    w.failed = true;
+    throw;
+  }
+}
+
+// ---- reading ---------------------------------------------------------------------
+
+// zip_open_reader(pathOrBytes) -> reader
+napi_value zip_open_reader(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    if (a.size() < 1) throw JsTypeError("zip_open_reader: expected a path or bytes");
+    auto r = std::make_unique<Reader>();
+    if (type_of(env, a[0]) == napi_string) {
+      std::string path = to_string(env, a[0], "zip_open_reader(): path");
+      r->impl = std::make_unique<PyTorchStreamReader>(path);
+    } else {
+      auto bytes = bytes_of(env, a[0], "zip_open_reader(): data");
+      auto adapter = std::make_shared<MemoryAdapter>();
+      adapter->data.assign(reinterpret_cast<const char*>(bytes.first), bytes.second);
+      r->impl = std::make_unique<PyTorchStreamReader>(
+          std::shared_ptr<ReadAdapterInterface>(std::move(adapter)));
+    }
+    Reader* raw = r.release();
+    return make_handle(env, raw, &kReaderTag, finalize_reader);
+  });
+}
+
+napi_value zip_close_reader(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    auto* r = unwrap_handle<Reader>(env, a.size() ? a[0] : nullptr, &kReaderTag, "zip reader");
+    r->impl.reset();
+    return js_undefined(env);
+  });
+}
+
+// zip_records(reader) -> names under the archive folder ("data.pkl", "data/0", ...)
+napi_value zip_records(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    auto names = open_reader(env, a.size() ? a[0] : nullptr).getAllRecords();
+    napi_value arr;
+    TN_CHECK(napi_create_array_with_length(env, names.size(), &arr));
+    for (size_t i = 0; i < names.size(); i++)
+      TN_CHECK(napi_set_element(env, arr, i, js_string(env, names[i])));
+    return arr;
+  });
+}
+
+napi_value zip_has_record(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    if (a.size() < 2) throw JsTypeError("zip_has_record: expected (reader, name)");
+    auto& r = open_reader(env, a[0]);
+    return js_bool(env, r.hasRecord(to_string(env, a[1], "zip_has_record(): name")));
+  });
+}
+
+// zip_read_record(reader, name) -> Buffer (a copy of the record)
+napi_value zip_read_record(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    if (a.size() < 2) throw JsTypeError("zip_read_record: expected (reader, name)");
+    auto& r = open_reader(env, a[0]);
+    std::string name = to_string(env, a[1], "zip_read_record(): name");
+    at::DataPtr ptr;
+    size_t size = 0;
+    std::tie(ptr, size) = r.getRecord(name);
+    if (size != 0 && ptr.get() == nullptr)
+      throw std::runtime_error("zip record '" + name + "' could not be read");
+    napi_value buf;
+    void* dst = nullptr;
+    TN_CHECK(napi_create_buffer_copy(env, size, size ? ptr.get() : "", &dst, &buf));
+    return buf;
+  });
+}
+
+// zip_read_storage(reader, name, dtype, numel, swap_bytes) -> 1-D tensor over
+// the record's own memory (no copy), numel elements of dtype. The record must
+// hold at least numel * itemsize bytes.
+napi_value zip_read_storage(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 5);
+    if (a.size() < 5) throw JsTypeError("zip_read_storage: expected (reader, name, dtype, numel, swap_bytes)");
+    auto& r = open_reader(env, a[0]);
+    std::string name = to_string(env, a[1], "zip_read_storage(): name");
+    auto dtype = to_scalar_type(env, a[2], "zip_read_storage(): dtype");
+    int64_t numel = to_int(env, a[3], "zip_read_storage(): numel");
+    bool swap = to_bool(env, a[4], "zip_read_storage(): swap_bytes");
+    if (numel < 0) throw JsRangeError("storage '" + name + "': negative size " + std::to_string(numel));
+    const size_t itemsize = c10::elementSize(dtype);
+    if (itemsize == 0) throw JsTypeError("zip_read_storage(): bad dtype");
+    if (static_cast<uint64_t>(numel) > std::numeric_limits<size_t>::max() / itemsize)
+      throw JsRangeError("storage '" + name + "': size " + std::to_string(numel) + " is too large");
+    const size_t need = static_cast<size_t>(numel) * itemsize;
+    at::DataPtr ptr;
+    size_t size = 0;
+    std::tie(ptr, size) = r.getRecord(name);
+    if (size < need)
+      throw std::runtime_error("storage record '" + name + "' holds " + std::to_string(size) +
+                               " bytes, but the pickle says it has " + std::to_string(numel) +
+                               " elements of " + std::to_string(itemsize) + " bytes (" +
+                               std::to_string(need) + " bytes): the file is corrupted or truncated");
+    if (need != 0 && ptr.get() == nullptr)
+      throw std::runtime_error("storage record '" + name + "' could not be read");
+    auto* bytes = static_cast<uint8_t*>(ptr.get());
+    if (swap && itemsize > 1) {
+      for (size_t i = 0; i < need; i += itemsize)
+        std::reverse(bytes + i, bytes + i + itemsize);
+    }
+    if (dtype == at::kBool) {  // any byte but 0/1 is undefined behaviour in kernels
+      for (size_t i = 0; i < need; i++) bytes[i] = bytes[i] != 0;
+    }
+    c10::Storage storage(c10::Storage::use_byte_size_t(), need, std::move(ptr), nullptr,
+                         /*resizable=*/false);
+    at::Tensor base = at::empty({0}, at::TensorOptions().dtype(dtype));
+    base.set_(storage, 0, {numel}, {1});
+    return wrap_tensor(env, std::move(base));
+  });
+}
+
+// tensor_from_storage(base, size, stride, storage_offset) -> a tensor sharing
+// base's storage, as torch._utils._rebuild_tensor does (set_), after checking
+// that every element it can reach lies inside the storage.
+napi_value tensor_from_storage(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 4);
+    if (a.size() < 4) throw JsTypeError("tensor_from_storage: expected (base, size, stride, storage_offset)");
+    const at::Tensor& base = unwrap_tensor(env, a[0], "tensor_from_storage(): base");
+    auto sizes = to_int_list(env, a[1], "tensor size");
+    auto strides = to_int_list(env, a[2], "tensor stride");
+    int64_t offset = to_int(env, a[3], "tensor storage_offset");
+    if (!base.has_storage()) throw JsTypeError("tensor_from_storage(): base has no storage");
+    if (sizes.size() != strides.size())
+      throw JsRangeError("tensor has " + std::to_string(sizes.size()) + " sizes but " +
+                         std::to_string(strides.size()) + " strides");
+    if (sizes.size() > 64) throw JsRangeError("tensor has too many dimensions (" + std::to_string(sizes.size()) + ")");
+    if (offset < 0) throw JsRangeError("tensor storage_offset is negative (" + std::to_string(offset) + ")");
+    const int64_t itemsize = static_cast<int64_t>(base.dtype().itemsize());
+    const int64_t storage_numel = static_cast<int64_t>(base.storage().nbytes()) / itemsize;
+    int64_t numel = 1, last = offset;  // index of the farthest element
+    bool empty = false;
+    for (size_t i = 0; i < sizes.size(); i++) {
+      if (sizes[i] < 0) throw JsRangeError("tensor size " + c10::str(c10::IntArrayRef(sizes)) + " has a negative dimension");
+      if (strides[i] < 0) throw JsRangeError("tensor stride " + c10::str(c10::IntArrayRef(strides)) + " is negative");
+      if (sizes[i] == 0) empty = true;
+      if (__builtin_mul_overflow(numel, sizes[i], &numel))
+        throw JsRangeError("tensor size " + c10::str(c10::IntArrayRef(sizes)) + " overflows");
+    }
+    if (!empty) {
+      for (size_t i = 0; i < sizes.size(); i++) {
+        int64_t span;
+        if (__builtin_mul_overflow(sizes[i] - 1, strides[i], &span) ||
+            __builtin_add_overflow(last, span, &last))
+          throw JsRangeError("tensor size/stride out of range");
+      }
+      if (last >= storage_numel)
+        throw JsRangeError("tensor of size " + c10::str(c10::IntArrayRef(sizes)) + ", stride " +
+                           c10::str(c10::IntArrayRef(strides)) + " and storage offset " +
+                           std::to_string(offset) + " needs " + std::to_string(last + 1) +
+                           " elements, but its storage has " + std::to_string(storage_numel));
+    } else if (offset > storage_numel) {
+      throw JsRangeError("tensor storage offset " + std::to_string(offset) +
+                         " is beyond its storage of " + std::to_string(storage_numel) + " elements");
+    }
+    at::Tensor t = at::empty({0}, base.options());
+    t.set_(base.storage(), offset, sizes, strides);
+    return wrap_tensor(env, std::move(t));
+  });
+}
+
+// tensor_storage_info(t) -> [storage id, storage nbytes, storage_offset, has data]
+// The id is the same for every tensor viewing one storage (the StorageImpl).
+napi_value tensor_storage_info(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    const at::Tensor& t = unwrap_tensor(env, a.size() ? a[0] : nullptr, "tensor");
+    if (!t.has_storage() || t.layout() != at::kStrided)
+      throw JsTypeError("cannot save a tensor without a strided storage (layout " +
+                        c10::str(t.layout()) + ")");
+    if (t.device().is_meta()) throw JsTypeError("cannot save the data of a meta tensor");
+    const auto& s = t.storage();
+    char id[32];
+    std::snprintf(id, sizeof id, "%p", static_cast<const void*>(s.unsafeGetStorageImpl()));
+    napi_value arr;
+    TN_CHECK(napi_create_array_with_length(env, 4, &arr));
+    TN_CHECK(napi_set_element(env, arr, 0, js_string(env, id)));
+    TN_CHECK(napi_set_element(env, arr, 1, js_number(env, static_cast<double>(s.nbytes()))));
+    TN_CHECK(napi_set_element(env, arr, 2, js_number(env, static_cast<double>(t.storage_offset()))));
+    TN_CHECK(napi_set_element(env, arr, 3, js_bool(env, s.data() != nullptr)));
+    return arr;
+  });
+}
+
+// ---- writing -----------------------------------------------------------------------
+
+// zip_open_writer(path | null) -> writer. With a path the archive folder is the
+// file's base name without extension (as torch.save names it); in memory it is
+// "archive" (as torch.save into a buffer).
+napi_value zip_open_writer(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    auto w = std::make_unique<Writer>();
+    if (a.size() && !is_nullish(env, a[0])) {
+      std::string path = to_string(env, a[0], "zip_open_writer(): path");
+      w->impl = std::make_unique<PyTorchStreamWriter>(path);
+    } else {
+      w->to_memory = true;
+      Writer* self = w.get();
+      w->impl = std::make_unique<PyTorchStreamWriter>(
+          [self](const void* data, size_t n) -> size_t {
+            try {
+              self->buffer.append(static_cast<const char*>(data), n);
+              return n;
+            } catch (...) {
+              return 0;  // reported by the writer as a failed write
+            }
+          });
+    }
+    Writer* raw = w.release();
+    return make_handle(env, raw, &kWriterTag, finalize_writer);
+  });
+}
+
+// zip_write_record(writer, name, bytes)
+napi_value zip_write_record(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 3);
+    if (a.size() < 3) throw JsTypeError("zip_write_record: expected (writer, name, bytes)");
+    Writer& w = open_writer(env, a[0]);
+    std::string name = to_string(env, a[1], "zip_write_record(): name");
+    check_record_name(w, name);
+    auto bytes = bytes_of(env, a[2], "zip_write_record(): bytes");
+    static const char empty = 0;
+    writer_step(w, [&] {
+      w.impl->writeRecord(name, bytes.second ? static_cast<const void*>(bytes.first) : &empty,
+                          bytes.second);
+    });
+    return js_undefined(env);
+  });
+}
+
+// zip_write_storage(writer, name, tensor): every byte of the tensor's storage
+// (copied to the CPU first when it lives elsewhere), as torch.save writes it.
+napi_value zip_write_storage(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 3);
+    if (a.size() < 3) throw JsTypeError("zip_write_storage: expected (writer, name, tensor)");
+    Writer& w = open_writer(env, a[0]);
+    std::string name = to_string(env, a[1], "zip_write_storage(): name");
+    check_record_name(w, name);
+    const at::Tensor& t = unwrap_tensor(env, a[2], "zip_write_storage(): tensor");
+    if (!t.has_storage() || t.layout() != at::kStrided || t.device().is_meta())
+      throw JsTypeError("cannot save the storage of this tensor");
+    const c10::Storage& s = t.storage();
+    const size_t nbytes = s.nbytes();
+    static const char empty = 0;
+    if (nbytes == 0) {
+      writer_step(w, [&] { w.impl->writeRecord(name, &empty, 0); });
+    } else if (s.device().is_cpu()) {
+      if (s.data() == nullptr) throw std::runtime_error("the tensor's storage has no data");
+      writer_step(w, [&] { w.impl->writeRecord(name, s.data(), nbytes); });
+    } else {
+      at::Tensor bytes = at::empty({0}, t.options().dtype(at::kByte));
+      bytes.set_(s, 0, {static_cast<int64_t>(nbytes)}, {1});
+      at::Tensor cpu = bytes.to(at::kCPU).contiguous();
+      writer_step(w, [&] { w.impl->writeRecord(name, cpu.data_ptr(), nbytes); });
+    }
+    return js_undefined(env);
+  });
+}
+
+// zip_finish_writer(writer) -> Buffer (in memory) or undefined (file)
+napi_value zip_finish_writer(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    Writer& w = open_writer(env, a.size() ? a[0] : nullptr);
+    writer_step(w, [&] { w.impl->writeEndOfFile(); });
+    w.impl.reset();  // finalized: the destructor only closes the file
+    if (!w.to_memory) return js_undefined(env);
+    napi_value buf;
+    void* dst = nullptr;
+    TN_CHECK(napi_create_buffer_copy(env, w.buffer.size(), w.buffer.data(), &dst, &buf));
+    std::string().swap(w.buffer);
+    return buf;
+  });
+}
+
+// zip_abort_writer(writer): drops the writer without throwing (the TS side
+// removes the file it was writing).
+napi_value zip_abort_writer(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    auto* w = unwrap_handle<Writer>(env, a.size() ? a[0] : nullptr, &kWriterTag, "zip writer");
+    discard_writer(w);
+    std::string().swap(w->buffer);
+    return js_undefined(env);
+  });
+}
+
+napi_value zip_writer_archive_name(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    Writer& w = open_writer(env, a.size() ? a[0] : nullptr);
+    return js_string(env, w.impl->archiveName());
+  });
+}
+
+}  // namespace
+
+void init_serialize(napi_env env, napi_value exports) {
+  export_function(env, exports, "zip_open_reader", zip_open_reader);
+  export_function(env, exports, "zip_close_reader", zip_close_reader);
+  export_function(env, exports, "zip_records", zip_records);
+  export_function(env, exports, "zip_has_record", zip_has_record);
+  export_function(env, exports, "zip_read_record", zip_read_record);
+  export_function(env, exports, "zip_read_storage", zip_read_storage);
+  export_function(env, exports, "tensor_from_storage", tensor_from_storage);
+  export_function(env, exports, "tensor_storage_info", tensor_storage_info);
+  export_function(env, exports, "zip_open_writer", zip_open_writer);
+  export_function(env, exports, "zip_write_record", zip_write_record);
+  export_function(env, exports, "zip_write_storage", zip_write_storage);
+  export_function(env, exports, "zip_finish_writer", zip_finish_writer);
+  export_function(env, exports, "zip_abort_writer", zip_abort_writer);
+  export_function(env, exports, "zip_writer_archive_name", zip_writer_archive_name);
+}
+
+}  // namespace tn
