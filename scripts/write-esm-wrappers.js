@@ -12,7 +12,10 @@ const entries = {
   'nn.mjs': '../nn/index.js',
   'nn-functional.mjs': '../nn/functional.js',
   'optim.mjs': '../optim/index.js',
+  'torchvision.mjs': '../torchvision/index.js',
   'torchvision-models.mjs': '../torchvision/models/index.js',
+  'torchvision-transforms.mjs': '../torchvision/transforms/index.js',
+  'torchvision-io.mjs': '../torchvision/io.js',
 };
 fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
 for (const [file, target] of Object.entries(entries)) {

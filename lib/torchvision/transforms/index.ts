@@ -1,0 +1,13 @@
+// torchvision.transforms: `import * as transforms from 'torch-node/torchvision/transforms'`,
+// then `transforms.Compose([...])`, `transforms.functional.resize(...)`.
+import * as functional from './functional';
+
+export {
+  Transform, Compose, ToTensor, PILToTensor, ConvertImageDtype, Normalize, Resize, CenterCrop,
+  RandomHorizontalFlip, RandomVerticalFlip, RandomResizedCrop,
+} from './transforms';
+export type { ResizeArgs, RandomResizedCropArgs } from './transforms';
+export { InterpolationMode } from './functional';
+export { ImageClassification } from './_presets';
+export type { ImageClassificationArgs } from './_presets';
+export { functional };
