@@ -1,0 +1,540 @@
+// torchvision.models.resnet: ResNet, its blocks, and the builders with their pretrained weights,
+// as torchvision 0.14's models/resnet.py.
+//
+// The layers are made in torchvision's order and initialised by the same loop over modules(), so
+// that after torch.manual_seed(s) every parameter is torchvision's bit for bit, and the
+// state_dict() keys are torchvision's (a checkpoint saved by torchvision loads as it is).
+import { Tensor } from '../../tensor';
+import * as nn from '../../nn';
+import { warn } from '../../nn/common';
+import { Weights, WeightsEnum, register_model } from './_api';
+import { ImageClassification } from '../transforms/_presets';
+import { _IMAGENET_CATEGORIES } from './_meta';
+
+/** A normalisation layer for `planes` channels: a Module class (nn.BatchNorm2d) or a function returning a Module. */
+export type NormLayer = (new (num_features: number) => nn.Module) | ((num_features: number) => nn.Module);
+
+function makeNorm(norm_layer: NormLayer, planes: number): nn.Module {
+  const f = norm_layer as { prototype?: unknown };
+  if (typeof norm_layer === 'function' && f.prototype instanceof nn.Module) {
+    return new (norm_layer as new (n: number) => nn.Module)(planes);
+  }
+  return (norm_layer as (n: number) => nn.Module)(planes);
+}
+
+/** 3x3 convolution with padding. */
+export function conv3x3(in_planes: number, out_planes: number, stride = 1, groups = 1, dilation = 1): nn.Conv2d {
+  return new nn.Conv2d(in_planes, out_planes, 3, { stride, padding: dilation, groups, bias: false, dilation });
+}
+
+/** 1x1 convolution. */
+export function conv1x1(in_planes: number, out_planes: number, stride = 1): nn.Conv2d {
+  return new nn.Conv2d(in_planes, out_planes, 1, { stride, bias: false });
+}
+
+/** What the blocks take after (inplanes, planes): torchvision's positional order, or by name. */
+export interface BlockOptions {
+  stride?: number;
+  downsample?: nn.Module | null;
+  groups?: number;
+  base_width?: number;
+  dilation?: number;
+  norm_layer?: NormLayer | null;
+}
+type BlockArgs = [] | [BlockOptions]
+  | [number, (nn.Module | null)?, number?, number?, number?, (NormLayer | null)?];
+
+interface BoundBlockOptions { stride: number; downsample: nn.Module | null; groups: number; base_width: number; dilation: number; norm_layer: NormLayer }
+
+function blockOptions(args: BlockArgs): BoundBlockOptions {
+  const o: BlockOptions = args.length === 1 && typeof args[0] === 'object' && args[0] !== null && !(args[0] instanceof nn.Module)
+    ? args[0] as BlockOptions
+    : { stride: args[0] as number | undefined, downsample: args[1] as nn.Module | null | undefined, groups: args[2] as number | undefined,
+      base_width: args[3] as number | undefined, dilation: args[4] as number | undefined, norm_layer: args[5] as NormLayer | null | undefined };
+  return {
+    stride: o.stride ?? 1, downsample: o.downsample ?? null, groups: o.groups ?? 1, base_width: o.base_width ?? 64,
+    dilation: o.dilation ?? 1, norm_layer: o.norm_layer ?? nn.BatchNorm2d,
+  };
+}
+
+/** The block type ResNet is built of: BasicBlock or Bottleneck (a class with a static `expansion`). */
+export type Block = (typeof BasicBlock) | (typeof Bottleneck);
+
+/** Two 3x3 convolutions and a shortcut: the block of ResNet-18 and -34. */
+export class BasicBlock extends nn.Module {
+  static expansion = 1;
+
+  declare conv1: nn.Conv2d;
+  declare bn1: nn.Module;
+  declare relu: nn.ReLU;
+  declare conv2: nn.Conv2d;
+  declare bn2: nn.Module;
+  declare downsample: nn.Module | null;
+  declare stride: number;
+
+  /**
+   * `new BasicBlock(inplanes, planes, stride = 1, downsample = null, groups = 1, base_width = 64,
+   * dilation = 1, norm_layer = nn.BatchNorm2d)`, or `new BasicBlock(inplanes, planes, { stride, ... })`.
+   */
+  constructor(inplanes: number, planes: number, ...args: BlockArgs) {
+    super();
+    const { stride, downsample, groups, base_width, dilation, norm_layer } = blockOptions(args);
+    if (groups !== 1 || base_width !== 64) throw new Error('BasicBlock only supports groups=1 and base_width=64');
+    if (dilation > 1) throw new Error('Dilation > 1 not supported in BasicBlock'); // Python's NotImplementedError
+    // Both this.conv1 and this.downsample layers downsample the input when stride != 1
+    this.conv1 = conv3x3(inplanes, planes, stride);
+    this.bn1 = makeNorm(norm_layer, planes);
+    this.relu = new nn.ReLU({ inplace: true });
+    this.conv2 = conv3x3(planes, planes);
+    this.bn2 = makeNorm(norm_layer, planes);
+    this.downsample = downsample;
+    this.stride = stride;
+  }
+
+  forward(x: Tensor): Tensor {
+    let identity = x;
+
+    let out = this.conv1(x);
+    out = this.bn1(out);
+    out = this.relu(out);
+
+    out = this.conv2(out);
+    out = this.bn2(out);
+
+    if (this.downsample !== null) identity = this.downsample(x);
+
+    out.add_(identity); // out += identity
+    out = this.relu(out);
+
+    return out;
+  }
+}
+
+/**
+ * 1x1, 3x3, 1x1 convolutions and a shortcut: the block of ResNet-50, -101 and -152. As in
+ * torchvision, the stride is on the 3x3 convolution (ResNet V1.5).
+ */
+export class Bottleneck extends nn.Module {
+  static expansion = 4;
+
+  declare conv1: nn.Conv2d;
+  declare bn1: nn.Module;
+  declare conv2: nn.Conv2d;
+  declare bn2: nn.Module;
+  declare conv3: nn.Conv2d;
+  declare bn3: nn.Module;
+  declare relu: nn.ReLU;
+  declare downsample: nn.Module | null;
+  declare stride: number;
+
+  /** Same arguments as BasicBlock. */
+  constructor(inplanes: number, planes: number, ...args: BlockArgs) {
+    super();
+    const { stride, downsample, groups, base_width, dilation, norm_layer } = blockOptions(args);
+    const width = Math.trunc(planes * (base_width / 64.0)) * groups;
+    // Both this.conv2 and this.downsample layers downsample the input when stride != 1
+    this.conv1 = conv1x1(inplanes, width);
+    this.bn1 = makeNorm(norm_layer, width);
+    this.conv2 = conv3x3(width, width, stride, groups, dilation);
+    this.bn2 = makeNorm(norm_layer, width);
+    this.conv3 = conv1x1(width, planes * Bottleneck.expansion);
+    this.bn3 = makeNorm(norm_layer, planes * Bottleneck.expansion);
+    this.relu = new nn.ReLU({ inplace: true });
+    this.downsample = downsample;
+    this.stride = stride;
+  }
+
+  forward(x: Tensor): Tensor {
+    let identity = x;
+
+    let out = this.conv1(x);
+    out = this.bn1(out);
+    out = this.relu(out);
+
+    out = this.conv2(out);
+    out = this.bn2(out);
+    out = this.relu(out);
+
+    out = this.conv3(out);
+    out = this.bn3(out);
+
+    if (this.downsample !== null) identity = this.downsample(x);
+
+    out.add_(identity); // out += identity
+    out = this.relu(out);
+
+    return out;
+  }
+}
+
+/** ResNet's keyword arguments (torchvision's names and defaults). */
+export interface ResNetOptions {
+  /** Number of output classes. Default: 1000. */
+  num_classes?: number;
+  /** Zero-initialise the last norm layer of each residual branch. Default: false. */
+  zero_init_residual?: boolean;
+  /** Convolution groups of the Bottleneck 3x3 convolutions (ResNeXt). Default: 1. */
+  groups?: number;
+  /** Channels per group in the Bottleneck (64 for ResNet; 128 for Wide ResNet). Default: 64. */
+  width_per_group?: number;
+  /** For layer2, layer3, layer4: replace the 2x2 stride with a dilated convolution. Default: all false. */
+  replace_stride_with_dilation?: boolean[] | null;
+  /** The normalisation layer. Default: nn.BatchNorm2d. */
+  norm_layer?: NormLayer | null;
+}
+
+type ResNetArgs = [] | [ResNetOptions]
+  | [number, boolean?, number?, number?, (boolean[] | null)?, (NormLayer | null)?];
+
+/** Python's `f"{list}"` for a list of booleans. */
+const pyList = (v: unknown): string => (Array.isArray(v)
+  ? `[${v.map((x) => (x === true ? 'True' : x === false ? 'False' : String(x))).join(', ')}]` : String(v));
+
+/** Deep Residual Network (He et al., 2015), as torchvision's `ResNet`. */
+export class ResNet extends nn.Module {
+  declare _norm_layer: NormLayer;
+  declare inplanes: number;
+  declare dilation: number;
+  declare groups: number;
+  declare base_width: number;
+  declare conv1: nn.Conv2d;
+  declare bn1: nn.Module;
+  declare relu: nn.ReLU;
+  declare maxpool: nn.MaxPool2d;
+  declare layer1: nn.Sequential;
+  declare layer2: nn.Sequential;
+  declare layer3: nn.Sequential;
+  declare layer4: nn.Sequential;
+  declare avgpool: nn.AdaptiveAvgPool2d;
+  declare fc: nn.Linear;
+
+  /**
+   * `new ResNet(block, layers, { num_classes, zero_init_residual, groups, width_per_group,
+   * replace_stride_with_dilation, norm_layer })` (or those positionally, in that order).
+   */
+  constructor(block: Block, layers: number[], ...args: ResNetArgs) {
+    super();
+    const o: ResNetOptions = args.length === 1 && typeof args[0] === 'object' && args[0] !== null ? args[0] as ResNetOptions
+      : {
+        num_classes: args[0] as number | undefined, zero_init_residual: args[1] as boolean | undefined,
+        groups: args[2] as number | undefined, width_per_group: args[3] as number | undefined,
+        replace_stride_with_dilation: args[4] as boolean[] | null | undefined, norm_layer: args[5] as NormLayer | null | undefined,
+      };
+    const num_classes = o.num_classes ?? 1000;
+    const zero_init_residual = o.zero_init_residual ?? false;
+    const norm_layer = o.norm_layer ?? nn.BatchNorm2d;
+    this._norm_layer = norm_layer;
+
+    this.inplanes = 64;
+    this.dilation = 1;
+    // each element in the array says whether to replace the 2x2 stride with a dilated convolution instead
+    const replace_stride_with_dilation = o.replace_stride_with_dilation ?? [false, false, false];
+    if (replace_stride_with_dilation.length !== 3) {
+      throw new Error(`replace_stride_with_dilation should be None or a 3-element tuple, got ${pyList(replace_stride_with_dilation)}`);
+    }
+    this.groups = o.groups ?? 1;
+    this.base_width = o.width_per_group ?? 64;
+    this.conv1 = new nn.Conv2d(3, this.inplanes, 7, { stride: 2, padding: 3, bias: false });
+    this.bn1 = makeNorm(norm_layer, this.inplanes);
+    this.relu = new nn.ReLU({ inplace: true });
+    this.maxpool = new nn.MaxPool2d(3, { stride: 2, padding: 1 });
+    this.layer1 = this._make_layer(block, 64, layers[0]);
+    this.layer2 = this._make_layer(block, 128, layers[1], { stride: 2, dilate: replace_stride_with_dilation[0] });
+    this.layer3 = this._make_layer(block, 256, layers[2], { stride: 2, dilate: replace_stride_with_dilation[1] });
+    this.layer4 = this._make_layer(block, 512, layers[3], { stride: 2, dilate: replace_stride_with_dilation[2] });
+    this.avgpool = new nn.AdaptiveAvgPool2d([1, 1]);
+    this.fc = new nn.Linear(512 * block.expansion, num_classes);
+
+    const GroupNorm = (nn as unknown as Record<string, unknown>).GroupNorm as (abstract new (...a: never[]) => nn.Module) | undefined;
+    for (const m of this.modules()) {
+      if (m instanceof nn.Conv2d) {
+        nn.init.kaiming_normal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
+      } else if (m instanceof nn.BatchNorm2d || (GroupNorm !== undefined && m instanceof GroupNorm)) {
+        const norm = m as nn.Module & { weight: Tensor; bias: Tensor };
+        nn.init.constant_(norm.weight, 1);
+        nn.init.constant_(norm.bias, 0);
+      }
+    }
+
+    // Zero-initialise the last BN in each residual branch, so that the residual branch starts with
+    // zeros, and each residual block behaves like an identity. This improves the model by 0.2~0.3%
+    // according to https://arxiv.org/abs/1706.02677
+    if (zero_init_residual) {
+      for (const m of this.modules()) {
+        const w = (n: nn.Module) => (n as nn.Module & { weight?: Tensor | null }).weight;
+        if (m instanceof Bottleneck && w(m.bn3) != null) nn.init.constant_(w(m.bn3)!, 0);
+        else if (m instanceof BasicBlock && w(m.bn2) != null) nn.init.constant_(w(m.bn2)!, 0);
+      }
+    }
+  }
+
+  _make_layer(block: Block, planes: number, blocks: number, opts: { stride?: number; dilate?: boolean } = {}): nn.Sequential {
+    let stride = opts.stride ?? 1;
+    const norm_layer = this._norm_layer;
+    let downsample: nn.Module | null = null;
+    const previous_dilation = this.dilation;
+    if (opts.dilate) {
+      this.dilation *= stride;
+      stride = 1;
+    }
+    if (stride !== 1 || this.inplanes !== planes * block.expansion) {
+      downsample = new nn.Sequential(
+        conv1x1(this.inplanes, planes * block.expansion, stride),
+        makeNorm(norm_layer, planes * block.expansion),
+      );
+    }
+
+    const layers: nn.Module[] = [];
+    layers.push(new block(this.inplanes, planes, stride, downsample, this.groups, this.base_width, previous_dilation, norm_layer));
+    this.inplanes = planes * block.expansion;
+    for (let i = 1; i < blocks; i++) {
+      layers.push(new block(this.inplanes, planes, {
+        groups: this.groups, base_width: this.base_width, dilation: this.dilation, norm_layer,
+      }));
+    }
+
+    return new nn.Sequential(...layers);
+  }
+
+  _forward_impl(x: Tensor): Tensor {
+    x = this.conv1(x);
+    x = this.bn1(x);
+    x = this.relu(x);
+    x = this.maxpool(x);
+
+    x = this.layer1(x);
+    x = this.layer2(x);
+    x = this.layer3(x);
+    x = this.layer4(x);
+
+    x = this.avgpool(x);
+    x = x.flatten(1); // torch.flatten(x, 1)
+    x = this.fc(x);
+
+    return x;
+  }
+
+  forward(x: Tensor): Tensor {
+    return this._forward_impl(x);
+  }
+}
+
+// ---- weights ------------------------------------------------------------------------------
+
+const _COMMON_META = {
+  min_size: [1, 1] as const,
+  categories: _IMAGENET_CATEGORIES,
+};
+
+const RECIPE_V1 = 'https://github.com/pytorch/vision/tree/main/references/classification#resnet';
+const DOCS_V1 = 'These weights reproduce closely the results of the paper using a simple training recipe.';
+const DOCS_V2 = `
+                These weights improve upon the results of the original paper by using TorchVision's \`new training recipe
+                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>\`_.
+            `;
+
+function imagenet(url: string, num_params: number, recipe: string, acc1: number, acc5: number, docs: string,
+  resize_size?: number): Weights {
+  return new Weights({
+    url,
+    transforms: () => new ImageClassification({ crop_size: 224, ...(resize_size !== undefined ? { resize_size } : {}) }),
+    meta: {
+      ..._COMMON_META,
+      num_params,
+      recipe,
+      _metrics: { 'ImageNet-1K': { 'acc@1': acc1, 'acc@5': acc5 } },
+      _docs: docs,
+    },
+  });
+}
+
+export class ResNet18_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ResNet18_Weights('IMAGENET1K_V1', imagenet(
+    'https://download.pytorch.org/models/resnet18-f37072fd.pth', 11689512, RECIPE_V1, 69.758, 89.078, DOCS_V1));
+  static readonly DEFAULT = ResNet18_Weights.IMAGENET1K_V1;
+}
+
+export class ResNet34_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ResNet34_Weights('IMAGENET1K_V1', imagenet(
+    'https://download.pytorch.org/models/resnet34-b627a593.pth', 21797672, RECIPE_V1, 73.314, 91.420, DOCS_V1));
+  static readonly DEFAULT = ResNet34_Weights.IMAGENET1K_V1;
+}
+
+export class ResNet50_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ResNet50_Weights('IMAGENET1K_V1', imagenet(
+    'https://download.pytorch.org/models/resnet50-0676ba61.pth', 25557032, RECIPE_V1, 76.130, 92.862, DOCS_V1));
+  static readonly IMAGENET1K_V2 = new ResNet50_Weights('IMAGENET1K_V2', imagenet(
+    'https://download.pytorch.org/models/resnet50-11ad3fa6.pth', 25557032,
+    'https://github.com/pytorch/vision/issues/3995#issuecomment-1013906621', 80.858, 95.434, DOCS_V2, 232));
+  static readonly DEFAULT = ResNet50_Weights.IMAGENET1K_V2;
+}
+
+export class ResNet101_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ResNet101_Weights('IMAGENET1K_V1', imagenet(
+    'https://download.pytorch.org/models/resnet101-63fe2227.pth', 44549160, RECIPE_V1, 77.374, 93.546, DOCS_V1));
+  static readonly IMAGENET1K_V2 = new ResNet101_Weights('IMAGENET1K_V2', imagenet(
+    'https://download.pytorch.org/models/resnet101-cd907fc2.pth', 44549160,
+    'https://github.com/pytorch/vision/issues/3995#new-recipe', 81.886, 95.780, DOCS_V2, 232));
+  static readonly DEFAULT = ResNet101_Weights.IMAGENET1K_V2;
+}
+
+export class ResNet152_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ResNet152_Weights('IMAGENET1K_V1', imagenet(
+    'https://download.pytorch.org/models/resnet152-394f9c45.pth', 60192808, RECIPE_V1, 78.312, 94.046, DOCS_V1));
+  static readonly IMAGENET1K_V2 = new ResNet152_Weights('IMAGENET1K_V2', imagenet(
+    'https://download.pytorch.org/models/resnet152-f82ba261.pth', 60192808,
+    'https://github.com/pytorch/vision/issues/3995#new-recipe', 82.284, 96.002, DOCS_V2, 232));
+  static readonly DEFAULT = ResNet152_Weights.IMAGENET1K_V2;
+}
+
+// ---- builders -------------------------------------------------------------------------------
+
+/** What a builder takes: the weights, the download progress switch, ResNet's own options, and the legacy `pretrained`. */
+export interface ResNetBuilderOptions<W extends WeightsEnum> extends ResNetOptions {
+  /** Pretrained weights to load (an entry such as `ResNet18_Weights.DEFAULT`, or its name), or null for none. Default: null. */
+  weights?: W | string | null;
+  /** Whether to show a progress bar on stderr while downloading the weights. Default: true. */
+  progress?: boolean;
+  /**
+   * Deprecated since torchvision 0.13 (warns, as torchvision): `pretrained: true` is
+   * `weights: <Model>_Weights.IMAGENET1K_V1`, `pretrained: false` is `weights: null`.
+   */
+  pretrained?: boolean;
+}
+
+type BuilderArgs<W extends WeightsEnum> = [] | [ResNetBuilderOptions<W>]
+  | [W | string | boolean | null, boolean?, ResNetBuilderOptions<W>?];
+
+/** Python's `sequence_to_str(seq, separate_last='and ')`. */
+function sequenceToStr(seq: string[]): string {
+  if (!seq.length) return '';
+  if (seq.length === 1) return `'${seq[0]}'`;
+  const head = `'${seq.slice(0, -1).join("', '")}'`;
+  return `${head}${seq.length === 2 ? '' : ','} and '${seq[seq.length - 1]}'`;
+}
+
+/**
+ * torchvision's `handle_legacy_interface` and `kwonly_to_pos_or_kw` decorators: positional
+ * (weights, progress) and `pretrained` are accepted with torchvision's deprecation warnings, once
+ * each per process; what comes out is one options object whose `weights` is the new style.
+ */
+function handleLegacyInterface<W extends WeightsEnum>(builder: string, legacyDefault: W, args: BuilderArgs<W>): ResNetBuilderOptions<W> {
+  const last = args[args.length - 1];
+  const hasOptions = args.length > 0 && typeof last === 'object' && last !== null && !(last instanceof WeightsEnum);
+  const positional = (hasOptions ? args.slice(0, -1) : args.slice()) as unknown[];
+  const kwargs: Record<string, unknown> = hasOptions ? { ...(last as object) } : {};
+  for (const k of Object.keys(kwargs)) if (kwargs[k] === undefined) delete kwargs[k];
+  if (positional.length > 2) throw new TypeError(`${builder}() takes at most 2 positional arguments but ${positional.length} were given`);
+  if (positional.length) {
+    const names = ['weights', 'progress'].slice(0, positional.length);
+    warn(`Using ${sequenceToStr(names)} as positional parameter(s) is deprecated since 0.13 and may be removed in the future. ` +
+      'Please use keyword parameter(s) instead.');
+    names.forEach((n, i) => {
+      if (n in kwargs) throw new TypeError(`${builder}() got multiple values for argument '${n}'`);
+      kwargs[n] = positional[i];
+    });
+  }
+
+  const weights_param = 'weights', pretrained_param = 'pretrained';
+  const NOT_GIVEN = Symbol('sentinel');
+  const weights_arg = weights_param in kwargs ? kwargs[weights_param] : NOT_GIVEN;
+  if ((!(weights_param in kwargs) && !(pretrained_param in kwargs))
+    || weights_arg instanceof WeightsEnum
+    || (typeof weights_arg === 'string' && weights_arg !== 'legacy')
+    || weights_arg === null) {
+    return kwargs as ResNetBuilderOptions<W>;
+  }
+  // `weights` given as something else (a boolean, positionally or not) stands for `pretrained`.
+  const pretrained_positional = weights_arg !== NOT_GIVEN;
+  let pretrained_arg: unknown;
+  if (pretrained_positional) {
+    kwargs[pretrained_param] = pretrained_arg = kwargs[weights_param];
+    delete kwargs[weights_param];
+  } else {
+    pretrained_arg = kwargs[pretrained_param];
+  }
+  const default_weights_arg = pretrained_arg ? legacyDefault : null;
+  if (!pretrained_positional) {
+    warn(`The parameter '${pretrained_param}' is deprecated since 0.13 and may be removed in the future, please use '${weights_param}' instead.`);
+  }
+  let msg = `Arguments other than a weight enum or \`None\` for '${weights_param}' are deprecated since 0.13 and may be removed in the future. ` +
+    `The current behavior is equivalent to passing \`${weights_param}=${default_weights_arg === null ? 'None' : String(default_weights_arg)}\`.`;
+  if (pretrained_arg) {
+    msg = `${msg} You can also use \`${weights_param}=${legacyDefault.constructor.name}.DEFAULT\` to get the most up-to-date weights.`;
+  }
+  warn(msg);
+  delete kwargs[pretrained_param];
+  kwargs[weights_param] = default_weights_arg;
+  return kwargs as ResNetBuilderOptions<W>;
+}
+
+const RESNET_OPTIONS = new Set(['num_classes', 'zero_init_residual', 'groups', 'width_per_group', 'replace_stride_with_dilation', 'norm_layer']);
+
+function _resnet(builder: string, block: Block, layers: number[], weights: WeightsEnum | null, progress: boolean,
+  kwargs: ResNetOptions & Record<string, unknown>): ResNet {
+  for (const k of Object.keys(kwargs)) {
+    if (!RESNET_OPTIONS.has(k)) throw new TypeError(`${builder}() got an unexpected keyword argument '${k}'`);
+  }
+  const options: ResNetOptions = { ...kwargs };
+  if (weights !== null) {
+    // _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
+    const n = weights.meta.categories!.length;
+    if (options.num_classes !== undefined && options.num_classes !== n) {
+      throw new Error(`The parameter 'num_classes' expected value ${n} but got ${options.num_classes} instead.`);
+    }
+    options.num_classes = n;
+  }
+
+  const model = new ResNet(block, layers, options);
+
+  if (weights !== null) {
+    const state_dict = weights.get_state_dict({ progress });
+    try {
+      model.load_state_dict(state_dict);
+    } finally {
+      // The model holds copies: the checkpoint's tensors go now, not at the next GC.
+      for (const t of Object.values(state_dict)) if (t instanceof Tensor) t.dispose();
+    }
+  }
+
+  return model;
+}
+
+type WeightsClass<W extends WeightsEnum> = { verify(obj: unknown): W | null; name: string };
+
+function builder<W extends WeightsEnum>(name: string, enumClass: WeightsClass<W> & { IMAGENET1K_V1: W }, block: Block, layers: number[]) {
+  return (...args: BuilderArgs<W>): ResNet => {
+    const { weights, progress, ...kwargs } = handleLegacyInterface(name, enumClass.IMAGENET1K_V1, args);
+    const w = enumClass.verify(weights);
+    return _resnet(name, block, layers, w, progress ?? true, kwargs as ResNetOptions & Record<string, unknown>);
+  };
+}
+
+/**
+ * ResNet-18 from "Deep Residual Learning for Image Recognition" (https://arxiv.org/abs/1512.03385).
+ *
+ * `resnet18({ weights: ResNet18_Weights.DEFAULT, progress: true, ...ResNetOptions })`. With weights,
+ * the checkpoint comes from the torch.hub cache, downloaded first (blocking) when it is not there.
+ * The legacy `resnet18({ pretrained: true })` still works, with torchvision's deprecation warning.
+ */
+export const resnet18: (...args: BuilderArgs<ResNet18_Weights>) => ResNet =
+  register_model('resnet18', builder('resnet18', ResNet18_Weights, BasicBlock, [2, 2, 2, 2]), ResNet18_Weights);
+
+/** ResNet-34 (https://arxiv.org/abs/1512.03385). Options as resnet18's; weights: ResNet34_Weights. */
+export const resnet34: (...args: BuilderArgs<ResNet34_Weights>) => ResNet =
+  register_model('resnet34', builder('resnet34', ResNet34_Weights, BasicBlock, [3, 4, 6, 3]), ResNet34_Weights);
+
+/**
+ * ResNet-50 (https://arxiv.org/abs/1512.03385), the stride on the 3x3 convolution (ResNet V1.5).
+ * Options as resnet18's; weights: ResNet50_Weights (DEFAULT is IMAGENET1K_V2).
+ */
+export const resnet50: (...args: BuilderArgs<ResNet50_Weights>) => ResNet =
+  register_model('resnet50', builder('resnet50', ResNet50_Weights, Bottleneck, [3, 4, 6, 3]), ResNet50_Weights);
+
+/** ResNet-101 (https://arxiv.org/abs/1512.03385). Options as resnet18's; weights: ResNet101_Weights. */
+export const resnet101: (...args: BuilderArgs<ResNet101_Weights>) => ResNet =
+  register_model('resnet101', builder('resnet101', ResNet101_Weights, Bottleneck, [3, 4, 23, 3]), ResNet101_Weights);
+
+/** ResNet-152 (https://arxiv.org/abs/1512.03385). Options as resnet18's; weights: ResNet152_Weights. */
+export const resnet152: (...args: BuilderArgs<ResNet152_Weights>) => ResNet =
+  register_model('resnet152', builder('resnet152', ResNet152_Weights, Bottleneck, [3, 8, 36, 3]), ResNet152_Weights);

@@ -1,0 +1,126 @@
+'use strict';
+// Shared by test/torchvision-*.test.js and test/tutorial.test.js: the reference Python (Debian's,
+// with python3-torchvision), the checkpoint it writes at test time (made once per mocha process),
+// and comparisons against what scripts/gen-torchvision-fixtures.py recorded from torchvision.
+const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const { execFile } = require('node:child_process');
+
+const ROOT = path.join(__dirname, '..');
+const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+const GENERATOR = path.join(ROOT, 'scripts', 'gen-torchvision-fixtures.py');
+const CHECKPOINT_SEED = 1234;
+
+function fixture() {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'torchvision-models.json'), 'utf8'));
+}
+
+/** Runs a command; resolves to { code, stdout, stderr } (never rejects on a non-zero exit). */
+function run(file, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { maxBuffer: 64 << 20, ...options }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') return reject(err);
+      resolve({ code: err ? err.code : 0, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+/** A new empty directory under the system's temporary directory. */
+function tmpdir(prefix) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `torch-node-${prefix}-`));
+}
+
+let checkpointHome = null;
+/**
+ * A TORCH_HOME holding hub/checkpoints/resnet18-f37072fd.pth written by torchvision
+ * (torch.save of a seeded resnet18 state_dict), and expected.json: torchvision's outputs for it.
+ * Made once per process; removed at exit.
+ */
+async function torchvisionCheckpoint() {
+  if (checkpointHome) return checkpointHome;
+  const home = tmpdir('hub');
+  process.on('exit', () => fs.rmSync(home, { recursive: true, force: true }));
+  const r = await run(PYTHON, [GENERATOR, 'checkpoint', home, '--seed', String(CHECKPOINT_SEED)]);
+  if (r.code !== 0) throw new Error(`${PYTHON} ${GENERATOR} checkpoint failed (${r.code}):\n${r.stderr}`);
+  const expected = JSON.parse(fs.readFileSync(path.join(home, 'expected.json'), 'utf8'));
+  checkpointHome = { home, expected, file: expected.checkpoint };
+  return checkpointHome;
+}
+
+/** A 127.0.0.1 port nothing listens on (what a proxy variable points at to make a download fail fast). */
+function closedPort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** An environment in which downloads fail at once (https through a closed local proxy port). */
+async function offlineEnv(extra = {}) {
+  const env = { ...process.env, https_proxy: `http://127.0.0.1:${await closedPort()}`, ...extra };
+  for (const k of ['HTTPS_PROXY', 'no_proxy', 'NO_PROXY']) delete env[k];
+  return env;
+}
+
+function values(t) { return Array.from(t.detach().contiguous().typed_array(), Number); }
+
+function sha256(t) {
+  const a = t.detach().contiguous().typed_array();
+  return crypto.createHash('sha256').update(Buffer.from(a.buffer, a.byteOffset, a.byteLength)).digest('hex');
+}
+
+/** Same shape, dtype and bytes as a record of gen-torchvision-fixtures.py's tensor_record. */
+function assertTensorRecord(t, rec, what = rec.key) {
+  assert.deepEqual(t.shape, rec.shape, `${what}: shape`);
+  assert.equal(t.dtype.name, rec.dtype, `${what}: dtype`);
+  const v = t.detach().contiguous().typed_array();
+  rec.head.forEach((x, i) => {
+    const g = Number(v[i]);
+    if (!Object.is(g, x) && !(g === 0 && x === 0)) assert.fail(`${what}: element ${i} is ${g}, torchvision has ${x}`);
+  });
+  assert.equal(sha256(t), rec.sha256, `${what}: bytes differ from torchvision's`);
+  if (rec.sum !== undefined) {
+    let s = 0, s2 = 0;
+    for (let i = 0; i < v.length; i++) { const x = v[i]; s += x; s2 += x * x; }
+    const tol = (ref) => 1e-9 * Math.max(1, Math.abs(ref));
+    assert.ok(Math.abs(s - rec.sum) <= tol(rec.sumsq), `${what}: sum ${s}, torchvision ${rec.sum}`);
+    assert.ok(Math.abs(s2 - rec.sumsq) <= tol(rec.sumsq), `${what}: sum of squares ${s2}, torchvision ${rec.sumsq}`);
+  }
+}
+
+/** Every value within atol + rtol * |ref| of torchvision's (torch.allclose). */
+function assertClose(t, enc, what, rtol = 1e-5, atol = 1e-5) {
+  assert.deepEqual(t.shape, enc.shape, `${what}: shape`);
+  assert.equal(t.dtype.name, enc.dtype, `${what}: dtype`);
+  const got = values(t);
+  enc.values.forEach((want, i) => {
+    if (!(Math.abs(got[i] - want) <= atol + rtol * Math.abs(want))) assert.fail(`${what}: element ${i} is ${got[i]}, torchvision has ${want}`);
+  });
+}
+
+/** Close to a summary (first values, sum, sum of squares) of an output. */
+function assertSummary(t, enc, what, rtol = 1e-5, atol = 1e-5) {
+  assert.deepEqual(t.shape, enc.shape, `${what}: shape`);
+  const got = values(t);
+  enc.head.forEach((want, i) => {
+    if (!(Math.abs(got[i] - want) <= atol + rtol * Math.abs(want))) assert.fail(`${what}: element ${i} is ${got[i]}, torchvision has ${want}`);
+  });
+  let s = 0, s2 = 0;
+  for (const x of got) { s += x; s2 += x * x; }
+  const n = got.length;
+  assert.ok(Math.abs(s - enc.sum) <= n * atol + rtol * Math.abs(enc.sum), `${what}: sum ${s}, torchvision ${enc.sum}`);
+  assert.ok(Math.abs(s2 - enc.sumsq) <= rtol * 10 * Math.abs(enc.sumsq) + n * atol, `${what}: sum of squares ${s2}, torchvision ${enc.sumsq}`);
+}
+
+module.exports = {
+  ROOT, PYTHON, GENERATOR, CHECKPOINT_SEED, fixture, run, tmpdir, torchvisionCheckpoint, closedPort, offlineEnv,
+  values, sha256, assertTensorRecord, assertClose, assertSummary,
+};

@@ -1,0 +1,266 @@
+'use strict';
+// torchvision.models (lib/torchvision/models): against torchvision 0.14's own values, recorded by
+// scripts/gen-torchvision-fixtures.py: after torch.manual_seed(s) every parameter and buffer
+// bit-identical, state_dict() keys in torchvision's order, outputs in eval and train mode to 1e-5,
+// the weights enums' metadata, the legacy `pretrained` warnings; and the API's own errors.
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const torch = require('torch-node');
+const nn = require('torch-node/nn');
+const models = require('torch-node/torchvision/models');
+const torchvision = require('torch-node/torchvision');
+const H = require('./torchvision-helpers');
+
+const FX = H.fixture();
+
+function build(rec) {
+  const b = rec.build;
+  if (b.builder) return models[b.builder](b.options);
+  return new models.ResNet(models[b.block], b.layers, b.options);
+}
+
+describe('torchvision.models: ResNet built as torchvision builds it', function () {
+  this.timeout(60000);
+
+  for (const [name, rec] of Object.entries(FX.models)) {
+    describe(name, () => {
+      let model, input;
+      before(() => {
+        torch.manual_seed(rec.seed);
+        model = build(rec);
+        // Drawn from the generator right after the model, as in the generator script.
+        input = torch.randn(rec.input_shape);
+      });
+
+      it('state_dict(): torchvision\'s keys, in order, each entry bit-identical', () => {
+        const sd = model.state_dict();
+        assert.deepEqual(Object.keys(sd), rec.state_dict.map((r) => r.key));
+        for (const r of rec.state_dict) H.assertTensorRecord(sd[r.key], r);
+      });
+
+      it('parameters, buffers and modules named as in torchvision; num_params; printed form', () => {
+        assert.deepEqual([...model.named_parameters()].map(([n]) => n), rec.parameters);
+        assert.deepEqual([...model.named_buffers()].map(([n]) => n), rec.buffers);
+        assert.deepEqual([...model.named_modules()].map(([n]) => n), rec.modules);
+        let n = 0;
+        for (const p of model.parameters()) n += p.numel();
+        assert.equal(n, rec.num_params);
+        assert.equal(String(model), rec.repr);
+      });
+
+      it('outputs: eval, then train (running statistics updated), then eval again, to 1e-5', () => {
+        torch.no_grad(() => {
+          model.eval();
+          H.assertClose(model(input), rec.output_eval, 'eval output');
+          model.train();
+          H.assertSummary(model(input), rec.output_train, 'train output');
+          const buffers = Object.fromEntries(model.named_buffers());
+          for (const b of rec.buffers_after_train) {
+            const s = H.values(buffers[b.key]).reduce((a, x) => a + x, 0);
+            assert.ok(Math.abs(s - b.sum) <= 1e-4 * Math.max(1, Math.abs(b.sum)), `${b.key} after a train pass: sum ${s}, torchvision ${b.sum}`);
+          }
+          model.eval();
+          H.assertSummary(model(input), rec.output_eval_after_train, 'eval output after the train pass');
+        });
+      });
+    });
+  }
+
+  it('resnet34, resnet101, resnet152: torchvision\'s state_dict layout and parameter count', function () {
+    this.timeout(120000);
+    for (const [name, rec] of Object.entries(FX.layouts)) {
+      const m = models[name]();
+      const sd = m.state_dict();
+      const keys = Object.keys(sd);
+      assert.equal(keys.length, rec.num_entries, name);
+      assert.deepEqual(keys.slice(0, 5), rec.first_keys, name);
+      assert.deepEqual(keys.slice(-5), rec.last_keys, name);
+      const text = keys.map((k) => `${k} [${sd[k].shape.join(', ')}]\n`).join('');
+      assert.equal(require('node:crypto').createHash('sha256').update(text).digest('hex'), rec.layout_sha256, `${name}: keys or shapes`);
+      let n = 0;
+      for (const p of m.parameters()) n += p.numel();
+      assert.equal(n, rec.num_params, name);
+      for (const t of Object.values(sd)) t.dispose();
+      for (const t of [...m.parameters(), ...m.buffers()]) t.dispose(); // m is dropped: free its memory now
+    }
+  });
+
+  it('the forward pass keeps autograd working: backward reaches conv1', () => {
+    torch.manual_seed(0);
+    const m = new models.ResNet(models.BasicBlock, [1, 1, 1, 1], { num_classes: 3 });
+    const out = m(torch.randn(2, 3, 32, 32));
+    out.sum().backward();
+    assert.ok(m.conv1.weight.grad !== null);
+    assert.ok(m.fc.weight.grad !== null);
+  });
+});
+
+describe('torchvision.models: weights enums', () => {
+  const W = FX.weights;
+
+  it('each entry\'s url, num_params, min_size, recipe, metrics and categories are torchvision\'s', () => {
+    for (const [cls, entries] of Object.entries(W)) {
+      const E = models[cls];
+      const names = E.members().map((m) => m.name);
+      assert.deepEqual(names, Object.keys(entries).filter((k) => k !== 'DEFAULT'), cls);
+      assert.equal(E.DEFAULT, E[entries.DEFAULT], `${cls}.DEFAULT`);
+      assert.equal(E.DEFAULT.name, entries.DEFAULT);
+      for (const m of E.members()) {
+        const want = entries[m.name];
+        assert.equal(m.url, want.url);
+        assert.equal(m.meta.num_params, want.num_params);
+        assert.deepEqual([...m.meta.min_size], want.min_size);
+        assert.equal(m.meta.recipe, want.recipe);
+        assert.deepEqual(m.meta._metrics, want._metrics);
+        assert.equal(m.meta.categories.length, want.num_categories);
+        assert.equal(String(m.transforms()), want.transforms, `${m}.transforms()`);
+        assert.equal(String(m), `${cls}.${m.name}`);
+      }
+    }
+  });
+
+  it('the 1,000 ImageNet categories are torchvision\'s, in order', () => {
+    const cats = models.ResNet18_Weights.IMAGENET1K_V1.meta.categories;
+    assert.equal(cats.length, 1000);
+    assert.equal(cats[0], 'tench');
+    assert.equal(require('node:crypto').createHash('sha256').update(cats.join('\n')).digest('hex'), FX.categories_sha256);
+    assert.equal(models.ResNet50_Weights.IMAGENET1K_V2.meta.categories, cats);
+  });
+
+  it('transforms(): the ImageClassification preset gives torchvision\'s output for an image tensor', () => {
+    for (const p of FX.presets) {
+      const w = models.get_weight(p.weights);
+      torch.manual_seed(p.seed);
+      const img = torch.randint(0, 256, p.image_shape, { dtype: torch.uint8 });
+      H.assertSummary(w.transforms()(img), p.output, `${p.weights}.transforms()`);
+    }
+  });
+
+  it('from_str, verify, get_weight, and their errors (torchvision\'s messages)', () => {
+    const E = models.ResNet50_Weights;
+    assert.equal(E.from_str('IMAGENET1K_V1'), E.IMAGENET1K_V1);
+    assert.equal(E.from_str('DEFAULT'), E.IMAGENET1K_V2);
+    assert.throws(() => E.from_str('V3'), { message: "Unknown value 'V3' for ResNet50_Weights." });
+    assert.equal(E.verify(null), null);
+    assert.equal(E.verify('ResNet50_Weights.IMAGENET1K_V1'), E.IMAGENET1K_V1);
+    assert.equal(E.verify('DEFAULT'), E.IMAGENET1K_V2);
+    assert.throws(() => E.verify(models.ResNet18_Weights.DEFAULT),
+      { name: 'TypeError', message: 'Invalid Weight class provided; expected ResNet50_Weights but received ResNet18_Weights.' });
+    assert.equal(models.get_weight('ResNet101_Weights.IMAGENET1K_V2'), models.ResNet101_Weights.IMAGENET1K_V2);
+    assert.throws(() => models.get_weight('ResNet101_Weights'), { message: "Invalid weight name provided: 'ResNet101_Weights'." });
+    assert.throws(() => models.get_weight('Foo_Weights.X'), { message: "The weight enum 'Foo_Weights' for the specific method couldn't be retrieved." });
+    assert.equal(require('node:util').inspect(E.DEFAULT), 'ResNet50_Weights.IMAGENET1K_V2');
+    assert.equal(JSON.stringify({ w: E.DEFAULT }), '{"w":"ResNet50_Weights.IMAGENET1K_V2"}');
+  });
+
+  it('cache_path() is the torch.hub checkpoint path of the URL\'s file name', () => {
+    const w = models.ResNet18_Weights.IMAGENET1K_V1;
+    assert.equal(w.cache_path(), path.join(torch.hub.get_dir(), 'checkpoints', 'resnet18-f37072fd.pth'));
+    assert.equal(w.cache_path({ model_dir: '/x/y' }), path.join('/x/y', 'resnet18-f37072fd.pth'));
+  });
+});
+
+describe('torchvision.models: registry and builders', () => {
+  it('list_models, get_model_builder, get_model_weights, get_model', () => {
+    assert.deepEqual(models.list_models(), ['resnet101', 'resnet152', 'resnet18', 'resnet34', 'resnet50']);
+    assert.equal(models.get_model_builder('ResNet18'), models.resnet18);
+    assert.throws(() => models.get_model_builder('vgg11'), { message: 'Unknown model vgg11' });
+    assert.equal(models.get_model_weights('resnet50'), models.ResNet50_Weights);
+    assert.equal(models.get_model_weights(models.resnet152), models.ResNet152_Weights);
+    torch.manual_seed(3);
+    const a = models.get_model('resnet18', { num_classes: 4 });
+    torch.manual_seed(3);
+    const b = models.resnet18({ num_classes: 4 });
+    assert.ok(a instanceof models.ResNet);
+    assert.deepEqual(a.fc.weight.shape, [4, 512]);
+    assert.ok(torch.equal(a.fc.weight, b.fc.weight));
+  });
+
+  it('the package entry torch-node/torchvision exports models, transforms and io', () => {
+    assert.equal(torchvision.models.resnet18, models.resnet18);
+    assert.equal(typeof torchvision.transforms.Compose, 'function');
+    assert.equal(typeof torchvision.io.read_image, 'function');
+  });
+
+  it('builder errors: unknown options, num_classes against the weights, bad ResNet and block arguments', () => {
+    assert.throws(() => models.resnet18({ num_class: 3 }), { name: 'TypeError', message: "resnet18() got an unexpected keyword argument 'num_class'" });
+    assert.throws(() => models.resnet18({ weights: models.ResNet18_Weights.DEFAULT, num_classes: 10 }),
+      { message: "The parameter 'num_classes' expected value 1000 but got 10 instead." });
+    assert.throws(() => models.resnet18({ weights: models.ResNet34_Weights.DEFAULT }),
+      { message: 'Invalid Weight class provided; expected ResNet18_Weights but received ResNet34_Weights.' });
+    assert.throws(() => new models.ResNet(models.BasicBlock, [1, 1, 1, 1], { replace_stride_with_dilation: [true] }),
+      { message: 'replace_stride_with_dilation should be None or a 3-element tuple, got [True]' });
+    assert.throws(() => models.resnet18({ groups: 2 }), { message: 'BasicBlock only supports groups=1 and base_width=64' });
+    assert.throws(() => models.resnet34({ replace_stride_with_dilation: [false, false, true] }), { message: 'Dilation > 1 not supported in BasicBlock' });
+  });
+
+  it('norm_layer: a Module class or a function; the init loop leaves other norm layers alone', () => {
+    class MyNorm extends nn.BatchNorm2d {}
+    torch.manual_seed(0);
+    const a = new models.ResNet(models.BasicBlock, [1, 1, 1, 1], { norm_layer: MyNorm, num_classes: 2 });
+    assert.ok(a.bn1 instanceof MyNorm);
+    const calls = [];
+    const b = new models.ResNet(models.Bottleneck, [1, 1, 1, 1], { norm_layer: (n) => { calls.push(n); return new nn.BatchNorm2d(n, { eps: 1e-3 }); }, num_classes: 2 });
+    assert.equal(b.bn1.eps, 1e-3);
+    assert.deepEqual(calls.slice(0, 5), [64, 256, 64, 64, 256]);
+    const c = new models.ResNet(models.BasicBlock, [1, 1, 1, 1], { norm_layer: () => new nn.Identity(), num_classes: 2 });
+    assert.ok(c.bn1 instanceof nn.Identity);
+    const out = c(torch.randn(1, 3, 32, 32));
+    assert.deepEqual(out.shape, [1, 2]);
+  });
+
+  it('blocks: positional arguments as torchvision, or an options object', () => {
+    torch.manual_seed(0);
+    const ds = new nn.Sequential(models.conv1x1(64, 256, 2), new nn.BatchNorm2d(256));
+    const b = new models.Bottleneck(64, 64, 2, ds, 1, 64, 1, nn.BatchNorm2d);
+    assert.equal(b.downsample, ds);
+    assert.deepEqual(b.conv2.stride, [2, 2]);
+    const c = new models.Bottleneck(256, 64, { groups: 4, base_width: 32, dilation: 2 });
+    assert.deepEqual(c.conv2.weight.shape, [128, 32, 3, 3]);
+    assert.deepEqual(c.conv2.dilation, [2, 2]);
+    assert.equal(models.BasicBlock.expansion, 1);
+    assert.equal(models.Bottleneck.expansion, 4);
+    assert.deepEqual(b(torch.randn(1, 64, 8, 8)).shape, [1, 256, 4, 4]);
+  });
+});
+
+describe('torchvision.models: the legacy interface warns as torchvision does', function () {
+  this.timeout(60000);
+  it('pretrained and positional (weights, progress): torchvision\'s warnings, each once per process', async () => {
+    // In a child process: warnings are once per process, and the pretrained calls need an empty
+    // TORCH_HOME and a network that fails at once (as when the generator recorded them).
+    const home = H.tmpdir('legacy');
+    try {
+      const script = `
+        const models = require('torch-node/torchvision/models');
+        const calls = ${JSON.stringify(FX.legacy_warnings.map((c) => [c.builder, c.args, c.kwargs]))};
+        const seen = [];
+        process.on('warning', (w) => seen.push(w.name + ': ' + w.message));
+        (async () => {
+          const out = [];
+          for (const [builder, args, kwargs] of calls) {
+            const n = seen.length;
+            let failed = false, error = null;
+            try { models[builder](...args, ...(Object.keys(kwargs).length ? [kwargs] : [])); }
+            catch (e) { failed = true; error = e.name; }
+            await new Promise((r) => setImmediate(r));
+            out.push({ failed, error, warnings: seen.slice(n) });
+          }
+          console.log(JSON.stringify(out));
+        })();`;
+      const r = await H.run(process.execPath, ['-e', script], { cwd: H.ROOT, env: await H.offlineEnv({ TORCH_HOME: home }) });
+      assert.equal(r.code, 0, r.stderr);
+      const got = JSON.parse(r.stdout.trim().split('\n').pop());
+      const shown = new Set();
+      FX.legacy_warnings.forEach((c, i) => {
+        const want = c.warnings.filter((w) => !shown.has(w));
+        want.forEach((w) => shown.add(w));
+        assert.deepEqual(got[i].warnings, want, `${c.builder}(${JSON.stringify(c.args)}, ${JSON.stringify(c.kwargs)})`);
+        assert.equal(got[i].failed, c.download_failed, `${c.builder}: download failed`);
+        if (got[i].failed) assert.equal(got[i].error, 'DownloadError');
+      });
+    } finally {
+      require('node:fs').rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
