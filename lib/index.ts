@@ -14,6 +14,8 @@ export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';
 export { autograd };
 export * as hub from './hub';
+export { save, load } from './serialization';
+export type { MapLocation, LoadOptions, SaveOptions } from './serialization';
 export * as nn from './nn';
 export * as optim from './optim';
 

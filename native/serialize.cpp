@@ -66,12 +66,12 @@ void discard_writer(Writer* w) {
   }
 }
 
-void finalize_reader(napi_env, void* data, void*) {
+void finalize_reader(node_api_basic_env, void* data, void*) {
   auto* r = static_cast<Reader*>(data);
   delete r;  // a constructed reader's destructor does not throw
 }
 
-void finalize_writer(napi_env, void* data, void*) {
+void finalize_writer(node_api_basic_env, void* data, void*) {
   auto* w = static_cast<Writer*>(data);
   discard_writer(w);
   delete w;
@@ -79,7 +79,7 @@ void finalize_writer(napi_env, void* data, void*) {
 
 template <typename T>
 napi_value make_handle(napi_env env, T* ptr, const napi_type_tag* tag,
-                       napi_finalize fin) {
+                       node_api_basic_finalize fin) {
   napi_value obj;
   TN_CHECK(napi_create_object(env, &obj));
   napi_status st = napi_wrap(env, obj, ptr, fin, nullptr, nullptr);

@@ -17,8 +17,11 @@ try {
 console.error(`torch-node: building against LibTorch ${torch.version} (${torch.source}, ${torch.libDir})`);
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const jobs = String(Number(process.env.JOBS) || require('node:os').availableParallelism?.() || 2);
-const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', 'build', '--parallel', jobs,
-  `--CDTORCH_CMAKE_PREFIX=${torch.cmakePrefix}`, ...process.argv.slice(2)],
+// Point CMake at this LibTorch's own config files: TorchConfig.cmake looks for
+// Caffe2 on the default paths first, where a system LibTorch would win.
+const caffe2Dir = path.join(path.dirname(torch.cmakeDir), 'Caffe2');
+const defines = [`--CDTorch_DIR=${torch.cmakeDir}`, ...(fs.existsSync(caffe2Dir) ? [`--CDCaffe2_DIR=${caffe2Dir}`] : [])];
+const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', 'build', '--parallel', jobs, ...defines, ...process.argv.slice(2)],
 { cwd: root, stdio: 'inherit', env: { ...process.env, CCACHE_SLOPPINESS: 'pch_defines,time_macros,include_file_mtime,include_file_ctime' } });
 if (r.status !== 0) process.exit(r.status || 1);
 fs.writeFileSync(path.join(root, 'build', 'torch-node-build.json'), JSON.stringify({

@@ -17,8 +17,9 @@ const SYSTEM_CMAKE_DIRS = [
 ];
 
 function readVersion(includeDirs) {
-  for (const dir of includeDirs) {
-    const file = path.join(dir, 'torch/csrc/api/include/torch/version.h');
+  // 1.x/2.x: torch/csrc/api/include/torch/version.h; newer 2.x: torch/headeronly/version.h
+  const files = includeDirs.flatMap((dir) => ['torch/headeronly/version.h', 'torch/csrc/api/include/torch/version.h'].map((f) => path.join(dir, f)));
+  for (const file of files) {
     if (!fs.existsSync(file)) continue;
     const text = fs.readFileSync(file, 'utf8');
     const m = /#define TORCH_VERSION\s*\\?\s*"([^"]+)"/.exec(text);
@@ -40,7 +41,7 @@ function fromPrefix(source, root, cmakeDir) {
   const includeDirs = [path.join(root, 'include'), path.join(root, 'include/torch/csrc/api/include')];
   const libDir = path.join(root, 'lib');
   return {
-    source, root, cmakePrefix: path.dirname(path.dirname(cmakeDir)), cmakeDir, includeDirs, libDir,
+    source, root, cmakePrefix: path.dirname(cmakeDir), cmakeDir, includeDirs, libDir,
     version: readVersion(includeDirs),
     cuda: fs.existsSync(path.join(libDir, process.platform === 'win32' ? 'torch_cuda.dll' : 'libtorch_cuda.so')),
   };

@@ -1,0 +1,329 @@
+// torch.optim.Optimizer: parameter groups, per-parameter state, zero_grad,
+// state_dict / load_state_dict, written after torch/optim/optimizer.py
+// (PyTorch 1.13), with PyTorch 2.x's zero_grad(set_to_none=True) default.
+import { native, Handle } from '../native';
+import { Tensor, op } from '../tensor';
+import { keep } from '../memory';
+
+const { call } = native;
+
+/** Per-group options every optimizer has; each optimizer adds its own. */
+export interface GroupOptions { lr?: number; [key: string]: unknown }
+
+/** A parameter group as given by the user: `{ params, lr, ... }`. */
+export type ParamGroupInput<O = GroupOptions> = Partial<O> & { params: Tensor | Iterable<Tensor>; [key: string]: unknown };
+
+/** What an optimizer accepts: tensors, an iterable of them (e.g. `model.parameters()`), or parameter groups. */
+export type ParamsArg<O = GroupOptions> = Iterable<Tensor> | Iterable<ParamGroupInput<O>>;
+
+/** A parameter group as the optimizer holds it: its parameters and every option (defaults filled in). */
+export type ParamGroup<O = GroupOptions> = O & { params: Tensor[]; initial_lr?: number; [key: string]: unknown };
+
+/** Optimizer.state_dict(): parameters are replaced by their index, in PyTorch's layout. */
+export interface OptimizerStateDict {
+  state: Record<number | string, Record<string, unknown>>;
+  param_groups: Array<Record<string, unknown> & { params: number[] }>;
+}
+
+/** The value of a required option with no default (torch.optim.optimizer.required). */
+export const required: unique symbol = Symbol.for('torch.optim.required');
+
+// ---- helpers shared by the optimizers and schedulers -------------------------------
+
+/**
+ * A number as Python's str() writes it inside PyTorch's messages: integers as
+ * integers (JS cannot tell 1 from 1.0: we take what a JS user wrote), other
+ * values with Python's repr rules (`1e-05`, `0.0001`, `inf`, `nan`).
+ */
+export function pyNum(x: unknown): string {
+  if (typeof x === 'boolean') return x ? 'True' : 'False';
+  if (x === null || x === undefined) return 'None';
+  if (typeof x === 'bigint') return x.toString();
+  if (Array.isArray(x)) return `(${x.map(pyNum).join(', ')}${x.length === 1 ? ',' : ''})`;
+  if (typeof x !== 'number') return String(x);
+  if (Number.isNaN(x)) return 'nan';
+  if (x === Infinity) return 'inf';
+  if (x === -Infinity) return '-inf';
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return x.toFixed(0);
+  const [mant, expStr] = x.toExponential().split('e'); // shortest round-trip digits
+  const exp = Number(expStr);
+  if (exp >= -4 && exp < 16) {
+    const neg = mant.startsWith('-');
+    const digits = mant.replace('-', '').replace('.', '');
+    let s: string;
+    if (exp < 0) s = `0.${'0'.repeat(-exp - 1)}${digits}`;
+    else if (digits.length > exp + 1) s = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+    else s = `${digits}${'0'.repeat(exp + 1 - digits.length)}.0`;
+    return (neg ? '-' : '') + s;
+  }
+  return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+const LEGACY: Record<string, string> = {
+  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',
+  int64: 'LongTensor', int32: 'IntTensor', int16: 'ShortTensor', int8: 'CharTensor', uint8: 'ByteTensor', bool: 'BoolTensor',
+};
+/** torch.typename(): 'torch.FloatTensor' for tensors; other values by their Python counterpart's type name. */
+export function typename(x: unknown): string {
+  if (x instanceof Tensor) return `torch.${x.is_cuda ? 'cuda.' : ''}${LEGACY[x.dtype.name] ?? 'Tensor'}`;
+  if (x === null || x === undefined) return 'NoneType';
+  if (typeof x === 'number') return Number.isInteger(x) ? 'int' : 'float';
+  if (typeof x === 'bigint') return 'int';
+  if (typeof x === 'boolean') return 'bool';
+  if (typeof x === 'string') return 'str';
+  if (typeof x === 'function') return 'function';
+  if (Array.isArray(x)) return 'list';
+  if (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null) return 'dict';
+  return (x as object).constructor?.name ?? 'object';
+}
+
+const warned = new Set<string>();
+/** Python's warnings.warn with the default filter: each message once. */
+export function warn(message: string, type = 'UserWarning'): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, type);
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !(v instanceof Tensor) && !(Symbol.iterator in (v as object));
+
+/** Checks an options object against the option names an optimizer knows (Python's unexpected keyword argument). */
+export function checkOptions(cls: string, opts: object, known: readonly string[]): void {
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${k}'`);
+  }
+}
+
+/** A copy of a tensor's data, outside autograd (Python's deepcopy of a state tensor). */
+function detachedClone(t: Tensor): Tensor {
+  const d = t.detach();
+  try { return d.clone(); } finally { d.dispose(); }
+}
+
+/** A deep copy of plain data (arrays, plain objects); tensors are cloned. */
+function deepcopy(v: unknown): unknown {
+  if (v instanceof Tensor) return detachedClone(v);
+  if (Array.isArray(v)) return v.map(deepcopy);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, deepcopy(x)]));
+  if (isPlainObject(v) && Object.getPrototypeOf(v) === Object.prototype) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = deepcopy(x);
+    return o;
+  }
+  return v;
+}
+
+const H = {
+  detach_: op('detach_'), requires_grad_: op('requires_grad_'), zero_: op('zero_'),
+};
+
+/**
+ * Base class for all optimizers (torch.optim.Optimizer).
+ *
+ * `params` is an iterable of tensors (an array, a generator such as
+ * `model.parameters()`) or of parameter groups `{ params, ...options }`;
+ * options a group leaves out come from `defaults`.
+ */
+export class Optimizer<O extends object = GroupOptions, S extends object = Record<string, unknown>> {
+  defaults: O;
+  /** Per-parameter state (Python's defaultdict(dict) keyed by the parameter). */
+  state: Map<Tensor, S>;
+  param_groups: ParamGroup<O>[];
+  /** @internal Counted by lr schedulers (see LRScheduler). */
+  _step_count?: number;
+
+  constructor(params: ParamsArg<O>, defaults: O) {
+    this.defaults = defaults;
+    if (params instanceof Tensor || params === null || params === undefined ||
+        typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typename(params)}`);
+    }
+    this.state = new Map();
+    this.param_groups = [];
+    let groups = [...(params as Iterable<unknown>)];
+    if (groups.length === 0) throw new Error('optimizer got an empty parameter list');
+    if (!isPlainObject(groups[0])) groups = [{ params: groups }];
+    for (const g of groups) this.add_param_group(g as ParamGroupInput<O>);
+  }
+
+  /** Optimizer.add_param_group: adds a group, filling its missing options from defaults. */
+  add_param_group(param_group: ParamGroupInput<O>): void {
+    if (!isPlainObject(param_group)) throw new TypeError('param group must be a dict');
+    const ps = param_group.params as unknown;
+    let list: unknown[];
+    if (ps instanceof Tensor) list = [ps];
+    else if (ps !== null && ps !== undefined && typeof (ps as Iterable<unknown>)[Symbol.iterator] === 'function' && typeof ps !== 'string') list = [...(ps as Iterable<unknown>)];
+    else throw new TypeError(`'${typename(ps)}' object is not iterable`);
+    const group: Record<string, unknown> = { ...param_group, params: list };
+
+    for (const p of list) {
+      if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typename(p)}`);
+      if (!(this.defaults as Record<string, unknown>).differentiable && !(p.is_leaf || p.retains_grad)) {
+        throw new Error("can't optimize a non-leaf Tensor");
+      }
+    }
+    for (const [name, def] of Object.entries(this.defaults)) {
+      if (def === required && !(name in group)) {
+        throw new Error(`parameter group didn't specify a value of required optimization parameter ${name}`);
+      }
+      if (!(name in group)) group[name] = def;
+    }
+    const params = list as Tensor[];
+    if (new Set(params).size !== params.length) {
+      warn('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; ' +
+        'see github.com/pytorch/pytorch/issues/40967 for more information');
+    }
+    const seen = new Set<Tensor>();
+    for (const g of this.param_groups) for (const p of g.params) seen.add(p);
+    if (params.some((p) => seen.has(p))) throw new Error('some parameters appear in more than one parameter group');
+    this.param_groups.push(group as ParamGroup<O>);
+  }
+
+  /**
+   * Optimizer.zero_grad: sets the gradients to null (the default, as in
+   * PyTorch 2.x; 1.13 defaulted to false), or to zero with `{ set_to_none: false }`.
+   */
+  zero_grad(opts: { set_to_none?: boolean } = {}): void {
+    const set_to_none = opts.set_to_none ?? true;
+    for (const group of this.param_groups) {
+      for (const p of group.params) {
+        if (set_to_none) { native.set_grad(p._h, null); continue; }
+        const g = native.get_grad(p._h);
+        if (g === null) continue;
+        try {
+          if (native.grad_fn_name(g) !== null) call(H.detach_, g);
+          else call(H.requires_grad_, g, false);
+          call(H.zero_, g);
+        } finally {
+          native.dispose(g);
+        }
+      }
+    }
+  }
+
+  /** Performs one optimization step; returns what `closure` returned (the loss), if given. */
+  step(closure?: () => unknown): unknown {
+    void closure;
+    throw new Error(`${this.constructor.name}.step() is not implemented`);
+  }
+
+  /** The per-parameter state, created empty on first use (Python's defaultdict). */
+  protected _state(p: Tensor): S {
+    let s = this.state.get(p);
+    if (s === undefined) { s = {} as S; this.state.set(p, s); }
+    return s;
+  }
+
+  /** Wraps a new handle as a state tensor that no scope releases. */
+  protected _own(h: Handle): Tensor { return keep(new Tensor(h)); }
+
+  /**
+   * Optimizer.state_dict: `{ state: { 0: {...}, ... }, param_groups: [{ lr, ..., params: [0, 1] }] }`.
+   * The state tensors are the optimizer's own (not copies), as in PyTorch.
+   */
+  state_dict(): OptimizerStateDict {
+    const mapping = new Map<Tensor, number>();
+    let start = 0;
+    const param_groups = this.param_groups.map((group) => {
+      const packed: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(group)) if (k !== 'params') packed[k] = Array.isArray(v) ? [...v] : v;
+      group.params.forEach((p, i) => { if (!mapping.has(p)) mapping.set(p, start + i); });
+      packed.params = group.params.map((p) => mapping.get(p) as number);
+      start += group.params.length;
+      return packed as Record<string, unknown> & { params: number[] };
+    });
+    const state: Record<number | string, Record<string, unknown>> = {};
+    for (const [k, v] of this.state) {
+      const key = k instanceof Tensor ? mapping.get(k) : (k as unknown as string);
+      if (key === undefined) continue; // a parameter no longer in any group
+      state[key] = { ...(v as Record<string, unknown>) };
+    }
+    return { state, param_groups };
+  }
+
+  /**
+   * Optimizer.load_state_dict: takes a copy of the state (tensors cloned and
+   * cast to their parameter's dtype and device, `step` excepted) and the
+   * groups' options; the groups keep their current parameters.
+   */
+  load_state_dict(state_dict: OptimizerStateDict): void {
+    const groups = this.param_groups;
+    const saved = state_dict.param_groups;
+    if (groups.length !== saved.length) throw new Error('loaded state dict has a different number of parameter groups');
+    if (groups.some((g, i) => g.params.length !== saved[i].params.length)) {
+      throw new Error("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    }
+    const idMap = new Map<number, Tensor>();
+    saved.forEach((g, i) => g.params.forEach((id, j) => idMap.set(Number(id), groups[i].params[j])));
+
+    const cast = (param: Tensor, value: unknown, key?: string): unknown => {
+      if (value instanceof Tensor) {
+        let t = detachedClone(value);
+        if (key !== 'step') {
+          const want = param.is_floating_point() ? param.dtype : t.dtype;
+          const c = t.to(param.device, want);
+          if (c !== t) { t.dispose(); t = c; }
+        }
+        return keep(t);
+      }
+      if (Array.isArray(value)) return value.map((v) => cast(param, v));
+      if (isPlainObject(value)) {
+        const o: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) o[k] = cast(param, v, k);
+        return o;
+      }
+      return value;
+    };
+    const state = new Map<Tensor, S>();
+    for (const [k, v] of Object.entries(state_dict.state)) {
+      const param = idMap.get(Number(k));
+      if (param !== undefined) state.set(param, cast(param, v) as S);
+      else state.set(k as unknown as Tensor, keep(deepcopy(v)) as S);
+    }
+    const param_groups = groups.map((g, i) => {
+      const ng = deepcopy(saved[i]) as Record<string, unknown>;
+      ng.params = g.params;
+      return ng as ParamGroup<O>;
+    });
+    this.state = state;
+    this.param_groups = param_groups;
+    this._setstate();
+  }
+
+  /** @internal Fills options that older state dicts lack (Python's __setstate__). */
+  protected _setstate(): void {
+    if (!('differentiable' in this.defaults)) (this.defaults as Record<string, unknown>).differentiable = false;
+  }
+
+  /** Python's repr(optimizer). */
+  toString(): string {
+    let s = `${this.constructor.name} (`;
+    this.param_groups.forEach((group, i) => {
+      s += `\nParameter Group ${i}\n`;
+      for (const key of Object.keys(group).sort()) {
+        if (key !== 'params') s += `    ${key}: ${pyNum(group[key])}\n`;
+      }
+    });
+    return s + ')';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
+}
+
+/** @internal Runs the closure with grad enabled, then `update` under no_grad (what the step decorators do). */
+export function runStep(closure: (() => unknown) | undefined, update: () => void): unknown {
+  let loss: unknown;
+  const prev = native.is_grad_enabled();
+  try {
+    if (closure !== undefined && closure !== null) {
+      native.set_grad_enabled(true);
+      loss = closure();
+    }
+    native.set_grad_enabled(false);
+    update();
+  } finally {
+    native.set_grad_enabled(prev);
+  }
+  return loss;
+}
+

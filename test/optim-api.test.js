@@ -1,0 +1,203 @@
+'use strict';
+// torch.optim's Optimizer API (param groups, zero_grad, step, state, state_dict)
+// and its memory behaviour: a step adds no tensors.
+const assert = require('node:assert/strict');
+const torch = require('torch-node');
+const optim = require('torch-node/optim');
+
+const param = (...shape) => torch.randn(shape).requires_grad_();
+const live = () => torch.memory_stats().tensors;
+
+describe('torch.optim.Optimizer', function () {
+  before(() => torch.manual_seed(0));
+
+  describe('parameters and groups', function () {
+    it('takes an array, a generator (model.parameters()) or a Set of tensors, in order', function () {
+      const a = param(2), b = param(3);
+      function* parameters() { yield a; yield b; }
+      for (const ps of [[a, b], parameters(), new Set([a, b])]) {
+        const opt = new optim.SGD(ps, { lr: 0.1 });
+        assert.equal(opt.param_groups.length, 1);
+        assert.equal(opt.param_groups[0].params.length, 2);
+        assert.equal(opt.param_groups[0].params[0], a);
+        assert.equal(opt.param_groups[0].params[1], b);
+      }
+    });
+
+    it('fills each group\'s missing options from the defaults, in PyTorch\'s key order', function () {
+      const a = param(2), b = param(3);
+      const opt = new optim.SGD([{ params: [a] }, { params: b, lr: 0.5, nesterov: true }], { lr: 0.1, momentum: 0.9 });
+      assert.deepEqual(Object.keys(opt.param_groups[0]), ['params', 'lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize', 'foreach', 'differentiable']);
+      assert.equal(opt.param_groups[0].lr, 0.1);
+      assert.equal(opt.param_groups[1].lr, 0.5);
+      assert.equal(opt.param_groups[1].momentum, 0.9);
+      assert.equal(opt.param_groups[1].nesterov, true);
+      assert.deepEqual(opt.param_groups[1].params, [b]); // a lone tensor becomes a list
+      assert.deepEqual(opt.defaults, { lr: 0.1, momentum: 0.9, dampening: 0, weight_decay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
+      assert.deepEqual(new optim.Adam([a]).defaults, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, fused: false });
+      assert.deepEqual(new optim.AdamW([a]).defaults, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false, foreach: null, maximize: false, capturable: false });
+      assert.equal(new optim.SGD([a], 0.3).defaults.lr, 0.3); // lr positionally, as SGD(params, 0.3)
+    });
+
+    it('add_param_group adds a group with the defaults; a parameter may be in one group only', function () {
+      const a = param(2), b = param(3);
+      const opt = new optim.Adam([a], { lr: 0.01 });
+      opt.add_param_group({ params: [b], betas: [0.5, 0.6] });
+      assert.equal(opt.param_groups.length, 2);
+      assert.equal(opt.param_groups[1].lr, 0.01);
+      assert.deepEqual(opt.param_groups[1].betas, [0.5, 0.6]);
+      assert.throws(() => opt.add_param_group({ params: [param(1), a] }), { message: 'some parameters appear in more than one parameter group' });
+      assert.equal(opt.param_groups.length, 2);
+    });
+  });
+
+  describe('zero_grad', function () {
+    it('sets .grad to null by default (PyTorch 2.x; 1.13 zeroed)', function () {
+      const a = param(3);
+      a.sum().backward();
+      const opt = new optim.SGD([a], { lr: 0.1 });
+      opt.zero_grad();
+      assert.equal(a.grad, null);
+    });
+    it('{ set_to_none: false } zeroes the gradient in place, detached', function () {
+      const a = param(3);
+      a.sum().backward();
+      const g = a.grad;
+      new optim.SGD([a], { lr: 0.1 }).zero_grad({ set_to_none: false });
+      assert.deepEqual(a.grad.tolist(), [0, 0, 0]);
+      assert.deepEqual(g.tolist(), [0, 0, 0]); // the same tensor
+      assert.equal(a.grad.requires_grad, false);
+    });
+  });
+
+  describe('step', function () {
+    it('returns the closure\'s loss; the closure runs with grad, the update without, grad mode restored', function () {
+      const a = param(3);
+      const opt = new optim.SGD([a], { lr: 0.1, momentum: 0.9 });
+      let enabled = null;
+      const loss = torch.no_grad(() => opt.step(() => {
+        enabled = torch.is_grad_enabled();
+        opt.zero_grad();
+        const l = a.pow(2).sum();
+        l.backward();
+        return l;
+      }));
+      assert.equal(enabled, true);
+      assert.ok(loss instanceof torch.Tensor);
+      assert.equal(torch.is_grad_enabled(), true);
+      assert.equal(a.is_leaf, true);
+      assert.equal(a.grad_fn, null);
+      assert.equal(opt.step(), undefined);
+    });
+
+    it('skips parameters without a gradient; state is a Map keyed by the parameter', function () {
+      const a = param(3), b = param(2);
+      const opt = new optim.SGD([a, b], { lr: 0.1, momentum: 0.9 });
+      const before = b.tolist();
+      a.grad = torch.ones(3);
+      opt.step();
+      assert.deepEqual(b.tolist(), before);
+      assert.ok(opt.state instanceof Map);
+      assert.equal(opt.state.has(b), false);
+      const buf = opt.state.get(a).momentum_buffer;
+      assert.ok(buf instanceof torch.Tensor);
+      // the first buffer is a copy of the gradient, not the gradient itself
+      a.grad.fill_(5);
+      assert.deepEqual(buf.tolist(), [1, 1, 1]);
+      assert.equal(buf.requires_grad, false);
+    });
+
+    it('momentum 0 keeps a null momentum_buffer, as PyTorch\'s state_dict shows', function () {
+      const a = param(3);
+      const opt = new optim.SGD([a], { lr: 0.1 });
+      a.grad = torch.ones(3);
+      opt.step();
+      assert.deepEqual(opt.state_dict().state, { 0: { momentum_buffer: null } });
+    });
+  });
+
+  describe('state_dict / load_state_dict', function () {
+    it('loads a state dict with string keys (as from JSON) and casts tensors to the parameter\'s dtype', function () {
+      const a = param(3);
+      const opt = new optim.Adam([a], { lr: 0.1 });
+      const sd = {
+        state: { '0': { step: torch.tensor(2), exp_avg: torch.ones(3, { dtype: torch.float64 }), exp_avg_sq: torch.ones(3, { dtype: torch.float64 }) } },
+        param_groups: [{ lr: 0.5, betas: [0.8, 0.9], eps: 1e-8, weight_decay: 0, amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, fused: false, params: [0] }],
+      };
+      opt.load_state_dict(sd);
+      const s = opt.state.get(a);
+      assert.equal(s.exp_avg.dtype, torch.float32);
+      assert.equal(s.step.dtype, torch.float32); // step is not cast (it was float32 already here)
+      assert.notEqual(s.exp_avg, sd.state['0'].exp_avg);
+      assert.equal(opt.param_groups[0].lr, 0.5);
+      assert.equal(opt.param_groups[0].params[0], a);
+      assert.notEqual(opt.param_groups[0].betas, sd.param_groups[0].betas); // a copy
+      a.grad = torch.ones(3);
+      opt.step();
+      assert.equal(s.step.item(), 3);
+    });
+  });
+
+  describe('memory: a step adds no tensors', function () {
+    const configs = [
+      ['SGD', { lr: 0.1 }],
+      ['SGD', { lr: 0.1, momentum: 0.9 }],
+      ['SGD', { lr: 0.1, momentum: 0.9, nesterov: true, weight_decay: 1e-4, maximize: true }],
+      ['SGD', { lr: 0.1, momentum: 0.9, dampening: 0.1, weight_decay: 1e-4 }],
+      ['Adam', { lr: 0.01 }],
+      ['Adam', { lr: 0.01, amsgrad: true, weight_decay: 0.1, maximize: true }],
+      ['AdamW', { lr: 0.01 }],
+      ['AdamW', { lr: 0.01, amsgrad: true, maximize: true }],
+    ];
+    for (const [name, opts] of configs) {
+      it(`${name} ${JSON.stringify(opts)}`, function () {
+        const ps = [param(64, 32), param(32), param(3, 3, 3, 8)];
+        for (const p of ps) p.grad = torch.randn(p.shape);
+        const opt = new optim[name](ps, opts);
+        opt.step(); // creates the state
+        const n = live(), bytes = torch.memory_stats().bytes;
+        for (let i = 0; i < 20; i++) opt.step();
+        opt.zero_grad({ set_to_none: false });
+        assert.equal(live(), n, 'live tensors after 20 steps');
+        assert.equal(torch.memory_stats().bytes, bytes);
+        opt.zero_grad();
+        assert.equal(live(), n, 'live tensors after zero_grad()');
+      });
+    }
+
+    it('state created inside a user scope() survives the scope; the scope releases nothing of the optimizer', function () {
+      const a = param(4);
+      const opt = new optim.Adam([a], { lr: 0.01, amsgrad: true });
+      const n = live();
+      torch.scope(() => {
+        a.grad = torch.ones(4);
+        opt.step();
+      });
+      const s = opt.state.get(a);
+      for (const k of ['step', 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq']) assert.equal(s[k].is_disposed, false, k);
+      assert.equal(live(), n + 4); // the four state tensors
+      torch.scope(() => { a.grad = torch.ones(4); opt.step(); });
+      assert.equal(live(), n + 4);
+    });
+
+    it('load_state_dict adds exactly the loaded state tensors (no stray copies)', function () {
+      const ps = [param(5), param(2, 3)];
+      for (const p of ps) p.grad = torch.randn(p.shape);
+      const a = new optim.Adam(ps, { lr: 0.01, amsgrad: true });
+      a.step();
+      const sd = a.state_dict();
+      const b = new optim.Adam(ps.map((p) => p.detach().clone().requires_grad_()), { lr: 0.01, amsgrad: true });
+      const n = live();
+      b.load_state_dict(sd);
+      assert.equal(live(), n + 2 * 4);
+    });
+
+    it('schedulers add no tensors', function () {
+      const opt = new optim.SGD([param(2)], { lr: 0.1 });
+      const s = new optim.lr_scheduler.CosineAnnealingLR(opt, 10);
+      const n = live();
+      for (let i = 0; i < 30; i++) { opt.step(); s.step(); }
+      assert.equal(live(), n);
+    });
+  });
+});
