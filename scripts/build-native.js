@@ -6,7 +6,9 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { findLibTorch } = require('./libtorch');
 
-const root = path.join(__dirname, '..');
+// The project folder is the working directory (npm scripts, install.js and
+// prebuild.js's staging folder all run it there).
+const root = process.cwd();
 let torch;
 try {
   torch = findLibTorch();

@@ -4,8 +4,8 @@
 Run with Debian's Python and python3-torch (1.13):  /usr/bin/python3 scripts/gen-optim-fixtures.py
 Writes test/fixtures/optim-optimizers.json, optim-schedulers.json, optim-errors.json.
 
-Tensors are written as {"dtype", "shape", "values"}; float32 values are
-written as the doubles that hold them exactly, so JS reads back the same bits.
+Tensors are written as {"dtype", "shape", "values"}: float64 values exactly,
+float32 values in 9 significant digits (Float32Array.from gives back the same bits).
 """
 import json
 import math
@@ -28,11 +28,18 @@ def enc_num(x):
     return x
 
 
+def enc_f32(x):
+    """A float32 value in 9 significant digits: enough to read back the same float32
+    (JS: Float32Array.from), and far from any rounding boundary."""
+    return enc_num(x) if math.isnan(x) or math.isinf(x) else float('%.9g' % x)
+
+
 def enc(v):
     """JSON form of optimizer values: tensors, None, tuples, numbers."""
     if isinstance(v, torch.Tensor):
+        values = v.detach().reshape(-1).tolist()
         return {'dtype': str(v.dtype).replace('torch.', ''), 'shape': list(v.shape),
-                'values': [enc_num(x) for x in v.detach().reshape(-1).tolist()]}
+                'values': [enc_f32(x) for x in values] if v.dtype == torch.float32 else [enc_num(x) for x in values]}
     if isinstance(v, dict):
         return {str(k): enc(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -41,7 +48,7 @@ def enc(v):
 
 
 OPTIMS = {'SGD': torch.optim.SGD, 'Adam': torch.optim.Adam, 'AdamW': torch.optim.AdamW}
-SHAPES = [[4, 3], [3], [2, 5, 7]]  # 7*10 = 70 elements: more than one vector width
+SHAPES = [[4, 3], [3], [2, 3, 5]]  # 30 elements: a vectorized chunk (16 floats with AVX2) and a scalar tail
 
 
 def explicit_case(name, optim, options, seed, steps=5, dtype=torch.float32, groups=None, skip=None):
@@ -57,18 +64,19 @@ def explicit_case(name, optim, options, seed, steps=5, dtype=torch.float32, grou
         opt = OPTIMS[optim](params, **options)
     else:
         opt = OPTIMS[optim]([dict(params=[params[i] for i in idx], **o) for idx, o in groups], **options)
-    after = []
+    after = {}  # parameters after steps 1, 3 and the last (keeps the file small)
     for k in range(steps):
         for j, p in enumerate(params):
             p.grad = None if skip and (k, j) in skip else grads[k][j].clone()
         opt.step()
-        after.append([enc(p) for p in params])
+        if k + 1 in (1, 3, steps):
+            after[str(k + 1)] = [enc(p) for p in params]
     sd = opt.state_dict()
     return {
         'name': name, 'kind': 'explicit', 'optim': optim, 'options': enc(options), 'dtype': str(dtype).replace('torch.', ''),
         'groups': None if groups is None else [{'params': idx, 'options': enc(o)} for idx, o in groups],
         'skip': None if skip is None else sorted([list(x) for x in skip]),
-        'init': init, 'grads': [[enc(g) for g in gs] for gs in grads], 'after': after,
+        'steps': steps, 'init': init, 'grads': [[enc(g) for g in gs] for gs in grads], 'after': after,
         'state_dict': {'state': enc(sd['state']), 'state_order': [str(k) for k in sd['state'].keys()],
                        'param_groups': enc(sd['param_groups']),
                        'group_keys': [list(g.keys()) for g in sd['param_groups']]},

@@ -9,5 +9,5 @@ const { spawnSync } = require('node:child_process');
 
 const debug = process.argv.includes('--debug');
 const r = spawnSync(process.execPath, [path.join(__dirname, 'build-native.js'), ...(debug ? ['--debug'] : [])],
-  { stdio: 'inherit' });
+  { stdio: 'inherit', cwd: process.cwd() });
 process.exit(r.status ?? 1);
