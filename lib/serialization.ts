@@ -265,7 +265,10 @@ export function save(obj: unknown, f: SaveTarget, opts: SaveOptions = {}): void 
   } catch {
     records = null;
   }
-  if (records === null || records.length !== keys.length + 2) {
+  // Every record we wrote must be there (LibTorch 2.x's writer adds records of
+  // its own, such as byteorder and .data/serialization_id, so no count check).
+  const have = new Set(records ?? []);
+  if (records === null || !['data.pkl', ...keys.map((k) => `data/${k}`)].every((n) => have.has(n))) {
     removeBroken(path);
     throw new Error(`torch.save: ${path} could not be written completely (is the disk full?)`);
   }
