@@ -4,6 +4,8 @@ import json, resource, sys, time
 import torch
 
 def per_call_ns(fn, calls, batch=100):
+    for _ in range(min(calls, 20000)):  # warm-up, as bench/run.js does
+        fn()
     samples = []
     for _ in range(calls // batch):
         t0 = time.perf_counter_ns()
