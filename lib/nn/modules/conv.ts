@@ -30,8 +30,11 @@ export class Conv2d extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;
 
+  /** Python's keyword form: `new nn.Conv2d(3, 64, { kernel_size: 7, stride: 2, padding: 3, bias: false })`. */
+  constructor(in_channels: number, out_channels: number, options: Partial<Conv2dArgs> & { kernel_size: Size2 });
   constructor(in_channels: number, out_channels: number, kernel_size: Size2,
-    ...args: Rest<[Size2, F.Padding2d, Size2, number, boolean, PaddingMode], Partial<Conv2dArgs>>) {
+    ...args: Rest<[Size2, F.Padding2d, Size2, number, boolean, PaddingMode], Partial<Conv2dArgs>>);
+  constructor(in_channels: number, out_channels: number, kernel_size: Size2 | Partial<Conv2dArgs>, ...args: unknown[]) {
     super();
     const a = bind<Conv2dArgs>('Conv2d', [in_channels, out_channels, kernel_size, ...args], {
       in_channels: REQUIRED, out_channels: REQUIRED, kernel_size: REQUIRED, stride: 1, padding: 0, dilation: 1,

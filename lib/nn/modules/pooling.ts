@@ -14,7 +14,9 @@ export class MaxPool2d extends Module {
   declare dilation: Size2;
   declare return_indices: boolean;
   declare ceil_mode: boolean;
-  constructor(kernel_size: Size2, ...args: Rest<[Size2 | null, Size2, Size2, boolean, boolean], Partial<MaxPool2dArgs>>) {
+  constructor(options: Partial<MaxPool2dArgs> & { kernel_size: Size2 });
+  constructor(kernel_size: Size2, ...args: Rest<[Size2 | null, Size2, Size2, boolean, boolean], Partial<MaxPool2dArgs>>);
+  constructor(kernel_size: Size2 | Partial<MaxPool2dArgs>, ...args: unknown[]) {
     super();
     const a = bind<MaxPool2dArgs>('MaxPool2d', [kernel_size, ...args],
       { kernel_size: REQUIRED, stride: null, padding: 0, dilation: 1, return_indices: false, ceil_mode: false });
@@ -44,7 +46,9 @@ export class AvgPool2d extends Module {
   declare ceil_mode: boolean;
   declare count_include_pad: boolean;
   declare divisor_override: number | null;
-  constructor(kernel_size: Size2, ...args: Rest<[Size2 | null, Size2, boolean, boolean, number | null], Partial<AvgPool2dArgs>>) {
+  constructor(options: Partial<AvgPool2dArgs> & { kernel_size: Size2 });
+  constructor(kernel_size: Size2, ...args: Rest<[Size2 | null, Size2, boolean, boolean, number | null], Partial<AvgPool2dArgs>>);
+  constructor(kernel_size: Size2 | Partial<AvgPool2dArgs>, ...args: unknown[]) {
     super();
     const a = bind<AvgPool2dArgs>('AvgPool2d', [kernel_size, ...args],
       { kernel_size: REQUIRED, stride: null, padding: 0, ceil_mode: false, count_include_pad: true, divisor_override: null });
