@@ -272,7 +272,14 @@ static void release(SlotWithBytes* s) {
 
 // Slots are recycled per thread (handles never cross threads): a tensor's
 // handle then costs no malloc of its own.
-static thread_local std::vector<SlotWithBytes*> t_free_slots;
+struct SlotPool {
+  std::vector<SlotWithBytes*> slots;
+  ~SlotPool() {  // a worker thread's pool goes with the thread
+    for (auto* s : slots) delete s;
+  }
+};
+static thread_local SlotPool t_pool;
+static thread_local std::vector<SlotWithBytes*>& t_free_slots = t_pool.slots;
 
 static SlotWithBytes* new_slot() {
   if (t_free_slots.empty()) return new SlotWithBytes();
@@ -457,6 +464,11 @@ static napi_value frombuffer(napi_env env, napi_callback_info info) {
     int64_t count = to_int(env, a[2], "frombuffer(): count");
     auto dtype = to_scalar_type(env, a[3], "frombuffer(): dtype");
     int64_t elem = static_cast<int64_t>(c10::elementSize(dtype));
+    // The TS layer checks these with PyTorch's messages; this keeps a direct
+    // call from reading outside the buffer.
+    if (offset < 0 || count < 0 || static_cast<uint64_t>(offset) > byte_length ||
+        static_cast<uint64_t>(count) > (byte_length - static_cast<uint64_t>(offset)) / static_cast<uint64_t>(elem))
+      throw JsRangeError("frombuffer(): offset and count reach outside the buffer");
     napi_ref ref;
     TN_CHECK(napi_create_reference(env, a[0], 1, &ref));
     BufferRef owner{env, ref};
@@ -464,7 +476,6 @@ static napi_value frombuffer(napi_env env, napi_callback_info info) {
       std::lock_guard<std::mutex> lock(g_dead_refs_mutex);
       g_dead_refs.push_back(owner);
     };
-    (void)elem;
     at::Tensor t = at::from_blob(static_cast<char*>(data) + offset, {count}, deleter,
                                  at::TensorOptions().dtype(dtype));
     return wrap_tensor(env, std::move(t));

@@ -2,16 +2,17 @@
 // Memory: explicit release (dispose, using, scope) and GC-time release of
 // tensors that are simply dropped.
 const assert = require('node:assert/strict');
+const { liveStats } = require('./support/gc');
 const { execFileSync } = require('node:child_process');
 const torch = require('torch-node');
 
 describe('memory', () => {
   it('dispose() releases at once, twice is harmless, use after dispose throws', () => {
-    const before = torch.memory_stats().tensors;
+    const before = liveStats(torch).tensors;
     const t = torch.ones(1000);
-    assert.equal(torch.memory_stats().tensors, before + 1);
+    assert.equal(liveStats(torch).tensors, before + 1);
     t.dispose();
-    assert.equal(torch.memory_stats().tensors, before);
+    assert.equal(liveStats(torch).tensors, before);
     t.dispose();
     assert.equal(t.is_disposed, true);
     assert.throws(() => t.add(1), { name: 'Error', message: /disposed/ });
@@ -26,7 +27,7 @@ describe('memory', () => {
   });
 
   it('scope() disposes what was made inside except what it returns', () => {
-    const before = torch.memory_stats().tensors;
+    const before = liveStats(torch).tensors;
     let inner;
     const out = torch.scope(() => {
       const a = torch.ones(10);
@@ -38,7 +39,7 @@ describe('memory', () => {
     assert.equal(out.result.item(), 20);
     assert.deepEqual(out.list[0].tolist(), Array(10).fill(2));
     assert.equal(out.kept.is_disposed, false);
-    assert.equal(torch.memory_stats().tensors, before + 3);
+    assert.equal(liveStats(torch).tensors, before + 3);
     for (const t of [out.result, out.list[0], out.kept]) t.dispose();
   });
 
@@ -74,9 +75,9 @@ describe('memory', () => {
   });
 
   it('memory_stats() counts tensors and bytes', () => {
-    const s0 = torch.memory_stats();
+    const s0 = liveStats(torch);
     const t = torch.zeros(256, { dtype: torch.float64 });
-    const s1 = torch.memory_stats();
+    const s1 = liveStats(torch);
     assert.equal(s1.tensors - s0.tensors, 1);
     assert.equal(s1.bytes - s0.bytes, 2048);
     t.dispose();

@@ -2,6 +2,7 @@
 // Loss modules and their F.* forms against PyTorch 1.13 (fixtures from
 // scripts/gen-nn-fixtures.py): value and input gradient for each option set.
 const assert = require('node:assert/strict');
+const { liveStats } = require('./support/gc');
 const torch = require('torch-node');
 const nn = require('torch-node/nn');
 const F = require('torch-node/nn/functional');
@@ -49,13 +50,13 @@ describe('nn losses: behaviour', () => {
 
   it('a loss call releases its intermediates', () => {
     const x = torch.randn(4, 3), t = torch.randn(3);
-    const before = torch.memory_stats().tensors;
+    const before = liveStats(torch).tensors;
     const l = F.mse_loss(x, t); // broadcasts: two expanded temporaries
-    assert.equal(torch.memory_stats().tensors, before + 1);
+    assert.equal(liveStats(torch).tensors, before + 1);
     l.dispose();
     const p = torch.rand(4, 3), y = torch.rand(4, 3), w = torch.ones(3);
     const bce = F.binary_cross_entropy(p, y, { weight: w }); // expands w
-    assert.equal(torch.memory_stats().tensors, before + 4);
+    assert.equal(liveStats(torch).tensors, before + 4);
     for (const t of [p, y, w, bce]) t.dispose();
   });
 });

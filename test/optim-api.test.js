@@ -2,11 +2,12 @@
 // torch.optim's Optimizer API (param groups, zero_grad, step, state, state_dict)
 // and its memory behaviour: a step adds no tensors.
 const assert = require('node:assert/strict');
+const { liveStats } = require('./support/gc');
 const torch = require('torch-node');
 const optim = require('torch-node/optim');
 
 const param = (...shape) => torch.randn(shape).requires_grad_();
-const live = () => torch.memory_stats().tensors;
+const live = () => liveStats(torch).tensors;
 
 describe('torch.optim.Optimizer', function () {
   before(() => torch.manual_seed(0));
@@ -155,11 +156,11 @@ describe('torch.optim.Optimizer', function () {
         for (const p of ps) p.grad = torch.randn(p.shape);
         const opt = new optim[name](ps, opts);
         opt.step(); // creates the state
-        const n = live(), bytes = torch.memory_stats().bytes;
+        const n = live(), bytes = liveStats(torch).bytes;
         for (let i = 0; i < 20; i++) opt.step();
         opt.zero_grad({ set_to_none: false });
         assert.equal(live(), n, 'live tensors after 20 steps');
-        assert.equal(torch.memory_stats().bytes, bytes);
+        assert.equal(liveStats(torch).bytes, bytes);
         opt.zero_grad();
         assert.equal(live(), n, 'live tensors after zero_grad()');
       });
