@@ -125,8 +125,9 @@ function chooseAndLoad(): NativeAddon {
   let torch: LibTorchFound | null = null;
   if (explicit) {
     chosen = { path: explicit, kind: parsePrebuildName(explicit) ? 'prebuild' : 'local build', torch_version: null, cuda: false, lib_dir: null };
-  } else if (local && !process.env.LIBTORCH && recordedLibTorchPresent(local)) {
-    // Fast path: built here, and its LibTorch is still where it was (no discovery needed).
+  } else if (local && !process.env.LIBTORCH && recordedLibTorchPresent(local) && listPrebuilds(packageRoot).length === 0) {
+    // A source checkout or a source install: built here, its LibTorch still
+    // where it was, and no prebuild it could shadow (no discovery needed).
     chosen = local;
     torch = { source: 'as recorded at build time', version: local.torch_version, libDir: local.lib_dir as string, cuda: local.cuda };
   } else {

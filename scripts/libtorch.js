@@ -55,24 +55,30 @@ function pythonCandidates() {
   return [...new Set(list)];
 }
 
+// Locates the torch package without importing it (importing torch takes a
+// second or more; this runs on every load of the addon).
+const FIND_TORCH = 'import importlib.util as u; s = u.find_spec("torch"); print(s.submodule_search_locations[0] if s and s.submodule_search_locations else "")';
+
 function findPythonTorch(tried) {
   for (const py of pythonCandidates()) {
-    let out;
+    let torchDir;
     try {
-      out = execFileSync(py, ['-c',
-        'import os, torch, torch.utils; print(os.path.dirname(torch.__file__)); print(torch.utils.cmake_prefix_path); print(torch.__version__)'],
-      { stdio: ['ignore', 'pipe', 'ignore'], timeout: 60000 }).toString().trim().split('\n');
+      torchDir = execFileSync(py, ['-c', FIND_TORCH], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 30000 }).toString().trim();
     } catch {
-      tried.push(`${py}: no importable torch`);
+      tried.push(`${py}: not runnable`);
       continue;
     }
-    const [torchDir, cmakePrefix] = out;
-    const cmakeDir = path.join(cmakePrefix, 'Torch');
+    if (!torchDir) {
+      tried.push(`${py}: no torch package`);
+      continue;
+    }
+    // The wheel's layout: share/cmake/Torch (torch.utils.cmake_prefix_path), include/, lib/.
+    const cmakeDir = path.join(torchDir, 'share', 'cmake', 'Torch');
     if (!fs.existsSync(path.join(cmakeDir, 'TorchConfig.cmake')) || !fs.existsSync(path.join(torchDir, 'include'))) {
       tried.push(`${py}: torch at ${torchDir} ships no C++ headers/CMake files`);
       continue;
     }
-    return { ...fromPrefix(`python (${py})`, torchDir, cmakeDir), pythonVersion: out[2] };
+    return fromPrefix(`python (${py})`, torchDir, cmakeDir);
   }
   return null;
 }
