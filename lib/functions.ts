@@ -28,7 +28,9 @@ export const equal = method('equal'), allclose = method('allclose'), isnan = met
 export const logical_and = method('logical_and'), logical_or = method('logical_or'), logical_xor = method('logical_xor'), logical_not = method('logical_not');
 export const atan2 = method('atan2'), hypot = method('hypot');
 export const sum = method('sum'), mean = method('mean'), prod = method('prod'), max = method('max'), min = method('min');
-export const argmax = method('argmax'), argmin = method('argmin'), std = method('std'), var_ = method('var'), norm = method('norm');
+export const argmax = method('argmax'), argmin = method('argmin'), std = method('std'), norm = method('norm');
+// `var` is a reserved word: declared under another name, exported as torch.var.
+const var_ = method('var');
 export const all = method('all'), any = method('any'), cumsum = method('cumsum'), logsumexp = method('logsumexp');
 export const softmax = method('softmax'), log_softmax = method('log_softmax'), sort = method('sort'), topk = method('topk'), nonzero = method('nonzero');
 export const matmul = method('matmul'), mm = method('mm'), bmm = method('bmm'), dot = method('dot'), t = method('t');
