@@ -19,6 +19,8 @@ export interface BinaryInfo {
   torch_version: string | null;
   cuda: boolean;
   lib_dir: string | null;
+  /** Node's module ABI (process.versions.modules) a prebuild is for; null: any. */
+  node_abi?: string | null;
 }
 
 /** "1.13.0a0", "2.13.0+cpu" -> "1.13.0": versions that share an ABI compare equal. */
@@ -29,14 +31,17 @@ export function baseVersion(v: string | null | undefined): string | null {
 }
 
 /**
- * Prebuild names: torch-node.libtorch-<version>.<cpu|cuda>[.<libc>].node in
- * prebuilds/<platform>-<arch>/ (prebuildify's layout; the LibTorch tags are
+ * Prebuild names: torch-node.libtorch-<version>.<cpu|cuda>.abi<N>[.<libc>].node
+ * in prebuilds/<platform>-<arch>/ (prebuildify's layout; the LibTorch tags are
  * part of the name given to prebuildify because node-gyp-build cannot tell
- * LibTorch builds apart).
+ * LibTorch builds apart). The addon is an experimental Node-API module, whose
+ * ABI is not stable across Node versions: hence the Node ABI tag.
  */
-export function parsePrebuildName(file: string): { torch_version: string; cuda: boolean } | null {
-  const m = /^torch-node\.libtorch-(\d+\.\d+\.\d+)\.(cpu|cuda)(?:\.[\w-]+)*\.node$/.exec(path.basename(file));
-  return m ? { torch_version: m[1], cuda: m[2] === 'cuda' } : null;
+export function parsePrebuildName(file: string): { torch_version: string; cuda: boolean; node_abi: string | null } | null {
+  const m = /^torch-node\.libtorch-(\d+\.\d+\.\d+)\.(cpu|cuda)((?:\.[\w-]+)*)\.node$/.exec(path.basename(file));
+  if (!m) return null;
+  const abi = /\.abi(\d+)(?:\.|$)/.exec(m[3]);
+  return { torch_version: m[1], cuda: m[2] === 'cuda', node_abi: abi ? abi[1] : null };
 }
 
 export function prebuildName(torchVersion: string, cuda: boolean): string {
@@ -48,7 +53,7 @@ export function listPrebuilds(root: string, platform = process.platform, arch = 
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir).flatMap((f) => {
     const tags = parsePrebuildName(f);
-    return tags ? [{ path: path.join(dir, f), kind: 'prebuild' as const, torch_version: tags.torch_version, cuda: tags.cuda, lib_dir: null }] : [];
+    return tags ? [{ path: path.join(dir, f), kind: 'prebuild' as const, ...tags, lib_dir: null }] : [];
   });
 }
 
@@ -63,8 +68,9 @@ export function localBuild(root: string): BinaryInfo | null {
   return { path: file, kind: 'local build', torch_version: rec.torch_version ?? null, cuda: !!rec.cuda, lib_dir: rec.libtorch_lib_dir ?? null };
 }
 
-export function matches(b: BinaryInfo, torch: LibTorchFound): boolean {
-  return baseVersion(b.torch_version) !== null && baseVersion(b.torch_version) === baseVersion(torch.version) && b.cuda === torch.cuda;
+export function matches(b: BinaryInfo, torch: LibTorchFound, nodeAbi = process.versions.modules): boolean {
+  return baseVersion(b.torch_version) !== null && baseVersion(b.torch_version) === baseVersion(torch.version) &&
+    b.cuda === torch.cuda && (b.node_abi == null || b.node_abi === nodeAbi);
 }
 
 /**
@@ -80,10 +86,10 @@ export function chooseBinary(local: BinaryInfo | null, prebuilds: BinaryInfo[], 
 export function describeMismatch(local: BinaryInfo | null, prebuilds: BinaryInfo[], torch: LibTorchFound): string {
   const have = [
     ...(local ? [`a local build for LibTorch ${local.torch_version ?? '(unknown)'}${local.cuda ? ' CUDA' : ''} (${local.path})`] : []),
-    ...prebuilds.map((p) => `a prebuild for LibTorch ${p.torch_version}${p.cuda ? ' CUDA' : ' CPU'} (${path.basename(p.path)})`),
+    ...prebuilds.map((p) => `a prebuild for LibTorch ${p.torch_version}${p.cuda ? ' CUDA' : ' CPU'}${p.node_abi ? ` and Node ABI ${p.node_abi}` : ''} (${path.basename(p.path)})`),
   ];
   return [
-    `torch-node: no binary matches the LibTorch found: ${torch.version ?? '(unknown version)'}${torch.cuda ? ' with CUDA' : ' (CPU)'} from ${torch.source} (${torch.libDir}).`,
+    `torch-node: no binary matches the LibTorch found: ${torch.version ?? '(unknown version)'}${torch.cuda ? ' with CUDA' : ' (CPU)'} from ${torch.source} (${torch.libDir}), on Node ABI ${process.versions.modules}.`,
     have.length ? `Available: ${have.join('; ')}.` : 'No local build and no prebuild for this platform.',
     'Fix: `npm rebuild torch-node` builds one for this LibTorch (needs cmake and a C++17 compiler),',
     `or install the LibTorch version a binary was built for.`,

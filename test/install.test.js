@@ -21,30 +21,39 @@ function fakeTree(files) {
 describe('install: choosing the binary', () => {
   const cpu113 = { source: 'system', version: '1.13.0', libDir: '/usr/lib', cuda: false };
   const cuda213 = { source: 'python (python3)', version: '2.13.0+cu130', libDir: '/x/torch/lib', cuda: true };
+  const abi = process.versions.modules;
   const tree = fakeTree([
-    'torch-node.libtorch-1.13.0.cpu.glibc.node', 'torch-node.libtorch-2.13.0.cpu.glibc.node',
-    'torch-node.libtorch-2.13.0.cuda.glibc.node', 'torch-node.napi.node', 'README',
+    `torch-node.libtorch-1.13.0.cpu.abi${abi}.glibc.node`, `torch-node.libtorch-2.13.0.cpu.abi${abi}.glibc.node`,
+    `torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`, 'torch-node.libtorch-2.13.0.cuda.abi1.glibc.node',
+    'torch-node.napi.node', 'README',
   ]);
   const prebuilds = binary.listPrebuilds(tree);
 
   it('reads the LibTorch tags of prebuild names and ignores other files', () => {
-    assert.deepEqual(prebuilds.map((p) => [path.basename(p.path), p.torch_version, p.cuda]).sort(), [
-      ['torch-node.libtorch-1.13.0.cpu.glibc.node', '1.13.0', false],
-      ['torch-node.libtorch-2.13.0.cpu.glibc.node', '2.13.0', false],
-      ['torch-node.libtorch-2.13.0.cuda.glibc.node', '2.13.0', true],
-    ]);
+    assert.deepEqual(prebuilds.map((p) => [path.basename(p.path), p.torch_version, p.cuda, p.node_abi]).sort(), [
+      [`torch-node.libtorch-1.13.0.cpu.abi${abi}.glibc.node`, '1.13.0', false, abi],
+      [`torch-node.libtorch-2.13.0.cpu.abi${abi}.glibc.node`, '2.13.0', false, abi],
+      ['torch-node.libtorch-2.13.0.cuda.abi1.glibc.node', '2.13.0', true, '1'],
+      [`torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`, '2.13.0', true, abi],
+    ].sort());
   });
 
   it('picks the prebuild of the LibTorch version and variant found', () => {
-    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, cpu113).path), 'torch-node.libtorch-1.13.0.cpu.glibc.node');
-    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, cuda213).path), 'torch-node.libtorch-2.13.0.cuda.glibc.node');
-    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, { ...cuda213, cuda: false }).path), 'torch-node.libtorch-2.13.0.cpu.glibc.node');
+    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, cpu113).path), `torch-node.libtorch-1.13.0.cpu.abi${abi}.glibc.node`);
+    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, cuda213).path), `torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`);
+    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, { ...cuda213, cuda: false }).path), `torch-node.libtorch-2.13.0.cpu.abi${abi}.glibc.node`);
+  });
+
+  it('never picks a prebuild made for another Node ABI (experimental Node-API is not ABI-stable)', () => {
+    const other = binary.listPrebuilds(fakeTree(['torch-node.libtorch-1.13.0.cpu.abi1.glibc.node']));
+    assert.equal(binary.chooseBinary(null, other, cpu113), null);
+    assert.match(binary.describeMismatch(null, other, cpu113), /a prebuild for LibTorch 1\.13\.0 CPU and Node ABI 1 \(/);
   });
 
   it('a local build wins only when it matches; a stale one never shadows a matching prebuild', () => {
     const local = { path: '/p/build/Release/torch_node.node', kind: 'local build', torch_version: '1.13.0', cuda: false, lib_dir: '/usr/lib' };
     assert.equal(binary.chooseBinary(local, prebuilds, cpu113), local);
-    assert.equal(path.basename(binary.chooseBinary(local, prebuilds, cuda213).path), 'torch-node.libtorch-2.13.0.cuda.glibc.node');
+    assert.equal(path.basename(binary.chooseBinary(local, prebuilds, cuda213).path), `torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`);
   });
 
   it('no match: the message names the LibTorch found, what is there, and the fix', () => {
