@@ -25,6 +25,10 @@ def main():
     a, b = torch.randn(1), torch.randn(1)
     out = {}
     out['add_small_ns'] = per_call_ns(lambda: torch.add(a, b), calls)
+    t0 = time.perf_counter_ns()
+    for _ in range(calls):
+        torch.add(a, b)
+    out['add_small_mean_ns'] = (time.perf_counter_ns() - t0) / calls
     out['add_small_inplace_ns'] = per_call_ns(lambda: a.add_(b), calls)
     m1, m2 = torch.randn(256, 256), torch.randn(256, 256)
     out['matmul_256_ns'] = per_call_ns(lambda: torch.matmul(m1, m2), 2000, 20)

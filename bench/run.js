@@ -21,6 +21,14 @@ function perCallNs(fn, calls, batch = 100) {
   return samples[samples.length >> 1];
 }
 
+// Mean over all calls: unlike the median, it includes the garbage collections
+// that release the results (Python frees each result at once).
+function meanNs(fn, calls) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) fn();
+  return Number(process.hrtime.bigint() - t0) / calls;
+}
+
 function rssMb() { return process.memoryUsage.rss() / 2 ** 20; }
 
 function measureNode(calls) {
@@ -28,6 +36,7 @@ function measureNode(calls) {
   const a = torch.randn(1), b = torch.randn(1);
   const out = {};
   out.add_small_ns = perCallNs(() => torch.add(a, b), calls);
+  out.add_small_mean_ns = meanNs(() => torch.add(a, b), calls);
   out.add_small_inplace_ns = perCallNs(() => a.add_(b), calls);
   const m1 = torch.randn(256, 256), m2 = torch.randn(256, 256);
   out.matmul_256_ns = perCallNs(() => torch.matmul(m1, m2).dispose(), 2000, 20);
@@ -60,6 +69,7 @@ const n2 = measureNode(calls), p2 = measurePython(calls);
 const node = best(n1, n2), py = best(p1, p2);
 const rows = [
   ['add, 1-element tensors, new result (median per call)', 'add_small_ns', 'ns'],
+  ['add, 1-element tensors, new result (mean per call, GC included)', 'add_small_mean_ns', 'ns'],
   ['add_, 1-element tensors, in place (median per call)', 'add_small_inplace_ns', 'ns'],
   ['add, 100k-element tensors, result left to the GC (median per call)', 'add_100k_ns', 'ns'],
   ['add, 100k-element tensors, result disposed (median per call)', 'add_100k_disposed_ns', 'ns'],
