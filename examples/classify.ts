@@ -2,7 +2,7 @@
 //
 //   npm run classify -- path/to/image.jpg
 //
-// The TypeScript of torchvision's own inference example:
+// What it ports: torchvision's own inference example (Python):
 //
 //   img = read_image(path, ImageReadMode.RGB)
 //   weights = ResNet18_Weights.IMAGENET1K_V1

@@ -14,7 +14,6 @@ const O = {
   normal_ff: op('normal', 'float_float'), normal_TT: op('normal', 'Tensor_Tensor'), normal_Tf: op('normal', 'Tensor_float'), normal_fT: op('normal', 'float_Tensor'),
   zeros_like: op('zeros_like'), ones_like: op('ones_like'), empty_like: op('empty_like'), full_like: op('full_like'),
   rand_like: op('rand_like'), randn_like: op('randn_like'), randint_like: op('randint_like', 'low_dtype'),
-  to: op('to', 'dtype_layout'),
 };
 
 type ShapeAndOptions = Array<number | number[] | TensorOptions>;
@@ -135,8 +134,14 @@ function flatten(data: Nested, shape: number[], out: Nested[], depth: number): v
  */
 export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions = {}): Tensor {
   if (data instanceof Tensor) {
-    const t = data.detach().clone();
-    return finish(opts.dtype || opts.device ? t.to(opts.device ?? t.device, opts.dtype ?? t.dtype) : t, opts);
+    const detached = data.detach();
+    let t = detached.clone();
+    detached.dispose();
+    if (opts.dtype || opts.device) {
+      const converted = t.to(opts.device ?? t.device, opts.dtype ?? t.dtype);
+      if (converted !== t) { t.dispose(); t = converted; }
+    }
+    return finish(t, opts);
   }
   let values: TypedArray, shape: number[], src: dtype;
   const typed = dtypeOfTypedArray(data);
@@ -201,7 +206,10 @@ export function as_tensor(data: Nested | TypedArray | Tensor, opts: { dtype?: dt
 /** torch.from_numpy's counterpart: a tensor sharing memory with the TypedArray. */
 export const from_blob = (data: TypedArray, shape?: number[]): Tensor => {
   const t = frombuffer(data);
-  return shape ? t.view(shape) : t;
+  if (!shape) return t;
+  const v = t.view(shape);
+  t.dispose();
+  return v;
 };
 
 // ---- seeds ----

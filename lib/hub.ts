@@ -29,6 +29,7 @@ import type { Readable } from 'node:stream';
 // torch.load is required on first use (see _torch_load): the hub, and the child process that runs
 // a synchronous download, then never load the native addon for nothing.
 import type { MapLocation } from './serialization';
+import type { Tensor } from './tensor';
 
 /** Matches `bfd8deac` from `resnet18-bfd8deac.pth` (PyTorch's `HASH_REGEX`). */
 export const HASH_REGEX = /-([a-f0-9]*)\./;
@@ -44,10 +45,11 @@ const CHILD_FLAG = '--torch-node-hub-download';
 let _hub_dir: string | null = null;
 const _warned = new Set<string>();
 
+/** Python's warnings.warn (a UserWarning, once per message); nn's warn would load the native addon. */
 function _warn_once(message: string): void {
   if (_warned.has(message)) return;
   _warned.add(message);
-  process.emitWarning(message);
+  process.emitWarning(message, 'UserWarning');
 }
 
 /** os.path.expanduser for `~` and `~/...` ($HOME first, as Python). */
@@ -913,22 +915,22 @@ function _legacy_zip_extract(filename: string, model_dir: string): string {
 // ---------------------------------------------------------------------------------------------
 // load_state_dict_from_url
 
-function _torch_load(file: string, options: LoadStateDictOptions): any {
+function _torch_load<T>(file: string, options: LoadStateDictOptions): T {
   // `import { load } from './serialization'`, resolved on first use (it loads the native addon).
   const { load } = require('./serialization') as typeof import('./serialization');
   const opts: { map_location?: MapLocation; weights_only?: boolean } = { map_location: options.map_location ?? null };
   if (options.weights_only !== undefined) opts.weights_only = options.weights_only;
-  return load(file, opts);
+  return load<T>(file, opts);
 }
 
-function _load_cached(cached_file: string, options: LoadStateDictOptions): any {
+function _load_cached<T>(cached_file: string, options: LoadStateDictOptions): T {
   if (_is_legacy_zip_format(cached_file)) {
     _warn_once('Falling back to the old format < 1.6. This support will be deprecated in favor of default zipfile format ' +
       'introduced in 1.6. Please redo torch.save() to save it in the new zipfile format.');
     const model_dir = path.dirname(cached_file);
-    return _torch_load(_legacy_zip_extract(cached_file, model_dir), options);
+    return _torch_load<T>(_legacy_zip_extract(cached_file, model_dir), options);
   }
-  return _torch_load(cached_file, options);
+  return _torch_load<T>(cached_file, options);
 }
 
 /**
@@ -939,18 +941,18 @@ function _load_cached(cached_file: string, options: LoadStateDictOptions): any {
  * Asynchronous (a Promise): `const sd = await torch.hub.load_state_dict_from_url(url)`. See
  * `load_state_dict_from_url_sync` for the blocking form.
  */
-export async function load_state_dict_from_url(url: string, options: LoadStateDictOptions = {}): Promise<any> {
+export async function load_state_dict_from_url<T = Record<string, Tensor>>(url: string, options: LoadStateDictOptions = {}): Promise<T> {
   const cached_file = await cached_file_from_url(url, options);
-  return _load_cached(cached_file, options);
+  return _load_cached<T>(cached_file, options);
 }
 
 /**
  * `load_state_dict_from_url`, blocking as Python's: returns at once from the cache, else downloads
  * in a child process while this one waits (see `download_url_to_file_sync`).
  */
-export function load_state_dict_from_url_sync(url: string, options: LoadStateDictOptions = {}): any {
+export function load_state_dict_from_url_sync<T = Record<string, Tensor>>(url: string, options: LoadStateDictOptions = {}): T {
   const cached_file = cached_file_from_url_sync(url, options);
-  return _load_cached(cached_file, options);
+  return _load_cached<T>(cached_file, options);
 }
 
 if (require.main === module && process.argv[2] === CHILD_FLAG) {

@@ -12,9 +12,6 @@ export function track(t: Disposable): void {
   if (scopes.length !== 0) scopes[scopes.length - 1].push(t);
 }
 
-/** @internal Is a scope open? (lets hot paths skip work) */
-export function inScope(): boolean { return scopes.length !== 0; }
-
 function collect(value: unknown, keep: Set<unknown>, seen: Set<unknown>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);

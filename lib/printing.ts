@@ -45,7 +45,6 @@ export interface TensorView {
   values: ArrayLike<number | bigint | boolean>;
   requires_grad: boolean;
   grad_fn: string | null;
-  is_leaf: boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -149,7 +148,8 @@ export function pyFormatExp(x: number, prec: number): string {
 
 // ---------------------------------------------------------------------------
 
-const FLOAT_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16', 'float', 'double', 'half']);
+// Names as canonicalDtype leaves them (formatTensor resolves the aliases first).
+const FLOAT_DTYPES = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 
 function isFloating(dtype: string): boolean {
   return FLOAT_DTYPES.has(dtype);

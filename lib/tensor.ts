@@ -157,6 +157,16 @@ function toNativeIndex(items: readonly IndexItem[], temps: Handle[]): NativeInde
   });
 }
 
+/** Runs fn with a list for the temporary handles it makes (index tensors, scalars as tensors) and disposes them after. */
+function withTemps<R>(fn: (temps: Handle[]) => R): R {
+  const temps: Handle[] = [];
+  try {
+    return fn(temps);
+  } finally {
+    for (const t of temps) native.dispose(t);
+  }
+}
+
 /** Python's checks of a slice step (ValueError there, RangeError here). */
 function checkStep(step: number | null): number | null {
   if (step === 0) throw new RangeError('slice step cannot be zero');
@@ -197,7 +207,7 @@ const O = {
   add_T: op('add', 'Tensor'), add__T: op('add_', 'Tensor'), sub_T: op('sub', 'Tensor'), sub__T: op('sub_', 'Tensor'),
   mul_T: op('mul', 'Tensor'), mul__T: op('mul_', 'Tensor'), div_T: op('div', 'Tensor'), div__T: op('div_', 'Tensor'),
   div_Tm: op('div', 'Tensor_mode'), div__Tm: op('div_', 'Tensor_mode'),
-  pow_TT: op('pow', 'Tensor_Tensor'), pow_TS: op('pow', 'Tensor_Scalar'), pow_ST: op('pow', 'Scalar'),
+  pow_TT: op('pow', 'Tensor_Tensor'), pow_TS: op('pow', 'Tensor_Scalar'),
   pow__T: op('pow_', 'Tensor'), pow__S: op('pow_', 'Scalar'),
   clamp: op('clamp'), clamp_T: op('clamp', 'Tensor'), clamp_: op('clamp_'), clamp__T: op('clamp_', 'Tensor'),
   round: op('round'), round_d: op('round', 'decimals'),
@@ -206,8 +216,8 @@ const O = {
   prod: op('prod'), prod_dim: op('prod', 'dim_int'),
   max: op('max'), max_dim: op('max', 'dim'), maximum: op('maximum'), min: op('min'), min_dim: op('min', 'dim'), minimum: op('minimum'),
   argmax: op('argmax'), argmin: op('argmin'),
-  std: op('std'), std_dim: op('std', 'dim'), std_corr: op('std', 'correction'),
-  var: op('var'), var_dim: op('var', 'dim'), var_corr: op('var', 'correction'),
+  std_dim: op('std', 'dim'), std_corr: op('std', 'correction'),
+  var_dim: op('var', 'dim'), var_corr: op('var', 'correction'),
   norm_dim: op('norm', 'ScalarOpt_dim'),
   all: op('all'), all_dim: op('all', 'dim'), any: op('any'), any_dim: op('any', 'dim'),
   cumsum: op('cumsum'), cumsum_: op('cumsum_'), logsumexp: op('logsumexp'),
@@ -250,8 +260,8 @@ type BinaryMethods = { [K in BinaryName]: (other: TensorOrScalar) => Tensor } & 
 export function scalarTensor(v: Scalar, like?: Tensor): Tensor {
   if (typeof v === 'boolean') return full([], v, { dtype: dt.bool, device: like?.device });
   if (typeof v === 'bigint') return full([], v, { dtype: dt.int64, device: like?.device });
-  const d = like && !Number.isInteger(v) && !like.dtype.is_floating_point ? get_default_dtype()
-    : like && Number.isInteger(v) && !like.dtype.is_floating_point ? dt.int64 : like?.dtype ?? get_default_dtype();
+  const ld = like?.dtype;
+  const d = ld === undefined ? get_default_dtype() : ld.is_floating_point ? ld : Number.isInteger(v) ? dt.int64 : get_default_dtype();
   return full([], v, { dtype: d, device: like?.device });
 }
 
@@ -338,7 +348,7 @@ export class Tensor {
     const gradFn = native.grad_fn_name(this._h)?.replace(/^.*::/, '') ?? null;
     return formatTensor({
       shape, dtype: d.name, device: devStr, values: native.todata(this._h),
-      requires_grad: requiresGrad, grad_fn: gradFn, is_leaf: gradFn === null,
+      requires_grad: requiresGrad, grad_fn: gradFn,
     }, get_default_dtype().name);
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.is_disposed ? 'tensor(<disposed>)' : this.toString(); }
@@ -352,8 +362,7 @@ export class Tensor {
     else if (dtypeOrOpts) { o = dtypeOrOpts; d = dtypeOrOpts.dtype; }
     if (target instanceof Tensor) return this._wrap(call(O.to_other, this._h, target._h, o.non_blocking ?? false, o.copy ?? false));
     if (target instanceof dtype) d = target;
-    const devStr = target instanceof dtype ? null : deviceString(target);
-    if (devStr?.startsWith('cuda')) requireCuda();
+    const devStr = target instanceof dtype ? null : dev(target);
     return this._wrap(call(O.to_dtype_layout, this._h, dcode(d), null, devStr, null, o.non_blocking ?? false, o.copy ?? false));
   }
   cpu(): Tensor { return this.to('cpu'); }
@@ -449,13 +458,16 @@ export class Tensor {
   }
   clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
     if (min instanceof Tensor || max instanceof Tensor) {
-      return new Tensor(call(O.clamp_T, this._h, asOptTensor(min, this), asOptTensor(max, this)));
+      return withTemps((temps) => new Tensor(call(O.clamp_T, this._h, optTensorArg(min, this, temps), optTensorArg(max, this, temps))));
     }
     return new Tensor(call(O.clamp, this._h, min ?? null, max ?? null));
   }
   clamp_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this {
-    if (min instanceof Tensor || max instanceof Tensor) call(O.clamp__T, this._h, asOptTensor(min, this), asOptTensor(max, this));
-    else call(O.clamp_, this._h, min ?? null, max ?? null);
+    if (min instanceof Tensor || max instanceof Tensor) {
+      withTemps((temps) => call(O.clamp__T, this._h, optTensorArg(min, this, temps), optTensorArg(max, this, temps)));
+    } else {
+      call(O.clamp_, this._h, min ?? null, max ?? null);
+    }
     return this;
   }
   clip(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor { return this.clamp(min, max); }
@@ -596,12 +608,7 @@ export class Tensor {
   // ---- indexing ----
   /** Python's `t[items]`: see IndexItem. */
   index(...items: IndexItem[]): Tensor {
-    const temps: Handle[] = [];
-    try {
-      return new Tensor(native.index(this._h, toNativeIndex(items, temps)));
-    } finally {
-      for (const t of temps) native.dispose(t);
-    }
+    return withTemps((temps) => new Tensor(native.index(this._h, toNativeIndex(items, temps))));
   }
   /**
    * Python's `t[items] = values` (in place; returns this). With
@@ -609,28 +616,19 @@ export class Tensor {
    * whole dimension), as torch.index_put_.
    */
   index_put_(items: IndexItem[], values: TensorOrScalar, opts: { accumulate?: boolean } = {}): this {
-    if (opts.accumulate) {
-      const temps: Handle[] = [];
-      try {
-        const idx = items.map((it, i) => {
-          if (it === null) return null;
-          if (it instanceof Tensor) return it._h;
-          if (Array.isArray(it)) { const h = listIndex(it); temps.push(h); return h; }
-          throw new TypeError(`index_put_(): with accumulate, expected Tensor (or null) as element ${i} in argument 'indices', but got ${typeof it === 'string' ? `'${it}'` : typeof it}`);
-        });
-        const v = values instanceof Tensor ? values : scalarTensor(values, this);
-        call(O.index_put_, this._h, idx, v._h, true);
-      } finally {
-        for (const t of temps) native.dispose(t);
-      }
-    } else {
-      const temps: Handle[] = [];
-      try {
+    withTemps((temps) => {
+      if (!opts.accumulate) {
         native.index_put_(this._h, toNativeIndex(items, temps), values instanceof Tensor ? values._h : values);
-      } finally {
-        for (const t of temps) native.dispose(t);
+        return;
       }
-    }
+      const idx = items.map((it, i) => {
+        if (it === null) return null;
+        if (it instanceof Tensor) return it._h;
+        if (Array.isArray(it)) { const h = listIndex(it); temps.push(h); return h; }
+        throw new TypeError(`index_put_(): with accumulate, expected Tensor (or null) as element ${i} in argument 'indices', but got ${typeof it === 'string' ? `'${it}'` : typeof it}`);
+      });
+      call(O.index_put_, this._h, idx, tensorArg(values, this, temps), true);
+    });
     return this;
   }
   index_select(dim: number, index: Tensor): Tensor { return new Tensor(call(O.index_select, this._h, dim, index._h)); }
@@ -671,9 +669,15 @@ function wrapDim(dim: number, ndim: number): number {
   return dim < 0 ? dim + n : dim;
 }
 
-function asOptTensor(v: TensorOrScalar | null | undefined, like: Tensor): Handle | null {
-  if (v === undefined || v === null) return null;
-  return v instanceof Tensor ? v._h : scalarTensor(v, like)._h;
+/** A tensor argument of an op that takes no numbers: a scalar becomes a tensor of its own kind (scalarTensor), pushed on temps. */
+function tensorArg(v: TensorOrScalar, like: Tensor, temps: Handle[]): Handle {
+  if (v instanceof Tensor) return v._h;
+  const h = scalarTensor(v, like)._h;
+  temps.push(h);
+  return h;
+}
+function optTensorArg(v: TensorOrScalar | null | undefined, like: Tensor, temps: Handle[]): Handle | null {
+  return v === undefined || v === null ? null : tensorArg(v, like, temps);
 }
 
 // The table-driven elementwise methods.
@@ -700,12 +704,10 @@ for (const name of BINARY) {
 for (const name of BINARY_TENSOR) {
   const f = op(name), fi = op(`${name}_`);
   proto[name] = function (this: Tensor, other: TensorOrScalar) {
-    const o = other instanceof Tensor ? other : scalarTensor(other, this);
-    return new Tensor(call(f, this._h, o._h));
+    return withTemps((temps) => new Tensor(call(f, this._h, tensorArg(other, this, temps))));
   };
   proto[`${name}_`] = function (this: Tensor, other: TensorOrScalar) {
-    const o = other instanceof Tensor ? other : scalarTensor(other, this);
-    call(fi, this._h, o._h);
+    withTemps((temps) => call(fi, this._h, tensorArg(other, this, temps)));
     return this;
   };
 }

@@ -83,10 +83,10 @@ void throw_current_exception(napi_env env) {
 
 Args get_args(napi_env env, napi_callback_info info, size_t max_args) {
   Args a;
-  size_t argc = max_args;
-  a.argv.resize(max_args);
-  TN_CHECK(napi_get_cb_info(env, info, &argc, a.argv.data(), &a.self, nullptr));
-  a.argv.resize(std::min(argc, max_args));
+  const size_t cap = std::min(max_args, Args::kMax);
+  size_t argc = cap;  // in: argv's room; out: the count given, which may be more
+  TN_CHECK(napi_get_cb_info(env, info, &argc, a.argv, nullptr, nullptr));
+  a.n = std::min(argc, cap);
   return a;
 }
 
@@ -102,6 +102,12 @@ bool is_nullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
+bool is_array(napi_env env, napi_value v) {
+  bool r = false;
+  napi_is_array(env, v, &r);
+  return r;
+}
+
 static const char* type_name(napi_env env, napi_value v) {
   switch (type_of(env, v)) {
     case napi_undefined: return "undefined";
@@ -110,11 +116,7 @@ static const char* type_name(napi_env env, napi_value v) {
     case napi_number: return "number";
     case napi_string: return "string";
     case napi_symbol: return "symbol";
-    case napi_object: {
-      bool arr = false;
-      napi_is_array(env, v, &arr);
-      return arr ? "Array" : "object";
-    }
+    case napi_object: return is_array(env, v) ? "Array" : "object";
     case napi_function: return "function";
     case napi_external: return "Tensor";
     case napi_bigint: return "bigint";
@@ -122,8 +124,8 @@ static const char* type_name(napi_env env, napi_value v) {
   return "value";
 }
 
-[[noreturn]] static void bad_type(napi_env env, napi_value v, const char* what,
-                                  const char* expected) {
+[[noreturn]] void bad_type(napi_env env, napi_value v, const char* what,
+                           const char* expected) {
   throw JsTypeError(std::string(what) + " must be " + expected + ", not " +
                     type_name(env, v));
 }
@@ -135,12 +137,7 @@ double to_double(napi_env env, napi_value v, const char* what) {
     napi_get_value_double(env, v, &d);
     return d;
   }
-  if (t == napi_bigint) {
-    int64_t i;
-    bool lossless;
-    napi_get_value_bigint_int64(env, v, &i, &lossless);
-    return static_cast<double>(i);
-  }
+  if (t == napi_bigint) return static_cast<double>(to_int(env, v, what));
   if (t == napi_boolean) return to_bool(env, v, what) ? 1.0 : 0.0;
   bad_type(env, v, what, "a number");
 }
@@ -150,9 +147,12 @@ int64_t to_int(napi_env env, napi_value v, const char* what) {
   if (t == napi_number) {
     double d;
     napi_get_value_double(env, v, &d);
-    if (d != static_cast<double>(static_cast<int64_t>(d)) || !std::isfinite(d))
+    if (!std::isfinite(d) || d != std::trunc(d))
       throw JsTypeError(std::string(what) + " must be an integer, not " +
                         c10::str(d));
+    // Checked before the cast: a double outside int64 does not convert (UB).
+    if (d < -9223372036854775808.0 || d >= 9223372036854775808.0)
+      throw JsRangeError(std::string(what) + " does not fit in int64");
     return static_cast<int64_t>(d);
   }
   if (t == napi_bigint) {
@@ -184,21 +184,13 @@ std::string to_string(napi_env env, napi_value v, const char* what) {
 }
 
 std::vector<int64_t> to_int_list(napi_env env, napi_value v, const char* what) {
-  bool arr = false;
-  napi_is_array(env, v, &arr);
-  if (!arr) {
+  if (!is_array(env, v)) {
     napi_valuetype t = type_of(env, v);
     if (t == napi_number || t == napi_bigint) return {to_int(env, v, what)};
-    bad_type(env, v, what, "an array of integers");
   }
-  uint32_t n;
-  napi_get_array_length(env, v, &n);
-  std::vector<int64_t> out(n);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    napi_get_element(env, v, i, &e);
-    out[i] = to_int(env, e, what);
-  }
+  std::vector<int64_t> out;
+  for_each_element(env, v, what, "an array of integers",
+                   [&](napi_value e) { out.push_back(to_int(env, e, what)); });
   return out;
 }
 
@@ -252,8 +244,9 @@ static std::atomic<int64_t> g_live_bytes{0};
 static thread_local int64_t t_unreported_bytes = 0;
 static thread_local bool t_in_adjust = false;
 
-struct SlotWithBytes : Slot {
-  int64_t bytes = 0;
+struct Slot {
+  at::Tensor tensor;
+  int64_t bytes = 0;  // its storage's size, as counted in g_live_bytes
 };
 
 static int64_t storage_bytes(const at::Tensor& t) {
@@ -261,7 +254,7 @@ static int64_t storage_bytes(const at::Tensor& t) {
   return static_cast<int64_t>(t.storage().nbytes());
 }
 
-static void release(SlotWithBytes* s) {
+static void release(Slot* s) {
   if (!s->tensor.defined()) return;
   s->tensor.reset();
   g_live_tensors--;
@@ -273,28 +266,28 @@ static void release(SlotWithBytes* s) {
 // Slots are recycled per thread (handles never cross threads): a tensor's
 // handle then costs no malloc of its own.
 struct SlotPool {
-  std::vector<SlotWithBytes*> slots;
+  std::vector<Slot*> slots;
   ~SlotPool() {  // a worker thread's pool goes with the thread
     for (auto* s : slots) delete s;
   }
 };
 static thread_local SlotPool t_pool;
-static thread_local std::vector<SlotWithBytes*>& t_free_slots = t_pool.slots;
+static thread_local std::vector<Slot*>& t_free_slots = t_pool.slots;
 
-static SlotWithBytes* new_slot() {
-  if (t_free_slots.empty()) return new SlotWithBytes();
-  SlotWithBytes* s = t_free_slots.back();
+static Slot* new_slot() {
+  if (t_free_slots.empty()) return new Slot();
+  Slot* s = t_free_slots.back();
   t_free_slots.pop_back();
   return s;
 }
 
-static void free_slot(SlotWithBytes* s) {
+static void free_slot(Slot* s) {
   if (t_free_slots.size() < 4096) t_free_slots.push_back(s);
   else delete s;
 }
 
 static void finalize_slot(node_api_basic_env, void* data, void*) {
-  auto* s = static_cast<SlotWithBytes*>(data);
+  auto* s = static_cast<Slot*>(data);
   release(s);
   free_slot(s);
 }
@@ -337,7 +330,7 @@ const at::Tensor& unwrap_tensor(napi_env env, napi_value v, const char* what) {
   void* data = nullptr;
   if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok)
     bad_type(env, v, what, "a Tensor");
-  auto* s = static_cast<SlotWithBytes*>(data);
+  auto* s = static_cast<Slot*>(data);
   if (!s->tensor.defined())
     throw std::runtime_error(std::string(what) +
                              ": the tensor was disposed and cannot be used");
@@ -423,19 +416,22 @@ napi_value from_ivalue(napi_env env, const c10::IValue& v) {
 // ---- zero-copy buffers ---------------------------------------------------------------
 // A tensor made by frombuffer holds a reference to the JS ArrayBuffer. Storage
 // can die anywhere (inside GC, inside an op), so the reference is dropped later,
-// from this thread's next ordinary native call.
+// by the owning thread's next frombuffer() or dispose().
 struct BufferRef {
   napi_env env;
   napi_ref ref;
 };
 static std::mutex g_dead_refs_mutex;
 static std::vector<BufferRef> g_dead_refs;
+// g_dead_refs is not empty; read without the lock, so that dispose() (called
+// for every intermediate) takes the lock only when there is work.
+static std::atomic<bool> g_have_dead_refs{false};
 
 static void drop_dead_refs(napi_env env) {
+  if (!g_have_dead_refs.load(std::memory_order_relaxed)) return;
   std::vector<BufferRef> mine;
   {
     std::lock_guard<std::mutex> lock(g_dead_refs_mutex);
-    if (g_dead_refs.empty()) return;
     for (auto it = g_dead_refs.begin(); it != g_dead_refs.end();) {
       if (it->env == env) {
         mine.push_back(*it);
@@ -444,6 +440,7 @@ static void drop_dead_refs(napi_env env) {
         ++it;
       }
     }
+    g_have_dead_refs.store(!g_dead_refs.empty(), std::memory_order_relaxed);
   }
   for (auto& r : mine) napi_delete_reference(env, r.ref);
 }
@@ -475,6 +472,7 @@ static napi_value frombuffer(napi_env env, napi_callback_info info) {
     auto deleter = [owner](void*) {
       std::lock_guard<std::mutex> lock(g_dead_refs_mutex);
       g_dead_refs.push_back(owner);
+      g_have_dead_refs.store(true, std::memory_order_relaxed);
     };
     at::Tensor t = at::from_blob(static_cast<char*>(data) + offset, {count}, deleter,
                                  at::TensorOptions().dtype(dtype));
@@ -490,13 +488,15 @@ static napi_value fromdata(napi_env env, napi_callback_info info) {
     bool is_ta = false;
     napi_is_typedarray(env, a[0], &is_ta);
     if (!is_ta) throw JsTypeError("tensor(): data must be a TypedArray");
+    // The shape first: reading it can run JS (a getter), which could detach
+    // the buffer whose memory is borrowed below.
+    auto shape = to_int_list(env, a[1], "tensor(): shape");
+    auto dtype = to_scalar_type(env, a[2], "tensor(): dtype");
     napi_typedarray_type tat;
     size_t length, offset;
     void* data;
     napi_value ab;
     TN_CHECK(napi_get_typedarray_info(env, a[0], &tat, &length, &data, &ab, &offset));
-    auto shape = to_int_list(env, a[1], "tensor(): shape");
-    auto dtype = to_scalar_type(env, a[2], "tensor(): dtype");
     at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
     size_t nbytes = t.nbytes();
     size_t have = length * [&] {
@@ -604,7 +604,7 @@ static napi_value dispose(napi_env env, napi_callback_info info) {
     Args a = get_args(env, info, 1);
     void* data = nullptr;
     if (a.size() && napi_get_value_external(env, a[0], &data) == napi_ok)
-      release(static_cast<SlotWithBytes*>(data));
+      release(static_cast<Slot*>(data));
     report_external_memory(env);
     drop_dead_refs(env);
     return js_undefined(env);
@@ -617,7 +617,7 @@ static napi_value is_disposed(napi_env env, napi_callback_info info) {
     void* data = nullptr;
     if (!a.size() || napi_get_value_external(env, a[0], &data) != napi_ok)
       throw JsTypeError("is_disposed: expected a tensor handle");
-    return js_bool(env, !static_cast<SlotWithBytes*>(data)->tensor.defined());
+    return js_bool(env, !static_cast<Slot*>(data)->tensor.defined());
   });
 }
 

@@ -61,16 +61,9 @@ napi_value set_grad_enabled(napi_env env, napi_callback_info info) {
 
 std::vector<at::Tensor> tensor_list(napi_env env, napi_value v, const char* what) {
   std::vector<at::Tensor> out;
-  bool arr = false;
-  napi_is_array(env, v, &arr);
-  if (!arr) throw JsTypeError(std::string(what) + " must be an array of tensors");
-  uint32_t n;
-  napi_get_array_length(env, v, &n);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    napi_get_element(env, v, i, &e);
+  for_each_element(env, v, what, "an array of tensors", [&](napi_value e) {
     out.push_back(is_nullish(env, e) ? at::Tensor() : unwrap_tensor(env, e, what));
-  }
+  });
   return out;
 }
 

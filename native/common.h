@@ -53,21 +53,42 @@ void check(napi_env env, napi_status status);
 #define TN_CHECK(call) ::tn::check(env, (call))
 
 // ---- arguments -------------------------------------------------------------
+// The first (at most max_args) arguments of a call, held inline: no allocation
+// on paths as hot as t.shape or dispose().
 struct Args {
-  napi_value self = nullptr;
-  std::vector<napi_value> argv;
-  size_t size() const { return argv.size(); }
+  static constexpr size_t kMax = 8;
+  napi_value argv[kMax];
+  size_t n = 0;
+  size_t size() const { return n; }
   napi_value operator[](size_t i) const { return argv[i]; }
 };
-Args get_args(napi_env env, napi_callback_info info, size_t max_args = 16);
+Args get_args(napi_env env, napi_callback_info info, size_t max_args = Args::kMax);
 
 napi_valuetype type_of(napi_env env, napi_value v);
 bool is_nullish(napi_env env, napi_value v);
+bool is_array(napi_env env, napi_value v);
+// Throws the TypeError "<what> must be <expected>, not <v's type>".
+[[noreturn]] void bad_type(napi_env env, napi_value v, const char* what, const char* expected);
 double to_double(napi_env env, napi_value v, const char* what);
 int64_t to_int(napi_env env, napi_value v, const char* what);
 bool to_bool(napi_env env, napi_value v, const char* what);
 std::string to_string(napi_env env, napi_value v, const char* what);
 std::vector<int64_t> to_int_list(napi_env env, napi_value v, const char* what);
+
+// Calls f(element) for each element of the JS array v; anything else is
+// bad_type(..., expected). Reading an element can run JS (a getter): when that
+// throws, its exception stays pending and f is not called with garbage.
+template <typename F>
+void for_each_element(napi_env env, napi_value v, const char* what, const char* expected, F&& f) {
+  if (!is_array(env, v)) bad_type(env, v, what, expected);
+  uint32_t n;
+  TN_CHECK(napi_get_array_length(env, v, &n));
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value e;
+    TN_CHECK(napi_get_element(env, v, i, &e));
+    f(e);
+  }
+}
 
 napi_value js_number(napi_env env, double v);
 napi_value js_bool(napi_env env, bool v);
@@ -77,12 +98,9 @@ napi_value js_null(napi_env env);
 napi_value js_int_array(napi_env env, c10::IntArrayRef values);
 
 // ---- tensor handles ----------------------------------------------------------
-// A JS tensor handle is an External pointing to a Slot. dispose() empties the
-// slot at once; the GC finalizer frees the slot (and the tensor, if still held).
-struct Slot {
-  at::Tensor tensor;
-};
-
+// A JS tensor handle is an External pointing to a slot that holds the tensor
+// (addon.cpp). dispose() empties the slot at once; the GC finalizer frees the
+// slot (and the tensor, if still held).
 napi_value wrap_tensor(napi_env env, at::Tensor t);
 // The tensor of a handle; throws a TypeError naming `what` for anything else
 // and an Error for a disposed tensor.

@@ -123,32 +123,14 @@ uint32_t resolve(const std::string& name, const std::string& overload) {
   return static_cast<uint32_t>(index);
 }
 
-bool is_array(napi_env env, napi_value v) {
-  bool r = false;
-  napi_is_array(env, v, &r);
-  return r;
-}
-
-template <typename F>
-void for_each_element(napi_env env, napi_value v, const std::string& label, F&& f) {
-  if (!is_array(env, v)) throw JsTypeError(label + " must be an array");
-  uint32_t n;
-  napi_get_array_length(env, v, &n);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    napi_get_element(env, v, i, &e);
-    f(e);
-  }
-}
-
-c10::IValue to_ivalue(napi_env env, napi_value v, const ArgSpec& spec) {
+// `t` is v's type, which call() has already read.
+c10::IValue to_ivalue(napi_env env, napi_value v, napi_valuetype t, const ArgSpec& spec) {
   const char* label = spec.label.c_str();
   switch (spec.kind) {
     case Kind::Tensor: {
       // A JS number where a Tensor goes becomes a "wrapped number", exactly as
       // Python's argument parser does for `x * 2`: promotion treats it as a
       // scalar, and autograd records the same node (MulBackward0) as Python.
-      napi_valuetype t = type_of(env, v);
       if (t == napi_number || t == napi_boolean || t == napi_bigint) {
         at::Tensor w = c10::scalar_to_tensor(to_scalar(env, v, label));
         w.unsafeGetTensorImpl()->set_wrapped_number(true);
@@ -173,12 +155,12 @@ c10::IValue to_ivalue(napi_env env, napi_value v, const ArgSpec& spec) {
     }
     case Kind::TensorList: {
       std::vector<at::Tensor> list;
-      for_each_element(env, v, spec.label, [&](napi_value e) { list.push_back(unwrap_tensor(env, e, label)); });
+      for_each_element(env, v, label, "an array", [&](napi_value e) { list.push_back(unwrap_tensor(env, e, label)); });
       return list;
     }
     case Kind::OptTensorList: {
       c10::List<c10::optional<at::Tensor>> list;
-      for_each_element(env, v, spec.label, [&](napi_value e) {
+      for_each_element(env, v, label, "an array", [&](napi_value e) {
         list.push_back(is_nullish(env, e) ? c10::optional<at::Tensor>()
                                           : c10::optional<at::Tensor>(unwrap_tensor(env, e, label)));
       });
@@ -187,12 +169,12 @@ c10::IValue to_ivalue(napi_env env, napi_value v, const ArgSpec& spec) {
     case Kind::FloatList: {
       std::vector<double> list;
       if (!is_array(env, v)) return std::vector<double>{to_double(env, v, label)};
-      for_each_element(env, v, spec.label, [&](napi_value e) { list.push_back(to_double(env, e, label)); });
+      for_each_element(env, v, label, "an array", [&](napi_value e) { list.push_back(to_double(env, e, label)); });
       return list;
     }
     case Kind::BoolList: {
       c10::List<bool> list;
-      for_each_element(env, v, spec.label, [&](napi_value e) { list.push_back(to_bool(env, e, label)); });
+      for_each_element(env, v, label, "an array", [&](napi_value e) { list.push_back(to_bool(env, e, label)); });
       return list;
     }
     case Kind::Generator:
@@ -203,12 +185,14 @@ c10::IValue to_ivalue(napi_env env, napi_value v, const ArgSpec& spec) {
 }
 
 napi_value call(napi_env env, napi_callback_info info) {
-  constexpr size_t kMaxArgs = 24;
+  constexpr size_t kMaxArgs = 32;  // the handle + the most arguments an ATen op takes (26)
   size_t argc = kMaxArgs;
   napi_value argv[kMaxArgs];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   return guard(env, [&]() -> napi_value {
     if (argc < 1) throw JsTypeError("call(): missing operator");
+    // argc is the count given, which may exceed what argv received.
+    if (argc > kMaxArgs) throw JsTypeError("call(): too many arguments");
     uint32_t index;
     if (napi_get_value_uint32(env, argv[0], &index) != napi_ok || index >= g_op_count.load())
       throw JsTypeError("call(): bad operator handle");
@@ -218,12 +202,24 @@ napi_value call(napi_env env, napi_callback_info info) {
       throw JsTypeError(op.name + "() takes " + std::to_string(op.args.size()) +
                         " arguments but " + std::to_string(given) + " were given");
     // One stack per thread, reused: saves an allocation per call. Cleared on
-    // the way out so that it holds no tensor between calls.
-    static thread_local torch::jit::Stack stack;
-    stack.clear();
-    struct ClearOnExit {
-      ~ClearOnExit() { stack.clear(); }
-    } clear_on_exit;
+    // the way out (whatever happens) so that it holds no tensor between calls.
+    // Converting an argument can run JS (an array getter) that calls an op:
+    // that nested call gets a stack of its own.
+    static thread_local torch::jit::Stack reused;
+    static thread_local bool reused_busy = false;
+    torch::jit::Stack nested;
+    torch::jit::Stack& stack = reused_busy ? nested : reused;
+    struct Release {
+      torch::jit::Stack& stack;
+      bool owns_reused;
+      ~Release() {
+        stack.clear();
+        if (owns_reused) reused_busy = false;
+      }
+    } release{stack, !reused_busy};
+    reused_busy = true;
+    // The tensor behind a `self` handle, to recognise an op that returns it.
+    const c10::TensorImpl* self_impl = nullptr;
     for (size_t i = 0; i < op.args.size(); i++) {
       const ArgSpec& spec = op.args[i];
       napi_value v = i < given ? argv[i + 1] : nullptr;
@@ -238,7 +234,9 @@ napi_value call(napi_env env, napi_callback_info info) {
         if (spec.optional) { stack.emplace_back(); continue; }
         throw JsTypeError(spec.label + " must not be null");
       }
-      stack.push_back(to_ivalue(env, v, spec));
+      stack.push_back(to_ivalue(env, v, t, spec));
+      if (i == 0 && t == napi_external && spec.kind == Kind::Tensor)
+        self_impl = stack.back().toTensor().unsafeGetTensorImpl();
     }
     op.handle.callBoxed(stack);
     size_t nret = op.return_alias_of.size();
@@ -249,10 +247,7 @@ napi_value call(napi_env env, napi_callback_info info) {
       if (alias >= 0 && static_cast<size_t>(alias) < given) return argv[alias + 1];
       // An op that returns `self` unchanged (to(), contiguous()) hands back
       // the same handle too, so that JS sees the same object, as Python does.
-      if (stack[r].isTensor() && given > 0 && !op.args.empty() && op.args[0].kind == Kind::Tensor &&
-          is_tensor_handle(env, argv[1]) &&
-          stack[r].toTensor().unsafeGetTensorImpl() ==
-              unwrap_tensor(env, argv[1], "self").unsafeGetTensorImpl())
+      if (self_impl && stack[r].isTensor() && stack[r].toTensor().unsafeGetTensorImpl() == self_impl)
         return argv[1];
       return from_ivalue(env, stack[r]);
     };

@@ -13,23 +13,15 @@ namespace {
 
 compat::SliceBound slice_bound(napi_env env, napi_value obj, const char* key) {
   napi_value v;
-  napi_get_named_property(env, obj, key, &v);
+  TN_CHECK(napi_get_named_property(env, obj, key, &v));  // a getter may throw
   if (is_nullish(env, v)) return c10::nullopt;
   return compat::SliceBound(to_int(env, v, "index(): slice bound"));
 }
 
 std::vector<at::indexing::TensorIndex> to_indices(napi_env env, napi_value list) {
   using namespace at::indexing;
-  bool arr = false;
-  napi_is_array(env, list, &arr);
-  if (!arr) throw JsTypeError("index(): indices must be an array");
-  uint32_t n;
-  napi_get_array_length(env, list, &n);
   std::vector<TensorIndex> out;
-  out.reserve(n);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value v;
-    napi_get_element(env, list, i, &v);
+  for_each_element(env, list, "index(): indices", "an array", [&](napi_value v) {
     switch (type_of(env, v)) {
       case napi_null:
       case napi_undefined: out.emplace_back(None); break;
@@ -52,7 +44,7 @@ std::vector<at::indexing::TensorIndex> to_indices(napi_env env, napi_value list)
       default:
         throw JsTypeError("index(): unsupported index type (use numbers, slices, null, \"...\", booleans or tensors)");
     }
-  }
+  });
   return out;
 }
 
@@ -60,8 +52,9 @@ napi_value index(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
     Args a = get_args(env, info, 2);
     if (a.size() < 2) throw JsTypeError("index(): expected a tensor and indices");
-    const at::Tensor& t = unwrap_tensor(env, a[0], "index(): self");
-    return wrap_tensor(env, t.index(to_indices(env, a[1])));
+    // Indices first: reading them can run JS (a getter) that disposes self.
+    auto indices = to_indices(env, a[1]);
+    return wrap_tensor(env, unwrap_tensor(env, a[0], "index(): self").index(indices));
   });
 }
 
@@ -69,8 +62,8 @@ napi_value index_put_(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
     Args a = get_args(env, info, 3);
     if (a.size() < 3) throw JsTypeError("index_put_(): expected a tensor, indices and a value");
+    auto indices = to_indices(env, a[1]);  // first, as in index()
     const at::Tensor& t = unwrap_tensor(env, a[0], "index_put_(): self");
-    auto indices = to_indices(env, a[1]);
     if (is_tensor_handle(env, a[2]))
       const_cast<at::Tensor&>(t).index_put_(indices, unwrap_tensor(env, a[2], "index_put_(): value"));
     else

@@ -311,10 +311,11 @@ napi_value tensor_from_storage(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
     Args a = get_args(env, info, 4);
     if (a.size() < 4) throw JsTypeError("tensor_from_storage: expected (base, size, stride, storage_offset)");
-    const at::Tensor& base = unwrap_tensor(env, a[0], "tensor_from_storage(): base");
+    // The lists first: reading them can run JS (a getter) that disposes base.
     auto sizes = to_int_list(env, a[1], "tensor size");
     auto strides = to_int_list(env, a[2], "tensor stride");
     int64_t offset = to_int(env, a[3], "tensor storage_offset");
+    const at::Tensor& base = unwrap_tensor(env, a[0], "tensor_from_storage(): base");
     if (!base.has_storage()) throw JsTypeError("tensor_from_storage(): base has no storage");
     if (sizes.size() != strides.size())
       throw JsRangeError("tensor has " + std::to_string(sizes.size()) + " sizes but " +

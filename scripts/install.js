@@ -38,7 +38,7 @@ if (!onPath('cmake')) missing.push('cmake (>= 3.18): Debian/Ubuntu `apt-get inst
 if (!['c++', 'g++', 'clang++', 'cl'].some(onPath)) missing.push('a C++17 compiler: Debian/Ubuntu `apt-get install g++`, macOS `xcode-select --install`, Windows: Visual Studio Build Tools');
 if (missing.length) {
   console.error(`torch-node: no prebuilt binary matches LibTorch ${torch.version} (${torch.source}, ${torch.libDir}), and building one needs:\n  - ${missing.join('\n  - ')}\n` +
-    `Or use a LibTorch that a prebuild exists for.\n${HOW_TO_GET.split('\n')[0].replace('then run', 'then run')}`);
+    `Or use a LibTorch that a prebuild exists for.\n${HOW_TO_GET}`);
   process.exit(1);
 }
 console.error(`torch-node: no prebuilt binary for LibTorch ${torch.version}; building from source with cmake-js (a few minutes).`);

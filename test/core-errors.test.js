@@ -135,6 +135,33 @@ describe('core errors: PyTorch messages, JS error classes, no crash', () => {
     assert.equal(y.sum().item(), 6);
   });
 
+  it('an array the addon reads runs JS getters: their errors are thrown, never a crash', () => {
+    const { native } = require('../dist/native.js');
+    const x = ones(2, 2);
+    const withGetter = (values, get) => {
+      const a = [...values];
+      Object.defineProperty(a, 0, { get });
+      return a;
+    };
+    const thrower = () => { throw new Error('getter threw'); };
+    for (const f of [
+      () => native.call(native.op_handle('cat'), withGetter([x._h], thrower), 0), // Tensor[]
+      () => native.call(native.op_handle('upsample_nearest2d', 'vec'), ones(1, 1, 2, 2)._h, null, withGetter([2, 2], thrower)), // float[]
+      () => x.sum(withGetter([0], thrower)), // int[]
+      () => native.index(x._h, withGetter([0], thrower)),
+      () => native.autograd_grad(withGetter([x._h], thrower), [x._h], null, null, false, false),
+    ]) assert.throws(f, /getter threw/, `${f}`);
+    // a getter that itself calls an op while the addon converts the arguments of another
+    assert.deepEqual(ones(2, 3).sum(withGetter([1], () => ones(4).mul(ones(4)).sum().item() - 3)).tolist(), [3, 3]);
+    // a getter that disposes self while the indices are read
+    const y = ones(3);
+    assert.throws(() => native.index(y._h, withGetter([0], () => { y.dispose(); return 0; })), /dispos/);
+    // a getter that detaches the data's buffer before its memory is read
+    const data = new Float32Array(4);
+    const detach = () => { structuredClone(data.buffer, { transfer: [data.buffer] }); return 4; };
+    assert.throws(() => native.fromdata(data, withGetter([4], detach), torch.float32.code), RangeError);
+  });
+
   it('the process lives on after many errors', function () {
     this.timeout(60000);  // each LibTorch error collects a C++ backtrace: milliseconds, in Python too
     for (let i = 0; i < 50; i++) {

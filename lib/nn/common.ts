@@ -1,6 +1,7 @@
-// Small shared pieces of torch-node/nn: Python's argument binding (positional
-// values, then one trailing options object), Python's printed forms of values
-// (for extra_repr and messages), and Python's `warnings.warn`.
+// Small shared pieces of torch-node/nn (also used by optim and torchvision):
+// Python's argument binding (positional values, then one trailing options
+// object), Python's printed forms of values (for extra_repr and messages), and
+// Python's `warnings.warn`.
 import { Tensor } from '../tensor';
 
 /** `[number, number]` or one number that stands for both, as PyTorch's `_size_2_t`. */
@@ -68,7 +69,7 @@ export function pair(v: Size2): number[] {
 // ---- Python's printed forms ---------------------------------------------------
 
 /** repr() of a Python float: shortest round-trip digits, exponent outside [1e-4, 1e16). */
-export function pyFloat(x: number): string {
+function pyFloat(x: number): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
@@ -97,22 +98,28 @@ export function pyStrRepr(s: string): string {
 
 /**
  * str() of a value as Python formats it with `'{}'.format(v)`: arrays are
- * tuples, null is None, booleans are True/False. Numbers print as ints when
- * integral, unless `float` is set (Python keeps 1.0 and 1 apart; JS cannot).
+ * tuples (lists with `list`), null is None, booleans are True/False. Numbers
+ * print as ints when integral (below 1e16, past which a JS number is far more
+ * likely a Python float), unless `float` is set (Python keeps 1.0 and 1 apart;
+ * JS cannot).
  */
-export function py(v: unknown, opts: { float?: boolean } = {}): string {
+export function py(v: unknown, opts: { float?: boolean; list?: boolean } = {}): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return opts.float || !Number.isInteger(v) ? pyFloat(v) : String(v);
+  if (typeof v === 'number') return opts.float || !Number.isInteger(v) || Math.abs(v) >= 1e16 ? pyFloat(v) : String(v);
   if (typeof v === 'bigint') return String(v);
-  if (Array.isArray(v)) return v.length === 1 ? `(${py(v[0], opts)},)` : `(${v.map((e) => py(e, opts)).join(', ')})`;
+  if (Array.isArray(v)) {
+    const items = v.map((e) => py(e, opts));
+    if (opts.list) return `[${items.join(', ')}]`;
+    return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+  }
   return String(v);
 }
 
 /** str(torch.Size(shape)). */
 export const pySize = (shape: readonly number[]): string => `torch.Size([${shape.join(', ')}])`;
 
-/** torch.typename(v), as used in PyTorch's messages about a wrongly typed value. */
+/** torch.typename(v), as used in PyTorch's messages about a wrongly typed value: other values by their Python counterpart's type name. */
 export function typename(v: unknown): string {
   if (v instanceof Tensor) {
     const kind: Record<string, string> = {
@@ -121,11 +128,15 @@ export function typename(v: unknown): string {
     };
     return `torch.${v.is_cuda ? 'cuda.' : ''}${kind[v.dtype.name] ?? 'Tensor'}`;
   }
-  if (v === null) return 'NoneType';
+  if (v === null || v === undefined) return 'NoneType';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
+  if (typeof v === 'bigint') return 'int';
   if (typeof v === 'string') return 'str';
   if (typeof v === 'boolean') return 'bool';
+  // A plain function (a Module or a transform is a function object too, of its own class).
+  if (typeof v === 'function' && Object.getPrototypeOf(v) === Function.prototype) return 'function';
   if (Array.isArray(v)) return 'list';
+  if (isOptions(v)) return 'dict';
   if (typeof v === 'object' || typeof v === 'function') return (v as object).constructor?.name ?? typeof v;
   return typeof v;
 }

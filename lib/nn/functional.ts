@@ -78,7 +78,9 @@ export function batch_norm(input: Tensor, running_mean: Tensor | null, running_v
 
 // ---- activations --------------------------------------------------------------------
 
-export function relu(input: Tensor, inplace = false): Tensor {
+/** relu(input, inplace = false), or relu(input, { inplace }). */
+export function relu(input: Tensor, ...args: Rest<[boolean], { inplace?: boolean }>): Tensor {
+  const { inplace } = bind<{ inplace: boolean }>('relu', args, { inplace: false });
   return inplace ? wrap(call(O.relu_, h(input)), input) : new Tensor(call(O.relu, h(input)));
 }
 export function relu_(input: Tensor): Tensor { return relu(input, true); }
@@ -221,10 +223,12 @@ function pointwiseLoss(name: string, handle: number, input: Tensor, target: Tens
   }
   const reduction = reductionOf(a);
   const [ei, et] = call(O.broadcast_tensors, [h(input), h(target)]) as [Handle, Handle];
-  const r = new Tensor(call(handle, ei, et, reduction));
-  native.dispose(ei); // the expanded views: new handles, whose storage the graph keeps
-  native.dispose(et);
-  return r;
+  try {
+    return new Tensor(call(handle, ei, et, reduction));
+  } finally {
+    native.dispose(ei); // the expanded views: new handles, whose storage the graph keeps
+    native.dispose(et);
+  }
 }
 type LegacyRest = Rest<[boolean | null, boolean | null, Reduction], Partial<Legacy>>;
 /** mse_loss(input, target, size_average, reduce, reduction = 'mean'): mean of (input - target)^2. */
@@ -262,11 +266,12 @@ export function binary_cross_entropy(input: Tensor, target: Tensor,
     throw new Error(`Using a target size (${pySize(target.shape)}) that is different to the input size (${pySize(input.shape)}) is deprecated. ` +
       'Please ensure they have the same size.');
   }
-  let weight: Handle | null = null;
-  if (a.weight) weight = call(O.expand, h(a.weight), inferSize(target.shape, a.weight.shape), false);
-  const r = new Tensor(call(O.binary_cross_entropy, h(input), h(target), weight, reduction));
-  if (weight) native.dispose(weight);
-  return r;
+  const weight: Handle | null = a.weight ? call(O.expand, h(a.weight), inferSize(target.shape, a.weight.shape), false) : null;
+  try {
+    return new Tensor(call(O.binary_cross_entropy, h(input), h(target), weight, reduction));
+  } finally {
+    if (weight) native.dispose(weight);
+  }
 }
 
 export interface BceWithLogitsArgs extends BceArgs { pos_weight: Tensor | null }

@@ -394,8 +394,11 @@ export class Module {
       const grad = param.grad;
       if (grad !== null) {
         const gradApplied = no_grad(() => fn(grad));
-        if (out === param && swapIn(grad, gradApplied)) grad.dispose();
-        else out.grad = keep(gradApplied.requires_grad_(grad.requires_grad));
+        if (!(out === param && swapIn(grad, gradApplied))) {
+          out.grad = gradApplied.requires_grad_(grad.requires_grad);
+          if (gradApplied !== grad) gradApplied.dispose(); // out holds it
+        }
+        grad.dispose(); // the wrapper only; the parameter keeps its grad
       }
     }
     for (const [key, buf] of this._buffers) {
@@ -473,23 +476,24 @@ export class Module {
     for (const [name, param] of local) {
       const key = prefix + name;
       if (!state_dict.has(key)) { missing_keys.push(key); continue; }
-      let input = state_dict.get(key);
+      const input = state_dict.get(key);
       if (!(input instanceof Tensor)) {
         error_msgs.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${typename(input)}'>`);
         continue;
       }
       // Loading a 1-dim tensor from 0.3.* into a 0-dim one, as PyTorch allows.
-      if (param.dim() === 0 && input.dim() === 1) input = input.index(0);
-      const src = input as Tensor;
-      if (src.shape.join() !== param.shape.join() || src.dim() !== param.dim()) {
-        error_msgs.push(`size mismatch for ${key}: copying a param with shape ${pySize(src.shape)} from checkpoint, the shape in current model is ${pySize(param.shape)}.`);
-        continue;
-      }
+      const src = param.dim() === 0 && input.dim() === 1 ? input.index(0) : input;
       try {
+        if (src.shape.join() !== param.shape.join() || src.dim() !== param.dim()) {
+          error_msgs.push(`size mismatch for ${key}: copying a param with shape ${pySize(src.shape)} from checkpoint, the shape in current model is ${pySize(param.shape)}.`);
+          continue;
+        }
         no_grad(() => param.copy_(src));
       } catch (e) {
         error_msgs.push(`While copying the parameter named "${key}", whose dimensions in the model are ${pySize(param.shape)} and ` +
           `whose dimensions in the checkpoint are ${pySize(src.shape)}, an exception occurred : (${pyStrRepr((e as Error).message)},).`);
+      } finally {
+        if (src !== input) src.dispose();
       }
     }
     for (const key of state_dict.keys()) {

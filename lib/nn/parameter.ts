@@ -5,16 +5,19 @@ import { Tensor, op } from '../tensor';
 import { empty } from '../creation';
 import { dtype } from '../dtype';
 import { DeviceLike } from '../device';
+import { bind, Rest } from './common';
 
 const DETACH = op('detach'), REQUIRES_GRAD_ = op('requires_grad_');
 
 export class Parameter extends Tensor {
   /**
-   * Like Python's `Parameter(data, requires_grad=True)`: a new tensor sharing
+   * Like Python's `Parameter(data=None, requires_grad=True)` (or
+   * `new Parameter(data, { requires_grad: false })`): a new tensor sharing
    * `data`'s storage (a detached alias, so `data` itself is left as it is),
    * a leaf that requires grad unless told otherwise.
    */
-  constructor(data: Tensor | null = null, requires_grad = true) {
+  constructor(...args: Rest<[Tensor | null, boolean], { data?: Tensor | null; requires_grad?: boolean }>) {
+    const { data, requires_grad } = bind<{ data: Tensor | null; requires_grad: boolean }>('Parameter', args, { data: null, requires_grad: true });
     const source = data ?? empty(0);
     super(native.call(DETACH, source._h));
     if (data === null) source.dispose();

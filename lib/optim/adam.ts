@@ -6,7 +6,8 @@ import { Tensor, op } from '../tensor';
 import { get_default_dtype } from '../dtype';
 import { keep } from '../memory';
 import { pow } from './_math';
-import { Optimizer, ParamsArg, ParamGroup, pyNum, checkOptions, runStep } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, runStep } from './optimizer';
+import { bind, py, Rest } from '../nn/common';
 
 const { call } = native;
 const H = {
@@ -44,12 +45,12 @@ export interface AdamOptions extends AdamOptionsBase {
 
 /** @internal PyTorch's checks on Adam's and AdamW's options, with its messages. */
 export function checkAdamOptions(lr: number, betas: [number, number], eps: number, weight_decay: number): void {
-  if (!(0.0 <= lr)) throw new RangeError(`Invalid learning rate: ${pyNum(lr)}`);
-  if (!(0.0 <= eps)) throw new RangeError(`Invalid epsilon value: ${pyNum(eps)}`);
+  if (!(0.0 <= lr)) throw new RangeError(`Invalid learning rate: ${py(lr)}`);
+  if (!(0.0 <= eps)) throw new RangeError(`Invalid epsilon value: ${py(eps)}`);
   if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('betas must be a pair of numbers, as [0.9, 0.999]');
-  if (!(0.0 <= betas[0] && betas[0] < 1.0)) throw new RangeError(`Invalid beta parameter at index 0: ${pyNum(betas[0])}`);
-  if (!(0.0 <= betas[1] && betas[1] < 1.0)) throw new RangeError(`Invalid beta parameter at index 1: ${pyNum(betas[1])}`);
-  if (!(0.0 <= weight_decay)) throw new RangeError(`Invalid weight_decay value: ${pyNum(weight_decay)}`);
+  if (!(0.0 <= betas[0] && betas[0] < 1.0)) throw new RangeError(`Invalid beta parameter at index 0: ${py(betas[0])}`);
+  if (!(0.0 <= betas[1] && betas[1] < 1.0)) throw new RangeError(`Invalid beta parameter at index 1: ${py(betas[1])}`);
+  if (!(0.0 <= weight_decay)) throw new RangeError(`Invalid weight_decay value: ${py(weight_decay)}`);
 }
 
 /**
@@ -112,15 +113,16 @@ export function adamUpdate(group: ParamGroup<AdamOptionsBase>, decoupled: boolea
   }
 }
 
-const KEYS = ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'foreach', 'capturable', 'differentiable', 'fused'] as const;
-
-/** Adam (torch.optim.Adam): `new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] })`. */
+/**
+ * Adam (torch.optim.Adam): `new Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] })`, or
+ * positionally `new Adam(params, lr, betas, eps, weight_decay, amsgrad)`.
+ */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
-  constructor(params: ParamsArg<AdamOptions>, options: Partial<AdamOptions> | number = {}) {
-    const o: Partial<AdamOptions> = typeof options === 'number' ? { lr: options } : { ...options };
-    checkOptions('Adam', o, KEYS);
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false, foreach = null, maximize = false,
-      capturable = false, differentiable = false, fused = false } = o;
+  constructor(params: ParamsArg<AdamOptions>, ...args: Rest<[number, [number, number], number, number, boolean], Partial<AdamOptions>>) {
+    const { lr, betas, eps, weight_decay, amsgrad, foreach, maximize, capturable, differentiable, fused } = bind<AdamOptions>('Adam.__init__', args, {
+      lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false,
+      foreach: null, maximize: false, capturable: false, differentiable: false, fused: false,
+    });
     checkAdamOptions(lr, betas, eps, weight_decay);
     if (capturable || differentiable || fused) {
       throw new Error('torch-node: Adam supports only capturable=false, differentiable=false and fused=false');

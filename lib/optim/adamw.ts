@@ -1,21 +1,20 @@
 // torch.optim.AdamW, after torch/optim/adamw.py (PyTorch 1.13, the single-tensor path).
-import { Optimizer, ParamsArg, checkOptions, runStep } from './optimizer';
+import { Optimizer, ParamsArg, runStep } from './optimizer';
+import { bind, Rest } from '../nn/common';
 import { AdamOptionsBase, AdamState, adamUpdate, checkAdamOptions, numberStepsToTensors } from './adam';
 
 export type AdamWOptions = AdamOptionsBase;
 
-const KEYS = ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'foreach', 'capturable'] as const;
-
 /**
  * AdamW, Adam with decoupled weight decay (torch.optim.AdamW); weight_decay
- * defaults to 1e-2: `new AdamW(model.parameters(), { lr: 1e-3 })`.
+ * defaults to 1e-2: `new AdamW(model.parameters(), { lr: 1e-3 })`, or
+ * positionally `new AdamW(params, lr, betas, eps, weight_decay, amsgrad)`.
  */
 export class AdamW extends Optimizer<AdamWOptions, AdamState> {
-  constructor(params: ParamsArg<AdamWOptions>, options: Partial<AdamWOptions> | number = {}) {
-    const o: Partial<AdamWOptions> = typeof options === 'number' ? { lr: options } : { ...options };
-    checkOptions('AdamW', o, KEYS);
-    const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 1e-2, amsgrad = false, maximize = false,
-      foreach = null, capturable = false } = o;
+  constructor(params: ParamsArg<AdamWOptions>, ...args: Rest<[number, [number, number], number, number, boolean], Partial<AdamWOptions>>) {
+    const { lr, betas, eps, weight_decay, amsgrad, maximize, foreach, capturable } = bind<AdamWOptions>('AdamW.__init__', args, {
+      lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 1e-2, amsgrad: false, maximize: false, foreach: null, capturable: false,
+    });
     checkAdamOptions(lr, betas, eps, weight_decay);
     if (capturable) throw new Error('torch-node: AdamW supports only capturable=false');
     super(params, { lr, betas: [betas[0], betas[1]], eps, weight_decay, amsgrad, foreach, maximize, capturable });

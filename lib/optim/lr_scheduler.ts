@@ -1,6 +1,7 @@
 // torch.optim.lr_scheduler, after torch/optim/lr_scheduler.py (PyTorch 1.13):
 // the chainable forms on step(), the closed forms on step(epoch).
-import { Optimizer, warn, typename } from './optimizer';
+import { Optimizer } from './optimizer';
+import { bind, typename, warn, REQUIRED, Rest } from '../nn/common';
 import { pow, cos } from './_math';
 
 export const EPOCH_DEPRECATION_WARNING =
@@ -11,13 +12,16 @@ export const EPOCH_DEPRECATION_WARNING =
 
 const GET_LR_WARNING = 'To get the last learning rate computed by the scheduler, please use `get_last_lr()`.';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyOptimizer = Optimizer<any, any>;
+type AnyOptimizer = Optimizer<object, object>;
 type Group = { lr: number; initial_lr?: number; [k: string]: unknown };
 type CountedStep = ((...args: unknown[]) => unknown) & { _with_counter?: boolean };
 
 /** Options every scheduler takes. */
 export interface SchedulerOptions { last_epoch?: number; verbose?: boolean }
+/** The trailing (last_epoch = -1, verbose = false) of every scheduler's signature, after its own optional ones (`P`). */
+type SchedulerRest<P extends unknown[], O> = Rest<[...P, number, boolean], O & SchedulerOptions>;
+const BASE = { last_epoch: -1, verbose: false };
+interface Bound { last_epoch: number; verbose: boolean }
 
 /** Python's a % b for b > 0 (never negative). */
 const pymod = (a: number, b: number): number => ((a % b) + b) % b;
@@ -49,7 +53,7 @@ export abstract class LRScheduler {
       throw new TypeError(`${typename(optimizer)} is not an Optimizer`);
     }
     this.optimizer = optimizer;
-    const groups = optimizer.param_groups as Group[];
+    const groups = optimizer.param_groups as unknown as Group[];
     if (last_epoch === -1) {
       for (const g of groups) if (!('initial_lr' in g)) g.initial_lr = g.lr;
     } else {
@@ -88,7 +92,7 @@ export abstract class LRScheduler {
   /** The learning rates the last step() set, one per parameter group. */
   get_last_lr(): number[] { return this._last_lr; }
 
-  protected get groups(): Group[] { return this.optimizer.param_groups as Group[]; }
+  protected get groups(): Group[] { return this.optimizer.param_groups as unknown as Group[]; }
 
   protected _warn_get_lr(): void {
     if (!this._get_lr_called_within_step) warn(GET_LR_WARNING);
@@ -157,17 +161,21 @@ export abstract class LRScheduler {
 /** PyTorch 1.13's name for the base class. */
 export { LRScheduler as _LRScheduler };
 
+type LrLambda = (epoch: number) => number;
+
 /** lr = base_lr * lr_lambda(epoch) (torch.optim.lr_scheduler.LambdaLR); one function, or one per group. */
 export class LambdaLR extends LRScheduler {
-  lr_lambdas: Array<(epoch: number) => number>;
+  lr_lambdas: LrLambda[];
 
-  constructor(optimizer: AnyOptimizer, lr_lambda: ((epoch: number) => number) | Array<(epoch: number) => number>, opts: SchedulerOptions = {}) {
+  /** `new LambdaLR(opt, lr_lambda, last_epoch = -1, verbose = false)`, or `new LambdaLR(opt, lr_lambda, { last_epoch })`. */
+  constructor(optimizer: AnyOptimizer, lr_lambda: LrLambda | LrLambda[], ...args: Rest<[number, boolean], SchedulerOptions>) {
+    const a = bind<Bound & { lr_lambda: LrLambda | LrLambda[] }>('LambdaLR.__init__', [lr_lambda, ...args], { lr_lambda: REQUIRED, ...BASE });
     const n = optimizer instanceof Optimizer ? optimizer.param_groups.length : 0;
-    if (Array.isArray(lr_lambda) && optimizer instanceof Optimizer && lr_lambda.length !== n) {
-      throw new RangeError(`Expected ${n} lr_lambdas, but got ${lr_lambda.length}`);
+    if (Array.isArray(a.lr_lambda) && optimizer instanceof Optimizer && a.lr_lambda.length !== n) {
+      throw new RangeError(`Expected ${n} lr_lambdas, but got ${a.lr_lambda.length}`);
     }
-    const lambdas = Array.isArray(lr_lambda) ? [...lr_lambda] : Array.from({ length: n }, () => lr_lambda);
-    super(optimizer, opts.last_epoch ?? -1, opts.verbose ?? false);
+    const lambdas = Array.isArray(a.lr_lambda) ? [...a.lr_lambda] : Array.from({ length: n }, () => a.lr_lambda as LrLambda);
+    super(optimizer, a.last_epoch, a.verbose);
     this.lr_lambdas = lambdas;
     this._initial_step();
   }
@@ -196,13 +204,17 @@ export class StepLR extends LRScheduler {
   step_size: number;
   gamma: number;
 
-  /** `new StepLR(opt, 30, { gamma: 0.1 })`, or `new StepLR(opt, { step_size: 30, gamma: 0.1 })`. */
-  constructor(optimizer: AnyOptimizer, step_size: number | ({ step_size: number; gamma?: number } & SchedulerOptions),
-    opts: number | ({ gamma?: number } & SchedulerOptions) = {}) {
-    const o = typeof step_size === 'object' ? step_size : typeof opts === 'number' ? { gamma: opts } : opts;
-    super(optimizer, o.last_epoch ?? -1, o.verbose ?? false);
-    this.step_size = typeof step_size === 'object' ? step_size.step_size : step_size;
-    this.gamma = o.gamma ?? 0.1;
+  /**
+   * `new StepLR(opt, step_size, gamma = 0.1, last_epoch = -1, verbose = false)`; keywords as a
+   * trailing options object: `new StepLR(opt, 30, { gamma: 0.1 })`, `new StepLR(opt, { step_size: 30 })`.
+   */
+  constructor(optimizer: AnyOptimizer, options: { step_size: number; gamma?: number } & SchedulerOptions);
+  constructor(optimizer: AnyOptimizer, step_size: number, ...args: SchedulerRest<[number], { gamma?: number }>);
+  constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
+    const a = bind<Bound & { step_size: number; gamma: number }>('StepLR.__init__', args, { step_size: REQUIRED, gamma: 0.1, ...BASE });
+    super(optimizer, a.last_epoch, a.verbose);
+    this.step_size = a.step_size;
+    this.gamma = a.gamma;
     this._initial_step();
   }
 
@@ -223,16 +235,15 @@ export class MultiStepLR extends LRScheduler {
   milestones: Map<number, number>;
   gamma: number;
 
-  /** `new MultiStepLR(opt, [30, 80], { gamma: 0.1 })`, or `new MultiStepLR(opt, { milestones: [30, 80], gamma: 0.1 })`. */
-  constructor(optimizer: AnyOptimizer, milestones: Iterable<number> | ({ milestones: Iterable<number>; gamma?: number } & SchedulerOptions),
-    opts: number | ({ gamma?: number } & SchedulerOptions) = {}) {
-    const named = !(Symbol.iterator in Object(milestones));
-    const o = named ? milestones as { gamma?: number } & SchedulerOptions : typeof opts === 'number' ? { gamma: opts } : opts;
-    super(optimizer, o.last_epoch ?? -1, o.verbose ?? false);
-    const list = named ? (milestones as { milestones: Iterable<number> }).milestones : milestones as Iterable<number>;
+  /** `new MultiStepLR(opt, milestones, gamma = 0.1, last_epoch = -1, verbose = false)`, e.g. `new MultiStepLR(opt, [30, 80], { gamma: 0.1 })`. */
+  constructor(optimizer: AnyOptimizer, options: { milestones: Iterable<number>; gamma?: number } & SchedulerOptions);
+  constructor(optimizer: AnyOptimizer, milestones: Iterable<number>, ...args: SchedulerRest<[number], { gamma?: number }>);
+  constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
+    const a = bind<Bound & { milestones: Iterable<number>; gamma: number }>('MultiStepLR.__init__', args, { milestones: REQUIRED, gamma: 0.1, ...BASE });
+    super(optimizer, a.last_epoch, a.verbose);
     this.milestones = new Map();
-    for (const m of list) this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);
-    this.gamma = o.gamma ?? 0.1;
+    for (const m of a.milestones) this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);
+    this.gamma = a.gamma;
     this._initial_step();
   }
 
@@ -257,13 +268,14 @@ export class CosineAnnealingLR extends LRScheduler {
   T_max: number;
   eta_min: number;
 
-  /** `new CosineAnnealingLR(opt, 200, { eta_min: 0 })`, or `new CosineAnnealingLR(opt, { T_max: 200 })`. */
-  constructor(optimizer: AnyOptimizer, T_max: number | ({ T_max: number; eta_min?: number } & SchedulerOptions),
-    opts: number | ({ eta_min?: number } & SchedulerOptions) = {}) {
-    const o = typeof T_max === 'object' ? T_max : typeof opts === 'number' ? { eta_min: opts } : opts;
-    super(optimizer, o.last_epoch ?? -1, o.verbose ?? false);
-    this.T_max = typeof T_max === 'object' ? T_max.T_max : T_max;
-    this.eta_min = o.eta_min ?? 0;
+  /** `new CosineAnnealingLR(opt, T_max, eta_min = 0, last_epoch = -1, verbose = false)`, e.g. `new CosineAnnealingLR(opt, 200, { eta_min: 1e-5 })`. */
+  constructor(optimizer: AnyOptimizer, options: { T_max: number; eta_min?: number } & SchedulerOptions);
+  constructor(optimizer: AnyOptimizer, T_max: number, ...args: SchedulerRest<[number], { eta_min?: number }>);
+  constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
+    const a = bind<Bound & { T_max: number; eta_min: number }>('CosineAnnealingLR.__init__', args, { T_max: REQUIRED, eta_min: 0, ...BASE });
+    super(optimizer, a.last_epoch, a.verbose);
+    this.T_max = a.T_max;
+    this.eta_min = a.eta_min;
     this._initial_step();
   }
 

@@ -4,6 +4,7 @@
 import { native, Handle } from '../native';
 import { Tensor, op } from '../tensor';
 import { keep } from '../memory';
+import { bind, isOptions, py, typename, warn, Rest } from '../nn/common';
 
 const { call } = native;
 
@@ -28,72 +29,7 @@ export interface OptimizerStateDict {
 /** The value of a required option with no default (torch.optim.optimizer.required). */
 export const required: unique symbol = Symbol.for('torch.optim.required');
 
-// ---- helpers shared by the optimizers and schedulers -------------------------------
-
-/**
- * A number as Python's str() writes it inside PyTorch's messages: integers as
- * integers (JS cannot tell 1 from 1.0: we take what a JS user wrote), other
- * values with Python's repr rules (`1e-05`, `0.0001`, `inf`, `nan`).
- */
-export function pyNum(x: unknown): string {
-  if (typeof x === 'boolean') return x ? 'True' : 'False';
-  if (x === null || x === undefined) return 'None';
-  if (typeof x === 'bigint') return x.toString();
-  if (Array.isArray(x)) return `(${x.map(pyNum).join(', ')}${x.length === 1 ? ',' : ''})`;
-  if (typeof x !== 'number') return String(x);
-  if (Number.isNaN(x)) return 'nan';
-  if (x === Infinity) return 'inf';
-  if (x === -Infinity) return '-inf';
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return x.toFixed(0);
-  const [mant, expStr] = x.toExponential().split('e'); // shortest round-trip digits
-  const exp = Number(expStr);
-  if (exp >= -4 && exp < 16) {
-    const neg = mant.startsWith('-');
-    const digits = mant.replace('-', '').replace('.', '');
-    let s: string;
-    if (exp < 0) s = `0.${'0'.repeat(-exp - 1)}${digits}`;
-    else if (digits.length > exp + 1) s = `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
-    else s = `${digits}${'0'.repeat(exp + 1 - digits.length)}.0`;
-    return (neg ? '-' : '') + s;
-  }
-  return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-}
-
-const LEGACY: Record<string, string> = {
-  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',
-  int64: 'LongTensor', int32: 'IntTensor', int16: 'ShortTensor', int8: 'CharTensor', uint8: 'ByteTensor', bool: 'BoolTensor',
-};
-/** torch.typename(): 'torch.FloatTensor' for tensors; other values by their Python counterpart's type name. */
-export function typename(x: unknown): string {
-  if (x instanceof Tensor) return `torch.${x.is_cuda ? 'cuda.' : ''}${LEGACY[x.dtype.name] ?? 'Tensor'}`;
-  if (x === null || x === undefined) return 'NoneType';
-  if (typeof x === 'number') return Number.isInteger(x) ? 'int' : 'float';
-  if (typeof x === 'bigint') return 'int';
-  if (typeof x === 'boolean') return 'bool';
-  if (typeof x === 'string') return 'str';
-  if (typeof x === 'function') return 'function';
-  if (Array.isArray(x)) return 'list';
-  if (Object.getPrototypeOf(x) === Object.prototype || Object.getPrototypeOf(x) === null) return 'dict';
-  return (x as object).constructor?.name ?? 'object';
-}
-
-const warned = new Set<string>();
-/** Python's warnings.warn with the default filter: each message once. */
-export function warn(message: string, type = 'UserWarning'): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, type);
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !(v instanceof Tensor) && !(Symbol.iterator in (v as object));
-
-/** Checks an options object against the option names an optimizer knows (Python's unexpected keyword argument). */
-export function checkOptions(cls: string, opts: object, known: readonly string[]): void {
-  for (const k of Object.keys(opts)) {
-    if (!known.includes(k)) throw new TypeError(`${cls}.__init__() got an unexpected keyword argument '${k}'`);
-  }
-}
+// ---- copies of state, for load_state_dict ------------------------------------------
 
 /** A copy of a tensor's data, outside autograd (Python's deepcopy of a state tensor). */
 function detachedClone(t: Tensor): Tensor {
@@ -106,7 +42,7 @@ function deepcopy(v: unknown): unknown {
   if (v instanceof Tensor) return detachedClone(v);
   if (Array.isArray(v)) return v.map(deepcopy);
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, deepcopy(x)]));
-  if (isPlainObject(v) && Object.getPrototypeOf(v) === Object.prototype) {
+  if (isOptions(v)) {
     const o: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) o[k] = deepcopy(x);
     return o;
@@ -143,13 +79,13 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
     this.param_groups = [];
     let groups = [...(params as Iterable<unknown>)];
     if (groups.length === 0) throw new Error('optimizer got an empty parameter list');
-    if (!isPlainObject(groups[0])) groups = [{ params: groups }];
+    if (!isOptions(groups[0])) groups = [{ params: groups }];
     for (const g of groups) this.add_param_group(g as ParamGroupInput<O>);
   }
 
   /** Optimizer.add_param_group: adds a group, filling its missing options from defaults. */
   add_param_group(param_group: ParamGroupInput<O>): void {
-    if (!isPlainObject(param_group)) throw new TypeError('param group must be a dict');
+    if (!isOptions(param_group)) throw new TypeError('param group must be a dict');
     const ps = param_group.params as unknown;
     let list: unknown[];
     if (ps instanceof Tensor) list = [ps];
@@ -181,11 +117,11 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
   }
 
   /**
-   * Optimizer.zero_grad: sets the gradients to null (the default, as in
-   * PyTorch 2.x; 1.13 defaulted to false), or to zero with `{ set_to_none: false }`.
+   * Optimizer.zero_grad(set_to_none = true): sets the gradients to null (the default, as in
+   * PyTorch 2.x; 1.13 defaulted to false), or to zero with `zero_grad(false)` / `{ set_to_none: false }`.
    */
-  zero_grad(opts: { set_to_none?: boolean } = {}): void {
-    const set_to_none = opts.set_to_none ?? true;
+  zero_grad(...args: Rest<[boolean], { set_to_none?: boolean }>): void {
+    const { set_to_none } = bind<{ set_to_none: boolean }>('zero_grad', args, { set_to_none: true });
     for (const group of this.param_groups) {
       for (const p of group.params) {
         if (set_to_none) { native.set_grad(p._h, null); continue; }
@@ -268,7 +204,7 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
         return keep(t);
       }
       if (Array.isArray(value)) return value.map((v) => cast(param, v));
-      if (isPlainObject(value)) {
+      if (isOptions(value)) {
         const o: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(value)) o[k] = cast(param, v, k);
         return o;
@@ -302,7 +238,7 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
     this.param_groups.forEach((group, i) => {
       s += `\nParameter Group ${i}\n`;
       for (const key of Object.keys(group).sort()) {
-        if (key !== 'params') s += `    ${key}: ${pyNum(group[key])}\n`;
+        if (key !== 'params') s += `    ${key}: ${py(group[key])}\n`;
       }
     });
     return s + ')';

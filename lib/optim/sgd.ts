@@ -1,7 +1,8 @@
 // torch.optim.SGD, after torch/optim/sgd.py (PyTorch 1.13, the single-tensor path).
 import { native, Handle } from '../native';
 import { Tensor, op } from '../tensor';
-import { Optimizer, ParamsArg, ParamGroup, required, pyNum, checkOptions, runStep } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, required, runStep } from './optimizer';
+import { bind, py, Rest } from '../nn/common';
 
 const { call } = native;
 const H = {
@@ -23,21 +24,18 @@ export interface SGDOptions {
 }
 export interface SGDState { momentum_buffer?: Tensor | null }
 
-const KEYS = ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize', 'foreach', 'differentiable'] as const;
-
 /**
  * Stochastic gradient descent, optionally with momentum (torch.optim.SGD):
- * `new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 })`.
+ * `new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 })`, or positionally
+ * `new SGD(params, lr, momentum, dampening, weight_decay, nesterov)`.
  */
 export class SGD extends Optimizer<SGDOptions, SGDState> {
-  constructor(params: ParamsArg<SGDOptions>, options: Partial<SGDOptions> | number = {}) {
-    const o: Partial<SGDOptions> = typeof options === 'number' ? { lr: options } : { ...options };
-    checkOptions('SGD', o, KEYS);
-    const { lr = required, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false, maximize = false,
-      foreach = null, differentiable = false } = o;
-    if (lr !== required && (lr as number) < 0.0) throw new RangeError(`Invalid learning rate: ${pyNum(lr)}`);
-    if (momentum < 0.0) throw new RangeError(`Invalid momentum value: ${pyNum(momentum)}`);
-    if (weight_decay < 0.0) throw new RangeError(`Invalid weight_decay value: ${pyNum(weight_decay)}`);
+  constructor(params: ParamsArg<SGDOptions>, ...args: Rest<[number, number, number, number, boolean], Partial<SGDOptions>>) {
+    const { lr, momentum, dampening, weight_decay, nesterov, maximize, foreach, differentiable } = bind<SGDOptions>('SGD.__init__', args,
+      { lr: required, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
+    if (lr !== required && (lr as number) < 0.0) throw new RangeError(`Invalid learning rate: ${py(lr)}`);
+    if (momentum < 0.0) throw new RangeError(`Invalid momentum value: ${py(momentum)}`);
+    if (weight_decay < 0.0) throw new RangeError(`Invalid weight_decay value: ${py(weight_decay)}`);
     if (differentiable) throw new Error('torch-node: SGD with differentiable=true is not supported');
     const defaults: SGDOptions = { lr, momentum, dampening, weight_decay, nesterov, maximize, foreach, differentiable };
     if (nesterov && (momentum <= 0 || dampening !== 0)) throw new RangeError('Nesterov momentum requires a momentum and zero dampening');

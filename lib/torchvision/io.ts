@@ -429,7 +429,7 @@ export function decode_jpeg(input: EncodedImage, mode?: ImageReadModeLike, devic
   const t = toCHW(decode_jpeg_data(input, mode));
   if (String(device) === 'cpu') return t;
   const moved = t.to(device);
-  t.dispose();
+  if (moved !== t) t.dispose(); // 'cpu:0' and the like give t itself
   return moved;
 }
 

@@ -109,11 +109,16 @@ export abstract class _BatchNorm extends Module {
   _load_from_state_dict(state_dict: Map<string, unknown>, prefix: string, local_metadata: { version?: number },
     strict: boolean, missing_keys: string[], unexpected_keys: string[], error_msgs: string[]): void {
     const version = local_metadata.version;
+    let added: Tensor | null = null;
     if ((version === undefined || version < 2) && this.track_running_stats) {
       const key = `${prefix}num_batches_tracked`;
-      if (!state_dict.has(key)) state_dict.set(key, tensor(0n, { dtype: dt.int64 }));
+      if (!state_dict.has(key)) state_dict.set(key, added = tensor(0n, { dtype: dt.int64 }));
     }
-    super._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs);
+    try {
+      super._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs);
+    } finally {
+      added?.dispose(); // copied into the buffer by now
+    }
   }
 }
 

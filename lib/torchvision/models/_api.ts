@@ -15,6 +15,7 @@ import { inspect } from 'node:util';
 import { Tensor } from '../../tensor';
 import * as hub from '../../hub';
 import { Module } from '../../nn/module';
+import { typename } from '../../nn/common';
 
 /** What `Weights.transforms` builds: a callable preprocessing preset (an nn.Module). */
 export type TransformsFactory = () => Module;
@@ -116,8 +117,7 @@ export abstract class WeightsEnum {
     if (obj === null || obj === undefined) return null;
     if (typeof obj === 'string') return this.from_str(obj.replace(`${this.name}.`, ''));
     if (!(obj instanceof this)) {
-      const got = obj === null ? 'NoneType' : (obj as object).constructor?.name ?? typeof obj;
-      throw new TypeError(`Invalid Weight class provided; expected ${this.name} but received ${got}.`);
+      throw new TypeError(`Invalid Weight class provided; expected ${this.name} but received ${typename(obj)}.`);
     }
     return obj as T;
   }

@@ -6,7 +6,7 @@
 // state_dict() keys are torchvision's (a checkpoint saved by torchvision loads as it is).
 import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
-import { warn } from '../../nn/common';
+import { py, warn } from '../../nn/common';
 import { Weights, WeightsEnum, register_model } from './_api';
 import { ImageClassification } from '../transforms/_presets';
 import { _IMAGENET_CATEGORIES } from './_meta';
@@ -186,10 +186,6 @@ export interface ResNetOptions {
 type ResNetArgs = [] | [ResNetOptions]
   | [number, boolean?, number?, number?, (boolean[] | null)?, (NormLayer | null)?];
 
-/** Python's `f"{list}"` for a list of booleans. */
-const pyList = (v: unknown): string => (Array.isArray(v)
-  ? `[${v.map((x) => (x === true ? 'True' : x === false ? 'False' : String(x))).join(', ')}]` : String(v));
-
 /** Deep Residual Network (He et al., 2015), as torchvision's `ResNet`. */
 export class ResNet extends nn.Module {
   declare _norm_layer: NormLayer;
@@ -230,7 +226,7 @@ export class ResNet extends nn.Module {
     // each element in the array says whether to replace the 2x2 stride with a dilated convolution instead
     const replace_stride_with_dilation = o.replace_stride_with_dilation ?? [false, false, false];
     if (replace_stride_with_dilation.length !== 3) {
-      throw new Error(`replace_stride_with_dilation should be None or a 3-element tuple, got ${pyList(replace_stride_with_dilation)}`);
+      throw new Error(`replace_stride_with_dilation should be None or a 3-element tuple, got ${py(replace_stride_with_dilation, { list: true })}`);
     }
     this.groups = o.groups ?? 1;
     this.base_width = o.width_per_group ?? 64;
@@ -245,11 +241,10 @@ export class ResNet extends nn.Module {
     this.avgpool = new nn.AdaptiveAvgPool2d([1, 1]);
     this.fc = new nn.Linear(512 * block.expansion, num_classes);
 
-    const GroupNorm = (nn as unknown as Record<string, unknown>).GroupNorm as (abstract new (...a: never[]) => nn.Module) | undefined;
     for (const m of this.modules()) {
       if (m instanceof nn.Conv2d) {
         nn.init.kaiming_normal_(m.weight, { mode: 'fan_out', nonlinearity: 'relu' });
-      } else if (m instanceof nn.BatchNorm2d || (GroupNorm !== undefined && m instanceof GroupNorm)) {
+      } else if (m instanceof nn.BatchNorm2d) { // torchvision: (nn.BatchNorm2d, nn.GroupNorm); nn has no GroupNorm yet
         const norm = m as nn.Module & { weight: Tensor; bias: Tensor };
         nn.init.constant_(norm.weight, 1);
         nn.init.constant_(norm.bias, 0);

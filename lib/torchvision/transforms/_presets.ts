@@ -4,12 +4,12 @@
 import { Tensor } from '../../tensor';
 import * as dt from '../../dtype';
 import { Module } from '../../nn/module';
-import { pyFloat } from '../../nn/common';
+import { py } from '../../nn/common';
 import * as F from './functional';
 import { InterpolationMode } from './functional';
 import type { ImageData } from '../io';
 
-const list = (xs: number[], float = false): string => `[${xs.map((x) => (float ? pyFloat(x) : String(x))).join(', ')}]`;
+const list = (xs: number[], float = false): string => py(xs, { list: true, float });
 
 export interface ImageClassificationArgs {
   crop_size: number;

@@ -8,6 +8,7 @@ import { Tensor, op } from '../../tensor';
 import { tensor, frombuffer } from '../../creation';
 import * as dt from '../../dtype';
 import { dtype, get_default_dtype } from '../../dtype';
+import { scope } from '../../memory';
 import { warn } from '../../nn/common';
 import type { ImageData } from '../io';
 
@@ -193,26 +194,16 @@ export function normalize(t: Tensor, mean: number[], std: number[], inplace = fa
   assertImageTensor(t);
   if (!t.is_floating_point()) throw new TypeError(`Input tensor should be a float tensor. Got torch.${t.dtype.name}.`);
   if (t.dim() < 3) throw new RangeError(`Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = torch.Size([${t.shape.join(', ')}])`);
-  const out = inplace ? t : t.clone();
-  const m = tensor(mean, { dtype: t.dtype, device: t.device });
-  const s = tensor(std, { dtype: t.dtype, device: t.device });
-  try {
-    const zero = s.eq(0), any = zero.any();
-    const bad = any.item();
-    zero.dispose(); any.dispose();
-    if (bad) throw new RangeError(`std evaluated to zero after conversion to torch.${t.dtype.name}, leading to division by zero.`);
-    const mv = m.dim() === 1 ? m.view(-1, 1, 1) : m;
-    const sv = s.dim() === 1 ? s.view(-1, 1, 1) : s;
-    out.sub_(mv).div_(sv);
-    if (mv !== m) mv.dispose();
-    if (sv !== s) sv.dispose();
-    return out;
-  } catch (e) {
-    if (out !== t) out.dispose();
-    throw e;
-  } finally {
-    m.dispose(); s.dispose();
-  }
+  // A scope releases the temporaries (and the clone, on error).
+  return scope(() => {
+    const out = inplace ? t : t.clone();
+    let m = tensor(mean, { dtype: t.dtype, device: t.device });
+    let s = tensor(std, { dtype: t.dtype, device: t.device });
+    if (s.eq(0).any().item()) throw new RangeError(`std evaluated to zero after conversion to torch.${t.dtype.name}, leading to division by zero.`);
+    if (m.dim() === 1) m = m.view(-1, 1, 1);
+    if (s.dim() === 1) s = s.view(-1, 1, 1);
+    return out.sub_(m).div_(s);
+  });
 }
 
 // ---- geometry -------------------------------------------------------------------------------------
@@ -234,8 +225,12 @@ function computeResizedOutputSize(h: number, w: number, size: number[], max_size
   return [size[0], size[1]];
 }
 
-/** functional_tensor._cast_squeeze_in / _cast_squeeze_out around an op on NCHW float images. */
-function castSqueeze(img: Tensor, req: dtype[], fn: (x: Tensor) => Tensor, after?: (x: Tensor, outDtype: dtype) => Tensor): Tensor {
+/**
+ * functional_tensor._cast_squeeze_in / _cast_squeeze_out around an op on NCHW
+ * float images. `round: false` is pad's own cast back: no rounding first.
+ */
+function castSqueeze(img: Tensor, req: dtype[], fn: (x: Tensor) => Tensor,
+  opts: { after?: (x: Tensor, outDtype: dtype) => Tensor; round?: boolean } = {}): Tensor {
   const temps: Tensor[] = [];
   let x = img;
   const needSqueeze = x.dim() < 4;
@@ -245,10 +240,10 @@ function castSqueeze(img: Tensor, req: dtype[], fn: (x: Tensor) => Tensor, after
   if (needCast) { x = x.to(req[0]); temps.push(x); }
   try {
     let y = fn(x);
-    if (after) { const z = after(y, outDtype); if (z !== y) { temps.push(y); y = z; } }
+    if (opts.after) { const z = opts.after(y, outDtype); if (z !== y) { temps.push(y); y = z; } }
     if (needSqueeze) { const z = y.squeeze(0); temps.push(y); y = z; }
     if (needCast) {
-      if (!outDtype.is_floating_point && outDtype !== dt.bool) { const z = y.round(); temps.push(y); y = z; }
+      if ((opts.round ?? true) && !outDtype.is_floating_point && outDtype !== dt.bool) { const z = y.round(); temps.push(y); y = z; }
       const z = y.to(outDtype);
       if (z !== y) { temps.push(y); y = z; }
     }
@@ -310,7 +305,7 @@ export function resize(img: Tensor, size: number | number[], interpolation?: Int
   if (aa && mode === 'nearest') throw new RangeError('Antialias option is supported for bilinear and bicubic interpolation modes only');
   const alignCorners = mode === 'bilinear' || mode === 'bicubic' ? false : null;
   return castSqueeze(img, [dt.float32, dt.float64], (x) => interpolate(x, [oh, ow], mode, alignCorners, aa),
-    (y, outDtype) => (mode === 'bicubic' && outDtype === dt.uint8 ? y.clamp(0, 255) : y));
+    { after: (y, outDtype) => (mode === 'bicubic' && outDtype === dt.uint8 ? y.clamp(0, 255) : y) });
 }
 
 function resizeArgs(args: unknown[]): ResizeOptions {
@@ -344,25 +339,7 @@ export function pad(img: Tensor, padding: number | number[], fill: number | null
         : [padding[0], padding[2], padding[1], padding[3]]; // [left, right, top, bottom]
   const mode = padding_mode === 'edge' ? 'replicate' : padding_mode;
   const req = mode === 'constant' ? [img.dtype] : [dt.float32, dt.float64];
-  return castSqueezePad(img, req, (x) => new Tensor(call(O.pad, x._h, p, mode, mode === 'constant' ? fill : null)));
-}
-// pad's own cast: no rounding before the cast back (functional_tensor.pad).
-function castSqueezePad(img: Tensor, req: dtype[], fn: (x: Tensor) => Tensor): Tensor {
-  const temps: Tensor[] = [];
-  let x = img;
-  const needSqueeze = x.dim() < 4;
-  if (needSqueeze) { x = x.unsqueeze(0); temps.push(x); }
-  const outDtype = x.dtype;
-  const needCast = !req.includes(outDtype);
-  if (needCast) { x = x.to(dt.float32); temps.push(x); }
-  try {
-    let y = fn(x);
-    if (needSqueeze) { const z = y.squeeze(0); temps.push(y); y = z; }
-    if (needCast) { const z = y.to(outDtype); if (z !== y) { temps.push(y); y = z; } }
-    return y;
-  } finally {
-    for (const t of temps) if (t !== img) t.dispose();
-  }
+  return castSqueeze(img, req, (x) => new Tensor(call(O.pad, x._h, p, mode, mode === 'constant' ? fill : null)), { round: false });
 }
 
 /** F.crop(img, top, left, height, width): img[..., top:top+height, left:left+width], zero-padded where the box leaves the image. */

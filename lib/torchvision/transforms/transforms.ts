@@ -10,7 +10,7 @@ import * as dt from '../../dtype';
 import { dtype } from '../../dtype';
 import { scope } from '../../memory';
 import { Module } from '../../nn/module';
-import { bind, pyFloat, warn, Rest } from '../../nn/common';
+import { bind, py, warn, Rest } from '../../nn/common';
 import * as F from './functional';
 import { InterpolationMode } from './functional';
 import type { ImageData } from '../io';
@@ -18,18 +18,8 @@ import type { ImageData } from '../io';
 // ---- Python's printed forms of the values transforms keep ------------------------------
 
 /** A value as Python prints it: arrays as lists (or tuples), null as None, floats with their point where flagged. */
-function pyRepr(v: unknown, opts: { tuple?: boolean; float?: boolean } = {}): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return opts.float || !Number.isInteger(v) ? pyFloat(v) : String(v);
-  if (Array.isArray(v)) {
-    const items = v.map((e) => pyRepr(e, { float: opts.float }));
-    if (opts.tuple) return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
-    return `[${items.join(', ')}]`;
-  }
-  if (v instanceof dtype) return `torch.${v.name}`;
-  return String(v);
-}
+const pyRepr = (v: unknown, opts: { tuple?: boolean; float?: boolean } = {}): string =>
+  py(v, { list: !opts.tuple, float: opts.float });
 
 /** transforms._setup_size: one number -> [n, n] (a tuple in Python), [n] -> [n, n], [h, w] as given. */
 function setupSize(size: number | number[], error_msg: string): { size: [number, number]; tuple: boolean } {
