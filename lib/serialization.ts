@@ -394,7 +394,8 @@ function defaultRestore(location: string): string {
  * works as in Python. The second argument may also be map_location itself.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function load<T = any>(f: LoadSource, opts: LoadOptions | Exclude<MapLocation, Record<string, DeviceLike>> = {}): T {
+// The default type is what torch.load most often reads: a state dict. Name another: load<Tensor>(p).
+export function load<T = Record<string, Tensor>>(f: LoadSource, opts: LoadOptions | Exclude<MapLocation, Record<string, DeviceLike>> = {}): T {
   const options: LoadOptions = opts === null || typeof opts === 'string' || typeof opts === 'function' || opts instanceof device
     ? { map_location: opts } : opts;
   const mapLocation = options.map_location ?? null;
