@@ -393,7 +393,6 @@ function defaultRestore(location: string): string {
  * a plain object (with `_metadata`), so `model.load_state_dict(torch.load(p))`
  * works as in Python. The second argument may also be map_location itself.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 // The default type is what torch.load most often reads: a state dict. Name another: load<Tensor>(p).
 export function load<T = Record<string, Tensor>>(f: LoadSource, opts: LoadOptions | Exclude<MapLocation, Record<string, DeviceLike>> = {}): T {
   const options: LoadOptions = opts === null || typeof opts === 'string' || typeof opts === 'function' || opts instanceof device
