@@ -48,7 +48,7 @@ export interface NativeAddon {
   get_default_dtype(): number;
   build_info(): BuildInfo;
 
-  get_grad(h: Handle): Handle | null;
+  get_grad(h: Handle, last?: Handle | null): Handle | null;
   set_grad(h: Handle, g: Handle | null): void;
   grad_fn_name(h: Handle): string | null;
   is_grad_enabled(): boolean;

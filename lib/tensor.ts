@@ -272,6 +272,8 @@ export interface Tensor extends UnaryMethods, BinaryMethods {}
 export class Tensor {
   /** @internal The native handle. */
   _h: Handle;
+  /** @internal The wrapper `grad` returned last (see grad); declared only, so that tensors whose grad is never read carry nothing. */
+  declare _grad?: Tensor | null;
 
   /** @internal Tensors are made by torch functions and ops, not with `new`. */
   constructor(handle: Handle) {
@@ -398,16 +400,21 @@ export class Tensor {
     return this;
   }
   get is_leaf(): boolean { return call(O.is_leaf, this._h); }
+  /** The same object while the gradient is the same tensor (`p.grad === p.grad`, as Python's `is`). */
   get grad(): Tensor | null {
-    const g = native.get_grad(this._h);
-    return g === null ? null : new Tensor(g);
+    const last = this._grad;
+    const g = native.get_grad(this._h, last ? last._h : null);
+    if (g === null) return (this._grad = null);
+    if (last && g === last._h) return last;
+    return (this._grad = new Tensor(g));
   }
   set grad(value: Tensor | null) {
     // Python's checks and messages (python_variable.cpp); the size is checked natively.
-    if (value === null || value === undefined) { native.set_grad(this._h, null); return; }
+    if (value === null || value === undefined) { native.set_grad(this._h, null); this._grad = null; return; }
     if (!(value instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeof value}`);
     if (value.dtype !== this.dtype || value.device.type !== this.device.type) throw new Error('assigned grad has data of a different type');
     native.set_grad(this._h, value._h);
+    this._grad = value;
   }
   get grad_fn(): GradFn | null {
     const name = native.grad_fn_name(this._h);

@@ -326,6 +326,13 @@ bool is_tensor_handle(napi_env env, napi_value v) {
   return v != nullptr && type_of(env, v) == napi_external;
 }
 
+const at::Tensor* peek_tensor(napi_env env, napi_value v) {
+  void* data = nullptr;
+  if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok) return nullptr;
+  auto* s = static_cast<Slot*>(data);
+  return s->tensor.defined() ? &s->tensor : nullptr;
+}
+
 const at::Tensor& unwrap_tensor(napi_env env, napi_value v, const char* what) {
   void* data = nullptr;
   if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok)

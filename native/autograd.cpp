@@ -10,12 +10,18 @@
 namespace tn {
 namespace {
 
+// get_grad(tensor, last?): `last` is the handle this getter returned before;
+// while it still holds the same gradient it is returned again, so that
+// `p.grad === p.grad` as in Python, and reading .grad makes no new handle.
 napi_value get_grad(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
+    Args a = get_args(env, info, 2);
     const at::Tensor& t = unwrap_tensor(env, a.size() ? a[0] : nullptr, "grad: tensor");
     const at::Tensor& g = t.grad();  // warns (not throws) for non-leaf tensors, as Python
-    return g.defined() ? wrap_tensor(env, g) : js_null(env);
+    if (!g.defined()) return js_null(env);
+    const at::Tensor* last = a.size() > 1 ? peek_tensor(env, a[1]) : nullptr;
+    if (last && last->unsafeGetTensorImpl() == g.unsafeGetTensorImpl()) return a[1];
+    return wrap_tensor(env, g);
   });
 }
 

@@ -106,6 +106,8 @@ napi_value wrap_tensor(napi_env env, at::Tensor t);
 // and an Error for a disposed tensor.
 const at::Tensor& unwrap_tensor(napi_env env, napi_value v, const char* what);
 bool is_tensor_handle(napi_env env, napi_value v);
+// The live tensor of a handle, or nullptr (not a handle, or disposed); never throws.
+const at::Tensor* peek_tensor(napi_env env, napi_value v);
 
 // ---- conversions shared by several files -------------------------------------
 c10::ScalarType to_scalar_type(napi_env env, napi_value v, const char* what);

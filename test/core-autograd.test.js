@@ -297,3 +297,44 @@ describe('core autograd vs PyTorch', () => {
     });
   }
 });
+
+describe('core autograd: .grad is one object, as in Python (`p.grad is p.grad`)', () => {
+  it('the same wrapper while the gradient is the same tensor, across accumulation', () => {
+    const x = torch.randn(3, { requires_grad: true });
+    x.mul(2).sum().backward();
+    const g = x.grad;
+    assert.equal(x.grad, g);
+    x.mul(3).sum().backward(); // accumulates in place
+    assert.equal(x.grad, g);
+    assert.deepEqual(g.tolist(), [5, 5, 5]);
+  });
+
+  it('assignment and clearing: p.grad = t gives back t; null clears', () => {
+    const x = torch.randn(2, { requires_grad: true });
+    const t = torch.ones(2);
+    x.grad = t;
+    assert.equal(x.grad, t);
+    x.grad = null;
+    assert.equal(x.grad, null);
+  });
+
+  it('a disposed wrapper is replaced by a new one on the next read', () => {
+    const x = torch.randn(2, { requires_grad: true });
+    x.sum().backward();
+    const g = x.grad;
+    g.dispose();
+    const h = x.grad;
+    assert.notEqual(h, g);
+    assert.deepEqual(h.tolist(), [1, 1]);
+  });
+
+  it('module.zero_grad(false) zeroes the gradient a caller still holds', () => {
+    const nn = require('torch-node/nn');
+    const m = new nn.Linear(2, 1);
+    m(torch.ones(1, 2)).sum().backward();
+    const w = m.weight.grad;
+    m.zero_grad(false);
+    assert.equal(m.weight.grad, w);
+    assert.deepEqual(w.tolist(), [[0, 0]]);
+  });
+});

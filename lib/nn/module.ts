@@ -356,7 +356,6 @@ export class Module {
         if (g.grad_fn) g.detach_(); else g.requires_grad_(false);
         g.zero_();
       }
-      g.dispose(); // the wrapper only; p keeps its grad
     }
   }
 
@@ -395,10 +394,8 @@ export class Module {
       if (grad !== null) {
         const gradApplied = no_grad(() => fn(grad));
         if (!(out === param && swapIn(grad, gradApplied))) {
-          out.grad = gradApplied.requires_grad_(grad.requires_grad);
-          if (gradApplied !== grad) gradApplied.dispose(); // out holds it
+          out.grad = gradApplied.requires_grad_(grad.requires_grad); // now out.grad's own wrapper
         }
-        grad.dispose(); // the wrapper only; the parameter keeps its grad
       }
     }
     for (const [key, buf] of this._buffers) {
