@@ -227,11 +227,13 @@ napi_value js_int_array(napi_env env, c10::IntArrayRef values) {
   return arr;
 }
 
-void export_function(napi_env env, napi_value exports, const char* name,
-                     napi_callback cb) {
-  napi_value fn;
-  TN_CHECK(napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn));
-  TN_CHECK(napi_set_named_property(env, exports, name, fn));
+void export_functions(napi_env env, napi_value exports,
+                      std::initializer_list<std::pair<const char*, napi_callback>> functions) {
+  std::vector<napi_property_descriptor> props;
+  props.reserve(functions.size());
+  for (const auto& [name, cb] : functions)
+    props.push_back({name, nullptr, cb, nullptr, nullptr, nullptr, napi_enumerable, nullptr});
+  TN_CHECK(napi_define_properties(env, exports, props.size(), props.data()));
 }
 
 // ---- tensor handles ------------------------------------------------------------
@@ -732,26 +734,28 @@ static void set_allocator_policy() {
 
 void init_tensor(napi_env env, napi_value exports) {
   set_allocator_policy();
-  export_function(env, exports, "frombuffer", frombuffer);
-  export_function(env, exports, "fromdata", fromdata);
-  export_function(env, exports, "todata", todata);
-  export_function(env, exports, "meta", meta);
-  export_function(env, exports, "shape", shape);
-  export_function(env, exports, "dtype", dtype_of);
-  export_function(env, exports, "strides", strides);
-  export_function(env, exports, "device", device_of);
-  export_function(env, exports, "is_contiguous", is_contiguous);
-  export_function(env, exports, "dispose", dispose);
-  export_function(env, exports, "is_disposed", is_disposed);
-  export_function(env, exports, "memory_stats", memory_stats);
-  export_function(env, exports, "manual_seed", manual_seed);
-  export_function(env, exports, "seed", seed);
-  export_function(env, exports, "initial_seed", initial_seed);
-  export_function(env, exports, "set_num_threads", set_num_threads);
-  export_function(env, exports, "get_num_threads", get_num_threads);
-  export_function(env, exports, "build_info", build_info);
-  export_function(env, exports, "set_default_dtype", set_default_dtype);
-  export_function(env, exports, "get_default_dtype", get_default_dtype);
+  export_functions(env, exports, {
+      {"frombuffer", frombuffer},
+      {"fromdata", fromdata},
+      {"todata", todata},
+      {"meta", meta},
+      {"shape", shape},
+      {"dtype", dtype_of},
+      {"strides", strides},
+      {"device", device_of},
+      {"is_contiguous", is_contiguous},
+      {"dispose", dispose},
+      {"is_disposed", is_disposed},
+      {"memory_stats", memory_stats},
+      {"manual_seed", manual_seed},
+      {"seed", seed},
+      {"initial_seed", initial_seed},
+      {"set_num_threads", set_num_threads},
+      {"get_num_threads", get_num_threads},
+      {"build_info", build_info},
+      {"set_default_dtype", set_default_dtype},
+      {"get_default_dtype", get_default_dtype},
+  });
 }
 
 }  // namespace tn

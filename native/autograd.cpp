@@ -101,12 +101,14 @@ napi_value autograd_grad(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void init_autograd(napi_env env, napi_value exports) {
-  export_function(env, exports, "get_grad", get_grad);
-  export_function(env, exports, "set_grad", set_grad);
-  export_function(env, exports, "grad_fn_name", grad_fn_name);
-  export_function(env, exports, "is_grad_enabled", is_grad_enabled);
-  export_function(env, exports, "set_grad_enabled", set_grad_enabled);
-  export_function(env, exports, "autograd_grad", autograd_grad);
+  export_functions(env, exports, {
+      {"get_grad", get_grad},
+      {"set_grad", set_grad},
+      {"grad_fn_name", grad_fn_name},
+      {"is_grad_enabled", is_grad_enabled},
+      {"set_grad_enabled", set_grad_enabled},
+      {"autograd_grad", autograd_grad},
+  });
 }
 
 }  // namespace tn

@@ -15,7 +15,9 @@
 #include <ATen/core/ivalue.h>
 #include <c10/util/Exception.h>
 
+#include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "torch_compat.h"
@@ -116,8 +118,9 @@ c10::Scalar to_scalar(napi_env env, napi_value v, const char* what);
 napi_value from_ivalue(napi_env env, const c10::IValue& v);
 
 // ---- per-file export registration ---------------------------------------------
-using Exporter = void (*)(napi_env env, napi_value exports);
-void export_function(napi_env env, napi_value exports, const char* name, napi_callback cb);
+// Adds native functions to the exports object: {{"name", callback}, ...}.
+void export_functions(napi_env env, napi_value exports,
+                      std::initializer_list<std::pair<const char*, napi_callback>> functions);
 void init_tensor(napi_env env, napi_value exports);
 void init_dispatch(napi_env env, napi_value exports);
 void init_autograd(napi_env env, napi_value exports);

@@ -286,9 +286,11 @@ napi_value op_schema(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void init_dispatch(napi_env env, napi_value exports) {
-  export_function(env, exports, "call", call);
-  export_function(env, exports, "op_handle", op_handle);
-  export_function(env, exports, "op_schema", op_schema);
+  export_functions(env, exports, {
+      {"call", call},
+      {"op_handle", op_handle},
+      {"op_schema", op_schema},
+  });
 }
 
 }  // namespace tn

@@ -75,8 +75,10 @@ napi_value index_put_(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void init_indexing(napi_env env, napi_value exports) {
-  export_function(env, exports, "index", index);
-  export_function(env, exports, "index_put_", index_put_);
+  export_functions(env, exports, {
+      {"index", index},
+      {"index_put_", index_put_},
+  });
 }
 
 }  // namespace tn

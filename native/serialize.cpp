@@ -495,20 +495,22 @@ napi_value zip_writer_archive_name(napi_env env, napi_callback_info info) {
 }  // namespace
 
 void init_serialize(napi_env env, napi_value exports) {
-  export_function(env, exports, "zip_open_reader", zip_open_reader);
-  export_function(env, exports, "zip_close_reader", zip_close_reader);
-  export_function(env, exports, "zip_records", zip_records);
-  export_function(env, exports, "zip_has_record", zip_has_record);
-  export_function(env, exports, "zip_read_record", zip_read_record);
-  export_function(env, exports, "zip_read_storage", zip_read_storage);
-  export_function(env, exports, "tensor_from_storage", tensor_from_storage);
-  export_function(env, exports, "tensor_storage_info", tensor_storage_info);
-  export_function(env, exports, "zip_open_writer", zip_open_writer);
-  export_function(env, exports, "zip_write_record", zip_write_record);
-  export_function(env, exports, "zip_write_storage", zip_write_storage);
-  export_function(env, exports, "zip_finish_writer", zip_finish_writer);
-  export_function(env, exports, "zip_abort_writer", zip_abort_writer);
-  export_function(env, exports, "zip_writer_archive_name", zip_writer_archive_name);
+  export_functions(env, exports, {
+      {"zip_open_reader", zip_open_reader},
+      {"zip_close_reader", zip_close_reader},
+      {"zip_records", zip_records},
+      {"zip_has_record", zip_has_record},
+      {"zip_read_record", zip_read_record},
+      {"zip_read_storage", zip_read_storage},
+      {"tensor_from_storage", tensor_from_storage},
+      {"tensor_storage_info", tensor_storage_info},
+      {"zip_open_writer", zip_open_writer},
+      {"zip_write_record", zip_write_record},
+      {"zip_write_storage", zip_write_storage},
+      {"zip_finish_writer", zip_finish_writer},
+      {"zip_abort_writer", zip_abort_writer},
+      {"zip_writer_archive_name", zip_writer_archive_name},
+  });
 }
 
 }  // namespace tn
