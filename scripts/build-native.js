@@ -4,18 +4,12 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { findLibTorch } = require('./libtorch');
+const { findLibTorchOrExit } = require('./libtorch');
 
 // The project folder is the working directory (npm scripts, install.js and
 // prebuild.js's staging folder all run it there).
 const root = process.cwd();
-let torch;
-try {
-  torch = findLibTorch();
-} catch (e) {
-  console.error(e.message);
-  process.exit(1);
-}
+const torch = findLibTorchOrExit();
 console.error(`torch-node: building against LibTorch ${torch.version} (${torch.source}, ${torch.libDir})`);
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
 const jobs = String(Number(process.env.JOBS) || require('node:os').availableParallelism?.() || 2);

@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { findLibTorch, HOW_TO_GET } = require('./libtorch');
+const { findLibTorchOrExit, HOW_TO_GET } = require('./libtorch');
 
 const root = path.join(__dirname, '..');
 if (process.env.TORCH_NODE_SKIP_INSTALL) process.exit(0);
@@ -16,13 +16,7 @@ function onPath(cmd) {
   return dirs.some((d) => exts.some((e) => fs.existsSync(path.join(d, cmd + e))));
 }
 
-let torch;
-try {
-  torch = findLibTorch();
-} catch (e) {
-  console.error(e.message);
-  process.exit(1);
-}
+const torch = findLibTorchOrExit();
 
 const binary = fs.existsSync(path.join(root, 'dist', 'binary.js')) ? require('../dist/binary') : null;
 if (binary) {

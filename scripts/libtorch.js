@@ -126,18 +126,23 @@ function findLibTorch() {
   throw err;
 }
 
-module.exports = { findLibTorch, HOW_TO_GET };
-
-if (require.main === module) {
+/** For the scripts: the LibTorch found, or its message on stderr and exit code 1. */
+function findLibTorchOrExit() {
   try {
-    const found = findLibTorch();
-    const what = process.argv[2];
-    if (what === '--include') console.log(found.includeDirs.join(' '));
-    else if (what === '--libdir') console.log(found.libDir);
-    else if (what === '--cmake-prefix') console.log(found.cmakePrefix);
-    else console.log(JSON.stringify(found, null, 2));
+    return findLibTorch();
   } catch (e) {
     console.error(e.message);
     process.exit(1);
   }
+}
+
+module.exports = { findLibTorch, findLibTorchOrExit, HOW_TO_GET };
+
+if (require.main === module) {
+  const found = findLibTorchOrExit();
+  const what = process.argv[2];
+  if (what === '--include') console.log(found.includeDirs.join(' '));
+  else if (what === '--libdir') console.log(found.libDir);
+  else if (what === '--cmake-prefix') console.log(found.cmakePrefix);
+  else console.log(JSON.stringify(found, null, 2));
 }

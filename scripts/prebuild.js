@@ -6,11 +6,11 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { findLibTorch } = require('./libtorch');
+const { findLibTorchOrExit } = require('./libtorch');
 const { prebuildName } = require('../dist/binary');
 
 const root = path.join(__dirname, '..');
-const torch = findLibTorch();
+const torch = findLibTorchOrExit();
 const name = prebuildName(torch.version, torch.cuda);
 console.error(`torch-node prebuild: ${name} (LibTorch ${torch.version} from ${torch.source})`);
 // Build in a staging folder of its own, never in build/: prebuildify strips the
