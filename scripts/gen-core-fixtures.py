@@ -26,6 +26,8 @@ import warnings
 
 import torch
 
+from fixture_json import json_float
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "test", "fixtures")
 MAX_BYTES = 1 << 20
@@ -44,12 +46,7 @@ def dname(d):
     return str(d).replace("torch.", "")
 
 
-def enc_float(x):
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x
+enc_float = json_float
 
 
 def enc_t(t):

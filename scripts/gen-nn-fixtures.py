@@ -28,6 +28,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from fixture_json import json_float
+
 warnings.simplefilter("ignore")
 torch.set_num_threads(1)
 
@@ -35,12 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "test", "fixtures")
 
 
-def enc_float(x):
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return x
+enc_float = json_float
 
 
 def enc(t):

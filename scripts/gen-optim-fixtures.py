@@ -14,18 +14,15 @@ import warnings
 
 import torch
 
+from fixture_json import json_float
+
 warnings.simplefilter('ignore')
 torch.set_num_threads(1)
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures')
 
 
 def enc_num(x):
-    if isinstance(x, float):
-        if math.isnan(x):
-            return 'nan'
-        if math.isinf(x):
-            return 'inf' if x > 0 else '-inf'
-    return x
+    return json_float(x) if isinstance(x, float) else x
 
 
 def enc_f32(x):

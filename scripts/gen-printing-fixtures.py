@@ -10,17 +10,12 @@ import os
 import torch
 import torch._tensor_str as ts
 
+from fixture_json import json_float_signed
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "test", "fixtures", "printing.json")
 
-def enc_float(x):
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0 and math.copysign(1.0, x) < 0:
-        return "-0.0"  # JSON numbers lose the sign of zero
-    return x
+enc_float = json_float_signed
 
 
 def flat_values(t):

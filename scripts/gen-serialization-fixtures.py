@@ -27,6 +27,8 @@ import zipfile
 
 import torch
 
+from fixture_json import json_float_signed
+
 warnings.filterwarnings("ignore")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,13 +39,8 @@ PWNED = "/tmp/torch-node-serialization-pwned"
 # ---- describing a loaded object as JSON ---------------------------------------------------
 
 def enc_float(x):
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if x == 0 and math.copysign(1.0, x) < 0:
-        return "-0.0"
-    return repr(x)
+    v = json_float_signed(x)
+    return v if isinstance(v, str) else repr(v)
 
 
 class Describer:
