@@ -34,7 +34,7 @@ export function baseVersion(v: string | null | undefined): string | null {
  * Prebuild names: torch-node.libtorch-<version>.<cpu|cuda>.abi<N>[.<libc>].node
  * in prebuilds/<platform>-<arch>/ (prebuildify's layout; the LibTorch tags are
  * part of the name given to prebuildify because node-gyp-build cannot tell
- * LibTorch builds apart). The addon is an experimental Node-API module, whose
+ * LibTorch builds apart). The addon uses V8 weak handles (native/addon.cpp), whose
  * ABI is not stable across Node versions: hence the Node ABI tag.
  */
 export function parsePrebuildName(file: string): { torch_version: string; cuda: boolean; node_abi: string | null } | null {

@@ -11,6 +11,8 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/DefaultDtype.h>
 
+#include <v8.h>
+
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -237,18 +239,38 @@ void export_functions(napi_env env, napi_value exports,
 }
 
 // ---- tensor handles ------------------------------------------------------------
+// A tensor's JS handle is a v8::External pointing to a Slot, held by a weak
+// v8::Global whose callback frees the slot inside the GC itself. That is what
+// keeps a loop that never disposes flat in memory.
+//
+// Why V8 and not a Node-API finalizer: Node runs a module's finalizers through
+// napi_env's CallIntoModule, which re-raises whatever exception the env has
+// pending. A native call that throws sets that pending exception, V8 then
+// allocates the error message, the allocation collects, a finalizer runs inside
+// the GC and Node calls into JS there: the process dies ("Check failed:
+// AllowJavascriptExecution::IsAllowed"). A first-pass V8 weak callback touches
+// no JS state. The cost is a binary tied to the Node ABI, which experimental
+// Node-API already was.
 
 // Process-wide counts (tensors are process-wide; workers share them).
 static std::atomic<int64_t> g_live_tensors{0};
 static std::atomic<int64_t> g_live_bytes{0};
 // Native bytes not yet reported to this thread's V8 heap; reported in batches
-// because the finalizer runs inside GC, where V8 must not be re-entered.
+// from ordinary calls, never from inside the GC.
 static thread_local int64_t t_unreported_bytes = 0;
 static thread_local bool t_in_adjust = false;
 
+// Tags the first word of every External this addon makes, so that an External
+// of another kind (or another addon's) is never read as a Slot.
+constexpr uint64_t kSlotTag = 0x74656e736f72534cULL;  // "tensorSL"
+
 struct Slot {
+  uint64_t tag = kSlotTag;
   at::Tensor tensor;
   int64_t bytes = 0;  // its storage's size, as counted in g_live_bytes
+  v8::Global<v8::External> handle;
+  Slot* prev = nullptr;  // this thread's slots that have a JS handle
+  Slot* next = nullptr;
 };
 
 static int64_t storage_bytes(const at::Tensor& t) {
@@ -266,32 +288,55 @@ static void release(Slot* s) {
 }
 
 // Slots are recycled per thread (handles never cross threads): a tensor's
-// handle then costs no malloc of its own.
+// handle then costs no malloc of its own. `live` lists the slots whose handle
+// V8 still holds: V8 runs no weak callback when an isolate goes away, so the
+// env's cleanup hook frees them (a worker that exits frees its tensors).
 struct SlotPool {
-  std::vector<Slot*> slots;
+  std::vector<Slot*> free;
+  Slot live;  // sentinel of a circular list
+  bool cleanup_hook_added = false;
+  SlotPool() { live.prev = live.next = &live; }
   ~SlotPool() {  // a worker thread's pool goes with the thread
-    for (auto* s : slots) delete s;
+    for (auto* s : free) delete s;
   }
 };
 static thread_local SlotPool t_pool;
-static thread_local std::vector<Slot*>& t_free_slots = t_pool.slots;
 
 static Slot* new_slot() {
-  if (t_free_slots.empty()) return new Slot();
-  Slot* s = t_free_slots.back();
-  t_free_slots.pop_back();
+  if (t_pool.free.empty()) return new Slot();
+  Slot* s = t_pool.free.back();
+  t_pool.free.pop_back();
   return s;
 }
 
 static void free_slot(Slot* s) {
-  if (t_free_slots.size() < 4096) t_free_slots.push_back(s);
+  if (t_pool.free.size() < 4096) t_pool.free.push_back(s);
   else delete s;
 }
 
-static void finalize_slot(node_api_basic_env, void* data, void*) {
-  auto* s = static_cast<Slot*>(data);
+static void unlink_slot(Slot* s) {
+  s->prev->next = s->next;
+  s->next->prev = s->prev;
+  s->prev = s->next = nullptr;
+}
+
+// Runs inside the GC: no V8 call but Reset, no JS, no Node-API.
+static void on_handle_collected(const v8::WeakCallbackInfo<Slot>& info) {
+  Slot* s = info.GetParameter();
+  s->handle.Reset();
+  unlink_slot(s);
   release(s);
   free_slot(s);
+}
+
+static void free_live_slots(void*) {
+  while (t_pool.live.next != &t_pool.live) {
+    Slot* s = t_pool.live.next;
+    s->handle.Reset();
+    unlink_slot(s);
+    release(s);
+    free_slot(s);
+  }
 }
 
 static void report_external_memory(napi_env env) {
@@ -305,41 +350,61 @@ static void report_external_memory(napi_env env) {
   }
 }
 
+// napi_value is a v8::Local in Node's own implementation (v8impl's
+// JsValueFromV8LocalValue); these two are the only places that rely on it.
+static napi_value to_napi(v8::Local<v8::Value> local) {
+  return reinterpret_cast<napi_value>(*local);
+}
+static v8::Local<v8::Value> to_v8(napi_value v) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
+  return local;
+}
+
 napi_value wrap_tensor(napi_env env, at::Tensor t) {
   if (!t.defined()) return js_null(env);
+  if (!t_pool.cleanup_hook_added) {
+    TN_CHECK(napi_add_env_cleanup_hook(env, free_live_slots, nullptr));
+    t_pool.cleanup_hook_added = true;
+  }
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
   auto* s = new_slot();
   s->bytes = storage_bytes(t);
   s->tensor = std::move(t);
   g_live_tensors++;
   g_live_bytes += s->bytes;
   t_unreported_bytes += s->bytes;
-  napi_value v;
-  napi_status st = napi_create_external(env, s, finalize_slot, nullptr, &v);
-  if (st != napi_ok) {
-    release(s);
-    free_slot(s);
-    check(env, st);
-  }
+  v8::Local<v8::External> external = v8::External::New(isolate, s);
+  s->handle.Reset(isolate, external);
+  s->handle.SetWeak(s, on_handle_collected, v8::WeakCallbackType::kParameter);
+  s->next = t_pool.live.next;
+  s->prev = &t_pool.live;
+  s->next->prev = s;
+  t_pool.live.next = s;
   report_external_memory(env);
-  return v;
+  return to_napi(external);
 }
 
-bool is_tensor_handle(napi_env env, napi_value v) {
-  return v != nullptr && type_of(env, v) == napi_external;
+// The Slot behind v, or nullptr for anything but one of our tensor handles.
+static Slot* slot_of(napi_value v) {
+  if (v == nullptr) return nullptr;
+  v8::Local<v8::Value> local = to_v8(v);
+  if (!local->IsExternal()) return nullptr;
+  auto* s = static_cast<Slot*>(local.As<v8::External>()->Value());
+  return s && s->tag == kSlotTag ? s : nullptr;
 }
 
-const at::Tensor* peek_tensor(napi_env env, napi_value v) {
-  void* data = nullptr;
-  if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok) return nullptr;
-  auto* s = static_cast<Slot*>(data);
-  return s->tensor.defined() ? &s->tensor : nullptr;
+bool is_tensor_handle(napi_env, napi_value v) { return slot_of(v) != nullptr; }
+
+const at::Tensor* peek_tensor(napi_env, napi_value v) {
+  Slot* s = slot_of(v);
+  return s && s->tensor.defined() ? &s->tensor : nullptr;
 }
 
 const at::Tensor& unwrap_tensor(napi_env env, napi_value v, const char* what) {
-  void* data = nullptr;
-  if (v == nullptr || napi_get_value_external(env, v, &data) != napi_ok)
-    bad_type(env, v, what, "a Tensor");
-  auto* s = static_cast<Slot*>(data);
+  Slot* s = slot_of(v);
+  if (!s) bad_type(env, v, what, "a Tensor");
   if (!s->tensor.defined())
     throw std::runtime_error(std::string(what) +
                              ": the tensor was disposed and cannot be used");
@@ -611,9 +676,7 @@ static napi_value device_of(napi_env env, napi_callback_info info) {
 static napi_value dispose(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
     Args a = get_args(env, info, 1);
-    void* data = nullptr;
-    if (a.size() && napi_get_value_external(env, a[0], &data) == napi_ok)
-      release(static_cast<Slot*>(data));
+    if (Slot* s = a.size() ? slot_of(a[0]) : nullptr) release(s);
     report_external_memory(env);
     drop_dead_refs(env);
     return js_undefined(env);
@@ -623,10 +686,9 @@ static napi_value dispose(napi_env env, napi_callback_info info) {
 static napi_value is_disposed(napi_env env, napi_callback_info info) {
   return guard(env, [&]() -> napi_value {
     Args a = get_args(env, info, 1);
-    void* data = nullptr;
-    if (!a.size() || napi_get_value_external(env, a[0], &data) != napi_ok)
-      throw JsTypeError("is_disposed: expected a tensor handle");
-    return js_bool(env, !static_cast<Slot*>(data)->tensor.defined());
+    Slot* s = a.size() ? slot_of(a[0]) : nullptr;
+    if (!s) throw JsTypeError("is_disposed: expected a tensor handle");
+    return js_bool(env, !s->tensor.defined());
   });
 }
 

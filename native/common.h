@@ -2,13 +2,10 @@
 // beside it) that includes LibTorch headers.
 #pragma once
 
-// Built as an experimental Node-API module: on Node 20 the only way to get
-// finalizers that run during GC itself rather than when the event loop turns
-// (see DESIGN.md). That keeps a synchronous loop that never disposes flat in
-// memory. node-api-headers does not derive NAPI_VERSION from
-// NAPI_EXPERIMENTAL, so both are set here.
-#define NAPI_EXPERIMENTAL
-#define NAPI_VERSION 2147483647  // NAPI_VERSION_EXPERIMENTAL
+// A stable Node-API module: its finalizers run after the GC, when the event
+// loop turns, where they may touch JS. Tensor handles, which must be freed
+// during the GC itself, use V8 weak handles instead (addon.cpp says why).
+#define NAPI_VERSION 8
 #include <node_api.h>
 
 #include <ATen/core/Tensor.h>
@@ -101,8 +98,8 @@ napi_value js_int_array(napi_env env, c10::IntArrayRef values);
 
 // ---- tensor handles ----------------------------------------------------------
 // A JS tensor handle is an External pointing to a slot that holds the tensor
-// (addon.cpp). dispose() empties the slot at once; the GC finalizer frees the
-// slot (and the tensor, if still held).
+// (addon.cpp). dispose() empties the slot at once; the GC frees the slot (and
+// the tensor, if still held) through a V8 weak callback.
 napi_value wrap_tensor(napi_env env, at::Tensor t);
 // The tensor of a handle; throws a TypeError naming `what` for anything else
 // and an Error for a disposed tensor.

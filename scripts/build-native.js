@@ -17,8 +17,15 @@ const jobs = String(Number(process.env.JOBS) || require('node:os').availablePara
 // Caffe2 on the default paths first, where a system LibTorch would win.
 const caffe2Dir = path.join(path.dirname(torch.cmakeDir), 'Caffe2');
 const defines = [`--CDTorch_DIR=${torch.cmakeDir}`, ...(fs.existsSync(caffe2Dir) ? [`--CDCaffe2_DIR=${caffe2Dir}`] : [])];
+// The addon uses V8 weak handles (native/addon.cpp), so it compiles against the
+// running Node's full headers: the installed ones when Node ships them
+// (<prefix>/include/node, as Debian's nodejs and the official tarballs do),
+// else cmake-js downloads them for this Node version.
+const env = { ...process.env, CCACHE_SLOPPINESS: 'pch_defines,time_macros,include_file_mtime,include_file_ctime' };
+const nodePrefix = path.resolve(path.dirname(process.execPath), '..');
+if (!env.npm_config_nodedir && fs.existsSync(path.join(nodePrefix, 'include', 'node', 'v8.h'))) env.npm_config_nodedir = nodePrefix;
 const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', 'build', '--parallel', jobs, ...defines, ...process.argv.slice(2)],
-{ cwd: root, stdio: 'inherit', env: { ...process.env, CCACHE_SLOPPINESS: 'pch_defines,time_macros,include_file_mtime,include_file_ctime' } });
+  { cwd: root, stdio: 'inherit', env });
 if (r.status !== 0) process.exit(r.status || 1);
 fs.writeFileSync(path.join(root, 'build', 'torch-node-build.json'), JSON.stringify({
   torch_version: torch.version, libtorch_source: torch.source, libtorch_lib_dir: torch.libDir,

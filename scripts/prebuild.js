@@ -23,7 +23,7 @@ for (const entry of ['CMakeLists.txt', 'native', 'scripts', 'package.json', 'nod
   if (!fs.existsSync(link)) fs.symlinkSync(path.join(root, entry), link);
 }
 const prebuildify = require.resolve('prebuildify/bin.js');
-// --no-napi: tag the Node ABI (abi<N>): an experimental Node-API module is not
+// --no-napi: tag the Node ABI (abi<N>): an addon that uses V8 directly is not
 // ABI-stable across Node versions.
 const r = spawnSync(process.execPath, [prebuildify, '--no-napi', '--target', process.versions.node, '--strip', '--tag-libc', '--name', name, '--out', root,
   '--node-gyp', path.join(__dirname, 'prebuild-node-gyp.js')], { cwd: staging, stdio: 'inherit' });
