@@ -2,17 +2,23 @@
 // beside it) that includes LibTorch headers.
 #pragma once
 
-// A stable Node-API module: its finalizers run after the GC, when the event
-// loop turns, where they may touch JS. Tensor handles, which must be freed
-// during the GC itself, use V8 weak handles instead (addon.cpp says why).
+// node-addon-api over stable Node-API: finalizers of Node-API objects run
+// after the GC, when the event loop turns, where they may touch JS. Tensor
+// handles, which must be freed during the GC itself, use V8 weak handles
+// instead (addon.cpp says why). C++ exceptions: every Napi:: call that fails
+// throws a Napi::Error; guarded() turns LibTorch's and our own exceptions into
+// JS errors with PyTorch's messages, and CPP_EXCEPTIONS_ALL is the safety net
+// for anything thrown outside it.
 #define NAPI_VERSION 8
-#include <node_api.h>
+#define NODE_ADDON_API_DISABLE_DEPRECATED
+#define NODE_ADDON_API_CPP_EXCEPTIONS
+#define NODE_ADDON_API_CPP_EXCEPTIONS_ALL
+#include <napi.h>
 
 #include <ATen/core/Tensor.h>
 #include <ATen/core/ivalue.h>
 #include <c10/util/Exception.h>
 
-#include <initializer_list>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,7 +28,8 @@
 namespace tn {
 
 // ---- JS errors -------------------------------------------------------------
-// Thrown inside native code, turned into a pending JS exception by `guard`.
+// Thrown where no Napi::Env is at hand (argument conversion deep in a call),
+// turned into a JS TypeError / RangeError by guarded().
 struct JsTypeError : std::exception {
   std::string msg;
   explicit JsTypeError(std::string m) : msg(std::move(m)) {}
@@ -32,96 +39,80 @@ struct JsRangeError : JsTypeError {
   using JsTypeError::JsTypeError;
 };
 
-// Converts any C++ exception in flight into a JS exception: PyTorch's message
-// without the C++ backtrace (kept on `cppBacktrace`).
-void throw_current_exception(napi_env env);
+// The C++ exception in flight as a JS error: PyTorch's message without the C++
+// backtrace (kept on `cppBacktrace`); a pending JS exception is taken as it is.
+Napi::Error current_exception_as_js(Napi::Env env);
 
-// Runs `body` and converts every exception; returns nullptr when one was thrown.
-template <typename F>
-napi_value guard(napi_env env, F&& body) {
+using Callback = Napi::Value (*)(const Napi::CallbackInfo&);
+
+// A native function as JS sees it: every exception becomes a JS error.
+template <Callback f>
+Napi::Value guarded(const Napi::CallbackInfo& info) {
   try {
-    return body();
+    return f(info);
+  } catch (const Napi::Error&) {
+    throw;
   } catch (...) {
-    throw_current_exception(env);
-    return nullptr;
+    throw current_exception_as_js(info.Env());
   }
 }
 
-// Throws a C++ exception for a failed napi call (a pending JS exception stays).
+// A property for exports.DefineProperties: {fn<name>(env, "name"), ...}.
+template <Callback f>
+Napi::PropertyDescriptor fn(Napi::Env env, const char* name) {
+  return Napi::PropertyDescriptor::Value(name, Napi::Function::New<guarded<f>>(env, name), napi_enumerable);
+}
+
+// Throws a Napi::Error for a failed raw napi_* call (a pending JS exception
+// comes with it). Only the raw hot paths need it.
 void check(napi_env env, napi_status status);
-#define TN_CHECK(call) ::tn::check(env, (call))
 
 // ---- arguments -------------------------------------------------------------
-// The first (at most max_args) arguments of a call, held inline: no allocation
-// on paths as hot as t.shape or dispose().
-struct Args {
-  static constexpr size_t kMax = 8;
-  napi_value argv[kMax];
-  size_t n = 0;
-  size_t size() const { return n; }
-  napi_value operator[](size_t i) const { return argv[i]; }
-};
-Args get_args(napi_env env, napi_callback_info info, size_t max_args = Args::kMax);
-
-napi_valuetype type_of(napi_env env, napi_value v);
-bool is_nullish(napi_env env, napi_value v);
-bool is_array(napi_env env, napi_value v);
+bool is_nullish(Napi::Value v);
 // Throws the TypeError "<what> must be <expected>, not <v's type>".
-[[noreturn]] void bad_type(napi_env env, napi_value v, const char* what, const char* expected);
-double to_double(napi_env env, napi_value v, const char* what);
-int64_t to_int(napi_env env, napi_value v, const char* what);
-bool to_bool(napi_env env, napi_value v, const char* what);
-std::string to_string(napi_env env, napi_value v, const char* what);
-std::vector<int64_t> to_int_list(napi_env env, napi_value v, const char* what);
+[[noreturn]] void bad_type(Napi::Value v, const char* what, const char* expected);
+double to_double(Napi::Value v, const char* what);
+int64_t to_int(Napi::Value v, const char* what);
+bool to_bool(Napi::Value v, const char* what);
+std::string to_string(Napi::Value v, const char* what);
+std::vector<int64_t> to_int_list(Napi::Value v, const char* what);
 
 // Calls f(element) for each element of the JS array v; anything else is
 // bad_type(..., expected). Reading an element can run JS (a getter): when that
-// throws, its exception stays pending and f is not called with garbage.
+// throws, a Napi::Error carries it out and f is not called with garbage.
 template <typename F>
-void for_each_element(napi_env env, napi_value v, const char* what, const char* expected, F&& f) {
-  if (!is_array(env, v)) bad_type(env, v, what, expected);
-  uint32_t n;
-  TN_CHECK(napi_get_array_length(env, v, &n));
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value e;
-    TN_CHECK(napi_get_element(env, v, i, &e));
-    f(e);
-  }
+void for_each_element(Napi::Value v, const char* what, const char* expected, F&& f) {
+  if (!v.IsArray()) bad_type(v, what, expected);
+  Napi::Array array = v.As<Napi::Array>();
+  const uint32_t n = array.Length();
+  for (uint32_t i = 0; i < n; i++) f(array.Get(i));
 }
 
-napi_value js_number(napi_env env, double v);
-napi_value js_bool(napi_env env, bool v);
-napi_value js_string(napi_env env, const std::string& s);
-napi_value js_undefined(napi_env env);
-napi_value js_null(napi_env env);
-napi_value js_int_array(napi_env env, c10::IntArrayRef values);
+Napi::Array js_int_array(Napi::Env env, c10::IntArrayRef values);
 
 // ---- tensor handles ----------------------------------------------------------
 // A JS tensor handle is an External pointing to a slot that holds the tensor
 // (addon.cpp). dispose() empties the slot at once; the GC frees the slot (and
 // the tensor, if still held) through a V8 weak callback.
-napi_value wrap_tensor(napi_env env, at::Tensor t);
+Napi::Value wrap_tensor(Napi::Env env, at::Tensor t);
 // The tensor of a handle; throws a TypeError naming `what` for anything else
 // and an Error for a disposed tensor.
-const at::Tensor& unwrap_tensor(napi_env env, napi_value v, const char* what);
-bool is_tensor_handle(napi_env env, napi_value v);
+const at::Tensor& unwrap_tensor(Napi::Value v, const char* what);
+bool is_tensor_handle(Napi::Value v);
 // The live tensor of a handle, or nullptr (not a handle, or disposed); never throws.
-const at::Tensor* peek_tensor(napi_env env, napi_value v);
+const at::Tensor* peek_tensor(Napi::Value v);
 
 // ---- conversions shared by several files -------------------------------------
-c10::ScalarType to_scalar_type(napi_env env, napi_value v, const char* what);
-c10::Device to_device(napi_env env, napi_value v, const char* what);
-c10::Scalar to_scalar(napi_env env, napi_value v, const char* what);
-napi_value from_ivalue(napi_env env, const c10::IValue& v);
+c10::ScalarType to_scalar_type(Napi::Value v, const char* what);
+c10::Device to_device(Napi::Value v, const char* what);
+c10::Scalar to_scalar(Napi::Value v, const char* what);
+Napi::Value from_ivalue(Napi::Env env, const c10::IValue& v);
 
 // ---- per-file export registration ---------------------------------------------
-// Adds native functions to the exports object: {{"name", callback}, ...}.
-void export_functions(napi_env env, napi_value exports,
-                      std::initializer_list<std::pair<const char*, napi_callback>> functions);
-void init_tensor(napi_env env, napi_value exports);
-void init_dispatch(napi_env env, napi_value exports);
-void init_autograd(napi_env env, napi_value exports);
-void init_indexing(napi_env env, napi_value exports);
-void init_serialize(napi_env env, napi_value exports);
+void init_tensor(Napi::Env env, Napi::Object exports);
+void init_dispatch(Napi::Env env, Napi::Object exports);
+void init_autograd(Napi::Env env, Napi::Object exports);
+void init_indexing(Napi::Env env, Napi::Object exports);
+void init_serialize(Napi::Env env, Napi::Object exports);
 
 }  // namespace tn

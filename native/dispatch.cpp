@@ -124,7 +124,7 @@ uint32_t resolve(const std::string& name, const std::string& overload) {
 }
 
 // `t` is v's type, which call() has already read.
-c10::IValue to_ivalue(napi_env env, napi_value v, napi_valuetype t, const ArgSpec& spec) {
+c10::IValue to_ivalue(Napi::Value v, napi_valuetype t, const ArgSpec& spec) {
   const char* label = spec.label.c_str();
   switch (spec.kind) {
     case Kind::Tensor: {
@@ -132,49 +132,49 @@ c10::IValue to_ivalue(napi_env env, napi_value v, napi_valuetype t, const ArgSpe
       // Python's argument parser does for `x * 2`: promotion treats it as a
       // scalar, and autograd records the same node (MulBackward0) as Python.
       if (t == napi_number || t == napi_boolean || t == napi_bigint) {
-        at::Tensor w = c10::scalar_to_tensor(to_scalar(env, v, label));
+        at::Tensor w = c10::scalar_to_tensor(to_scalar(v, label));
         w.unsafeGetTensorImpl()->set_wrapped_number(true);
         return w;
       }
-      return unwrap_tensor(env, v, label);
+      return unwrap_tensor(v, label);
     }
-    case Kind::Scalar: return to_scalar(env, v, label);
-    case Kind::Int: return to_int(env, v, label);
-    case Kind::Float: return to_double(env, v, label);
-    case Kind::Bool: return to_bool(env, v, label);
-    case Kind::String: return to_string(env, v, label);
-    case Kind::ScalarType: return static_cast<int64_t>(to_scalar_type(env, v, label));
+    case Kind::Scalar: return to_scalar(v, label);
+    case Kind::Int: return to_int(v, label);
+    case Kind::Float: return to_double(v, label);
+    case Kind::Bool: return to_bool(v, label);
+    case Kind::String: return to_string(v, label);
+    case Kind::ScalarType: return static_cast<int64_t>(to_scalar_type(v, label));
     case Kind::Layout:
-    case Kind::MemoryFormat: return to_int(env, v, label);
-    case Kind::Device: return to_device(env, v, label);
+    case Kind::MemoryFormat: return to_int(v, label);
+    case Kind::Device: return to_device(v, label);
     case Kind::IntList: {
-      auto list = to_int_list(env, v, label);
+      auto list = to_int_list(v, label);
       // Python's argument parser expands one int to a fixed-size list: int[2] k=3 -> [3, 3].
-      if (list.size() == 1 && spec.list_size > 1 && !is_array(env, v)) list.assign(spec.list_size, list[0]);
+      if (list.size() == 1 && spec.list_size > 1 && !v.IsArray()) list.assign(spec.list_size, list[0]);
       return list;
     }
     case Kind::TensorList: {
       std::vector<at::Tensor> list;
-      for_each_element(env, v, label, "an array", [&](napi_value e) { list.push_back(unwrap_tensor(env, e, label)); });
+      for_each_element(v, label, "an array", [&](Napi::Value e) { list.push_back(unwrap_tensor(e, label)); });
       return list;
     }
     case Kind::OptTensorList: {
       c10::List<c10::optional<at::Tensor>> list;
-      for_each_element(env, v, label, "an array", [&](napi_value e) {
-        list.push_back(is_nullish(env, e) ? c10::optional<at::Tensor>()
-                                          : c10::optional<at::Tensor>(unwrap_tensor(env, e, label)));
+      for_each_element(v, label, "an array", [&](Napi::Value e) {
+        list.push_back(is_nullish(e) ? c10::optional<at::Tensor>()
+                                     : c10::optional<at::Tensor>(unwrap_tensor(e, label)));
       });
       return list;
     }
     case Kind::FloatList: {
+      if (!v.IsArray()) return std::vector<double>{to_double(v, label)};
       std::vector<double> list;
-      if (!is_array(env, v)) return std::vector<double>{to_double(env, v, label)};
-      for_each_element(env, v, label, "an array", [&](napi_value e) { list.push_back(to_double(env, e, label)); });
+      for_each_element(v, label, "an array", [&](Napi::Value e) { list.push_back(to_double(e, label)); });
       return list;
     }
     case Kind::BoolList: {
       c10::List<bool> list;
-      for_each_element(env, v, label, "an array", [&](napi_value e) { list.push_back(to_bool(env, e, label)); });
+      for_each_element(v, label, "an array", [&](Napi::Value e) { list.push_back(to_bool(e, label)); });
       return list;
     }
     case Kind::Generator:
@@ -184,12 +184,14 @@ c10::IValue to_ivalue(napi_env env, napi_value v, napi_valuetype t, const ArgSpe
   throw JsTypeError(spec.label + " has a type that torch-node cannot pass");
 }
 
+// call(op, ...args): raw Node-API, not node-addon-api, because it is the
+// measured hot path of every op (a 1-element add is about 1 us in all).
 napi_value call(napi_env env, napi_callback_info info) {
   constexpr size_t kMaxArgs = 32;  // the handle + the most arguments an ATen op takes (26)
   size_t argc = kMaxArgs;
   napi_value argv[kMaxArgs];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  return guard(env, [&]() -> napi_value {
+  try {
     if (argc < 1) throw JsTypeError("call(): missing operator");
     // argc is the count given, which may exceed what argv received.
     if (argc > kMaxArgs) throw JsTypeError("call(): too many arguments");
@@ -234,13 +236,13 @@ napi_value call(napi_env env, napi_callback_info info) {
         if (spec.optional) { stack.emplace_back(); continue; }
         throw JsTypeError(spec.label + " must not be null");
       }
-      stack.push_back(to_ivalue(env, v, t, spec));
+      stack.push_back(to_ivalue(Napi::Value(env, v), t, spec));
       if (i == 0 && t == napi_external && spec.kind == Kind::Tensor)
         self_impl = stack.back().toTensor().unsafeGetTensorImpl();
     }
     op.handle.callBoxed(stack);
     size_t nret = op.return_alias_of.size();
-    if (nret == 0) return js_undefined(env);
+    if (nret == 0) return nullptr;  // undefined
     auto convert = [&](size_t r) -> napi_value {
       int alias = op.return_alias_of[r];
       // An in-place op returns its own argument: hand back the same JS handle.
@@ -253,44 +255,39 @@ napi_value call(napi_env env, napi_callback_info info) {
     };
     if (nret == 1) return convert(0);
     napi_value arr;
-    napi_create_array_with_length(env, nret, &arr);
-    for (size_t r = 0; r < nret; r++) napi_set_element(env, arr, r, convert(r));
+    check(env, napi_create_array_with_length(env, nret, &arr));
+    for (size_t r = 0; r < nret; r++) check(env, napi_set_element(env, arr, r, convert(r)));
     return arr;
-  });
+  } catch (...) {
+    current_exception_as_js(env).ThrowAsJavaScriptException();
+    return nullptr;
+  }
 }
 
 // op_handle(name, overload) -> integer handle
-napi_value op_handle(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 2);
-    if (a.size() < 1) throw JsTypeError("op_handle(): name is required");
-    std::string name = to_string(env, a[0], "op_handle(): name");
-    std::string overload = a.size() > 1 && !is_nullish(env, a[1])
-                               ? to_string(env, a[1], "op_handle(): overload") : "";
-    if (name.find("::") == std::string::npos) name = "aten::" + name;
-    return js_number(env, resolve(name, overload));
-  });
+Napi::Value op_handle(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1) throw JsTypeError("op_handle(): name is required");
+  std::string name = to_string(info[0], "op_handle(): name");
+  std::string overload = is_nullish(info[1]) ? "" : to_string(info[1], "op_handle(): overload");
+  if (name.find("::") == std::string::npos) name = "aten::" + name;
+  return Napi::Number::New(info.Env(), resolve(name, overload));
 }
 
 // op_schema(handle) -> the schema as a string (for docs, errors and tests)
-napi_value op_schema(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    int64_t index = to_int(env, a.size() ? a[0] : nullptr, "op_schema(): handle");
-    if (index < 0 || static_cast<size_t>(index) >= g_op_count.load())
-      throw JsTypeError("op_schema(): bad handle");
-    return js_string(env, c10::toString(g_ops[index]->handle.schema()));
-  });
+Napi::Value op_schema(const Napi::CallbackInfo& info) {
+  int64_t index = to_int(info[0], "op_schema(): handle");
+  if (index < 0 || static_cast<size_t>(index) >= g_op_count.load())
+    throw JsTypeError("op_schema(): bad handle");
+  return Napi::String::New(info.Env(), c10::toString(g_ops[index]->handle.schema()));
 }
 
 }  // namespace
 
-void init_dispatch(napi_env env, napi_value exports) {
-  export_functions(env, exports, {
-      {"call", call},
-      {"op_handle", op_handle},
-      {"op_schema", op_schema},
-  });
+void init_dispatch(Napi::Env env, Napi::Object exports) {
+  exports.DefineProperties({fn<op_handle>(env, "op_handle"), fn<op_schema>(env, "op_schema")});
+  napi_value call_fn;
+  check(env, napi_create_function(env, "call", NAPI_AUTO_LENGTH, call, nullptr, &call_fn));
+  exports.Set("call", Napi::Value(env, call_fn));
 }
 
 }  // namespace tn

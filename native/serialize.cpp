@@ -66,76 +66,64 @@ void discard_writer(Writer* w) {
   }
 }
 
-void finalize_reader(node_api_basic_env, void* data, void*) {
-  auto* r = static_cast<Reader*>(data);
-  delete r;  // a constructed reader's destructor does not throw
+// Finalizers run after the GC, when the event loop turns (a stable Node-API
+// module's are deferred), so they may do anything; these only free memory.
+void finalize_reader(napi_env, void* data, void*) {
+  delete static_cast<Reader*>(data);  // a constructed reader's destructor does not throw
 }
 
-void finalize_writer(node_api_basic_env, void* data, void*) {
+void finalize_writer(napi_env, void* data, void*) {
   auto* w = static_cast<Writer*>(data);
   discard_writer(w);
   delete w;
 }
 
 template <typename T>
-napi_value make_handle(napi_env env, T* ptr, const napi_type_tag* tag,
-                       node_api_basic_finalize fin) {
-  napi_value obj;
-  TN_CHECK(napi_create_object(env, &obj));
+Napi::Value make_handle(Napi::Env env, T* ptr, const napi_type_tag* tag, napi_finalize fin) {
+  Napi::Object obj = Napi::Object::New(env);
   napi_status st = napi_wrap(env, obj, ptr, fin, nullptr, nullptr);
   if (st != napi_ok) {
     fin(env, ptr, nullptr);
     check(env, st);
   }
-  TN_CHECK(napi_type_tag_object(env, obj, tag));
+  obj.TypeTag(tag);
   return obj;
 }
 
 template <typename T>
-T* unwrap_handle(napi_env env, napi_value v, const napi_type_tag* tag,
-                 const char* what) {
-  bool ok = false;
-  if (v != nullptr && type_of(env, v) == napi_object)
-    TN_CHECK(napi_check_object_type_tag(env, v, tag, &ok));
-  if (!ok) throw JsTypeError(std::string(what) + " must be a handle made by the addon");
+T* unwrap_handle(Napi::Value v, const napi_type_tag* tag, const char* what) {
+  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(tag))
+    throw JsTypeError(std::string(what) + " must be a handle made by the addon");
   void* data = nullptr;
-  TN_CHECK(napi_unwrap(env, v, &data));
+  check(v.Env(), napi_unwrap(v.Env(), v, &data));
   return static_cast<T*>(data);
 }
 
-PyTorchStreamReader& open_reader(napi_env env, napi_value v) {
-  auto* r = unwrap_handle<Reader>(env, v, &kReaderTag, "zip reader");
+PyTorchStreamReader& open_reader(Napi::Value v) {
+  auto* r = unwrap_handle<Reader>(v, &kReaderTag, "zip reader");
   if (!r->impl) throw std::runtime_error("the zip reader was closed");
   return *r->impl;
 }
 
-Writer& open_writer(napi_env env, napi_value v) {
-  auto* w = unwrap_handle<Writer>(env, v, &kWriterTag, "zip writer");
+Writer& open_writer(Napi::Value v) {
+  auto* w = unwrap_handle<Writer>(v, &kWriterTag, "zip writer");
   if (!w->impl) throw std::runtime_error("the zip writer was closed");
   if (w->failed) throw std::runtime_error("the zip writer failed earlier and cannot be used");
   return *w;
 }
 
 // Bytes of a Uint8Array / Buffer / ArrayBuffer argument (borrowed).
-std::pair<const uint8_t*, size_t> bytes_of(napi_env env, napi_value v, const char* what) {
-  bool is_ta = false, is_ab = false;
-  napi_is_typedarray(env, v, &is_ta);
-  if (is_ta) {
-    napi_typedarray_type tat;
-    size_t length, offset;
-    void* data;
-    napi_value ab;
-    TN_CHECK(napi_get_typedarray_info(env, v, &tat, &length, &data, &ab, &offset));
-    if (tat != napi_uint8_array && tat != napi_int8_array && tat != napi_uint8_clamped_array)
+std::pair<const uint8_t*, size_t> bytes_of(Napi::Value v, const char* what) {
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    napi_typedarray_type t = ta.TypedArrayType();
+    if (t != napi_uint8_array && t != napi_int8_array && t != napi_uint8_clamped_array)
       throw JsTypeError(std::string(what) + " must be a Uint8Array or Buffer");
-    return {static_cast<const uint8_t*>(data), length};
+    return {static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength()};
   }
-  napi_is_arraybuffer(env, v, &is_ab);
-  if (is_ab) {
-    void* data;
-    size_t length;
-    TN_CHECK(napi_get_arraybuffer_info(env, v, &data, &length));
-    return {static_cast<const uint8_t*>(data), length};
+  if (v.IsArrayBuffer()) {
+    Napi::ArrayBuffer ab = v.As<Napi::ArrayBuffer>();
+    return {static_cast<const uint8_t*>(ab.Data()), ab.ByteLength()};
   }
   throw JsTypeError(std::string(what) + " must be a Uint8Array, Buffer or ArrayBuffer");
 }
@@ -190,192 +178,170 @@ void writer_step(Writer& w, F&& f) {
 // ---- reading ---------------------------------------------------------------------
 
 // zip_open_reader(pathOrBytes) -> reader
-napi_value zip_open_reader(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    if (a.size() < 1) throw JsTypeError("zip_open_reader: expected a path or bytes");
-    auto r = std::make_unique<Reader>();
-    if (type_of(env, a[0]) == napi_string) {
-      std::string path = to_string(env, a[0], "zip_open_reader(): path");
-      r->impl = std::make_unique<PyTorchStreamReader>(path);
-    } else {
-      auto bytes = bytes_of(env, a[0], "zip_open_reader(): data");
-      auto adapter = std::make_shared<MemoryAdapter>();
-      adapter->data.assign(reinterpret_cast<const char*>(bytes.first), bytes.second);
-      r->impl = std::make_unique<PyTorchStreamReader>(
-          std::shared_ptr<ReadAdapterInterface>(std::move(adapter)));
-    }
-    Reader* raw = r.release();
-    return make_handle(env, raw, &kReaderTag, finalize_reader);
-  });
+Napi::Value zip_open_reader(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1) throw JsTypeError("zip_open_reader: expected a path or bytes");
+  auto r = std::make_unique<Reader>();
+  if (info[0].IsString()) {
+    std::string path = to_string(info[0], "zip_open_reader(): path");
+    r->impl = std::make_unique<PyTorchStreamReader>(path);
+  } else {
+    auto bytes = bytes_of(info[0], "zip_open_reader(): data");
+    auto adapter = std::make_shared<MemoryAdapter>();
+    adapter->data.assign(reinterpret_cast<const char*>(bytes.first), bytes.second);
+    r->impl = std::make_unique<PyTorchStreamReader>(
+        std::shared_ptr<ReadAdapterInterface>(std::move(adapter)));
+  }
+  Reader* raw = r.release();
+  return make_handle(env, raw, &kReaderTag, finalize_reader);
 }
 
-napi_value zip_close_reader(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    auto* r = unwrap_handle<Reader>(env, a.size() ? a[0] : nullptr, &kReaderTag, "zip reader");
-    r->impl.reset();
-    return js_undefined(env);
-  });
+Napi::Value zip_close_reader(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* r = unwrap_handle<Reader>(info[0], &kReaderTag, "zip reader");
+  r->impl.reset();
+  return env.Undefined();
 }
 
 // zip_records(reader) -> names under the archive folder ("data.pkl", "data/0", ...)
-napi_value zip_records(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    auto names = open_reader(env, a.size() ? a[0] : nullptr).getAllRecords();
-    napi_value arr;
-    TN_CHECK(napi_create_array_with_length(env, names.size(), &arr));
-    for (size_t i = 0; i < names.size(); i++)
-      TN_CHECK(napi_set_element(env, arr, i, js_string(env, names[i])));
-    return arr;
-  });
+Napi::Value zip_records(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto names = open_reader(info[0]).getAllRecords();
+  Napi::Array arr = Napi::Array::New(env, names.size());
+  for (size_t i = 0; i < names.size(); i++) arr.Set(static_cast<uint32_t>(i), names[i]);
+  return arr;
 }
 
-napi_value zip_has_record(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 2);
-    if (a.size() < 2) throw JsTypeError("zip_has_record: expected (reader, name)");
-    auto& r = open_reader(env, a[0]);
-    return js_bool(env, r.hasRecord(to_string(env, a[1], "zip_has_record(): name")));
-  });
+Napi::Value zip_has_record(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2) throw JsTypeError("zip_has_record: expected (reader, name)");
+  auto& r = open_reader(info[0]);
+  return Napi::Boolean::New(env, r.hasRecord(to_string(info[1], "zip_has_record(): name")));
 }
 
 // zip_read_record(reader, name) -> Buffer (a copy of the record)
-napi_value zip_read_record(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 2);
-    if (a.size() < 2) throw JsTypeError("zip_read_record: expected (reader, name)");
-    auto& r = open_reader(env, a[0]);
-    std::string name = to_string(env, a[1], "zip_read_record(): name");
-    at::DataPtr ptr;
-    size_t size = 0;
-    std::tie(ptr, size) = r.getRecord(name);
-    if (size != 0 && ptr.get() == nullptr)
-      throw std::runtime_error("zip record '" + name + "' could not be read");
-    napi_value buf;
-    void* dst = nullptr;
-    TN_CHECK(napi_create_buffer_copy(env, size, size ? ptr.get() : "", &dst, &buf));
-    return buf;
-  });
+Napi::Value zip_read_record(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2) throw JsTypeError("zip_read_record: expected (reader, name)");
+  auto& r = open_reader(info[0]);
+  std::string name = to_string(info[1], "zip_read_record(): name");
+  at::DataPtr ptr;
+  size_t size = 0;
+  std::tie(ptr, size) = r.getRecord(name);
+  if (size != 0 && ptr.get() == nullptr)
+    throw std::runtime_error("zip record '" + name + "' could not be read");
+  return Napi::Buffer<char>::Copy(env, size ? static_cast<const char*>(ptr.get()) : "", size);
 }
 
 // zip_read_storage(reader, name, dtype, numel, swap_bytes) -> 1-D tensor over
 // the record's own memory (no copy), numel elements of dtype. The record must
 // hold at least numel * itemsize bytes.
-napi_value zip_read_storage(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 5);
-    if (a.size() < 5) throw JsTypeError("zip_read_storage: expected (reader, name, dtype, numel, swap_bytes)");
-    auto& r = open_reader(env, a[0]);
-    std::string name = to_string(env, a[1], "zip_read_storage(): name");
-    auto dtype = to_scalar_type(env, a[2], "zip_read_storage(): dtype");
-    int64_t numel = to_int(env, a[3], "zip_read_storage(): numel");
-    bool swap = to_bool(env, a[4], "zip_read_storage(): swap_bytes");
-    if (numel < 0) throw JsRangeError("storage '" + name + "': negative size " + std::to_string(numel));
-    const size_t itemsize = c10::elementSize(dtype);
-    if (itemsize == 0) throw JsTypeError("zip_read_storage(): bad dtype");
-    if (static_cast<uint64_t>(numel) > std::numeric_limits<size_t>::max() / itemsize)
-      throw JsRangeError("storage '" + name + "': size " + std::to_string(numel) + " is too large");
-    const size_t need = static_cast<size_t>(numel) * itemsize;
-    at::DataPtr ptr;
-    size_t size = 0;
-    std::tie(ptr, size) = r.getRecord(name);
-    if (size < need)
-      throw std::runtime_error("storage record '" + name + "' holds " + std::to_string(size) +
-                               " bytes, but the pickle says it has " + std::to_string(numel) +
-                               " elements of " + std::to_string(itemsize) + " bytes (" +
-                               std::to_string(need) + " bytes): the file is corrupted or truncated");
-    if (need != 0 && ptr.get() == nullptr)
-      throw std::runtime_error("storage record '" + name + "' could not be read");
-    auto* bytes = static_cast<uint8_t*>(ptr.get());
-    if (swap && itemsize > 1) {
-      for (size_t i = 0; i < need; i += itemsize)
-        std::reverse(bytes + i, bytes + i + itemsize);
-    }
-    if (dtype == at::kBool) {  // any byte but 0/1 is undefined behaviour in kernels
-      for (size_t i = 0; i < need; i++) bytes[i] = bytes[i] != 0;
-    }
-    c10::Storage storage(c10::Storage::use_byte_size_t(), need, std::move(ptr), nullptr,
-                         /*resizable=*/false);
-    at::Tensor base = at::empty({0}, at::TensorOptions().dtype(dtype));
-    base.set_(storage, 0, {numel}, {1});
-    return wrap_tensor(env, std::move(base));
-  });
+Napi::Value zip_read_storage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 5) throw JsTypeError("zip_read_storage: expected (reader, name, dtype, numel, swap_bytes)");
+  auto& r = open_reader(info[0]);
+  std::string name = to_string(info[1], "zip_read_storage(): name");
+  auto dtype = to_scalar_type(info[2], "zip_read_storage(): dtype");
+  int64_t numel = to_int(info[3], "zip_read_storage(): numel");
+  bool swap = to_bool(info[4], "zip_read_storage(): swap_bytes");
+  if (numel < 0) throw JsRangeError("storage '" + name + "': negative size " + std::to_string(numel));
+  const size_t itemsize = c10::elementSize(dtype);
+  if (itemsize == 0) throw JsTypeError("zip_read_storage(): bad dtype");
+  if (static_cast<uint64_t>(numel) > std::numeric_limits<size_t>::max() / itemsize)
+    throw JsRangeError("storage '" + name + "': size " + std::to_string(numel) + " is too large");
+  const size_t need = static_cast<size_t>(numel) * itemsize;
+  at::DataPtr ptr;
+  size_t size = 0;
+  std::tie(ptr, size) = r.getRecord(name);
+  if (size < need)
+    throw std::runtime_error("storage record '" + name + "' holds " + std::to_string(size) +
+                             " bytes, but the pickle says it has " + std::to_string(numel) +
+                             " elements of " + std::to_string(itemsize) + " bytes (" +
+                             std::to_string(need) + " bytes): the file is corrupted or truncated");
+  if (need != 0 && ptr.get() == nullptr)
+    throw std::runtime_error("storage record '" + name + "' could not be read");
+  auto* bytes = static_cast<uint8_t*>(ptr.get());
+  if (swap && itemsize > 1) {
+    for (size_t i = 0; i < need; i += itemsize)
+      std::reverse(bytes + i, bytes + i + itemsize);
+  }
+  if (dtype == at::kBool) {  // any byte but 0/1 is undefined behaviour in kernels
+    for (size_t i = 0; i < need; i++) bytes[i] = bytes[i] != 0;
+  }
+  c10::Storage storage(c10::Storage::use_byte_size_t(), need, std::move(ptr), nullptr,
+                       /*resizable=*/false);
+  at::Tensor base = at::empty({0}, at::TensorOptions().dtype(dtype));
+  base.set_(storage, 0, {numel}, {1});
+  return wrap_tensor(env, std::move(base));
 }
 
 // tensor_from_storage(base, size, stride, storage_offset) -> a tensor sharing
 // base's storage, as torch._utils._rebuild_tensor does (set_), after checking
 // that every element it can reach lies inside the storage.
-napi_value tensor_from_storage(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 4);
-    if (a.size() < 4) throw JsTypeError("tensor_from_storage: expected (base, size, stride, storage_offset)");
-    // The lists first: reading them can run JS (a getter) that disposes base.
-    auto sizes = to_int_list(env, a[1], "tensor size");
-    auto strides = to_int_list(env, a[2], "tensor stride");
-    int64_t offset = to_int(env, a[3], "tensor storage_offset");
-    const at::Tensor& base = unwrap_tensor(env, a[0], "tensor_from_storage(): base");
-    if (!base.has_storage()) throw JsTypeError("tensor_from_storage(): base has no storage");
-    if (sizes.size() != strides.size())
-      throw JsRangeError("tensor has " + std::to_string(sizes.size()) + " sizes but " +
-                         std::to_string(strides.size()) + " strides");
-    if (sizes.size() > 64) throw JsRangeError("tensor has too many dimensions (" + std::to_string(sizes.size()) + ")");
-    if (offset < 0) throw JsRangeError("tensor storage_offset is negative (" + std::to_string(offset) + ")");
-    const int64_t itemsize = static_cast<int64_t>(base.dtype().itemsize());
-    const int64_t storage_numel = static_cast<int64_t>(base.storage().nbytes()) / itemsize;
-    int64_t numel = 1, last = offset;  // index of the farthest element
-    bool empty = false;
+Napi::Value tensor_from_storage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4) throw JsTypeError("tensor_from_storage: expected (base, size, stride, storage_offset)");
+  // The lists first: reading them can run JS (a getter) that disposes base.
+  auto sizes = to_int_list(info[1], "tensor size");
+  auto strides = to_int_list(info[2], "tensor stride");
+  int64_t offset = to_int(info[3], "tensor storage_offset");
+  const at::Tensor& base = unwrap_tensor(info[0], "tensor_from_storage(): base");
+  if (!base.has_storage()) throw JsTypeError("tensor_from_storage(): base has no storage");
+  if (sizes.size() != strides.size())
+    throw JsRangeError("tensor has " + std::to_string(sizes.size()) + " sizes but " +
+                       std::to_string(strides.size()) + " strides");
+  if (sizes.size() > 64) throw JsRangeError("tensor has too many dimensions (" + std::to_string(sizes.size()) + ")");
+  if (offset < 0) throw JsRangeError("tensor storage_offset is negative (" + std::to_string(offset) + ")");
+  const int64_t itemsize = static_cast<int64_t>(base.dtype().itemsize());
+  const int64_t storage_numel = static_cast<int64_t>(base.storage().nbytes()) / itemsize;
+  int64_t numel = 1, last = offset;  // index of the farthest element
+  bool empty = false;
+  for (size_t i = 0; i < sizes.size(); i++) {
+    if (sizes[i] < 0) throw JsRangeError("tensor size " + c10::str(c10::IntArrayRef(sizes)) + " has a negative dimension");
+    if (strides[i] < 0) throw JsRangeError("tensor stride " + c10::str(c10::IntArrayRef(strides)) + " is negative");
+    if (sizes[i] == 0) empty = true;
+    if (__builtin_mul_overflow(numel, sizes[i], &numel))
+      throw JsRangeError("tensor size " + c10::str(c10::IntArrayRef(sizes)) + " overflows");
+  }
+  if (!empty) {
     for (size_t i = 0; i < sizes.size(); i++) {
-      if (sizes[i] < 0) throw JsRangeError("tensor size " + c10::str(c10::IntArrayRef(sizes)) + " has a negative dimension");
-      if (strides[i] < 0) throw JsRangeError("tensor stride " + c10::str(c10::IntArrayRef(strides)) + " is negative");
-      if (sizes[i] == 0) empty = true;
-      if (__builtin_mul_overflow(numel, sizes[i], &numel))
-        throw JsRangeError("tensor size " + c10::str(c10::IntArrayRef(sizes)) + " overflows");
+      int64_t span;
+      if (__builtin_mul_overflow(sizes[i] - 1, strides[i], &span) ||
+          __builtin_add_overflow(last, span, &last))
+        throw JsRangeError("tensor size/stride out of range");
     }
-    if (!empty) {
-      for (size_t i = 0; i < sizes.size(); i++) {
-        int64_t span;
-        if (__builtin_mul_overflow(sizes[i] - 1, strides[i], &span) ||
-            __builtin_add_overflow(last, span, &last))
-          throw JsRangeError("tensor size/stride out of range");
-      }
-      if (last >= storage_numel)
-        throw JsRangeError("tensor of size " + c10::str(c10::IntArrayRef(sizes)) + ", stride " +
-                           c10::str(c10::IntArrayRef(strides)) + " and storage offset " +
-                           std::to_string(offset) + " needs " + std::to_string(last + 1) +
-                           " elements, but its storage has " + std::to_string(storage_numel));
-    } else if (offset > storage_numel) {
-      throw JsRangeError("tensor storage offset " + std::to_string(offset) +
-                         " is beyond its storage of " + std::to_string(storage_numel) + " elements");
-    }
-    at::Tensor t = at::empty({0}, base.options());
-    t.set_(base.storage(), offset, sizes, strides);
-    return wrap_tensor(env, std::move(t));
-  });
+    if (last >= storage_numel)
+      throw JsRangeError("tensor of size " + c10::str(c10::IntArrayRef(sizes)) + ", stride " +
+                         c10::str(c10::IntArrayRef(strides)) + " and storage offset " +
+                         std::to_string(offset) + " needs " + std::to_string(last + 1) +
+                         " elements, but its storage has " + std::to_string(storage_numel));
+  } else if (offset > storage_numel) {
+    throw JsRangeError("tensor storage offset " + std::to_string(offset) +
+                       " is beyond its storage of " + std::to_string(storage_numel) + " elements");
+  }
+  at::Tensor t = at::empty({0}, base.options());
+  t.set_(base.storage(), offset, sizes, strides);
+  return wrap_tensor(env, std::move(t));
 }
 
 // tensor_storage_info(t) -> [storage id, storage nbytes, storage_offset, has data]
 // The id is the same for every tensor viewing one storage (the StorageImpl).
-napi_value tensor_storage_info(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    const at::Tensor& t = unwrap_tensor(env, a.size() ? a[0] : nullptr, "tensor");
-    if (!t.has_storage() || t.layout() != at::kStrided)
-      throw JsTypeError("cannot save a tensor without a strided storage (layout " +
-                        c10::str(t.layout()) + ")");
-    if (t.device().is_meta()) throw JsTypeError("cannot save the data of a meta tensor");
-    const auto& s = t.storage();
-    char id[32];
-    std::snprintf(id, sizeof id, "%p", static_cast<const void*>(s.unsafeGetStorageImpl()));
-    napi_value arr;
-    TN_CHECK(napi_create_array_with_length(env, 4, &arr));
-    TN_CHECK(napi_set_element(env, arr, 0, js_string(env, id)));
-    TN_CHECK(napi_set_element(env, arr, 1, js_number(env, static_cast<double>(s.nbytes()))));
-    TN_CHECK(napi_set_element(env, arr, 2, js_number(env, static_cast<double>(t.storage_offset()))));
-    TN_CHECK(napi_set_element(env, arr, 3, js_bool(env, s.data() != nullptr)));
-    return arr;
-  });
+Napi::Value tensor_storage_info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const at::Tensor& t = unwrap_tensor(info[0], "tensor");
+  if (!t.has_storage() || t.layout() != at::kStrided)
+    throw JsTypeError("cannot save a tensor without a strided storage (layout " +
+                      c10::str(t.layout()) + ")");
+  if (t.device().is_meta()) throw JsTypeError("cannot save the data of a meta tensor");
+  const auto& s = t.storage();
+  char id[32];
+  std::snprintf(id, sizeof id, "%p", static_cast<const void*>(s.unsafeGetStorageImpl()));
+  Napi::Array arr = Napi::Array::New(env, 4);
+  arr.Set(0u, id);
+  arr.Set(1u, static_cast<double>(s.nbytes()));
+  arr.Set(2u, static_cast<double>(t.storage_offset()));
+  arr.Set(3u, s.data() != nullptr);
+  return arr;
 }
 
 // ---- writing -----------------------------------------------------------------------
@@ -383,133 +349,119 @@ napi_value tensor_storage_info(napi_env env, napi_callback_info info) {
 // zip_open_writer(path | null) -> writer. With a path the archive folder is the
 // file's base name without extension (as torch.save names it); in memory it is
 // "archive" (as torch.save into a buffer).
-napi_value zip_open_writer(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    auto w = std::make_unique<Writer>();
-    if (a.size() && !is_nullish(env, a[0])) {
-      std::string path = to_string(env, a[0], "zip_open_writer(): path");
-      w->impl = std::make_unique<PyTorchStreamWriter>(path);
-    } else {
-      w->to_memory = true;
-      Writer* self = w.get();
-      w->impl = std::make_unique<PyTorchStreamWriter>(
-          [self](const void* data, size_t n) -> size_t {
-            try {
-              self->buffer.append(static_cast<const char*>(data), n);
-              return n;
-            } catch (...) {
-              return 0;  // reported by the writer as a failed write
-            }
-          });
-    }
-    Writer* raw = w.release();
-    return make_handle(env, raw, &kWriterTag, finalize_writer);
-  });
+Napi::Value zip_open_writer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto w = std::make_unique<Writer>();
+  if (info.Length() && !is_nullish(info[0])) {
+    std::string path = to_string(info[0], "zip_open_writer(): path");
+    w->impl = std::make_unique<PyTorchStreamWriter>(path);
+  } else {
+    w->to_memory = true;
+    Writer* self = w.get();
+    w->impl = std::make_unique<PyTorchStreamWriter>(
+        [self](const void* data, size_t n) -> size_t {
+          try {
+            self->buffer.append(static_cast<const char*>(data), n);
+            return n;
+          } catch (...) {
+            return 0;  // reported by the writer as a failed write
+          }
+        });
+  }
+  Writer* raw = w.release();
+  return make_handle(env, raw, &kWriterTag, finalize_writer);
 }
 
 // zip_write_record(writer, name, bytes)
-napi_value zip_write_record(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 3);
-    if (a.size() < 3) throw JsTypeError("zip_write_record: expected (writer, name, bytes)");
-    Writer& w = open_writer(env, a[0]);
-    std::string name = to_string(env, a[1], "zip_write_record(): name");
-    check_record_name(w, name);
-    auto bytes = bytes_of(env, a[2], "zip_write_record(): bytes");
-    static const char empty = 0;
-    writer_step(w, [&] {
-      w.impl->writeRecord(name, bytes.second ? static_cast<const void*>(bytes.first) : &empty,
-                          bytes.second);
-    });
-    return js_undefined(env);
+Napi::Value zip_write_record(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3) throw JsTypeError("zip_write_record: expected (writer, name, bytes)");
+  Writer& w = open_writer(info[0]);
+  std::string name = to_string(info[1], "zip_write_record(): name");
+  check_record_name(w, name);
+  auto bytes = bytes_of(info[2], "zip_write_record(): bytes");
+  static const char empty = 0;
+  writer_step(w, [&] {
+    w.impl->writeRecord(name, bytes.second ? static_cast<const void*>(bytes.first) : &empty,
+                        bytes.second);
   });
+  return env.Undefined();
 }
 
 // zip_write_storage(writer, name, tensor): every byte of the tensor's storage
 // (copied to the CPU first when it lives elsewhere), as torch.save writes it.
-napi_value zip_write_storage(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 3);
-    if (a.size() < 3) throw JsTypeError("zip_write_storage: expected (writer, name, tensor)");
-    Writer& w = open_writer(env, a[0]);
-    std::string name = to_string(env, a[1], "zip_write_storage(): name");
-    check_record_name(w, name);
-    const at::Tensor& t = unwrap_tensor(env, a[2], "zip_write_storage(): tensor");
-    if (!t.has_storage() || t.layout() != at::kStrided || t.device().is_meta())
-      throw JsTypeError("cannot save the storage of this tensor");
-    const c10::Storage& s = t.storage();
-    const size_t nbytes = s.nbytes();
-    static const char empty = 0;
-    if (nbytes == 0) {
-      writer_step(w, [&] { w.impl->writeRecord(name, &empty, 0); });
-    } else if (s.device().is_cpu()) {
-      if (s.data() == nullptr) throw std::runtime_error("the tensor's storage has no data");
-      writer_step(w, [&] { w.impl->writeRecord(name, s.data(), nbytes); });
-    } else {
-      at::Tensor bytes = at::empty({0}, t.options().dtype(at::kByte));
-      bytes.set_(s, 0, {static_cast<int64_t>(nbytes)}, {1});
-      at::Tensor cpu = bytes.to(at::kCPU).contiguous();
-      writer_step(w, [&] { w.impl->writeRecord(name, cpu.data_ptr(), nbytes); });
-    }
-    return js_undefined(env);
-  });
+Napi::Value zip_write_storage(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3) throw JsTypeError("zip_write_storage: expected (writer, name, tensor)");
+  Writer& w = open_writer(info[0]);
+  std::string name = to_string(info[1], "zip_write_storage(): name");
+  check_record_name(w, name);
+  const at::Tensor& t = unwrap_tensor(info[2], "zip_write_storage(): tensor");
+  if (!t.has_storage() || t.layout() != at::kStrided || t.device().is_meta())
+    throw JsTypeError("cannot save the storage of this tensor");
+  const c10::Storage& s = t.storage();
+  const size_t nbytes = s.nbytes();
+  static const char empty = 0;
+  if (nbytes == 0) {
+    writer_step(w, [&] { w.impl->writeRecord(name, &empty, 0); });
+  } else if (s.device().is_cpu()) {
+    if (s.data() == nullptr) throw std::runtime_error("the tensor's storage has no data");
+    writer_step(w, [&] { w.impl->writeRecord(name, s.data(), nbytes); });
+  } else {
+    at::Tensor bytes = at::empty({0}, t.options().dtype(at::kByte));
+    bytes.set_(s, 0, {static_cast<int64_t>(nbytes)}, {1});
+    at::Tensor cpu = bytes.to(at::kCPU).contiguous();
+    writer_step(w, [&] { w.impl->writeRecord(name, cpu.data_ptr(), nbytes); });
+  }
+  return env.Undefined();
 }
 
 // zip_finish_writer(writer) -> Buffer (in memory) or undefined (file)
-napi_value zip_finish_writer(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    Writer& w = open_writer(env, a.size() ? a[0] : nullptr);
-    writer_step(w, [&] { w.impl->writeEndOfFile(); });
-    w.impl.reset();  // finalized: the destructor only closes the file
-    if (!w.to_memory) return js_undefined(env);
-    napi_value buf;
-    void* dst = nullptr;
-    TN_CHECK(napi_create_buffer_copy(env, w.buffer.size(), w.buffer.data(), &dst, &buf));
-    std::string().swap(w.buffer);
-    return buf;
-  });
+Napi::Value zip_finish_writer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Writer& w = open_writer(info[0]);
+  writer_step(w, [&] { w.impl->writeEndOfFile(); });
+  w.impl.reset();  // finalized: the destructor only closes the file
+  if (!w.to_memory) return env.Undefined();
+  Napi::Buffer<char> buf = Napi::Buffer<char>::Copy(env, w.buffer.data(), w.buffer.size());
+  std::string().swap(w.buffer);
+  return buf;
 }
 
 // zip_abort_writer(writer): drops the writer without throwing (the TS side
 // removes the file it was writing).
-napi_value zip_abort_writer(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    auto* w = unwrap_handle<Writer>(env, a.size() ? a[0] : nullptr, &kWriterTag, "zip writer");
-    discard_writer(w);
-    std::string().swap(w->buffer);
-    return js_undefined(env);
-  });
+Napi::Value zip_abort_writer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* w = unwrap_handle<Writer>(info[0], &kWriterTag, "zip writer");
+  discard_writer(w);
+  std::string().swap(w->buffer);
+  return env.Undefined();
 }
 
-napi_value zip_writer_archive_name(napi_env env, napi_callback_info info) {
-  return guard(env, [&]() -> napi_value {
-    Args a = get_args(env, info, 1);
-    Writer& w = open_writer(env, a.size() ? a[0] : nullptr);
-    return js_string(env, w.impl->archiveName());
-  });
+Napi::Value zip_writer_archive_name(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Writer& w = open_writer(info[0]);
+  return Napi::String::New(env, w.impl->archiveName());
 }
 
 }  // namespace
 
-void init_serialize(napi_env env, napi_value exports) {
-  export_functions(env, exports, {
-      {"zip_open_reader", zip_open_reader},
-      {"zip_close_reader", zip_close_reader},
-      {"zip_records", zip_records},
-      {"zip_has_record", zip_has_record},
-      {"zip_read_record", zip_read_record},
-      {"zip_read_storage", zip_read_storage},
-      {"tensor_from_storage", tensor_from_storage},
-      {"tensor_storage_info", tensor_storage_info},
-      {"zip_open_writer", zip_open_writer},
-      {"zip_write_record", zip_write_record},
-      {"zip_write_storage", zip_write_storage},
-      {"zip_finish_writer", zip_finish_writer},
-      {"zip_abort_writer", zip_abort_writer},
-      {"zip_writer_archive_name", zip_writer_archive_name},
+void init_serialize(Napi::Env env, Napi::Object exports) {
+  exports.DefineProperties({
+      fn<zip_open_reader>(env, "zip_open_reader"),
+      fn<zip_close_reader>(env, "zip_close_reader"),
+      fn<zip_records>(env, "zip_records"),
+      fn<zip_has_record>(env, "zip_has_record"),
+      fn<zip_read_record>(env, "zip_read_record"),
+      fn<zip_read_storage>(env, "zip_read_storage"),
+      fn<tensor_from_storage>(env, "tensor_from_storage"),
+      fn<tensor_storage_info>(env, "tensor_storage_info"),
+      fn<zip_open_writer>(env, "zip_open_writer"),
+      fn<zip_write_record>(env, "zip_write_record"),
+      fn<zip_write_storage>(env, "zip_write_storage"),
+      fn<zip_finish_writer>(env, "zip_finish_writer"),
+      fn<zip_abort_writer>(env, "zip_abort_writer"),
+      fn<zip_writer_archive_name>(env, "zip_writer_archive_name"),
   });
 }
 

@@ -27,7 +27,7 @@ const out = (() => {
   if (what === 'sources') return sources();
   const torch = findLibTorch();
   switch (what) {
-    case 'include_dirs': return torch.includeDirs;
+    case 'include_dirs': return [...torch.includeDirs, path.dirname(require.resolve('node-addon-api/napi.h'))];
     case 'libdir': return [torch.libDir];
     case 'libraries':
       return process.platform === 'win32'
