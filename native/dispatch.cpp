@@ -10,6 +10,12 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 #include <ATen/ScalarOps.h>
+#include <ATen/ExpandUtils.h>
+#include <ATen/ops/result_type.h>
+#include <ATen/ops/scalar_tensor.h>
+#include <ATen/core/grad_mode.h>
+
+#include <limits>
 
 #include <array>
 #include <atomic>
@@ -38,8 +44,68 @@ struct OpEntry {
   std::vector<ArgSpec> args;
   // For each return: index of the argument it writes in place (a!), or -1.
   std::vector<int> return_alias_of;
+  // An integer division-like op (see guard_integer_division): 0 none, 1 a
+  // quotient, 2 a remainder; with the stack positions of its operands.
+  int int_division = 0;
+  int dividend = -1, divisor = -1, rounding_mode = -1;
   explicit OpEntry(c10::OperatorHandle h) : handle(std::move(h)) {}
 };
+
+// x86's idiv traps (SIGFPE, the process dies) on INT_MIN / -1 in 32 and 64
+// bits, and ATen's CPU kernels divide without a check: PyTorch itself dies on
+// `torch.full([2], -2**31, dtype=torch.int32) // -1`. Every op that divides
+// integers is recognised by name when it is resolved, and checked before its
+// kernel runs: a quotient that overflows is a RuntimeError; a remainder by -1
+// is 0 whatever the dividend, so the divisor -1 is replaced by 1.
+void classify_integer_division(OpEntry& e, const c10::FunctionSchema& schema) {
+  std::string base = e.name;
+  if (!base.empty() && base.back() == '_') base.pop_back();
+  if (base == "div" || base == "divide" || base == "floor_divide") e.int_division = 1;
+  else if (base == "remainder" || base == "fmod") e.int_division = 2;
+  else return;
+  const auto& args = schema.arguments();
+  for (size_t i = 0; i < args.size(); i++) {
+    if (args[i].name() == "self") e.dividend = static_cast<int>(i);
+    else if (args[i].name() == "other") e.divisor = static_cast<int>(i);
+    else if (args[i].name() == "rounding_mode") e.rounding_mode = static_cast<int>(i);
+  }
+  // div without rounding_mode is true division (float); others lack operands.
+  if (e.dividend < 0 || e.divisor < 0 || (base != "floor_divide" && e.int_division == 1 && e.rounding_mode < 0))
+    e.int_division = 0;
+}
+
+at::ScalarType operand_type(const c10::IValue& a, const c10::IValue& b) {
+  if (a.isTensor() && b.isTensor()) return at::result_type(a.toTensor(), b.toTensor());
+  if (a.isTensor() && b.isScalar()) return at::result_type(a.toTensor(), b.toScalar());
+  if (a.isScalar() && b.isTensor()) return at::result_type(a.toScalar(), b.toTensor());
+  return at::kDouble;  // not an operand pair this check knows: leave it to the kernel
+}
+
+at::Tensor as_tensor(const c10::IValue& v, at::ScalarType type) {
+  return v.isTensor() ? v.toTensor().detach().to(type) : at::scalar_tensor(v.toScalar(), at::kLong).to(type);
+}
+
+void guard_integer_division(const OpEntry& op, torch::jit::Stack& stack) {
+  if (op.int_division == 1 && op.rounding_mode >= 0 && stack[op.rounding_mode].isNone()) return;
+  const c10::IValue& a = stack[op.dividend];
+  c10::IValue& b = stack[op.divisor];
+  const at::ScalarType type = operand_type(a, b);
+  if (type != at::kInt && type != at::kLong) return;  // narrower ints divide in int, floats do not trap
+  if (b.isTensor() && !b.toTensor().device().is_cpu()) return;  // GPUs do not trap
+  at::NoGradGuard no_grad;
+  at::Tensor divisor_is_minus_one = as_tensor(b, type).eq(-1);
+  if (!divisor_is_minus_one.any().item<bool>()) return;
+  if (op.int_division == 2) {  // x % -1 == x % 1 == 0
+    at::Tensor divisor = as_tensor(b, type);
+    b = b.isTensor() ? c10::IValue(divisor.masked_fill(divisor_is_minus_one, 1).to(b.toTensor().scalar_type()))
+                     : c10::IValue(c10::Scalar(int64_t{1}));
+    return;
+  }
+  const int64_t min = type == at::kInt ? std::numeric_limits<int32_t>::min() : std::numeric_limits<int64_t>::min();
+  if (as_tensor(a, type).eq(min).logical_and(divisor_is_minus_one).any().item<bool>())
+    TORCH_CHECK(false, op.name, "(): integer overflow: the smallest ", type == at::kInt ? "int32" : "int64",
+                " value divided by -1 does not fit in ", type == at::kInt ? "int32" : "int64");
+}
 
 Kind kind_of(const c10::TypePtr& type) {
   using K = c10::TypeKind;
@@ -115,6 +181,7 @@ uint32_t resolve(const std::string& name, const std::string& overload) {
     }
     e->return_alias_of.push_back(alias);
   }
+  classify_integer_division(*e, schema);
   size_t index = g_op_count.load();
   if (index >= kMaxOps) throw std::runtime_error("too many distinct operators");
   g_ops[index] = e;
@@ -240,6 +307,7 @@ napi_value call(napi_env env, napi_callback_info info) {
       if (i == 0 && t == napi_external && spec.kind == Kind::Tensor)
         self_impl = stack.back().toTensor().unsafeGetTensorImpl();
     }
+    if (op.int_division) guard_integer_division(op, stack);
     op.handle.callBoxed(stack);
     size_t nret = op.return_alias_of.size();
     if (nret == 0) return nullptr;  // undefined
