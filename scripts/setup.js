@@ -63,12 +63,13 @@ function npmDependencies() {
   const root = path.join(__dirname, '..');
   if (!fs.existsSync(path.join(root, 'package-lock.json'))) return 0;
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const missing = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })
-    .filter((name) => !fs.existsSync(path.join(root, 'node_modules', name, 'package.json')));
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  const missing = names.filter((name) => !fs.existsSync(path.join(root, 'node_modules', name, 'package.json')));
   if (missing.length === 0) return 0;
   // Under npm (npm test, npm run ...), the same npm; run by hand, the one on the PATH.
   const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
-  console.error(`torch-node setup: npm dependencies missing (${missing.join(', ')}); installing them, and building the addon, with npm ci.`);
+  const what = missing.length === names.length ? 'not installed' : `missing (${missing.join(', ')})`;
+  console.error(`torch-node setup: npm dependencies ${what}; installing them, and building the addon, with npm ci.`);
   const r = spawnSync(npm[0], [...npm.slice(1), 'ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' && npm[0] === 'npm' });
   if (r.status !== 0) throw new Error(`npm ci failed with exit code ${r.status}; run it in ${root} to see why`);
   return 0;
