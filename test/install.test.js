@@ -140,11 +140,15 @@ describe('install: a packed tarball in a new project, no compiler on the PATH', 
       const loss = x.matmul(w).sub(y).pow(2).mean();
       loss.backward();
       torch.no_grad(() => w.sub_(w.grad.mul(0.1)));
-      console.log(JSON.stringify({ kind: info.kind, loss: loss.item(), after: x.matmul(w).sub(y).pow(2).mean().item() }));`;
+      console.log(JSON.stringify({ kind: info.kind, binary: info.binary, version: info.torch_version, loss: loss.item(), after: x.matmul(w).sub(y).pow(2).mean().item() }));`;
     const r = spawnSync(process.execPath, ['-e', script], { cwd: path.join(work, 'app'), env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.kind, 'prebuild');
+    // node-gyp-build's pick inside the variant root of the LibTorch found
+    const variantRoot = binary.variantRoot(path.join(work, 'app', 'node_modules', 'torch-node'), out.version, false);
+    assert.equal(path.relative(variantRoot, out.binary).split(path.sep).slice(0, 2).join('/'), `prebuilds/${process.platform}-${process.arch}`);
+    assert.match(path.basename(out.binary), new RegExp(`^node\\.abi${process.versions.modules}\\.`));
     assert.ok(out.after < out.loss);
   });
 
