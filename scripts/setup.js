@@ -66,8 +66,9 @@ function npmDependencies() {
   const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
   const missing = names.filter((name) => !fs.existsSync(path.join(root, 'node_modules', name, 'package.json')));
   if (missing.length === 0) return 0;
-  // Under npm (npm test, npm run ...), the same npm; run by hand, the one on the PATH.
-  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+  // Under npm (npm test, npm run ...), the same npm; otherwise the one on the PATH.
+  const execpath = process.env.npm_execpath;
+  const npm = execpath && /npm-cli\.js$/.test(execpath) ? [process.execPath, execpath] : ['npm'];
   const what = missing.length === names.length ? 'not installed' : `missing (${missing.join(', ')})`;
   console.error(`torch-node setup: npm dependencies ${what}; installing them, and building the addon, with npm ci.`);
   const r = spawnSync(npm[0], [...npm.slice(1), 'ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' && npm[0] === 'npm' });
