@@ -1,8 +1,13 @@
 // Which addon binary to load: a local build or a prebuild, chosen by the
-// LibTorch present at run time. Pure functions over file names and LibTorch
-// facts, so that the choice is testable without loading anything.
+// LibTorch present at run time. This file picks the LibTorch variant (version,
+// CPU or CUDA); node-gyp-build picks the file inside that variant's prebuilds
+// root (platform, arch, Node ABI, libc). No addon is loaded here, so the choice
+// is testable on fake trees.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
 
 /** A LibTorch found on this machine (see scripts/libtorch.js). */
 export interface LibTorchFound {
@@ -12,48 +17,77 @@ export interface LibTorchFound {
   cuda: boolean;
 }
 
-/** What a binary was built against, from its build record or its prebuild tags. */
+/** What a binary was built against, from its build record or its variant folder. */
 export interface BinaryInfo {
   path: string;
   kind: 'local build' | 'prebuild';
   torch_version: string | null;
   cuda: boolean;
   lib_dir: string | null;
-  /** Node's module ABI (process.versions.modules) a prebuild is for; null: any. */
-  node_abi?: string | null;
-}
-
-/** "1.13.0a0", "2.13.0+cpu" -> "1.13.0": versions that share an ABI compare equal. */
-export function baseVersion(v: string | null | undefined): string | null {
-  if (!v) return null;
-  const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(v);
-  return m ? `${m[1]}.${m[2]}.${m[3] ?? '0'}` : null;
 }
 
 /**
- * Prebuild names: torch-node.libtorch-<version>.<cpu|cuda>.abi<N>[.<libc>].node
- * in prebuilds/<platform>-<arch>/ (prebuildify's layout; the LibTorch tags are
- * part of the name given to prebuildify because node-gyp-build cannot tell
- * LibTorch builds apart). The addon uses V8 weak handles (native/addon.cpp), whose
- * ABI is not stable across Node versions: hence the Node ABI tag.
+ * "1.13.0a0", "1.13.1", "2.13.0+cpu" -> "1.13": LibTorch's C++ ABI changes
+ * between minor versions (Debian's sonames are libtorch_cpu.so.1.13), so a
+ * binary matches every patch release of its minor version.
  */
-export function parsePrebuildName(file: string): { torch_version: string; cuda: boolean; node_abi: string | null } | null {
-  const m = /^torch-node\.libtorch-(\d+\.\d+\.\d+)\.(cpu|cuda)((?:\.[\w-]+)*)\.node$/.exec(path.basename(file));
-  if (!m) return null;
-  const abi = /\.abi(\d+)(?:\.|$)/.exec(m[3]);
-  return { torch_version: m[1], cuda: m[2] === 'cuda', node_abi: abi ? abi[1] : null };
+export function minorVersion(v: string | null | undefined): string | null {
+  const m = v ? /^(\d+)\.(\d+)/.exec(v) : null;
+  return m ? `${m[1]}.${m[2]}` : null;
 }
 
-export function prebuildName(torchVersion: string, cuda: boolean): string {
-  return `torch-node.libtorch-${baseVersion(torchVersion)}.${cuda ? 'cuda' : 'cpu'}`;
+/**
+ * Prebuilds live in one prebuildify output folder per LibTorch variant:
+ *   prebuilds/libtorch-<major.minor>-<cpu|cuda>/prebuilds/<platform>-<arch>/node.abi<N>.<libc>.node
+ * node-gyp-build only understands platform, arch, runtime and ABI tags, and
+ * among same-ABI files in one folder returns the alphabetically first: hence
+ * the variant is a folder of its own, never a tag in the file name.
+ */
+export function variantName(torchVersion: string | null, cuda: boolean): string | null {
+  const v = minorVersion(torchVersion);
+  return v ? `libtorch-${v}-${cuda ? 'cuda' : 'cpu'}` : null;
 }
 
-export function listPrebuilds(root: string, platform = process.platform, arch = process.arch): BinaryInfo[] {
-  const dir = path.join(root, 'prebuilds', `${platform}-${arch}`);
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).flatMap((f) => {
-    const tags = parsePrebuildName(f);
-    return tags ? [{ path: path.join(dir, f), kind: 'prebuild' as const, ...tags, lib_dir: null }] : [];
+export function parseVariantName(name: string): { torch_version: string; cuda: boolean } | null {
+  const m = /^libtorch-(\d+\.\d+)-(cpu|cuda)$/.exec(name);
+  return m ? { torch_version: m[1], cuda: m[2] === 'cuda' } : null;
+}
+
+/** The folder npm run prebuild writes to (prebuildify --out) and node-gyp-build resolves. */
+export function variantRoot(root: string, torchVersion: string | null, cuda: boolean): string | null {
+  const name = variantName(torchVersion, cuda);
+  return name ? path.join(root, 'prebuilds', name) : null;
+}
+
+/** The variant a prebuild file belongs to, from its path; null for a file outside the layout. */
+export function prebuildVariant(file: string): { torch_version: string; cuda: boolean } | null {
+  const parts = path.resolve(file).split(path.sep);
+  // .../libtorch-1.13-cpu/prebuilds/linux-x64/node.abi115.glibc.node
+  return parts.length >= 4 && parts[parts.length - 3] === 'prebuilds' ? parseVariantName(parts[parts.length - 4]) : null;
+}
+
+/** The prebuild node-gyp-build picks for this process in the LibTorch variant found, if any. */
+export function findPrebuild(root: string, torch: LibTorchFound): BinaryInfo | null {
+  const dir = variantRoot(root, torch.version, torch.cuda);
+  if (!dir || !fs.existsSync(dir)) return null;
+  let file: string;
+  try {
+    file = nodeGypBuild.resolve(dir);
+  } catch {
+    return null; // none for this platform, arch, Node ABI or libc: describeMismatch lists what there is
+  }
+  // node-gyp-build falls back to a prebuilds/ folder beside the node executable: not ours.
+  if (path.relative(dir, file).startsWith('..')) return null;
+  return { path: file, kind: 'prebuild', torch_version: minorVersion(torch.version), cuda: torch.cuda, lib_dir: null };
+}
+
+/** Every prebuild file for this platform and arch, in every variant (for messages and the fast path). */
+export function listPrebuilds(root: string, platform = process.platform, arch = process.arch): string[] {
+  const top = path.join(root, 'prebuilds');
+  if (!fs.existsSync(top)) return [];
+  return fs.readdirSync(top).filter((v) => parseVariantName(v)).sort().flatMap((v) => {
+    const dir = path.join(top, v, 'prebuilds', `${platform}-${arch}`);
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.node')).sort().map((f) => path.join(dir, f)) : [];
   });
 }
 
@@ -68,31 +102,40 @@ export function localBuild(root: string): BinaryInfo | null {
   return { path: file, kind: 'local build', torch_version: rec.torch_version ?? null, cuda: !!rec.cuda, lib_dir: rec.libtorch_lib_dir ?? null };
 }
 
-export function matches(b: BinaryInfo, torch: LibTorchFound, nodeAbi = process.versions.modules): boolean {
-  return baseVersion(b.torch_version) !== null && baseVersion(b.torch_version) === baseVersion(torch.version) &&
-    b.cuda === torch.cuda && (b.node_abi == null || b.node_abi === nodeAbi);
+/** Same LibTorch variant: major.minor version and CPU/CUDA. */
+export function matches(b: BinaryInfo, torch: LibTorchFound): boolean {
+  const v = minorVersion(b.torch_version);
+  return v !== null && v === minorVersion(torch.version) && b.cuda === torch.cuda;
 }
 
 /**
  * The binary for the LibTorch found: a matching local build first (it was made
- * on this machine), then a matching prebuild. A binary of another version is
- * never picked: the caller reports both versions instead.
+ * on this machine), then the prebuild of that variant for this Node. A binary
+ * of another variant is never picked: the caller reports what there is instead.
  */
-export function chooseBinary(local: BinaryInfo | null, prebuilds: BinaryInfo[], torch: LibTorchFound): BinaryInfo | null {
+export function chooseBinary(root: string, torch: LibTorchFound): BinaryInfo | null {
+  const local = localBuild(root);
   if (local && matches(local, torch)) return local;
-  return prebuilds.find((p) => matches(p, torch)) ?? null;
+  return findPrebuild(root, torch);
 }
 
-export function describeMismatch(local: BinaryInfo | null, prebuilds: BinaryInfo[], torch: LibTorchFound): string {
+export function describeMismatch(root: string, torch: LibTorchFound): string {
+  const local = localBuild(root);
+  const here = `${process.platform}-${process.arch}`;
   const have = [
-    ...(local ? [`a local build for LibTorch ${local.torch_version ?? '(unknown)'}${local.cuda ? ' CUDA' : ''} (${local.path})`] : []),
-    ...prebuilds.map((p) => `a prebuild for LibTorch ${p.torch_version}${p.cuda ? ' CUDA' : ' CPU'}${p.node_abi ? ` and Node ABI ${p.node_abi}` : ''} (${path.basename(p.path)})`),
+    ...(local ? [`a local build for LibTorch ${local.torch_version ?? '(unknown)'}${local.cuda ? ' CUDA' : ' CPU'} (${local.path})`] : []),
+    ...listPrebuilds(root).map((f) => {
+      const v = prebuildVariant(f);
+      return `a prebuild for LibTorch ${v?.torch_version}${v?.cuda ? ' CUDA' : ' CPU'} (${path.relative(root, f)})`;
+    }),
   ];
   return [
-    `torch-node: no binary matches the LibTorch found: ${torch.version ?? '(unknown version)'}${torch.cuda ? ' with CUDA' : ' (CPU)'} from ${torch.source} (${torch.libDir}), on Node ABI ${process.versions.modules}.`,
-    have.length ? `Available: ${have.join('; ')}.` : 'No local build and no prebuild for this platform.',
+    `torch-node: no binary matches the LibTorch found: ${torch.version ?? '(unknown version)'}${torch.cuda ? ' with CUDA' : ' (CPU)'} from ${torch.source} (${torch.libDir}), ` +
+      `on ${here}, Node ABI ${process.versions.modules}.`,
+    have.length ? `Available: ${have.join('; ')}.` : `No local build and no prebuild for ${here}.`,
+    `A prebuild is used when prebuilds/${variantName(torch.version, torch.cuda) ?? 'libtorch-<version>-<cpu|cuda>'}/prebuilds/${here}/ has one for this Node ABI.`,
     'Fix: `npm rebuild torch-node` builds one for this LibTorch (needs cmake and a C++17 compiler),',
-    `or install the LibTorch version a binary was built for.`,
+    'or install the LibTorch version a binary was built for.',
   ].join('\n');
 }
 

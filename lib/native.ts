@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BinaryInfo, LibTorchFound, chooseBinary, describeMismatch, listPrebuilds, localBuild, parsePrebuildName, recordedLibTorchPresent } from './binary';
+import { BinaryInfo, LibTorchFound, chooseBinary, describeMismatch, listPrebuilds, localBuild, prebuildVariant, recordedLibTorchPresent } from './binary';
 
 /** An opaque reference to a LibTorch tensor owned by the addon. */
 export type Handle = { readonly __brand: 'TensorHandle' };
@@ -124,7 +124,8 @@ function chooseAndLoad(): NativeAddon {
   let chosen: BinaryInfo | null;
   let torch: LibTorchFound | null = null;
   if (explicit) {
-    chosen = { path: explicit, kind: parsePrebuildName(explicit) ? 'prebuild' : 'local build', torch_version: null, cuda: false, lib_dir: null };
+    const variant = prebuildVariant(explicit);
+    chosen = { path: explicit, kind: variant ? 'prebuild' : 'local build', torch_version: variant?.torch_version ?? null, cuda: !!variant?.cuda, lib_dir: null };
   } else if (local && !process.env.LIBTORCH && recordedLibTorchPresent(local) && listPrebuilds(packageRoot).length === 0) {
     // A source checkout or a source install: built here, its LibTorch still
     // where it was, and no prebuild it could shadow (no discovery needed).
@@ -132,9 +133,8 @@ function chooseAndLoad(): NativeAddon {
     torch = { source: 'as recorded at build time', version: local.torch_version, libDir: local.lib_dir as string, cuda: local.cuda };
   } else {
     torch = findLibTorchNow(); // throws, naming every place it looked and the fix
-    const prebuilds = listPrebuilds(packageRoot);
-    chosen = chooseBinary(local, prebuilds, torch);
-    if (!chosen) throw Object.assign(new Error(describeMismatch(local, prebuilds, torch)), { code: 'TORCH_NODE_NO_MATCHING_BINARY' });
+    chosen = chooseBinary(packageRoot, torch);
+    if (!chosen) throw Object.assign(new Error(describeMismatch(packageRoot, torch)), { code: 'TORCH_NODE_NO_MATCHING_BINARY' });
     if (chosen.kind === 'prebuild') {
       if (process.platform === 'win32') process.env.PATH = `${torch.libDir};${process.env.PATH}`;
       else preloadLibTorch(torch.libDir);

@@ -20,7 +20,7 @@ const torch = findLibTorchOrExit();
 
 const binary = fs.existsSync(path.join(root, 'dist', 'binary.js')) ? require('../dist/binary') : null;
 if (binary) {
-  const chosen = binary.chooseBinary(binary.localBuild(root), binary.listPrebuilds(root), torch);
+  const chosen = binary.chooseBinary(root, torch);
   if (chosen) {
     console.error(`torch-node: using the ${chosen.kind} for LibTorch ${torch.version} (${path.relative(root, chosen.path)}); nothing to build.`);
     process.exit(0);

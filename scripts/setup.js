@@ -1,9 +1,15 @@
 'use strict';
-// Installs what torch-node needs from the system: when run as root on
-// Debian/Ubuntu it installs the packages; otherwise it prints the command.
-//   libtorch-dev, libopenblas0-pthread (fast BLAS), cmake, g++, ccache: the build
-//   python3-torch, python3-torchvision: the reference values of the tests
+// Installs what torch-node needs, so that `npm test` or `npm run tutorial` works
+// from a fresh clone with nothing run before it:
+// 1. the system packages: as root on Debian/Ubuntu it installs them; otherwise
+//    it prints the command.
+//      libtorch-dev, libopenblas0-pthread (fast BLAS), cmake, g++, ccache: the build
+//      python3-torch, python3-torchvision: the reference values of the tests
+// 2. in a checkout (package-lock.json beside package.json; an installed package
+//    has none), the npm dependencies when any is missing: `npm ci`, which also
+//    runs scripts/install.js and so builds the addon, now that LibTorch is here.
 const fs = require('node:fs');
+const path = require('node:path');
 const { spawnSync, execFileSync } = require('node:child_process');
 
 const quiet = process.argv.includes('--quiet');
@@ -28,7 +34,7 @@ function run(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${r.status}`);
 }
 
-function main() {
+function systemPackages() {
   if (!isDebian()) {
     const { findLibTorch } = require('./libtorch');
     try {
@@ -53,8 +59,25 @@ function main() {
   return 0;
 }
 
+function npmDependencies() {
+  const root = path.join(__dirname, '..');
+  if (!fs.existsSync(path.join(root, 'package-lock.json'))) return 0;
+  const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+  const missing = names.filter((name) => !fs.existsSync(path.join(root, 'node_modules', name, 'package.json')));
+  if (missing.length === 0) return 0;
+  // Under npm (npm test, npm run ...), the same npm; otherwise the one on the PATH.
+  const execpath = process.env.npm_execpath;
+  const npm = execpath && /npm-cli\.js$/.test(execpath) ? [process.execPath, execpath] : ['npm'];
+  const what = missing.length === names.length ? 'not installed' : `missing (${missing.join(', ')})`;
+  console.error(`torch-node setup: npm dependencies ${what}; installing them, and building the addon, with npm ci.`);
+  const r = spawnSync(npm[0], [...npm.slice(1), 'ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' && npm[0] === 'npm' });
+  if (r.status !== 0) throw new Error(`npm ci failed with exit code ${r.status}; run it in ${root} to see why`);
+  return 0;
+}
+
 try {
-  process.exitCode = main();
+  process.exitCode = systemPackages() || npmDependencies();
 } catch (e) {
   console.error(`torch-node setup: ${e.message}`);
   process.exitCode = 1;

@@ -10,65 +10,81 @@ const binary = require('../dist/binary');
 
 const root = path.join(__dirname, '..');
 
-function fakeTree(files) {
+// A package root with prebuilds (paths under prebuilds/) and optionally a local build.
+const fakeTrees = [];
+function fakeTree(files, local) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-node-prebuilds-'));
-  const pb = path.join(dir, 'prebuilds', `${process.platform}-${process.arch}`);
-  fs.mkdirSync(pb, { recursive: true });
-  for (const f of files) fs.writeFileSync(path.join(pb, f), '');
+  fakeTrees.push(dir);
+  for (const f of files) {
+    fs.mkdirSync(path.dirname(path.join(dir, 'prebuilds', f)), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'prebuilds', f), '');
+  }
+  if (local) {
+    fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'build', 'Release', 'torch_node.node'), '');
+    fs.writeFileSync(path.join(dir, 'build', 'torch-node-build.json'), JSON.stringify(local));
+  }
   return dir;
 }
 
-describe('install: choosing the binary', () => {
-  const cpu113 = { source: 'system', version: '1.13.0', libDir: '/usr/lib', cuda: false };
-  const cuda213 = { source: 'python (python3)', version: '2.13.0+cu130', libDir: '/x/torch/lib', cuda: true };
+describe('install: choosing the binary (variant here, the file by node-gyp-build)', () => {
+  const cpu113 = { source: 'system', version: '1.13.0a0', libDir: '/usr/lib', cuda: false };
+  const cuda23 = { source: 'python (python3)', version: '2.3.1+cu121', libDir: '/x/torch/lib', cuda: true };
   const abi = process.versions.modules;
+  const libc = process.platform === 'linux' ? '.glibc' : '';
+  const here = `${process.platform}-${process.arch}`;
+  // Every variant has a file for this Node ABI and one for another: only the folder tells them apart.
   const tree = fakeTree([
-    `torch-node.libtorch-1.13.0.cpu.abi${abi}.glibc.node`, `torch-node.libtorch-2.13.0.cpu.abi${abi}.glibc.node`,
-    `torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`, 'torch-node.libtorch-2.13.0.cuda.abi1.glibc.node',
-    'torch-node.napi.node', 'README',
+    `libtorch-1.13-cpu/prebuilds/${here}/node.abi${abi}${libc}.node`, `libtorch-1.13-cpu/prebuilds/${here}/node.abi1${libc}.node`,
+    `libtorch-2.3-cpu/prebuilds/${here}/node.abi${abi}${libc}.node`,
+    `libtorch-2.3-cuda/prebuilds/${here}/node.abi${abi}${libc}.node`, `libtorch-2.3-cuda/prebuilds/${here}/node.abi1${libc}.node`,
+    `libtorch-2.3-cuda/prebuilds/other-arch/node.abi${abi}.node`, 'README',
   ]);
-  const prebuilds = binary.listPrebuilds(tree);
+  after(() => { for (const dir of fakeTrees) fs.rmSync(dir, { recursive: true, force: true }); });
+  const chosen = (root, torch) => {
+    const b = binary.chooseBinary(root, torch);
+    return b && path.relative(path.join(root, 'prebuilds'), b.path);
+  };
 
-  it('reads the LibTorch tags of prebuild names and ignores other files', () => {
-    assert.deepEqual(prebuilds.map((p) => [path.basename(p.path), p.torch_version, p.cuda, p.node_abi]).sort(), [
-      [`torch-node.libtorch-1.13.0.cpu.abi${abi}.glibc.node`, '1.13.0', false, abi],
-      [`torch-node.libtorch-2.13.0.cpu.abi${abi}.glibc.node`, '2.13.0', false, abi],
-      ['torch-node.libtorch-2.13.0.cuda.abi1.glibc.node', '2.13.0', true, '1'],
-      [`torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`, '2.13.0', true, abi],
-    ].sort());
+  it('variant folders are named by LibTorch major.minor and CPU/CUDA', () => {
+    assert.equal(binary.variantName('1.13.0a0', false), 'libtorch-1.13-cpu');
+    assert.equal(binary.variantName('2.3.1+cu121', true), 'libtorch-2.3-cuda');
+    assert.equal(binary.variantName(null, false), null);
+    assert.deepEqual(binary.prebuildVariant(path.join(tree, 'prebuilds', 'libtorch-2.3-cuda', 'prebuilds', here, 'node.abi1.node')), { torch_version: '2.3', cuda: true });
+    assert.equal(binary.prebuildVariant('/p/build/Release/torch_node.node'), null);
   });
 
-  it('picks the prebuild of the LibTorch version and variant found', () => {
-    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, cpu113).path), `torch-node.libtorch-1.13.0.cpu.abi${abi}.glibc.node`);
-    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, cuda213).path), `torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`);
-    assert.equal(path.basename(binary.chooseBinary(null, prebuilds, { ...cuda213, cuda: false }).path), `torch-node.libtorch-2.13.0.cpu.abi${abi}.glibc.node`);
+  it("picks the LibTorch variant found, and node-gyp-build this Node's ABI in it", () => {
+    assert.equal(chosen(tree, cpu113), path.join('libtorch-1.13-cpu', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    assert.equal(chosen(tree, cuda23), path.join('libtorch-2.3-cuda', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    assert.equal(chosen(tree, { ...cuda23, cuda: false }), path.join('libtorch-2.3-cpu', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    assert.equal(binary.chooseBinary(tree, cpu113).kind, 'prebuild');
   });
 
-  it('never picks a prebuild made for another Node ABI (experimental Node-API is not ABI-stable)', () => {
-    const other = binary.listPrebuilds(fakeTree(['torch-node.libtorch-1.13.0.cpu.abi1.glibc.node']));
-    assert.equal(binary.chooseBinary(null, other, cpu113), null);
-    assert.match(binary.describeMismatch(null, other, cpu113), /a prebuild for LibTorch 1\.13\.0 CPU and Node ABI 1 \(/);
+  it('never picks a prebuild made for another Node ABI (the addon is tied to the Node ABI)', () => {
+    const other = fakeTree([`libtorch-1.13-cpu/prebuilds/${here}/node.abi1${libc}.node`]);
+    assert.equal(binary.chooseBinary(other, cpu113), null);
+    assert.match(binary.describeMismatch(other, cpu113),
+      new RegExp(`Available: a prebuild for LibTorch 1\\.13 CPU \\(prebuilds/libtorch-1\\.13-cpu/prebuilds/${here}/node\\.abi1`));
   });
 
   it('a local build wins only when it matches; a stale one never shadows a matching prebuild', () => {
-    const local = { path: '/p/build/Release/torch_node.node', kind: 'local build', torch_version: '1.13.0', cuda: false, lib_dir: '/usr/lib' };
-    assert.equal(binary.chooseBinary(local, prebuilds, cpu113), local);
-    assert.equal(path.basename(binary.chooseBinary(local, prebuilds, cuda213).path), `torch-node.libtorch-2.13.0.cuda.abi${abi}.glibc.node`);
+    const withLocal = fakeTree([`libtorch-2.3-cuda/prebuilds/${here}/node.abi${abi}${libc}.node`],
+      { torch_version: '1.13.0', cuda: false, libtorch_lib_dir: '/usr/lib' });
+    assert.equal(binary.chooseBinary(withLocal, { ...cpu113, version: '1.13.1' }).kind, 'local build');
+    assert.equal(chosen(withLocal, cuda23), path.join('libtorch-2.3-cuda', 'prebuilds', here, `node.abi${abi}${libc}.node`));
   });
 
   it('no match: the message names the LibTorch found, what is there, and the fix', () => {
     const found = { source: 'LIBTORCH', version: '2.5.1', libDir: '/opt/libtorch/lib', cuda: false };
-    assert.equal(binary.chooseBinary(null, prebuilds, found), null);
-    const msg = binary.describeMismatch(null, prebuilds, found);
+    assert.equal(binary.chooseBinary(tree, found), null);
+    const msg = binary.describeMismatch(tree, found);
     assert.match(msg, /LibTorch found: 2\.5\.1 \(CPU\) from LIBTORCH \(\/opt\/libtorch\/lib\)/);
-    assert.match(msg, /a prebuild for LibTorch 1\.13\.0 CPU/);
+    assert.match(msg, /a prebuild for LibTorch 1\.13 CPU/);
+    assert.match(msg, /a prebuild for LibTorch 2\.3 CUDA/);
+    assert.doesNotMatch(msg, /other-arch/);
+    assert.match(msg, /prebuilds\/libtorch-2\.5-cpu\/prebuilds\//);
     assert.match(msg, /npm rebuild torch-node/);
-  });
-
-  it('versions compare by major.minor.patch ("1.13.0a0" is 1.13.0)', () => {
-    assert.equal(binary.baseVersion('1.13.0a0'), '1.13.0');
-    assert.equal(binary.baseVersion('2.13.0+cpu'), '2.13.0');
-    assert.equal(binary.prebuildName('2.13.0+cu130', true), 'torch-node.libtorch-2.13.0.cuda');
   });
 });
 
@@ -101,7 +117,7 @@ describe('install: a packed tarball in a new project, no compiler on the PATH', 
   it('the package ships only what a user needs', () => {
     const pkg = path.join(work, 'app', 'node_modules', 'torch-node');
     assert.ok(fs.existsSync(path.join(pkg, 'dist', 'index.js')));
-    assert.ok(fs.readdirSync(path.join(pkg, 'prebuilds', `${process.platform}-${process.arch}`)).length >= 1);
+    assert.ok(binary.listPrebuilds(pkg).length >= 1, 'a prebuild for this platform');
     assert.ok(!fs.existsSync(path.join(pkg, 'build')), 'no local build directory in the package');
     assert.ok(!fs.existsSync(path.join(pkg, 'test')), 'no tests in the package');
   });
@@ -124,11 +140,15 @@ describe('install: a packed tarball in a new project, no compiler on the PATH', 
       const loss = x.matmul(w).sub(y).pow(2).mean();
       loss.backward();
       torch.no_grad(() => w.sub_(w.grad.mul(0.1)));
-      console.log(JSON.stringify({ kind: info.kind, loss: loss.item(), after: x.matmul(w).sub(y).pow(2).mean().item() }));`;
+      console.log(JSON.stringify({ kind: info.kind, binary: info.binary, version: info.torch_version, loss: loss.item(), after: x.matmul(w).sub(y).pow(2).mean().item() }));`;
     const r = spawnSync(process.execPath, ['-e', script], { cwd: path.join(work, 'app'), env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.kind, 'prebuild');
+    // node-gyp-build's pick inside the variant root of the LibTorch found
+    const variantRoot = binary.variantRoot(path.join(work, 'app', 'node_modules', 'torch-node'), out.version, false);
+    assert.equal(path.relative(variantRoot, out.binary).split(path.sep).slice(0, 2).join('/'), `prebuilds/${process.platform}-${process.arch}`);
+    assert.match(path.basename(out.binary), new RegExp(`^node\\.abi${process.versions.modules}\\.`));
     assert.ok(out.after < out.loss);
   });
 
