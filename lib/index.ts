@@ -18,6 +18,7 @@ export { save, load } from './serialization';
 export type { MapLocation, LoadOptions, SaveOptions } from './serialization';
 export * as nn from './nn';
 export * as optim from './optim';
+export * as jit from './jit';
 
 export const __version__ = '0.1.0';
 

@@ -434,7 +434,7 @@ export function load<T = Record<string, Tensor>>(f: LoadSource, opts: LoadOption
   try {
     const records = fromFile(() => native.zip_records(reader));
     if (records.includes('constants.pkl')) {
-      throw new Error(`torch.load: ${name} is a TorchScript archive (written by torch.jit.save), not a torch.save file`);
+      throw new Error(`torch.load: ${name} is a TorchScript archive (written by torch.jit.save), not a torch.save file: load it with torch.jit.load`);
     }
     if (!records.includes('data.pkl')) throw new Error(`torch.load: ${name} has no data.pkl record: not a torch.save file`);
     let swap = false;

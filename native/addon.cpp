@@ -373,6 +373,19 @@ Napi::Value from_ivalue(Napi::Env env, const c10::IValue& v) {
     for (size_t i = 0; i < elems.size(); i++) arr.Set(static_cast<uint32_t>(i), from_ivalue(env, elems[i]));
     return arr;
   }
+  if (v.isGenericDict()) {
+    // String keys (a state dict, kwargs): a plain object, as JSON would; other keys: a Map.
+    auto dict = v.toGenericDict();
+    if (dict.keyType()->kind() == c10::TypeKind::StringType) {
+      Napi::Object obj = Napi::Object::New(env);
+      for (const auto& item : dict) obj.Set(item.key().toStringRef(), from_ivalue(env, item.value()));
+      return obj;
+    }
+    Napi::Object map = env.Global().Get("Map").As<Napi::Function>().New({});
+    Napi::Function set = map.Get("set").As<Napi::Function>();
+    for (const auto& item : dict) set.Call(map, {from_ivalue(env, item.key()), from_ivalue(env, item.value())});
+    return map;
+  }
   if (v.isScalar()) {
     auto s = v.toScalar();
     if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
@@ -529,6 +542,10 @@ static napi_value dispose(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static Napi::Value is_tensor(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), is_tensor_handle(info[0]));
+}
+
 static Napi::Value is_disposed(const Napi::CallbackInfo& info) {
   Slot* s = slot_of(info[0]);
   if (!s) throw JsTypeError("is_disposed: expected a tensor handle");
@@ -627,6 +644,7 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
       fn<device_of>(env, "device"),
       fn<is_contiguous>(env, "is_contiguous"),
       fn<is_disposed>(env, "is_disposed"),
+      fn<is_tensor>(env, "is_tensor"),
       fn<memory_stats>(env, "memory_stats"),
       fn<manual_seed>(env, "manual_seed"),
       fn<seed>(env, "seed"),
@@ -650,6 +668,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   tn::init_autograd(env, exports);
   tn::init_indexing(env, exports);
   tn::init_serialize(env, exports);
+  tn::init_jit(env, exports);
   return exports;
 }
 

@@ -114,5 +114,6 @@ void init_dispatch(Napi::Env env, Napi::Object exports);
 void init_autograd(Napi::Env env, Napi::Object exports);
 void init_indexing(Napi::Env env, Napi::Object exports);
 void init_serialize(Napi::Env env, Napi::Object exports);
+void init_jit(Napi::Env env, Napi::Object exports);
 
 }  // namespace tn
