@@ -12,6 +12,7 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 const { execFile, spawn } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
+const { zipSync } = require('fflate');
 
 const HUB = path.join(__dirname, '..', 'dist', 'hub.js');
 const hub = require(HUB);
@@ -642,7 +643,7 @@ describe('torch.hub', function () {
       name = `sd-${crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 8)}.pth`;
       FILES[name] = bytes;
       // the same file inside a one-member zip: the legacy layout hub still reads
-      FILES['legacy-00.zip'] = zipOne('inner-sd.pth', bytes);
+      FILES['legacy-00.zip'] = zipSync({ 'inner-sd.pth': bytes });
     });
 
     function assertSame(loaded) {
@@ -661,39 +662,24 @@ describe('torch.hub', function () {
       assert.equal(requests.length, 0);
     });
 
-    it('a one-member zip (legacy layout) is extracted next to it and loaded', async () => {
-      const warnings = [];
-      const onWarning = (w) => warnings.push(w.message);
-      process.on('warning', onWarning);
-      try {
+    it('a one-member zip (legacy layout) is extracted next to it and loaded, with PyTorch\'s warning at the call', async () => {
+      const warnings = require('../dist/warnings.js');
+      const log = await warnings.catch_warnings(async () => {
         assertSame(await hub.load_state_dict_from_url(`${base}/files/legacy-00.zip`, { progress: false }));
-        await new Promise((r) => setImmediate(r));
-      } finally {
-        process.removeListener('warning', onWarning);
-      }
+      }, { record: true });
       assert.deepEqual(listDir(ckptDir), ['inner-sd.pth', 'legacy-00.zip']);
-      assert.ok(warnings.some((m) => /Falling back to the old format < 1\.6/.test(m)), String(warnings));
+      assert.equal(log.length, 1);
+      assert.match(String(log[0].message), /^Falling back to the old format < 1\.6/);
+      assert.equal(log[0].category, warnings.UserWarning);
+      assert.equal(log[0].filename, __filename);
+      assert.equal(log[0].line, 'assertSame(await hub.load_state_dict_from_url(`${base}/files/legacy-00.zip`, { progress: false }));');
+    });
+
+    it('a zip of several files is not the legacy layout: torch.load\'s own error', async () => {
+      FILES['two-00.zip'] = zipSync({ 'a.pth': bytes, 'b.pth': bytes });
+      await assert.rejects(hub.load_state_dict_from_url(`${base}/files/two-00.zip`, { progress: false }),
+        /not a readable PyTorch zip archive/);
+      assert.deepEqual(listDir(ckptDir), ['two-00.zip']);
     });
   });
 });
-
-// A zip with one deflated member (what hub calls the legacy format).
-function zipOne(memberName, data) {
-  const zlib = require('node:zlib');
-  const comp = zlib.deflateRawSync(data);
-  const crc = zlib.crc32(data);
-  const nameBuf = Buffer.from(memberName);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14); local.writeUInt32LE(comp.length, 18); local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc, 16); central.writeUInt32LE(comp.length, 20); central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28); central.writeUInt32LE(0, 42);
-  const cdOffset = local.length + nameBuf.length + comp.length;
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0); eocd.writeUInt16LE(1, 8); eocd.writeUInt16LE(1, 10);
-  eocd.writeUInt32LE(central.length + nameBuf.length, 12); eocd.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, nameBuf, comp, central, nameBuf, eocd]);
-}
