@@ -30,6 +30,7 @@ import type { Readable } from 'node:stream';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { unzipSync } from 'fflate';
+import { onExit } from 'signal-exit';
 import { warn } from './warnings';
 // torch.load is required on first use (see _torch_load): the hub, and the child process that runs
 // a synchronous download, then never load the native addon for nothing.
@@ -367,58 +368,21 @@ class ProgressBar {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Temporary files: removed on failure, and when the process is interrupted by a signal.
+// Temporary files: removed on failure, and when the process exits or is killed by a signal.
 
-const _inflight = new Set<string>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function _remove_inflight(): void {
-  for (const f of _inflight) {
+/**
+ * Removes `f` if the process exits, or dies of a signal, before the returned function is called.
+ * signal-exit lets the signal kill the process afterwards only when the application has no handler
+ * of its own for it (then the application decides, and the exit still cleans up).
+ */
+function _remove_on_exit(f: string): () => void {
+  return onExit(() => {
     try {
       fs.unlinkSync(f);
     } catch {
       /* already gone */
     }
-  }
-  _inflight.clear();
-}
-
-function _on_signal(sig: NodeJS.Signals): void {
-  // Only when this handler is the only one (the default action, death, would follow otherwise):
-  // remove the partial files and die of the same signal. With handlers of the application's own,
-  // the application decides; 'exit' still cleans up if it exits.
-  if (process.listenerCount(sig) > 1) return;
-  _remove_inflight();
-  _uninstall_handlers();
-  process.kill(process.pid, sig);
-}
-
-const _signal_handlers = new Map<NodeJS.Signals, () => void>();
-
-function _install_handlers(): void {
-  if (_signal_handlers.size) return;
-  for (const sig of SIGNALS) {
-    const h = () => _on_signal(sig);
-    _signal_handlers.set(sig, h);
-    process.on(sig, h);
-  }
-  process.on('exit', _remove_inflight);
-}
-
-function _uninstall_handlers(): void {
-  for (const [sig, h] of _signal_handlers) process.removeListener(sig, h);
-  _signal_handlers.clear();
-  process.removeListener('exit', _remove_inflight);
-}
-
-function _track(f: string): void {
-  _inflight.add(f);
-  _install_handlers();
-}
-
-function _untrack(f: string): void {
-  _inflight.delete(f);
-  if (_inflight.size === 0) _uninstall_handlers();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,12 +467,15 @@ export async function download_url_to_file(url: string, dst: string, options: Do
   const dst_dir = path.dirname(path.resolve(dst));
   let fd: number | null = null;
   let tmp = '';
+  let forget = () => {};
   try {
     fs.mkdirSync(dst_dir, { recursive: true });
     tmp = path.join(dst_dir, `${path.basename(dst)}.${crypto.randomBytes(6).toString('hex')}.partial`);
+    // The handlers first: a signal right after the file is created must find them in place.
+    forget = _remove_on_exit(tmp);
     fd = fs.openSync(tmp, 'wx', 0o644);
-    _track(tmp);
   } catch (e) {
+    forget();
     body.stream.destroy();
     throw e;
   }
@@ -552,7 +519,7 @@ export async function download_url_to_file(url: string, dst: string, options: Do
         /* ignore */
       }
     }
-    _untrack(tmp);
+    forget();
   }
 }
 
