@@ -196,8 +196,11 @@ const BASE_HEADERS = { 'User-Agent': 'torch.hub', 'Accept-Encoding': 'identity',
 function _request_once(u: URL, timeout_ms: number): Promise<http.IncomingMessage> {
   const proxy = _proxy_for(u);
   const secure = u.protocol === 'https:';
+  // Closes the connection to the proxy while the agent is still setting it up (see expire).
+  const abort = new AbortController();
   // A new agent per request: the environment is read at each download, and no connection is kept.
-  const agent = proxy === null ? false : secure ? new HttpsProxyAgent(proxy) : new HttpProxyAgent(proxy);
+  const agent = proxy === null ? false
+    : secure ? new HttpsProxyAgent(proxy, { signal: abort.signal }) : new HttpProxyAgent(proxy, { signal: abort.signal });
   return new Promise((resolve, reject) => {
     let response: http.IncomingMessage | null = null;
     let tunnel: { statusCode: number; statusText: string } | null = null;
@@ -209,19 +212,26 @@ function _request_once(u: URL, timeout_ms: number): Promise<http.IncomingMessage
         reject(new HTTPStatusError(tunnel.statusCode, `Tunnel connection failed: ${tunnel.statusCode} ${tunnel.statusText}`.trim()));
       } else resolve(res);
     });
-    req.once('proxyConnect', (c: { statusCode: number; statusText: string }) => { tunnel = c; });
-    req.on('error', (e: NodeJS.ErrnoException) => {
+    const fail = (e: NodeJS.ErrnoException) => {
       // Before the request has a socket, a proxied request is still talking to the proxy.
       if (proxy !== null && !req.socket) {
         reject(Object.assign(new Error(`proxy ${proxy.host}: ${_describe(e)}`, { cause: e }), { code: e.code }));
       } else reject(e);
-    });
+    };
+    req.once('proxyConnect', (c: { statusCode: number; statusText: string }) => { tunnel = c; });
+    req.on('error', fail);
     if (timeout_ms > 0) {
       const expire = () => {
         const err = new Error(`no data received for ${timeout_ms / 1000} s`) as NodeJS.ErrnoException;
         err.code = 'ETIMEDOUT';
         if (response) response.destroy(err);
-        else req.destroy(err);
+        else if (req.socket) req.destroy(err);
+        else {
+          // No socket yet (a proxy that does not answer): destroying the request would wait for one.
+          fail(err);
+          abort.abort(err);
+          req.destroy(err);
+        }
       };
       // Until the headers: a timer (the request has no socket while a proxy sets up the tunnel);
       // then the socket's idle timeout, while the body comes.

@@ -498,6 +498,37 @@ describe('torch.hub', function () {
       assert.equal(proxyLog.length, 0);
     });
 
+    it('ALL_PROXY is not used, as urllib (only <scheme>_proxy)', async () => {
+      process.env.ALL_PROXY = `http://127.0.0.1:${proxyPort}`;
+      await hub.download_url_to_file(`${base}/files/plain.bin`, path.join(tmp, 'a.bin'), { progress: false });
+      assert.equal(proxyLog.length, 0);
+      assert.equal(requests.length, 1);
+    });
+
+    it('a proxy that never answers the CONNECT: a timeout naming the proxy', async () => {
+      const silent = net.createServer((sock) => sock.on('error', () => {}).resume()); // reads, never answers
+      silent.tunnels = new Set();
+      let closed = 0;
+      silent.on('connection', (sock) => {
+        silent.tunnels.add(sock);
+        sock.on('close', () => closed++);
+      });
+      const silentPort = await listen(silent);
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${silentPort}`;
+      try {
+        await assert.rejects(hub.download_url_to_file('https://127.0.0.1:9/x.bin', path.join(ckptDir, 'x.bin'), { progress: false, timeout: 0.3 }),
+          (e) => e.name === 'DownloadError' && e.code === 'ETIMEDOUT' &&
+            e.reason === `proxy 127.0.0.1:${silentPort}: no data received for 0.3 s (ETIMEDOUT)` && e.message.endsWith(path.join(ckptDir, 'x.bin')));
+        // and the connection to the proxy is closed, not left to hold the process
+        for (let i = 0; i < 100 && closed < 1; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(closed, 1);
+      } finally {
+        for (const sock of silent.tunnels) sock.destroy();
+        await new Promise((r) => silent.close(r));
+      }
+      assert.deepEqual(listDir(ckptDir), []);
+    });
+
     it('a proxy that is down: the error says so', async () => {
       const dead = http.createServer();
       const deadPort = await listen(dead);
@@ -557,6 +588,12 @@ describe('torch.hub', function () {
       // one tunnel per request: two redirects, then the file
       assert.deepEqual(proxyLog.map((r) => `${r.method} ${r.url}`), Array(3).fill(`CONNECT 127.0.0.1:${tlsPort}`));
       assert.equal(tlsRequests.length, 3);
+    });
+
+    it('HTTPS_PROXY without a scheme is an http:// proxy (as urllib and curl)', async () => {
+      const dst = path.join(ckptDir, GOOD);
+      assert.equal(await download(`https://127.0.0.1:${tlsPort}/files/${GOOD}`, dst, { https_proxy: `127.0.0.1:${proxyPort}` }), 'OK');
+      assert.deepEqual(proxyLog.map((r) => `${r.method} ${r.url}`), [`CONNECT 127.0.0.1:${tlsPort}`]);
     });
 
     it('a proxy that refuses the tunnel', async () => {
