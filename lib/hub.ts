@@ -13,12 +13,18 @@
 //     pretrained weights can stay synchronous, as in torchvision.
 //
 // Proxies go through maintained agents: https-proxy-agent (a CONNECT tunnel for https URLs) and
-// http-proxy-agent (absolute-URI requests for http URLs), both from the proxy-agents family that npm
-// itself and most Node HTTP clients use; they run on Node's own http/https, so redirects, progress,
-// timeouts and errors stay in this file's hands. undici's EnvHttpProxyAgent was the other choice: it
-// would replace Node's http client as a whole, its current releases need Node 22 (this package
-// supports 18), and it reads the environment with rules of its own. Which proxy applies is
-// urllib's rule (only `<scheme>_proxy`), NO_PROXY's matching is proxy-from-env's (see _proxy_for).
+// http-proxy-agent (absolute-URI requests for http URLs), the ones npm's own HTTP agent uses; they
+// plug into Node's http/https, so redirects, progress, timeouts and errors stay in this file's
+// hands. undici's EnvHttpProxyAgent was the other choice: it would replace Node's http client as a
+// whole, its current releases need Node 22 (this package supports 18), and it reads the environment
+// with rules of its own. Which proxy applies is urllib's rule (only `<scheme>_proxy`); NO_PROXY's
+// matching is proxy-from-env's (see _proxy_for). Temporary files are removed on a signal by
+// signal-exit, the legacy one-file zip is read by fflate.
+//
+// Kept here, with no package that does the same: the redirect loop (the proxy is chosen again for
+// each hop; urllib's limit and messages), the progress bar (tqdm's exact look), and the synchronous
+// download in a child process (synckit-style worker threads blocked in Atomics.wait would hold back
+// the progress bar: a worker's stderr goes through the blocked main thread).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
