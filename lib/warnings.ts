@@ -188,7 +188,7 @@ function _user_frames(): { file: string; line: number }[] {
   }
   const out: { file: string; line: number }[] = [];
   for (const s of sites) {
-    const name = s.getFileName() ?? (s.isEval() ? s.getEvalOrigin() : undefined);
+    const name = s.getFileName() ?? (s.isEval() ? '<eval>' : undefined); // Python says <string> for exec'd code
     const line = s.getLineNumber();
     if (!name || line === null || name.startsWith('node:')) continue;
     let file = _file_of(name);
