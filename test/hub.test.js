@@ -478,14 +478,15 @@ describe('torch.hub', function () {
 
     it('NO_PROXY / no_proxy bypass the proxy', async () => {
       process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`;
-      for (const [k, v] of [['NO_PROXY', '127.0.0.1'], ['no_proxy', 'example.org, 127.0.0.1'], ['NO_PROXY', '*'], ['NO_PROXY', `127.0.0.1:${port}`]]) {
+      // (a leading dot: the names that end with it, as curl and urllib)
+      for (const [k, v] of [['NO_PROXY', '127.0.0.1'], ['no_proxy', 'example.org, 127.0.0.1'], ['NO_PROXY', '*'], ['NO_PROXY', `127.0.0.1:${port}`], ['NO_PROXY', '.0.0.1']]) {
         delete process.env.NO_PROXY;
         delete process.env.no_proxy;
         process.env[k] = v;
         await hub.download_url_to_file(`${base}/files/plain.bin`, path.join(tmp, 'a.bin'), { progress: false });
       }
       assert.equal(proxyLog.length, 0);
-      assert.equal(requests.length, 4);
+      assert.equal(requests.length, 5);
       // a NO_PROXY that does not match keeps the proxy
       process.env.NO_PROXY = 'example.org,127.0.0.2';
       await hub.download_url_to_file(`${base}/files/plain.bin`, path.join(tmp, 'a.bin'), { progress: false });
