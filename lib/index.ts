@@ -14,6 +14,7 @@ export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';
 export { autograd };
 export * as hub from './hub';
+export * as warnings from './warnings';
 export { save, load } from './serialization';
 export type { MapLocation, LoadOptions, SaveOptions } from './serialization';
 export * as nn from './nn';

@@ -226,28 +226,27 @@ describe('torchvision.models: registry and builders', () => {
 
 describe('torchvision.models: the legacy interface warns as torchvision does', function () {
   this.timeout(60000);
-  it('pretrained and positional (weights, progress): torchvision\'s warnings, each once per process', async () => {
-    // In a child process: warnings are once per process, and the pretrained calls need an empty
-    // TORCH_HOME and a network that fails at once (as when the generator recorded them).
+  it('pretrained and positional (weights, progress): torchvision\'s warnings, each once per call site', async () => {
+    // In a child process, every call from one line (so each warning shows once), recorded by
+    // torch.warnings; the pretrained calls need an empty TORCH_HOME and a network that fails at
+    // once (as when the generator recorded them).
     const home = H.tmpdir('legacy');
     try {
       const script = `
+        const torch = require('torch-node');
         const models = require('torch-node/torchvision/models');
         const calls = ${JSON.stringify(FX.legacy_warnings.map((c) => [c.builder, c.args, c.kwargs]))};
-        const seen = [];
-        process.on('warning', (w) => seen.push(w.name + ': ' + w.message));
-        (async () => {
-          const out = [];
+        const out = [];
+        torch.warnings.catch_warnings((seen) => {
           for (const [builder, args, kwargs] of calls) {
             const n = seen.length;
             let failed = false, error = null;
             try { models[builder](...args, ...(Object.keys(kwargs).length ? [kwargs] : [])); }
             catch (e) { failed = true; error = e.name; }
-            await new Promise((r) => setImmediate(r));
-            out.push({ failed, error, warnings: seen.slice(n) });
+            out.push({ failed, error, warnings: seen.slice(n).map((w) => w.category.name + ': ' + w.message) });
           }
-          console.log(JSON.stringify(out));
-        })();`;
+        }, { record: true });
+        console.log(JSON.stringify(out));`;
       const r = await H.run(process.execPath, ['-e', script], { cwd: H.ROOT, env: await H.offlineEnv({ TORCH_HOME: home }) });
       assert.equal(r.code, 0, r.stderr);
       const got = JSON.parse(r.stdout.trim().split('\n').pop());

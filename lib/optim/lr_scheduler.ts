@@ -1,7 +1,8 @@
 // torch.optim.lr_scheduler, after torch/optim/lr_scheduler.py (PyTorch 1.13):
 // the chainable forms on step(), the closed forms on step(epoch).
 import { Optimizer } from './optimizer';
-import { bind, typename, warn, REQUIRED, Rest } from '../nn/common';
+import { bind, typename, REQUIRED, Rest } from '../nn/common';
+import { warn } from '../warnings';
 import { pow, cos } from './_math';
 
 export const EPOCH_DEPRECATION_WARNING =

@@ -4,7 +4,8 @@
 import { native, Handle } from '../native';
 import { Tensor, op } from '../tensor';
 import { keep } from '../memory';
-import { bind, isOptions, py, typename, warn, Rest } from '../nn/common';
+import { bind, isOptions, py, typename, Rest } from '../nn/common';
+import { warn } from '../warnings';
 
 const { call } = native;
 
