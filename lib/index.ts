@@ -1,6 +1,7 @@
 // torch: the package's main entry, laid out like PyTorch's `torch` namespace.
 import { native, loadedBinary } from './native';
 import * as autograd from './autograd';
+import * as warnModule from './warnings';
 
 export * from './dtype';
 export { device } from './device';
@@ -20,6 +21,9 @@ export type { MapLocation, LoadOptions, SaveOptions } from './serialization';
 export * as nn from './nn';
 export * as optim from './optim';
 export * as jit from './jit';
+
+// LibTorch's own warnings (TORCH_WARN) reach JS as Python's reach Python: UserWarnings at the call.
+native.set_warning_callback((message: string) => warnModule.warn(message));
 
 export const __version__ = '0.1.0';
 

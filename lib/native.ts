@@ -40,6 +40,7 @@ export interface NativeAddon {
   dispose(h: Handle): void;
   is_disposed(h: Handle): boolean;
   is_tensor(v: unknown): boolean;
+  set_warning_callback(fn: (message: string) => void): void;
   memory_stats(): { tensors: number; bytes: number };
 
   manual_seed(seed: number | bigint): void;

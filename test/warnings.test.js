@@ -69,6 +69,22 @@ console.log('end');
     ]);
   });
 
+  it("LibTorch's own warnings (TORCH_WARN) are UserWarnings at the call, once per call site; 'error' throws them", () => {
+    const source = `
+const torch = require(${JSON.stringify(path.join(ROOT, 'dist', 'index.js'))});
+const y = torch.ones(2, { requires_grad: true }).mul(2);
+for (let i = 0; i < 2; i++) console.log('grad ' + y.grad); // SITE-A
+torch.warnings.filterwarnings('error');
+try { y.grad; } catch (e) { console.log('thrown ' + e.constructor.name); }
+console.log('end');
+`;
+    const { script, out, lineOf } = runScript(source);
+    const lines = out.trimEnd().split('\n');
+    // Python 1.13 prints this message for a non-leaf .grad (torch/_tensor.py defers to the C++ TORCH_WARN).
+    assert.match(lines[0], new RegExp(`^${script.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${lineOf('SITE-A')}: UserWarning: The \\.grad attribute of a Tensor that is not a leaf Tensor is being accessed`));
+    assert.deepEqual(lines.slice(2), ['grad null', 'grad null', 'thrown UserWarning', 'end']);
+  });
+
   it('NODE_NO_WARNINGS=1, --no-warnings and NODE_OPTIONS=--no-warnings print nothing', () => {
     const quiet = ['start', 'after 0', 'after 1', 'after 2', 'end'];
     assert.deepEqual(runScript(SCRIPT, { env: { NODE_NO_WARNINGS: '1' } }).out.trimEnd().split('\n'), quiet);
