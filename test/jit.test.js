@@ -180,4 +180,33 @@ describe('torch.jit', function () {
     assert.throws(() => m(x), /disposed/);
     await assert.rejects(m.forward_async(x), /disposed/);
   });
+
+  it('examples/serve.ts classifies an uploaded image with the loaded model, batched, off the JS thread', async () => {
+    const ROOT = path.join(__dirname, '..');
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'examples', 'tsconfig.json')]);
+    const { spawn } = require('node:child_process');
+    const port = 18000 + (process.pid % 1000);
+    const child = spawn(process.execPath, [path.join(ROOT, 'build', 'examples', 'serve.js'), file('resnet18_scripted.pt'), '--port', String(port)],
+      { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise((resolve, reject) => { child.stdout.once('data', resolve); child.once('exit', reject); });
+      const image = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'images', 'rgb444.jpg'));
+      const replies = await Promise.all([1, 2, 3].map(() => fetch(`http://127.0.0.1:${port}/classify`, { method: 'POST', body: image }).then((r) => r.json())));
+      // The same model and preprocessing here, in process.
+      const { ResNet18_Weights } = require('torch-node/torchvision/models');
+      const { decode_image, ImageReadMode } = require('torch-node/torchvision/io');
+      const net = torch.jit.load(file('resnet18_scripted.pt')).eval();
+      const logits = torch.no_grad(() => net(ResNet18_Weights.IMAGENET1K_V1.transforms()(decode_image(image, ImageReadMode.RGB)).unsqueeze(0)));
+      const { values, indices } = logits.softmax(1).topk(5, 1);
+      const categories = ResNet18_Weights.IMAGENET1K_V1.meta.categories;
+      for (const reply of replies) {
+        assert.deepEqual(reply.top5.map((c) => c.category), indices.tolist()[0].map((i) => categories[i]));
+        reply.top5.forEach((c, k) => assert.ok(Math.abs(c.probability - values.tolist()[0][k]) < 1e-5));
+      }
+      const bad = await fetch(`http://127.0.0.1:${port}/classify`, { method: 'POST', body: Buffer.from('not an image') });
+      assert.equal(bad.status, 400);
+    } finally {
+      child.kill();
+    }
+  });
 });
