@@ -10,6 +10,9 @@
 
 #include <ATen/ThreadLocalState.h>
 #include <torch/csrc/jit/api/module.h>
+#include <torch/csrc/jit/frontend/tracer.h>
+#include <torch/csrc/jit/passes/fixup_trace_scope_blocks.h>
+#include <torch/csrc/jit/passes/normalize_ops.h>
 #include <torch/csrc/jit/serialization/import.h>
 #include <torch/csrc/jit/serialization/python_print.h>
 
@@ -336,6 +339,72 @@ Napi::Value jit_freeze(const Napi::CallbackInfo& info) {
   return module_handle(info.Env(), torch::jit::freeze(m));
 }
 
+// ---- tracing -----------------------------------------------------------------------
+// torch.jit.trace of a module or function written in JS, through LibTorch's own
+// tracer: every op JS runs goes through the dispatcher, where the Tracer key
+// records it. The module tree is mirrored as TorchScript modules holding the
+// very same parameter and buffer tensors, so that the tracer turns their uses
+// into attribute reads of `self`, as Python's tracer does
+// (torch._C._create_method_from_trace).
+
+// spec: { name, params: [[name, tensor]], buffers: [[name, tensor]], children: [[name, spec]] }
+Module mirror_module(Napi::Object spec, const std::shared_ptr<torch::jit::CompilationUnit>& cu) {
+  Module m(c10::QualifiedName("__torch__." + to_string(spec.Get("name"), "trace(): module name")), cu,
+           /*shouldMangle=*/true);
+  auto pairs = [&](const char* key, auto&& f) {
+    for_each_element(spec.Get(key), key, "an array of [name, value] pairs", [&](Napi::Value pair) {
+      if (!pair.IsArray()) bad_type(pair, key, "a [name, value] pair");
+      Napi::Array p = pair.As<Napi::Array>();
+      f(to_string(p.Get(0u), key), p.Get(1u));
+    });
+  };
+  pairs("params", [&](const std::string& n, Napi::Value t) { m.register_parameter(n, unwrap_tensor(t, "trace(): parameter"), false); });
+  pairs("buffers", [&](const std::string& n, Napi::Value t) { m.register_buffer(n, unwrap_tensor(t, "trace(): buffer")); });
+  pairs("children", [&](const std::string& n, Napi::Value child) {
+    if (!child.IsObject()) bad_type(child, "trace(): submodule", "a module description");
+    m.register_module(n, mirror_module(child.As<Napi::Object>(), cu));
+  });
+  return m;
+}
+
+// jit_trace(spec, fn, inputs[], strict, force_outplace) -> handle of a module whose
+// forward is the trace of fn(...inputs); fn receives and returns tensor handles
+// (or arrays of them).
+Napi::Value jit_trace(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject()) bad_type(info[0], "trace(): module", "a module description");
+  if (!info[1].IsFunction()) bad_type(info[1], "trace(): func", "a function");
+  Napi::Function fn = info[1].As<Napi::Function>();
+  torch::jit::Stack inputs;
+  for_each_element(info[2], "trace(): example_inputs", "an array of tensors",
+                   [&](Napi::Value v) { inputs.emplace_back(unwrap_tensor(v, "trace(): example_inputs")); });
+  const bool strict = to_bool(info[3], "trace(): strict"), force_outplace = to_bool(info[4], "trace(): _force_outplace");
+  auto cu = std::make_shared<torch::jit::CompilationUnit>();
+  Module self = mirror_module(info[0].As<Napi::Object>(), cu);
+  auto traced = [&](torch::jit::Stack args) -> torch::jit::Stack {
+    std::vector<napi_value> js_args;
+    for (const auto& a : args) js_args.push_back(wrap_tensor(env, a.toTensor()));
+    Napi::Value out = fn.Call(js_args);
+    std::function<c10::IValue(Napi::Value)> to_output = [&](Napi::Value v) -> c10::IValue {
+      if (v.IsArray()) {
+        std::vector<c10::IValue> elems;
+        for_each_element(v, "trace(): output", "tensors", [&](Napi::Value e) { elems.push_back(to_output(e)); });
+        return c10::ivalue::Tuple::create(std::move(elems));
+      }
+      return unwrap_tensor(v, "trace(): the traced function's output");
+    };
+    return {to_output(out)};
+  };
+  auto result = torch::jit::tracer::trace(std::move(inputs), traced, [](const at::Tensor&) { return std::string(); },
+                                          strict, force_outplace, &self);
+  std::shared_ptr<torch::jit::Graph> graph = result.first->graph;
+  torch::jit::FixupTraceScopeBlocks(graph, &self);
+  torch::jit::NormalizeOps(graph);
+  auto* method = self._ivalue()->compilation_unit()->create_function(c10::QualifiedName(*self.type()->name(), "forward"), graph);
+  self.type()->addMethod(method);
+  return module_handle(env, self);
+}
+
 // ---- async calls on a native pool --------------------------------------------------
 // Arguments are converted on the JS thread (the job holds its own references to
 // every tensor, so nothing JS does meanwhile can free them); the method runs on
@@ -507,6 +576,7 @@ void init_jit(Napi::Env env, Napi::Object exports) {
       fn<jit_code>(env, "jit_code"),
       fn<jit_graph>(env, "jit_graph"),
       fn<jit_freeze>(env, "jit_freeze"),
+      fn<jit_trace>(env, "jit_trace"),
   });
 }
 
