@@ -17,7 +17,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <string>
@@ -45,6 +47,23 @@ struct Writer {
   bool failed = false;     // a write threw: the writer may be unusable
 };
 
+// The writer's file stream. PyTorchStreamWriter keeps it private, closes it
+// in writeEndOfFile without checking the result (a full disk that shows only
+// when the last buffered bytes are flushed went unreported: torch.save to
+// /dev/full "succeeded"), and a writer that failed earlier can never be
+// finalized, so its file stayed open. An explicit instantiation may name a
+// private member (C++17 [temp.spec]/6): that yields a pointer to the member.
+struct FileStreamTag {
+  friend std::ofstream PyTorchStreamWriter::*file_stream_of(FileStreamTag);
+};
+template <std::ofstream PyTorchStreamWriter::*M>
+struct FileStreamAccess {
+  friend std::ofstream PyTorchStreamWriter::*file_stream_of(FileStreamTag) { return M; }
+};
+template struct FileStreamAccess<&PyTorchStreamWriter::file_stream_>;
+
+std::ofstream& file_stream(PyTorchStreamWriter& w) { return w.*file_stream_of(FileStreamTag{}); }
+
 // A PyTorchStreamWriter's destructor finishes the archive when that was not
 // done, and a failure there (an I/O error seen earlier, a full disk) throws
 // from a destructor, which terminates the process. So a writer is destroyed
@@ -62,7 +81,11 @@ void discard_writer(Writer* w) {
   if (w->impl->finalized()) {
     w->impl.reset();
   } else {
-    (void)w->impl.release();  // see above: never run its destructor
+    // see above: never run its destructor, but close its file (the rest of
+    // it, a few hundred bytes and miniz's directory, is leaked)
+    std::ofstream& f = file_stream(*w->impl);
+    if (f.is_open()) f.close();
+    (void)w->impl.release();
   }
 }
 
@@ -288,6 +311,15 @@ napi_value zip_read_storage(napi_env env, napi_callback_info info) {
                                std::to_string(need) + " bytes): the file is corrupted or truncated");
     if (need != 0 && ptr.get() == nullptr)
       throw std::runtime_error("storage record '" + name + "' could not be read");
+    if (size > need) {
+      // A record larger than its storage (torch.save never writes one; a
+      // crafted zip can hold a huge record for a 4-element storage): keep only
+      // the storage's bytes, so that what stays resident is what the storage
+      // says it is (and what memory_stats() counts).
+      at::DataPtr exact = c10::GetCPUAllocator()->allocate(need);
+      if (need) std::memcpy(exact.get(), ptr.get(), need);
+      ptr = std::move(exact);
+    }
     auto* bytes = static_cast<uint8_t*>(ptr.get());
     if (swap && itemsize > 1) {
       for (size_t i = 0; i < need; i += itemsize)
@@ -462,7 +494,14 @@ napi_value zip_finish_writer(napi_env env, napi_callback_info info) {
     Args a = get_args(env, info, 1);
     Writer& w = open_writer(env, a.size() ? a[0] : nullptr);
     writer_step(w, [&] { w.impl->writeEndOfFile(); });
+    // writeEndOfFile closed the file without looking: a failed close (the
+    // last buffered bytes not written, a full disk) leaves failbit set.
+    const bool close_failed = !w.to_memory && file_stream(*w.impl).fail();
+    const int err = errno;
     w.impl.reset();  // finalized: the destructor only closes the file
+    if (close_failed)
+      throw std::runtime_error(std::string("writing the end of the archive failed: ") +
+                               (err ? std::strerror(err) : "the file could not be closed"));
     if (!w.to_memory) return js_undefined(env);
     napi_value buf;
     void* dst = nullptr;
