@@ -255,6 +255,7 @@ export class Module {
   register_module(name: string, module: Module | null): void { this.add_module(name, module); }
 
   get_submodule(target: string): Module {
+    if (typeof target !== 'string') throw new TypeError(`get_submodule(): argument 'target' must be str, not ${typename(target)}`);
     if (target === '') return this;
     let mod: Module = this;
     for (const item of target.split('.')) {
@@ -360,6 +361,7 @@ export class Module {
   }
 
   apply(fn: (module: Module) => void): this {
+    if (typeof fn !== 'function') throw new TypeError(`apply(): argument 'fn' must be callable, not ${typename(fn)}`);
     for (const m of this.children()) m.apply(fn);
     fn(this);
     return this;
