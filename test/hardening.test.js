@@ -276,6 +276,29 @@ describe('hardening: storage sizes against record sizes', () => {
   });
 });
 
+describe('hardening: failed loads leak nothing', () => {
+  const many = (prefix, extra = []) => zip([...Array.from({ length: 20000 }, (_, i) => [`${prefix}f${i}`, Buffer.alloc(0)]), ...extra]);
+  const cases = [
+    ['the first record is not in a folder', many(''), /file in archive is not in a subdirectory: f0/],
+    ['no version record', many('archive/'), /Expected hasRecord\("version"\) to be true, but got false/],
+    ['a version that is not a number', many('archive/', [['archive/version', Buffer.from('x\n')]]), /Couldn't parse the version x\n as Long Long/],
+    ['a version too new', many('archive/', [['archive/version', Buffer.from('99\n')]]), /version 99, but the maximum supported version for reading is 10/],
+  ];
+  for (const [what, file, re] of cases) {
+    it(`a 20,000-entry zip with ${what}: a clear Error, and 150 of them do not grow RSS (1.4 MB each before)`, () => {
+      assert.throws(() => load(file), (e) => /not a readable PyTorch zip archive/.test(e.message) && re.test(e.message));
+      const p = path.join(tmp, 'corrupt.pt');
+      fs.writeFileSync(p, file);
+      assert.throws(() => load(p), re);
+      for (let i = 0; i < 10; i++) assert.throws(() => load(file));
+      const rss0 = process.memoryUsage().rss;
+      for (let i = 0; i < 150; i++) assert.throws(() => load(i % 2 ? file : p));
+      const grown = process.memoryUsage().rss - rss0;
+      assert.ok(grown < 60e6, `RSS grew by ${(grown / 1e6).toFixed(0)} MB`);
+    });
+  }
+});
+
 // ---- images ------------------------------------------------------------------------------------
 
 function crc32(buf) { return zlib.crc32(buf); }
