@@ -26,6 +26,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace tn {
@@ -40,8 +41,16 @@ using caffe2::serialize::ReadAdapterInterface;
 constexpr napi_type_tag kReaderTag = {0x6a1f2c3d4e5b6071ULL, 0x8192a3b4c5d6e7f8ULL};
 constexpr napi_type_tag kWriterTag = {0x0f1e2d3c4b5a6978ULL, 0x8796a5b4c3d2e1f0ULL};
 
+// A record as the central directory describes it (zip_open_reader's scan).
+struct RecordInfo {
+  uint32_t method = 0;   // 0: stored, 8: deflated
+  uint64_t usize = 0;    // uncompressed size
+};
+
 struct Reader {
   std::unique_ptr<PyTorchStreamReader> impl;
+  std::shared_ptr<ReadAdapterInterface> in;              // what impl reads
+  std::unordered_map<std::string, RecordInfo> records;   // by name in the archive folder; empty when the scan was skipped
 };
 
 struct Writer {
@@ -240,7 +249,7 @@ uint32_t crc32_of(const uint8_t* p, size_t n) {
   return c ^ 0xffffffffu;
 }
 
-void precheck_archive(ReadAdapterInterface& in) {
+void precheck_archive(ReadAdapterInterface& in, std::unordered_map<std::string, RecordInfo>& records) {
   const uint64_t size = in.size();
   auto rd = [&](uint64_t pos, size_t n) -> std::string {
     std::string b(n, '\0');
@@ -278,6 +287,9 @@ void precheck_archive(ReadAdapterInterface& in) {
   if (slash == std::string::npos)
     throw std::runtime_error("file in archive is not in a subdirectory: " + first);
   const std::string folder = first.substr(0, slash + 1);
+  for (const auto& e : list) {
+    if (e.name.compare(0, folder.size(), folder) == 0) records[e.name.substr(folder.size())] = RecordInfo{e.method, e.usize};
+  }
   auto same = [](const std::string& a, const std::string& b) {  // miniz's lookup ignores case
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); i++)
@@ -331,17 +343,16 @@ napi_value zip_open_reader(napi_env env, napi_callback_info info) {
     auto r = std::make_unique<Reader>();
     if (type_of(env, a[0]) == napi_string) {
       std::string path = to_string(env, a[0], "zip_open_reader(): path");
-      auto adapter = std::make_shared<caffe2::serialize::FileAdapter>(path);
-      precheck_archive(*adapter);
-      r->impl = std::make_unique<PyTorchStreamReader>(
-          std::shared_ptr<ReadAdapterInterface>(std::move(adapter)));
+      r->in = std::make_shared<caffe2::serialize::FileAdapter>(path);
+      precheck_archive(*r->in, r->records);
+      r->impl = std::make_unique<PyTorchStreamReader>(r->in);
     } else {
       auto bytes = bytes_of(env, a[0], "zip_open_reader(): data");
       auto adapter = std::make_shared<MemoryAdapter>();
       adapter->data.assign(reinterpret_cast<const char*>(bytes.first), bytes.second);
-      precheck_archive(*adapter);
-      r->impl = std::make_unique<PyTorchStreamReader>(
-          std::shared_ptr<ReadAdapterInterface>(std::move(adapter)));
+      r->in = std::move(adapter);
+      precheck_archive(*r->in, r->records);
+      r->impl = std::make_unique<PyTorchStreamReader>(r->in);
     }
     Reader* raw = r.release();
     return make_handle(env, raw, &kReaderTag, finalize_reader);
@@ -353,6 +364,8 @@ napi_value zip_close_reader(napi_env env, napi_callback_info info) {
     Args a = get_args(env, info, 1);
     auto* r = unwrap_handle<Reader>(env, a.size() ? a[0] : nullptr, &kReaderTag, "zip reader");
     r->impl.reset();
+    r->in.reset();  // closes the file now, not when the handle is collected
+    r->records.clear();
     return js_undefined(env);
   });
 }
@@ -406,6 +419,7 @@ napi_value zip_read_storage(napi_env env, napi_callback_info info) {
     Args a = get_args(env, info, 5);
     if (a.size() < 5) throw JsTypeError("zip_read_storage: expected (reader, name, dtype, numel, swap_bytes)");
     auto& r = open_reader(env, a[0]);
+    auto* rh = unwrap_handle<Reader>(env, a[0], &kReaderTag, "zip reader");
     std::string name = to_string(env, a[1], "zip_read_storage(): name");
     auto dtype = to_scalar_type(env, a[2], "zip_read_storage(): dtype");
     int64_t numel = to_int(env, a[3], "zip_read_storage(): numel");
@@ -418,7 +432,24 @@ napi_value zip_read_storage(napi_env env, napi_callback_info info) {
     const size_t need = static_cast<size_t>(numel) * itemsize;
     at::DataPtr ptr;
     size_t size = 0;
-    std::tie(ptr, size) = r.getRecord(name);
+    // A record larger than its storage is read only as far as the storage
+    // goes (a stored record), or refused (a compressed one: inflating it whole
+    // is what a zip bomb wants; torch.save never compresses records).
+    auto it = rh->records.find(name);
+    if (it != rh->records.end() && it->second.usize > need) {
+      if (it->second.method != 0)
+        throw std::runtime_error("storage record '" + name + "' is compressed and inflates to " +
+                                 std::to_string(it->second.usize) + " bytes, but the pickle says its storage has " +
+                                 std::to_string(numel) + " elements of " + std::to_string(itemsize) + " bytes (" +
+                                 std::to_string(need) + " bytes): refusing to inflate it (the file is corrupted, or a zip bomb)");
+      const size_t offset = r.getRecordOffset(name);
+      ptr = c10::GetCPUAllocator()->allocate(need);
+      if (need && rh->in->read(offset, ptr.get(), need, "reading a storage record") != need)
+        throw std::runtime_error("storage record '" + name + "' could not be read");
+      size = need;
+    } else {
+      std::tie(ptr, size) = r.getRecord(name);
+    }
     if (size < need)
       throw std::runtime_error("storage record '" + name + "' holds " + std::to_string(size) +
                                " bytes, but the pickle says it has " + std::to_string(numel) +
