@@ -412,6 +412,11 @@ const a = new nn.AdaptiveAvgPool2d(2 ** 32); attempt(() => a(x));`);
       [() => pickle.loads(5, {}), /^pickle.loads\(\): data must be a Uint8Array or Buffer, not number$/],
       [() => pickle.loads(Buffer.from('80024e2e', 'hex'), null), /^pickle.loads\(\): hooks must be an object, not None$/],
       [() => new torch.device(null), /^device\(\): argument 'type' must be str or torch.device, not None$/],
+      [() => new nn.BatchNorm2d(2)(5), /^BatchNorm2d.forward\(\): argument 'input' must be a Tensor, not number$/],
+      [() => new nn.Flatten()(null), /^Flatten.forward\(\): argument 'input' must be a Tensor, not null$/],
+      [() => new nn.MSELoss()(torch.ones(1)), /^MSELoss.forward\(\): argument 'target' must be a Tensor, not undefined$/],
+      [() => [...new nn.Linear(2, 3).named_modules(5)], /^named_modules\(\): argument 'memo' must be a Set or null, not int$/],
+      [() => new nn.Linear(2, 3).state_dict(null), /^state_dict\(\): the argument must be an options object/],
     ];
     for (const [fn, re] of cases) assert.throws(fn, (e) => e instanceof TypeError && re.test(e.message), String(re));
   });

@@ -77,3 +77,8 @@ export function checkOutputSize(layer: string, v: unknown): void {
   }
   for (const e of items) if (e !== null) checkInt(layer, 'output_size', e);
 }
+
+/** A forward() argument that must be a tensor: a TypeError naming the layer and the argument otherwise. */
+export function checkTensor(layer: string, name: string, v: unknown): void {
+  if (!(v instanceof Tensor)) throw new TypeError(`${layer}.forward(): argument '${name}' must be a Tensor, not ${typeName(v)}`);
+}
