@@ -270,7 +270,7 @@ def scheduler_cases():
                       'step_epochs': step_epochs, 'sequence': seq, 'momentum': mom, 'last_epoch': getattr(sched, 'last_epoch', None),
                       'group_lr': [g['lr'] for g in opt.param_groups],
                       'state_dict_keys': sorted(sd.keys()),
-                      'state_dict': {k: v for k, v in sd.items() if isinstance(v, (int, float, str, bool)) or v is None}})
+                      'state_dict': {k: enc_num(v) for k, v in sd.items() if isinstance(v, (int, float, str, bool)) or v is None}})
 
     S = torch.optim.lr_scheduler
     run('StepLR step_size=3 gamma=0.5', lambda o: S.StepLR(o, 3, gamma=0.5), 12)
