@@ -7,6 +7,7 @@ Writes test/fixtures/optim-optimizers.json, optim-schedulers.json, optim-errors.
 Tensors are written as {"dtype", "shape", "values"}: float64 values exactly,
 float32 values in 9 significant digits (Float32Array.from gives back the same bits).
 """
+import copy
 import json
 import math
 import os
@@ -69,12 +70,35 @@ def explicit_case(name, optim, options, seed, steps=5, dtype=torch.float32, grou
         opt.step()
         if k + 1 in (1, 3, steps):
             after[str(k + 1)] = [enc(p) for p in params]
+        if k + 1 == 3:
+            mid = opt.state_dict()
+            state_dict_mid = {'state': enc(mid['state']), 'param_groups': enc(mid['param_groups'])}
+            mid = copy.deepcopy(mid)
+            params_mid = [p.detach().clone() for p in params]
     sd = opt.state_dict()
+    # Python loading that state into a new optimizer and going on. (Not always the uninterrupted
+    # run: load_state_dict casts state tensors but `step` to the parameter's dtype, so a float64
+    # parameter's ASGD eta/mu or NAdam mu_product become float64.)
+    after_load = None
+    if steps >= 4:
+        loaded = [p.clone().requires_grad_() for p in params_mid]
+        if groups is None:
+            opt2 = OPTIMS[optim](loaded, **options)
+        else:
+            opt2 = OPTIMS[optim]([dict(params=[loaded[i] for i in idx], **o) for idx, o in groups], **options)
+        opt2.load_state_dict(mid)
+        for k in range(3, steps):
+            for j, p in enumerate(loaded):
+                p.grad = None if skip and (k, j) in skip else grads[k][j].clone()
+            opt2.step()
+        after_load = [enc(p) for p in loaded]
     return {
         'name': name, 'kind': 'explicit', 'optim': optim, 'options': enc(options), 'dtype': str(dtype).replace('torch.', ''),
         'groups': None if groups is None else [{'params': idx, 'options': enc(o)} for idx, o in groups],
         'skip': None if skip is None else sorted([list(x) for x in skip]),
         'steps': steps, 'init': init, 'grads': [[enc(g) for g in gs] for gs in grads], 'after': after,
+        'state_dict_mid': state_dict_mid,  # Python's state_dict after step 3, for JS to load and continue
+        'after_load': after_load,
         'state_dict': {'state': enc(sd['state']), 'state_order': [str(k) for k in sd['state'].keys()],
                        'param_groups': enc(sd['param_groups']),
                        'group_keys': [list(g.keys()) for g in sd['param_groups']]},

@@ -149,6 +149,14 @@ describe('torch.optim.Optimizer', function () {
       ['Adam', { lr: 0.01, amsgrad: true, weight_decay: 0.1, maximize: true }],
       ['AdamW', { lr: 0.01 }],
       ['AdamW', { lr: 0.01, amsgrad: true, maximize: true }],
+      ['Adadelta', { weight_decay: 0.1, maximize: true }],
+      ['Adagrad', { lr_decay: 0.1, weight_decay: 0.1, maximize: true }],
+      ['Adamax', { weight_decay: 0.1, maximize: true }],
+      ['ASGD', { weight_decay: 0.1, maximize: true, t0: 5 }],
+      ['NAdam', { weight_decay: 0.1 }],
+      ['RAdam', { weight_decay: 0.1 }],
+      ['RMSprop', { centered: true, momentum: 0.9, weight_decay: 0.1, maximize: true }],
+      ['Rprop', { maximize: true }],
     ];
     for (const [name, opts] of configs) {
       it(`${name} ${JSON.stringify(opts)}`, function () {
@@ -165,6 +173,20 @@ describe('torch.optim.Optimizer', function () {
         assert.equal(live(), n, 'live tensors after zero_grad()');
       });
     }
+
+    it('LBFGS (strong_wolfe, full history): a step adds no tensors beyond its state, inside a user scope or not', function () {
+      const x = torch.randn(8, 4), y = torch.randn(8, 3);
+      const w = param(4, 3), b = param(3);
+      const opt = new optim.LBFGS([w, b], { history_size: 2, max_iter: 4, line_search_fn: 'strong_wolfe' });
+      const closure = () => { opt.zero_grad(); const l = x.mm(w).add(b).sub(y).pow(2).mean().add(w.pow(4).sum()); l.backward(); return l; };
+      for (let i = 0; i < 3; i++) opt.step(closure).dispose(); // fills the history
+      const n = live();
+      for (let i = 0; i < 5; i++) opt.step(closure).dispose();
+      torch.scope(() => opt.step(closure));
+      opt.zero_grad();
+      assert.equal(live(), n);
+      assert.ok(opt.state.get(w).old_dirs.every((t) => !t.is_disposed));
+    });
 
     it('state created inside a user scope() survives the scope; the scope releases nothing of the optimizer', function () {
       const a = param(4);

@@ -9,7 +9,7 @@ import { bind, Rest } from '../nn/common';
 const { call } = native;
 const H = {
   neg: op('neg'), add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), addS_: op('add_', 'Scalar'), mul_: op('mul_', 'Scalar'),
-  sub: op('sub', 'Tensor'), mul: op('mul', 'Tensor'), copy_: op('copy_'), fill_: op('fill_', 'Scalar'), zeros_like: op('zeros_like'), item: op('item'),
+  sub: op('sub', 'Tensor'), mul: op('mul', 'Tensor'), copy_: op('copy_'), zeros_like: op('zeros_like'), item: op('item'),
 };
 
 export interface ASGDOptions {
@@ -57,9 +57,10 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
       // averaging
       if (call(H.item, mu) !== 1) call(H.add_, ax, tmp(call(H.mul, tmp(call(H.sub, p._h, ax, 1)), mu)), 1);
       else call(H.copy_, ax, p._h, false);
-      // eta.copy_(torch.tensor(x)) and fill_(x) both round x to the state's dtype
-      call(H.fill_, eta, lr / pow(1 + lambd * lr * step, alpha)); // math.pow: libm's
-      call(H.fill_, mu, 1 / Math.max(1, step - t0));
+      // eta.copy_(torch.tensor(x)): x rounded to the default dtype first, even where eta is
+      // float64 (load_state_dict casts eta and mu to a float64 parameter's dtype)
+      call(H.copy_, eta, tmp(scalarTensor(lr / pow(1 + lambd * lr * step, alpha))), false); // math.pow: libm's
+      call(H.copy_, mu, tmp(scalarTensor(1 / Math.max(1, step - t0))), false);
     }, 'ASGD');
   }
 }

@@ -270,6 +270,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       try { return closure(); } finally { native.set_grad_enabled(false); }
     };
     let state: LBFGSState | undefined;
+    const before = stateTensors(this.state.get(this._params[0]));
     try {
       native.set_grad_enabled(false);
       const group = this.param_groups[0];
@@ -397,19 +398,25 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       return orig_loss;
     } finally {
       native.set_grad_enabled(prevGrad);
-      // Release what this step made, except what the state holds (out of any user scope).
-      const kept = new Set<unknown>();
-      if (state !== undefined) {
-        for (const v of Object.values(state)) {
-          if (v instanceof Tensor) kept.add(v);
-          else if (Array.isArray(v)) for (const x of v) if (x instanceof Tensor) kept.add(x);
-        }
-        keep(state);
-      }
+      // Release what this step made and what the state no longer holds (directions shifted out
+      // of the history, the last step's d...); keep the state out of any user scope.
+      const kept = stateTensors(state);
+      if (state !== undefined) keep(state);
       for (const t of made) if (!kept.has(t)) t.dispose();
+      for (const t of before) if (!kept.has(t)) t.dispose();
       made = outer;
     }
   }
+}
+
+/** The tensors an LBFGS state holds (directly, or in its lists). */
+function stateTensors(state: LBFGSState | undefined): Set<Tensor> {
+  const out = new Set<Tensor>();
+  for (const v of Object.values(state ?? {})) {
+    if (v instanceof Tensor) out.add(v);
+    else if (Array.isArray(v)) for (const x of v) if (x instanceof Tensor) out.add(x);
+  }
+  return out;
 }
 
 /** Python's float(loss): a tensor's value, or a number. */
