@@ -184,6 +184,8 @@ describe('torch.optim against PyTorch 1.13', function () {
       for (const name of ['Adadelta', 'Adamax', 'ASGD', 'NAdam', 'RAdam', 'RMSprop', 'Rprop']) {
         assert.throws(() => new optim[name]([p]).step(), { message: `${name} does not support sparse gradients` });
       }
+      assert.throws(() => new optim.Adam([p]).step(), { message: 'Adam does not support sparse gradients, please consider SparseAdam instead' });
+      assert.throws(() => new optim.AdamW([p]).step(), { message: 'AdamW does not support sparse gradients' });
       assert.throws(() => new optim.Adagrad([p], { weight_decay: 0.1 }).step(), { message: 'weight_decay option is not compatible with sparse gradients' });
       assert.deepEqual(p.tolist(), [[0, 0], [0, 0], [0, 0], [0, 0]]);
     });

@@ -60,6 +60,6 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
       call(H.mul_, acc_delta, rho);
       call(H.addcmul_, acc_delta, delta, delta, 1 - rho);
       call(H.add_, p._h, delta, -lr);
-    }, 'Adadelta');
+    }, 'Adadelta does not support sparse gradients');
   }
 }

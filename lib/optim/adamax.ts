@@ -68,6 +68,6 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
       const bias_correction = 1 - pow(beta1, step);
       const clr = lr / bias_correction;
       call(H.addcdiv_, p._h, exp_avg, exp_inf, -clr);
-    }, 'Adamax');
+    }, 'Adamax does not support sparse gradients');
   }
 }

@@ -61,6 +61,6 @@ export class ASGD extends Optimizer<ASGDOptions, ASGDState> {
       // float64 (load_state_dict casts eta and mu to a float64 parameter's dtype)
       call(H.copy_, eta, tmp(scalarTensor(lr / pow(1 + lambd * lr * step, alpha))), false); // math.pow: libm's
       call(H.copy_, mu, tmp(scalarTensor(1 / Math.max(1, step - t0))), false);
-    }, 'ASGD');
+    }, 'ASGD does not support sparse gradients');
   }
 }

@@ -69,6 +69,6 @@ export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
       call(H.addS_, denom, eps, 1);
       call(H.addcdiv_, p._h, grad, denom, -lr * (1. - mu) / (1. - (call(H.item, mu_product) as number)));
       call(H.addcdiv_, p._h, exp_avg, denom, -lr * mu_next / (1. - (call(H.item, mu_product_next) as number)));
-    }, 'NAdam');
+    }, 'NAdam does not support sparse gradients');
   }
 }

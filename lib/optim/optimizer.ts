@@ -283,19 +283,19 @@ export function runStep(closure: (() => unknown) | undefined, update: () => void
  * @internal Calls `update(p, grad, tmp)` for each parameter of `group` that has a gradient
  * (Python's `if p.grad is not None`), in order. `tmp(h)` registers a temporary handle and
  * returns it; temporaries and the gradient handles are released after each parameter.
- * With `denseOnly` (the optimizer's name), a sparse gradient is refused before any update,
+ * With `sparseError` (PyTorch's message), a sparse gradient is refused before any update,
  * as PyTorch's step() does while it gathers the gradients.
  */
 export function forEachGrad(group: { params: Tensor[] }, update: (p: Tensor, grad: Handle, tmp: (h: Handle) => Handle) => void,
-  denseOnly?: string): void {
+  sparseError?: string): void {
   const work: Array<[Tensor, Handle]> = [];
   for (const p of group.params) {
     const g = native.get_grad(p._h);
     if (g !== null) work.push([p, g]);
   }
   try {
-    if (denseOnly !== undefined && work.some(([p, g]) => isSparseGrad(g, p))) {
-      throw new Error(`${denseOnly} does not support sparse gradients`);
+    if (sparseError !== undefined && work.some(([p, g]) => isSparseGrad(g, p))) {
+      throw new Error(sparseError);
     }
     for (const [p, g] of work) {
       const temps: Handle[] = [];

@@ -74,6 +74,6 @@ export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
         update = tmp(call(H.mulS, tmp(call(H.mul, update, adaptive_lr)), rect));
       }
       call(H.add_, p._h, update, -1.0);
-    }, 'RAdam');
+    }, 'RAdam does not support sparse gradients');
   }
 }

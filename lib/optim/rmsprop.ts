@@ -82,6 +82,6 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
       } else {
         call(H.addcdiv_, p._h, grad, avg, -lr);
       }
-    }, 'RMSprop');
+    }, 'RMSprop does not support sparse gradients');
   }
 }

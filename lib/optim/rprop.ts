@@ -65,6 +65,6 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
       // update parameters
       call(H.addcmul_, p._h, tmp(call(H.sign, grad)), step_size, -1);
       call(H.copy_, prev, grad, false);
-    }, 'Rprop');
+    }, 'Rprop does not support sparse gradients');
   }
 }
