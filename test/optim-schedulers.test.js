@@ -174,6 +174,73 @@ describe('torch.optim.lr_scheduler against PyTorch 1.13', function () {
     }
   });
 
+  describe('state_dict() round trip: a new scheduler loads it and goes on as the first', function () {
+    const S = lr_scheduler;
+    const makeOpt = () => new optim.SGD([{ params: [torch.zeros(2, { requires_grad: true })], lr: 0.1 },
+      { params: [torch.zeros(2, { requires_grad: true })], lr: 0.05 }], { lr: 0.1, momentum: 0.9 });
+    const cases = {
+      MultiplicativeLR: (o) => new S.MultiplicativeLR(o, () => 0.9),
+      ConstantLR: (o) => new S.ConstantLR(o, 0.5, 6),
+      LinearLR: (o) => new S.LinearLR(o, 0.2, 1.0, 9),
+      ExponentialLR: (o) => new S.ExponentialLR(o, 0.9),
+      PolynomialLR: (o) => new S.PolynomialLR(o, 12, 2.0),
+      CosineAnnealingWarmRestarts: (o) => new S.CosineAnnealingWarmRestarts(o, 3, 2),
+      SequentialLR: (o) => new S.SequentialLR(o, [new S.LinearLR(o, 0.5, 1.0, 3), new S.ExponentialLR(o, 0.8)], [4]),
+      ChainedScheduler: (o) => new S.ChainedScheduler([new S.ConstantLR(o, 0.5, 3), new S.ExponentialLR(o, 0.9)]),
+      OneCycleLR: (o) => new S.OneCycleLR(o, [0.5, 0.3], { total_steps: 20, three_phase: true }),
+      CyclicLR: (o) => new S.CyclicLR(o, 0.01, 0.1, 3, 4, 'triangular2'),
+      ReduceLROnPlateau: (o) => new S.ReduceLROnPlateau(o, { patience: 1, cooldown: 1 }),
+    };
+    const metric = (e) => [1, 0.9, 0.95, 0.96, 0.97, 0.8, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9][e % 12];
+    for (const [name, make] of Object.entries(cases)) {
+      it(name, function () {
+        const oa = makeOpt(), a = make(oa);
+        const step = (opt, s, e) => { opt.step(); if (s instanceof S.ReduceLROnPlateau) s.step(metric(e)); else s.step(); };
+        for (let e = 0; e < 5; e++) step(oa, a, e);
+        const sd = JSON.parse(JSON.stringify(a.state_dict())); // plain data, as a saved file gives back
+        // PyTorch's resume order: build both, then load the optimizer's state (its groups carry lr,
+        // initial_lr, momentum, max_lr...) and the scheduler's
+        const ob = makeOpt(), b = make(ob);
+        ob.load_state_dict(oa.state_dict());
+        b.load_state_dict(sd);
+        for (let e = 5; e < 15; e++) {
+          step(oa, a, e); step(ob, b, e);
+          assert.deepEqual(b.get_last_lr(), a.get_last_lr(), `epoch ${e}`);
+          assert.deepEqual(ob.param_groups.map((g) => g.momentum), oa.param_groups.map((g) => g.momentum), `momentum at epoch ${e}`);
+        }
+      });
+    }
+  });
+
+  it('ReduceLROnPlateau takes a one-element tensor as its metric (Python: float(metrics))', function () {
+    const opt = new optim.SGD([torch.zeros(2, { requires_grad: true })], { lr: 0.1 });
+    const s = new lr_scheduler.ReduceLROnPlateau(opt, { patience: 0 });
+    s.step(torch.tensor(1.0));
+    s.step(torch.tensor(2.0));
+    assert.equal(s.best, 1);
+    assert.deepEqual(s.get_last_lr(), [0.010000000000000002]);
+  });
+
+  it('every scheduler: an unknown option is a TypeError naming it', function () {
+    const opt = new optim.SGD([torch.zeros(2, { requires_grad: true })], { lr: 0.1, momentum: 0.9 });
+    const S = lr_scheduler;
+    const made = {
+      MultiplicativeLR: () => new S.MultiplicativeLR(opt, () => 1, { gama: 1 }),
+      ConstantLR: () => new S.ConstantLR(opt, { gama: 1 }),
+      LinearLR: () => new S.LinearLR(opt, { gama: 1 }),
+      ExponentialLR: () => new S.ExponentialLR(opt, 0.9, { gama: 1 }),
+      PolynomialLR: () => new S.PolynomialLR(opt, { gama: 1 }),
+      CosineAnnealingWarmRestarts: () => new S.CosineAnnealingWarmRestarts(opt, 3, { gama: 1 }),
+      SequentialLR: () => new S.SequentialLR(opt, [new S.ConstantLR(opt)], [], { gama: 1 }),
+      OneCycleLR: () => new S.OneCycleLR(opt, 0.1, { total_steps: 3, gama: 1 }),
+      CyclicLR: () => new S.CyclicLR(opt, 0.01, 0.1, { gama: 1 }),
+      ReduceLROnPlateau: () => new S.ReduceLROnPlateau(opt, { gama: 1 }),
+    };
+    for (const [name, fn] of Object.entries(made)) {
+      assert.throws(fn, { name: 'TypeError', message: `${name}.__init__() got an unexpected keyword argument 'gama'` }, name);
+    }
+  });
+
   it('the base class is exported as LRScheduler and _LRScheduler, and checks its optimizer', function () {
     assert.equal(lr_scheduler._LRScheduler, lr_scheduler.LRScheduler);
     assert.throws(() => new lr_scheduler.CosineAnnealingLR({ param_groups: [] }, 3), { name: 'TypeError', message: 'dict is not an Optimizer' });
