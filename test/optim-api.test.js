@@ -79,6 +79,25 @@ describe('torch.optim.Optimizer', function () {
       assert.equal(new optim.LBFGS([param(2)], { max_iter: 7 }).defaults.max_eval, 8);
       assert.throws(() => new optim.LBFGS([param(2)]).step(), { name: 'TypeError' });
     });
+    it('LBFGS: state_dict / load_state_dict mid-run continues exactly as an uninterrupted run', function () {
+      const x = torch.randn(8, 4), y = torch.randn(8, 3);
+      const run = (w, b, opt) => () => { opt.zero_grad(); const l = x.mm(w).add(b).sub(y).pow(2).mean().add(w.pow(4).sum()); l.backward(); return l; };
+      const make = () => { const w = torch.randn([4, 3]).mul(0.3).requires_grad_(), b = torch.zeros(3, { requires_grad: true });
+        return [w, b, new optim.LBFGS([w, b], { history_size: 3, max_iter: 5, line_search_fn: 'strong_wolfe' })]; };
+      torch.manual_seed(5);
+      const [w1, b1, o1] = make();
+      for (let i = 0; i < 2; i++) o1.step(run(w1, b1, o1));
+      const sd = o1.state_dict();
+      const w2 = w1.detach().clone().requires_grad_(), b2 = b1.detach().clone().requires_grad_();
+      const o2 = new optim.LBFGS([w2, b2], { history_size: 3, max_iter: 5, line_search_fn: 'strong_wolfe' });
+      o2.load_state_dict(sd);
+      assert.deepEqual(Object.keys(o2.state.get(w2)), ['func_evals', 'n_iter', 'al', 'd', 't', 'old_dirs', 'old_stps', 'ro', 'H_diag', 'prev_flat_grad', 'prev_loss']);
+      for (let i = 0; i < 3; i++) { o1.step(run(w1, b1, o1)); o2.step(run(w2, b2, o2)); }
+      assert.deepEqual(w2.tolist(), w1.tolist());
+      assert.deepEqual(b2.tolist(), b1.tolist());
+      assert.equal(o2.state.get(w2).func_evals, o1.state.get(w1).func_evals);
+    });
+
     it('Adagrad: state made at construction (step 0, sum = initial_accumulator_value), and for add_param_group', function () {
       const a = param(3), b = param(2);
       const opt = new optim.Adagrad([a], { initial_accumulator_value: 0.25 });
