@@ -1,4 +1,10 @@
 // torch.optim: import * as optim from 'torch-node/optim' (also torch.optim).
+//
+// Every optimizer of PyTorch 1.13, each in its own file after PyTorch's, on one mechanism:
+// Optimizer.step() runs the closure with grad, then `_update_group(group)` under no_grad; an
+// update is PyTorch's `_single_tensor_<name>` loop, written with forEachGrad() and the same ATen
+// calls and scalars (float math through _math.ts where CPython calls libm), so parameters equal
+// Python's bit for bit. LBFGS has its own step() (several closure calls per step).
 import * as lr_scheduler from './lr_scheduler';
 
 export { Optimizer, required } from './optimizer';
