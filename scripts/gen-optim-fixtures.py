@@ -236,8 +236,30 @@ def more_optimizer_cases():
     cases += [sparse_case('SparseAdam default', {}, 2000), sparse_case('SparseAdam lr betas eps', {'lr': 0.05, 'betas': (0.7, 0.8), 'eps': 1e-4}, 2001),
               sparse_case('SparseAdam maximize', {'lr': 0.01, 'maximize': True}, 2002),
               sparse_case('Adagrad sparse', {'lr': 0.1, 'lr_decay': 0.01}, 2003, optim='Adagrad'),
-              sparse_case('SGD sparse', {'lr': 0.1}, 2004, optim='SGD')]
+              sparse_case('SGD sparse', {'lr': 0.1}, 2004, optim='SGD'),
+              embedding_case('SparseAdam embedding(sparse=True)', 'SparseAdam', {'lr': 0.1}, 2005),
+              embedding_case('Adagrad embedding(sparse=True)', 'Adagrad', {'lr': 0.1}, 2006)]
     return cases
+
+
+def embedding_case(name, optim, options, seed, steps=4):
+    """Sparse gradients from autograd: loss = F.embedding(idx, w, sparse=True).pow(2).sum(), idx ~ randint(0, 10, (8,))."""
+    torch.manual_seed(seed)
+    w = torch.randn(10, 3).requires_grad_()
+    init = enc(w)
+    idxs = [torch.randint(0, 10, (8,)) for _ in range(steps)]
+    opt = OPTIMS[optim]([w], **options)
+    after, losses = {}, []
+    for k, idx in enumerate(idxs):
+        opt.zero_grad()
+        loss = torch.nn.functional.embedding(idx, w, sparse=True).pow(2).sum()
+        loss.backward()
+        assert w.grad.is_sparse
+        opt.step()
+        losses.append(loss.item())
+        after[str(k + 1)] = [enc(w)]
+    return {'name': name, 'kind': 'embedding', 'optim': optim, 'options': enc(options), 'steps': steps, 'init': [init],
+            'indices': [i.tolist() for i in idxs], 'losses': losses, 'after': after}
 
 
 def sparse_case(name, options, seed, steps=5, optim='SparseAdam'):
