@@ -1,10 +1,9 @@
 // torch.optim.lr_scheduler, after torch/optim/lr_scheduler.py (PyTorch 1.13):
 // the chainable forms on step(), the closed forms on step(epoch).
 import { Optimizer } from './optimizer';
-import { bind, typename, warn, REQUIRED, Rest } from '../nn/common';
-import { pow, cos, log } from './_math';
-import { py } from '../nn/common';
 import { Tensor } from '../tensor';
+import { bind, py, typename, warn, REQUIRED, Rest } from '../nn/common';
+import { pow, cos, log } from './_math';
 
 export const EPOCH_DEPRECATION_WARNING =
   'The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. ' +
