@@ -12,6 +12,11 @@ import { DeviceLike, deviceString } from './device';
 import { Module } from './nn/module';
 import { Parameter } from './nn/parameter';
 import { isOptions } from './nn/common';
+import { no_grad } from './autograd';
+import { warn, Warning } from './warnings';
+
+/** torch.jit.TracerWarning: a trace that may not generalise. */
+export class TracerWarning extends Warning {}
 
 /** What a TorchScript method takes and returns, as JS values. */
 export type ScriptValue =
@@ -208,3 +213,71 @@ export function optimize_for_inference(m: ScriptModule): ScriptModule {
 /** Sets the size of the native pool that runs call_async/forward_async (before its first use); returns it. */
 export function set_async_threads(n: number): number { return native.jit_async_threads(n); }
 export function get_async_threads(): number { return native.jit_async_threads(null); }
+
+export interface TraceOptions {
+  /** Runs the trace on the example inputs and warns (TracerWarning) when its outputs differ from the eager ones. */
+  check_trace?: boolean;
+  /** Relative tolerance of that check (Python's default 1e-5). */
+  check_tolerance?: number;
+  /** Refuse mutable containers as outputs, as Python's strict tracing does. */
+  strict?: boolean;
+  _force_outplace?: boolean;
+}
+
+type Traceable = Module | ((...inputs: Tensor[]) => Tensor | Tensor[]);
+interface ModuleSpec { name: string; params: [string, Handle][]; buffers: [string, Handle][]; children: [string, ModuleSpec][] }
+
+/** The module tree as native/jit.cpp mirrors it: the same parameter and buffer tensors, by name. */
+function moduleSpec(m: Module): ModuleSpec {
+  const own = <T>(map: Map<string, T | null>) => [...map].filter((e): e is [string, T] => e[1] !== null);
+  const inner = m as unknown as { _parameters: Map<string, Tensor | null>; _buffers: Map<string, Tensor | null>; _modules: Map<string, Module | null> };
+  return {
+    name: m._get_name(),
+    params: own(inner._parameters).map(([n, p]) => [n, p._h]),
+    buffers: own(inner._buffers).map(([n, b]) => [n, b._h]),
+    children: own(inner._modules).map(([n, c]) => [n, moduleSpec(c)]),
+  };
+}
+
+/**
+ * torch.jit.trace(func, example_inputs): runs func (an nn.Module or a function of
+ * tensors) once on the example inputs and records every op through LibTorch's
+ * tracer, giving a ScriptModule that torch.jit.save writes and Python's
+ * torch.jit.load runs. As in Python, control flow and JS values are frozen at
+ * their values during the trace: a branch taken, a loop's count, `t.item()`,
+ * a shape read into a JS number all become constants. A module's parameters
+ * and buffers stay the module's own tensors (shared, not copied).
+ */
+export function trace(func: Traceable, example_inputs: Tensor | Tensor[], options: TraceOptions = {}): ScriptModule {
+  for (const key of Object.keys(options)) {
+    if (!['check_trace', 'check_tolerance', 'strict', '_force_outplace'].includes(key)) throw new TypeError(`trace() got an unexpected keyword argument '${key}'`);
+  }
+  const inputs = example_inputs instanceof Tensor ? [example_inputs] : example_inputs;
+  if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof Tensor)) throw new TypeError('trace(): example_inputs must be a Tensor or an array of Tensors');
+  const spec: ModuleSpec = func instanceof Module ? moduleSpec(func)
+    : typeof func === 'function' ? { name: func.name || 'TracedFunction', params: [], buffers: [], children: [] }
+      : (() => { throw new TypeError('trace(): func must be an nn.Module or a function'); })();
+  const run = (...handles: Handle[]) => toNative((func as (...xs: Tensor[]) => unknown)(...handles.map((h) => new Tensor(h))));
+  const traced = new ScriptModule(native.jit_trace(spec, run, inputs.map((t) => t._h), options.strict ?? true, options._force_outplace ?? false));
+  if (func instanceof Module) traced.train(func.training);
+  if (options.check_trace ?? true) checkTrace(func, traced, inputs, options.check_tolerance ?? 1e-5);
+  return traced;
+}
+
+/** Python's check_trace, on outputs: the trace run again on the inputs must give what func gives. */
+function checkTrace(func: Traceable, traced: ScriptModule, inputs: Tensor[], rtol: number): void {
+  const flat = (v: unknown): Tensor[] => (v instanceof Tensor ? [v] : Array.isArray(v) ? v.flatMap(flat) : []);
+  no_grad(() => {
+    const eager = flat((func as (...xs: Tensor[]) => unknown)(...inputs)), again = flat(traced(...inputs));
+    eager.forEach((e, i) => {
+      const t = again[i];
+      const close = t !== undefined && e.shape.join() === t.shape.join() &&
+        (e.numel() === 0 || e.sub(t).abs().le(e.abs().mul(rtol).add(1e-5)).all().item());
+      if (!close) {
+        warn(`Output nr ${i + 1}. of the traced function does not match the corresponding output of the Python function. ` +
+          'Detailed error:\nthe traced function gives a different value (control flow or a JS value that depends on the input?)',
+        TracerWarning);
+      }
+    });
+  });
+}

@@ -95,6 +95,7 @@ export interface NativeAddon {
   jit_code(m: JitModuleHandle, method: string): string;
   jit_graph(m: JitModuleHandle, method: string): string;
   jit_freeze(m: JitModuleHandle, optimize_for_inference: boolean): JitModuleHandle;
+  jit_trace(spec: unknown, fn: (...inputs: Handle[]) => unknown, inputs: Handle[], strict: boolean, force_outplace: boolean): JitModuleHandle;
 }
 
 export const packageRoot = path.resolve(__dirname, '..');

@@ -209,4 +209,42 @@ describe('torch.jit', function () {
       child.kill();
     }
   });
+
+  it('torch.jit.trace of a TypeScript module and function: the same outputs here and in Python\'s torch.jit.load', () => {
+    const nn = require('torch-node/nn');
+    const models = require('torch-node/torchvision/models');
+    torch.manual_seed(0);
+    const seq = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2));
+    const x = torch.randn(3, 4);
+    const tseq = torch.jit.trace(seq, x);
+    assert.equal(maxDiff(tseq(x), seq(x)), 0);
+    assert.deepEqual([...tseq.named_parameters()].map(([n]) => n), ['0.weight', '0.bias', '2.weight', '2.bias']);
+    // The traced module holds the very same parameters: training the eager module changes the trace too.
+    torch.no_grad(() => seq[0].weight.mul_(2));
+    assert.equal(maxDiff(tseq(x), seq(x)), 0);
+    const fn = torch.jit.trace((a, b) => a.mul(b).sub(b), [x, x]);
+    const net = models.resnet18({ num_classes: 10 }).eval();
+    const img = torch.randn(1, 3, 64, 64);
+    const tnet = torch.jit.trace(net, img);
+    for (const [name, m] of [['seq.pt', tseq], ['fn.pt', fn], ['net.pt', tnet]]) torch.jit.save(m, file(name));
+    const ours = torch.no_grad(() => ({ x, img, seq: seq(x), fn: x.mul(x).sub(x), net: net(img) }));
+    torch.save(ours, file('traced_io.pt'));
+    const py = `
+import sys, torch
+d = torch.load(sys.argv[1] + '/traced_io.pt')
+with torch.no_grad():
+    out = {'seq': torch.jit.load(sys.argv[1] + '/seq.pt')(d['x']), 'fn': torch.jit.load(sys.argv[1] + '/fn.pt')(d['x'], d['x']),
+           'net': torch.jit.load(sys.argv[1] + '/net.pt')(d['img'])}
+torch.save(out, sys.argv[1] + '/python_out.pt')`;
+    execFileSync(PYTHON, ['-c', py, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const theirs = torch.load(file('python_out.pt'));
+    for (const k of ['seq', 'fn', 'net']) assert.ok(maxDiff(theirs[k], ours[k]) <= 1e-6, `${k}: ${maxDiff(theirs[k], ours[k])}`);
+    // Control flow freezes at the branch taken, and check_trace says so, as Python's does.
+    const branchy = (t) => (t.sum().item() > 0 ? t.mul(2) : t.neg());
+    const rec = torch.warnings.catch_warnings(() => torch.jit.trace(branchy, torch.ones(2)), { record: true });
+    assert.equal(rec.length, 0);
+    const frozen = torch.jit.trace(branchy, torch.ones(2));
+    assert.deepEqual(frozen(torch.full([2], -1)).tolist(), [-2, -2]); // the traced branch, not the eager one
+    assert.throws(() => torch.jit.trace(seq, x, { chek_trace: false }), /unexpected keyword argument 'chek_trace'/);
+  });
 });
