@@ -66,7 +66,7 @@ function assertTensor(actual, enc, opts = {}) {
   assert.deepEqual(actual.shape, enc.shape, `${label}shape`);
   const tol = DEFAULT_TOL[enc.dtype];
   C.assertValues(actual.typed_array(), decodeData(enc), {
-    exact: Boolean(opts.exact || !tol), rtol: opts.rtol ?? tol?.rtol ?? 0, atol: opts.atol ?? tol?.atol ?? 0, label: opts.label ?? '',
+    exact: Boolean(opts.exact || !tol), rtol: opts.rtol ?? tol?.rtol ?? 0, atol: opts.atol ?? tol?.atol ?? 0, label: opts.label ?? '', dtype: enc.dtype,
   });
 }
 

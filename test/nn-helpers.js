@@ -42,7 +42,7 @@ function values(t) { return Array.from(t.detach().contiguous().typed_array(), Nu
 function assertExact(t, enc, what = '') {
   assert.deepEqual(t.shape, enc.shape, `${what}: shape`);
   assert.equal(t.dtype.name, enc.dtype, `${what}: dtype`);
-  C.assertValues(values(t), enc.values.map(num), { exact: true, label: what });
+  C.assertValues(values(t), enc.values.map(num), { exact: true, label: what, dtype: enc.dtype });
 }
 
 /**

@@ -26,17 +26,9 @@ function assertSameTensor(actual, expected, what) {
   assert.ok(actual instanceof torch.Tensor, `${what}: expected a tensor`);
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
   assert.equal(actual.dtype.name, expected.dtype, `${what}: dtype`);
-  const got = actual.typed_array();
   const want = expected.dtype === 'float64' ? Float64Array.from(expected.values.map(num)) : Float32Array.from(expected.values.map(num));
-  let worst = 0, worstAt = -1, unequal = 0;
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i])) {
-      unequal++;
-      const d = Math.abs(got[i] - want[i]);
-      if (!(d <= worst)) { worst = d; worstAt = i; }
-    }
-  }
-  assert.equal(unequal, 0, `${what}: ${unequal}/${want.length} values differ from PyTorch's, largest |diff| ${worst} at ${worstAt} (${got[worstAt]} vs ${want[worstAt]})`);
+  // Bit for bit: a step given its gradients is elementwise (close.js: exact on AVX2/AVX-512 kernels).
+  C.assertValues(actual.typed_array(), want, { exact: true, signedZero: true, label: what, dtype: expected.dtype });
 }
 
 /**

@@ -87,13 +87,15 @@ function assertTensorRecord(t, rec, what = rec.key) {
   assert.deepEqual(t.shape, rec.shape, `${what}: shape`);
   assert.equal(t.dtype.name, rec.dtype, `${what}: dtype`);
   const v = t.detach().contiguous().typed_array();
-  C.assertValues(Array.from(v.subarray(0, rec.head.length), Number), rec.head, { exact: true, label: what, who: 'torchvision' });
-  assert.equal(sha256(t), rec.sha256, `${what}: bytes differ from torchvision's`);
+  C.assertValues(Array.from(v.subarray(0, rec.head.length), Number), rec.head, { exact: true, label: what, who: 'torchvision', dtype: rec.dtype });
+  // Under ATen's default kernels the init's random draws differ in their last bits (close.js):
+  // the head and sums within 64 ulps then stand in for the bytes.
+  if (!C.DEFAULT_KERNELS) assert.equal(sha256(t), rec.sha256, `${what}: bytes differ from torchvision's`);
   if (rec.sum !== undefined) {
     // float64 sums of the same float32 values: only JS's and numpy's summation orders differ.
     let s = 0, s2 = 0;
     for (let i = 0; i < v.length; i++) { const x = v[i]; s += x; s2 += x * x; }
-    const tol = 1e-9 * Math.max(1, Math.abs(rec.sumsq));
+    const tol = C.DEFAULT_KERNELS ? 64 * C.EPS[rec.dtype] * Math.sqrt(v.length * rec.sumsq) * 2 : 1e-9 * Math.max(1, Math.abs(rec.sumsq));
     C.assertNumber(s, rec.sum, { atol: tol, label: `${what}: sum`, who: 'torchvision' });
     C.assertNumber(s2, rec.sumsq, { atol: tol, label: `${what}: sum of squares`, who: 'torchvision' });
   }
