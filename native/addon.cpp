@@ -735,6 +735,9 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   tn::init_indexing(env, exports);
   tn::init_serialize(env, exports);
   tn::init_jit(env, exports);
+#ifdef TN_HAS_DISTRIBUTED
+  tn::init_distributed(env, exports);
+#endif
   return exports;
 }
 
