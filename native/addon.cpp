@@ -128,8 +128,8 @@ static Napi::Value set_warning_callback(const Napi::CallbackInfo& info) {
 }
 
 static void install_warning_handler() {
-  static QueueingWarningHandler* handler = new QueueingWarningHandler(c10::Warning::get_warning_handler());
-  c10::Warning::set_warning_handler(handler);  // per thread in newer LibTorch, so on each JS thread
+  static QueueingWarningHandler* handler = new QueueingWarningHandler(compat::get_warning_handler());
+  compat::set_warning_handler(handler);  // per thread in newer LibTorch, so on each JS thread
   t_is_js_thread = true;
 }
 

@@ -112,6 +112,36 @@ bool is_tensor_handle(Napi::Value v);
 // The live tensor of a handle, or nullptr (not a handle, or disposed); never throws.
 const at::Tensor* peek_tensor(Napi::Value v);
 
+// ---- handles to other native objects ---------------------------------------------
+// A C++ object owned by a plain JS object (napi_wrap), marked with a type tag so
+// that no other value, a tensor handle or another kind of handle, is ever taken
+// for it. Destroy runs in a Node-API finalizer, after the GC.
+template <typename T>
+void delete_object(T* p) { delete p; }
+
+template <typename T, void (*Destroy)(T*) = delete_object<T>>
+Napi::Object wrap_object(Napi::Env env, T* ptr, const napi_type_tag* tag) {
+  Napi::Object obj = Napi::Object::New(env);
+  napi_status st = napi_wrap(env, obj, ptr, [](napi_env, void* data, void*) { Destroy(static_cast<T*>(data)); }, nullptr, nullptr);
+  if (st != napi_ok) {
+    Destroy(ptr);
+    check(env, st);
+  }
+  obj.TypeTag(tag);
+  return obj;
+}
+
+// The object behind a handle made by wrap_object with this tag; a TypeError
+// naming `what` for anything else.
+template <typename T>
+T* unwrap_object(Napi::Value v, const napi_type_tag* tag, const char* what) {
+  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(tag))
+    throw JsTypeError(std::string(what) + " must be a handle made by the addon");
+  void* data = nullptr;
+  check(v.Env(), napi_unwrap(v.Env(), v, &data));
+  return static_cast<T*>(data);
+}
+
 // ---- conversions shared by several files -------------------------------------
 c10::ScalarType to_scalar_type(Napi::Value v, const char* what);
 c10::Device to_device(Napi::Value v, const char* what);

@@ -40,24 +40,12 @@ struct Box {
 
 template <typename T>
 Napi::Value box(Napi::Env env, c10::intrusive_ptr<T> ptr, const napi_type_tag* tag) {
-  auto* b = new Box<T>{std::move(ptr)};
-  Napi::Object obj = Napi::Object::New(env);
-  napi_status st = napi_wrap(env, obj, b, [](napi_env, void* d, void*) { delete static_cast<Box<T>*>(d); }, nullptr, nullptr);
-  if (st != napi_ok) {
-    delete b;
-    check(env, st);
-  }
-  obj.TypeTag(tag);
-  return obj;
+  return wrap_object(env, new Box<T>{std::move(ptr)}, tag);
 }
 
 template <typename T>
 const c10::intrusive_ptr<T>& unbox(Napi::Value v, const napi_type_tag* tag, const char* what) {
-  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(tag))
-    throw JsTypeError(std::string(what) + " must be a handle made by the addon");
-  void* data = nullptr;
-  check(v.Env(), napi_unwrap(v.Env(), v, &data));
-  return static_cast<Box<T>*>(data)->ptr;
+  return unwrap_object<Box<T>>(v, tag, what)->ptr;
 }
 
 const c10::intrusive_ptr<Store>& store_of(Napi::Value v) { return unbox<Store>(v, &kStoreTag, "store"); }

@@ -35,26 +35,12 @@ struct ModuleBox {
   Module module;
 };
 
-void finalize_module(napi_env, void* data, void*) { delete static_cast<ModuleBox*>(data); }
-
 Napi::Value module_handle(Napi::Env env, Module m) {
-  auto* box = new ModuleBox{std::move(m)};
-  Napi::Object obj = Napi::Object::New(env);
-  napi_status st = napi_wrap(env, obj, box, finalize_module, nullptr, nullptr);
-  if (st != napi_ok) {
-    delete box;
-    check(env, st);
-  }
-  obj.TypeTag(&kModuleTag);
-  return obj;
+  return wrap_object(env, new ModuleBox{std::move(m)}, &kModuleTag);
 }
 
 Module& unwrap_module(Napi::Value v) {
-  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(&kModuleTag))
-    throw JsTypeError("expected a ScriptModule handle made by the addon");
-  void* data = nullptr;
-  check(v.Env(), napi_unwrap(v.Env(), v, &data));
-  return static_cast<ModuleBox*>(data)->module;
+  return unwrap_object<ModuleBox>(v, &kModuleTag, "ScriptModule")->module;
 }
 
 // ---- JS -> IValue, by TorchScript type ----------------------------------------

@@ -104,45 +104,19 @@ void discard_writer(Writer* w) {
 
 // Finalizers run after the GC, when the event loop turns (a stable Node-API
 // module's are deferred), so they may do anything; these only free memory.
-void finalize_reader(napi_env, void* data, void*) {
-  delete static_cast<Reader*>(data);  // a constructed reader's destructor does not throw
-}
-
-void finalize_writer(napi_env, void* data, void*) {
-  auto* w = static_cast<Writer*>(data);
+void destroy_writer(Writer* w) {
   discard_writer(w);
   delete w;
 }
 
-template <typename T>
-Napi::Value make_handle(Napi::Env env, T* ptr, const napi_type_tag* tag, napi_finalize fin) {
-  Napi::Object obj = Napi::Object::New(env);
-  napi_status st = napi_wrap(env, obj, ptr, fin, nullptr, nullptr);
-  if (st != napi_ok) {
-    fin(env, ptr, nullptr);
-    check(env, st);
-  }
-  obj.TypeTag(tag);
-  return obj;
-}
-
-template <typename T>
-T* unwrap_handle(Napi::Value v, const napi_type_tag* tag, const char* what) {
-  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(tag))
-    throw JsTypeError(std::string(what) + " must be a handle made by the addon");
-  void* data = nullptr;
-  check(v.Env(), napi_unwrap(v.Env(), v, &data));
-  return static_cast<T*>(data);
-}
-
 PyTorchStreamReader& open_reader(Napi::Value v) {
-  auto* r = unwrap_handle<Reader>(v, &kReaderTag, "zip reader");
+  auto* r = unwrap_object<Reader>(v, &kReaderTag, "zip reader");
   if (!r->impl) throw std::runtime_error("the zip reader was closed");
   return *r->impl;
 }
 
 Writer& open_writer(Napi::Value v) {
-  auto* w = unwrap_handle<Writer>(v, &kWriterTag, "zip writer");
+  auto* w = unwrap_object<Writer>(v, &kWriterTag, "zip writer");
   if (!w->impl) throw std::runtime_error("the zip writer was closed");
   if (w->failed) throw std::runtime_error("the zip writer failed earlier and cannot be used");
   return *w;
@@ -340,12 +314,12 @@ Napi::Value zip_open_reader(const Napi::CallbackInfo& info) {
   precheck_archive(*r->in, r->records);
   r->impl = std::make_unique<PyTorchStreamReader>(r->in);
   Reader* raw = r.release();
-  return make_handle(env, raw, &kReaderTag, finalize_reader);
+  return wrap_object(env, raw, &kReaderTag);  // a constructed reader's destructor does not throw
 }
 
 Napi::Value zip_close_reader(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* r = unwrap_handle<Reader>(info[0], &kReaderTag, "zip reader");
+  auto* r = unwrap_object<Reader>(info[0], &kReaderTag, "zip reader");
   r->impl.reset();
   r->in.reset();  // closes the file now, not when the handle is collected
   r->records.clear();
@@ -389,7 +363,7 @@ Napi::Value zip_read_storage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5) throw JsTypeError("zip_read_storage: expected (reader, name, dtype, numel, swap_bytes)");
   auto& r = open_reader(info[0]);
-  auto* rh = unwrap_handle<Reader>(info[0], &kReaderTag, "zip reader");
+  auto* rh = unwrap_object<Reader>(info[0], &kReaderTag, "zip reader");
   std::string name = to_string(info[1], "zip_read_storage(): name");
   auto dtype = to_scalar_type(info[2], "zip_read_storage(): dtype");
   int64_t numel = to_int(info[3], "zip_read_storage(): numel");
@@ -545,7 +519,7 @@ Napi::Value zip_open_writer(const Napi::CallbackInfo& info) {
         });
   }
   Writer* raw = w.release();
-  return make_handle(env, raw, &kWriterTag, finalize_writer);
+  return wrap_object<Writer, destroy_writer>(env, raw, &kWriterTag);
 }
 
 // zip_write_record(writer, name, bytes)
@@ -615,7 +589,7 @@ Napi::Value zip_finish_writer(const Napi::CallbackInfo& info) {
 // removes the file it was writing).
 Napi::Value zip_abort_writer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto* w = unwrap_handle<Writer>(info[0], &kWriterTag, "zip writer");
+  auto* w = unwrap_object<Writer>(info[0], &kWriterTag, "zip writer");
   discard_writer(w);
   std::string().swap(w->buffer);
   return env.Undefined();
