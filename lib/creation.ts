@@ -7,49 +7,17 @@ import { Tensor, TensorOptions, Scalar, op, shapeArgs, splitOptions, full, dtype
 import { DeviceLike } from './device';
 
 const { call } = native;
-const O = {
-  zeros: op('zeros'), ones: op('ones'), empty: op('empty', 'memory_format'), rand: op('rand'), randn: op('randn'),
-  randint: op('randint', 'low'), randperm: op('randperm'), arange: op('arange', 'start_step'), linspace: op('linspace'),
-  eye: op('eye'), eye_m: op('eye', 'm'),
-  normal_ff: op('normal', 'float_float'), normal_TT: op('normal', 'Tensor_Tensor'), normal_Tf: op('normal', 'Tensor_float'), normal_fT: op('normal', 'float_Tensor'),
-  zeros_like: op('zeros_like'), ones_like: op('ones_like'), empty_like: op('empty_like'), full_like: op('full_like'),
-  rand_like: op('rand_like'), randn_like: op('randn_like'), randint_like: op('randint_like', 'low_dtype'),
-};
-
-type ShapeAndOptions = Array<number | number[] | TensorOptions>;
+const O = { randint: op('randint', 'low'), randint_like: op('randint_like', 'low_dtype') };
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
   if (opts.requires_grad) t.requires_grad_(true);
   return t;
 }
 
-/** Makes a factory like torch.zeros(*size, dtype=..., device=..., requires_grad=...). */
-function sizeFactory(handle: number) {
-  return (...args: ShapeAndOptions): Tensor => {
-    const [shape, opts] = splitOptions<TensorOptions>(args);
-    return finish(new Tensor(call(handle, shapeArgs(shape), dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
-  };
-}
-export const zeros = sizeFactory(O.zeros);
-export const ones = sizeFactory(O.ones);
-export const rand = sizeFactory(O.rand);
-export const randn = sizeFactory(O.randn);
-export const empty = sizeFactory(O.empty);
-
-/** Makes a factory like torch.zeros_like(input, dtype=..., device=..., requires_grad=...). */
-function likeFactory(handle: number) {
-  return (input: Tensor, opts: TensorOptions = {}): Tensor =>
-    finish(new Tensor(call(handle, input._h, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
-}
-export const zeros_like = likeFactory(O.zeros_like);
-export const ones_like = likeFactory(O.ones_like);
-export const empty_like = likeFactory(O.empty_like);
-export const rand_like = likeFactory(O.rand_like);
-export const randn_like = likeFactory(O.randn_like);
-
-export function full_like(input: Tensor, fill_value: Scalar, opts: TensorOptions = {}): Tensor {
-  return finish(new Tensor(call(O.full_like, input._h, fill_value, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
-}
+// Generated from the schemas, bound as Python binds them (sizes as varargs or a list,
+// every argument by keyword, out=).
+export { zeros, ones, rand, randn, empty, zeros_like, ones_like, empty_like, rand_like, randn_like, full_like,
+  randperm, arange, linspace, logspace, eye, normal } from './generated/torch';
 
 /** randint(high, size) or randint(low, high, size); int64 by default, as PyTorch. */
 export function randint(low: number, high: number | number[], size?: number[] | TensorOptions, opts: TensorOptions = {}): Tensor {
@@ -70,42 +38,6 @@ export function randint_like(input: Tensor, low: number, high?: number | TensorO
   if (typeof high === 'object') { opts = high; high = undefined; }
   const [lo, hi] = high === undefined ? [0, low] : [low, high];
   return finish(new Tensor(call(O.randint_like, input._h, lo, hi, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
-}
-
-export function randperm(n: number, opts: TensorOptions = {}): Tensor {
-  return finish(new Tensor(call(O.randperm, n, (opts.dtype ?? dt.int64).code, null, deviceArg(opts.device), null)), opts);
-}
-
-/**
- * arange(end), arange(start, end), arange(start, end, step). As in Python,
- * integral bounds give int64 and any fractional bound the default dtype.
- */
-export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
-  if (typeof end === 'object') { opts = end; end = undefined; }
-  if (typeof step === 'object') { opts = step; step = undefined; }
-  const [s, e] = end === undefined ? [0, start] : [start, end];
-  return finish(new Tensor(call(O.arange, s, e, step ?? 1, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
-}
-
-export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
-  return finish(new Tensor(call(O.linspace, start, end, steps, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
-}
-
-export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
-  if (typeof m === 'object') { opts = m; m = undefined; }
-  const t = m === undefined
-    ? call(O.eye, n, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)
-    : call(O.eye_m, n, m, dtypeCode(opts.dtype), null, deviceArg(opts.device), null);
-  return finish(new Tensor(t), opts);
-}
-
-/** normal(mean, std, size) with numbers, or with tensors of means/stds (elementwise). */
-export function normal(mean: number | Tensor, std: number | Tensor, size?: number[], opts: TensorOptions = {}): Tensor {
-  if (mean instanceof Tensor && std instanceof Tensor) return new Tensor(call(O.normal_TT, mean._h, std._h, null));
-  if (mean instanceof Tensor) return new Tensor(call(O.normal_Tf, mean._h, std, null));
-  if (std instanceof Tensor) return new Tensor(call(O.normal_fT, mean, std._h, null));
-  if (!size) throw new TypeError('normal(): size is required when mean and std are numbers');
-  return finish(new Tensor(call(O.normal_ff, mean, std, size, null, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
 }
 
 export { full };

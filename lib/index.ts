@@ -7,8 +7,10 @@ export { device } from './device';
 export type { DeviceLike } from './device';
 export { Tensor, GradFn, ValuesIndices } from './tensor';
 export type { TensorOptions, Scalar, TensorOrScalar, IndexItem, Slice, Dims } from './tensor';
-export * from './creation';
-export * from './functions';
+export {
+  full, randint, randint_like, tensor, frombuffer, as_tensor, from_blob, manual_seed, seed, initial_seed,
+} from './creation';
+export { broadcast_tensors, norm, nonzero } from './functions';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from './autograd';
 export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';
@@ -50,3 +52,17 @@ export function backend_info(): {
     cuda_available: b.cuda_available, cuda_device_count: b.cuda_device_count, num_threads: native.get_num_threads(),
   };
 }
+
+export { Generator, layout, strided, sparse_coo, memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d } from './binder';
+export type { NamedTuple } from './binder';
+import { makeNamespace } from './binder';
+import type { LinalgFunctions, FftFunctions, SpecialFunctions } from './generated/api';
+/** torch.linalg, generated from the schemas. */
+export const linalg: LinalgFunctions = makeNamespace<LinalgFunctions>('linalg');
+/** torch.fft, generated from the schemas. */
+export const fft: FftFunctions = makeNamespace<FftFunctions>('fft');
+/** torch.special, generated from the schemas. */
+export const special: SpecialFunctions = makeNamespace<SpecialFunctions>('special');
+
+// Every other torch.<name>, generated (last: the hand-written exports above take precedence).
+export * from './generated/torch';

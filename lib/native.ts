@@ -24,6 +24,12 @@ export interface BuildInfo {
 export interface NativeAddon {
   op_handle(name: string, overload?: string): number;
   op_schema(op: number): string;
+  generator_new(): unknown;
+  generator_manual_seed(g: unknown, seed: number | bigint): void;
+  generator_seed(g: unknown): string;
+  generator_initial_seed(g: unknown): string;
+  generator_get_state(g: unknown): Handle;
+  generator_set_state(g: unknown, state: Handle): void;
   call(op: number, ...args: unknown[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   frombuffer(buffer: ArrayBuffer, byteOffset: number, count: number, dtype: number): Handle;

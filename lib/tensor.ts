@@ -8,6 +8,7 @@ import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
 import { device, DeviceLike, deviceString } from './device';
 import { track } from './memory';
 import { formatTensor } from './printing';
+import type { TensorMethods } from './generated/api';
 
 const { call } = native;
 /** Resolves an ATen operator once; the handle is a small integer. */
@@ -239,23 +240,6 @@ const O = {
   equal: op('equal'), allclose: op('allclose'),
 };
 
-// Elementwise ops with one tensor argument, with an in-place `_` form.
-const UNARY = ['neg', 'abs', 'sqrt', 'rsqrt', 'exp', 'log', 'log2', 'log10', 'log1p', 'expm1', 'sin', 'cos', 'tan',
-  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'relu', 'floor', 'ceil', 'trunc', 'frac', 'sign',
-  'reciprocal', 'square', 'erf', 'logical_not', 'bitwise_not'] as const;
-// Elementwise ops without an in-place form in ATen.
-const UNARY_PURE = ['isnan', 'isinf', 'isfinite', 'signbit'] as const;
-// Binary ops with .Tensor and .Scalar overloads (and in-place forms).
-const BINARY = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'remainder', 'fmod', 'bitwise_and', 'bitwise_or', 'bitwise_xor'] as const;
-// Binary ops that take tensors only (a number becomes a tensor of its own kind first).
-const BINARY_TENSOR = ['logical_and', 'logical_or', 'logical_xor', 'atan2', 'hypot'] as const;
-
-type UnaryName = typeof UNARY[number];
-type UnaryPureName = typeof UNARY_PURE[number];
-type BinaryName = typeof BINARY[number] | typeof BINARY_TENSOR[number];
-type UnaryMethods = { [K in UnaryName]: () => Tensor } & { [K in `${UnaryName}_`]: () => Tensor } & { [K in UnaryPureName]: () => Tensor };
-type BinaryMethods = { [K in BinaryName]: (other: TensorOrScalar) => Tensor } & { [K in `${BinaryName}_`]: (other: TensorOrScalar) => Tensor };
-
 /** A JS value as a tensor (numbers: the default dtype; as a Python scalar would be wrapped). */
 export function scalarTensor(v: Scalar, like?: Tensor): Tensor {
   if (typeof v === 'boolean') return full([], v, { dtype: dt.bool, device: like?.device });
@@ -266,7 +250,9 @@ export function scalarTensor(v: Scalar, like?: Tensor): Tensor {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Tensor extends UnaryMethods, BinaryMethods {}
+/** Python's hand-written Tensor members (here in the class) over the generated ones of the same name. */
+type HandWritten = 'index_put_' | 'norm' | 'where' | 'is_floating_point';
+export interface Tensor extends Omit<TensorMethods, HandWritten> {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Tensor {
@@ -379,7 +365,6 @@ export class Tensor {
   char(): Tensor { return this.to(dt.int8); }
   byte(): Tensor { return this.to(dt.uint8); }
   bool(): Tensor { return this.to(dt.bool); }
-  type_as(other: Tensor): Tensor { return this._wrap(call(O.type_as, this._h, other._h)); }
 
   // ---- autograd ----
   get requires_grad(): boolean { return native.meta(this._h)[3]; }
@@ -420,154 +405,21 @@ export class Tensor {
     const name = native.grad_fn_name(this._h);
     return name === null ? null : new GradFn(name);
   }
-  retain_grad(): void { call(O.retain_grad, this._h); }
   get retains_grad(): boolean { return call(O.retains_grad, this._h); }
   backward(gradient?: Tensor | null, opts: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor[] } = {}): void {
     if (gradient) checkGradOutputs([this], [gradient]);
     call(O.backward, this._h, hs(opts.inputs ?? []), gradient ? gradient._h : null, opts.retain_graph ?? null, opts.create_graph ?? false);
   }
-  detach(): Tensor { return new Tensor(call(O.detach, this._h)); }
-  detach_(): this { call(O.detach_, this._h); return this; }
 
-  // ---- arithmetic ----
-  // Numbers go to the Tensor overloads as Python's "wrapped numbers" (the addon
-  // wraps them), so that promotion and the recorded autograd node (MulBackward0)
-  // are Python's. alpha stays undefined unless given: the schema default then
-  // costs no conversion.
-  add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return new Tensor(call(O.add_T, this._h, operand(other), opts?.alpha)); }
-  add_(other: TensorOrScalar, opts?: { alpha?: number }): this { call(O.add__T, this._h, operand(other), opts?.alpha); return this; }
-  sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return new Tensor(call(O.sub_T, this._h, operand(other), opts?.alpha)); }
-  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this { call(O.sub__T, this._h, operand(other), opts?.alpha); return this; }
-  mul(other: TensorOrScalar): Tensor { return new Tensor(call(O.mul_T, this._h, operand(other))); }
-  mul_(other: TensorOrScalar): this { call(O.mul__T, this._h, operand(other)); return this; }
-  div(other: TensorOrScalar, opts: { rounding_mode?: 'trunc' | 'floor' | null } = {}): Tensor {
-    if (opts.rounding_mode != null) return new Tensor(call(O.div_Tm, this._h, operand(other), opts.rounding_mode));
-    return new Tensor(call(O.div_T, this._h, operand(other)));
-  }
-  div_(other: TensorOrScalar, opts: { rounding_mode?: 'trunc' | 'floor' | null } = {}): this {
-    if (opts.rounding_mode != null) call(O.div__Tm, this._h, operand(other), opts.rounding_mode);
-    else call(O.div__T, this._h, operand(other));
-    return this;
-  }
-  true_divide(other: TensorOrScalar): Tensor { return this.div(other); }
-  floor_divide(other: TensorOrScalar): Tensor { return this.div(other, { rounding_mode: 'floor' }); }
-  pow(exponent: TensorOrScalar): Tensor {
-    return new Tensor(exponent instanceof Tensor ? call(O.pow_TT, this._h, exponent._h) : call(O.pow_TS, this._h, exponent));
-  }
-  pow_(exponent: TensorOrScalar): this {
-    if (exponent instanceof Tensor) call(O.pow__T, this._h, exponent._h); else call(O.pow__S, this._h, exponent);
-    return this;
-  }
-  /** True when both have the same size and elements (torch.equal). */
-  equal(other: Tensor): boolean { return call(O.equal, this._h, other._h); }
-  allclose(other: Tensor, opts: { rtol?: number; atol?: number; equal_nan?: boolean } = {}): boolean {
-    return call(O.allclose, this._h, other._h, opts.rtol ?? 1e-5, opts.atol ?? 1e-8, opts.equal_nan ?? false);
-  }
-  clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
-    if (min instanceof Tensor || max instanceof Tensor) {
-      return withTemps((temps) => new Tensor(call(O.clamp_T, this._h, optTensorArg(min, this, temps), optTensorArg(max, this, temps))));
-    }
-    return new Tensor(call(O.clamp, this._h, min ?? null, max ?? null));
-  }
-  clamp_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this {
-    if (min instanceof Tensor || max instanceof Tensor) {
-      withTemps((temps) => call(O.clamp__T, this._h, optTensorArg(min, this, temps), optTensorArg(max, this, temps)));
-    } else {
-      call(O.clamp_, this._h, min ?? null, max ?? null);
-    }
-    return this;
-  }
-  clip(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor { return this.clamp(min, max); }
-  round(opts: { decimals?: number } = {}): Tensor {
-    return new Tensor(opts.decimals ? call(O.round_d, this._h, opts.decimals) : call(O.round, this._h));
-  }
   where(condition: Tensor, other: TensorOrScalar): Tensor {
     if (other === undefined) throw new TypeError("where(): argument 'other' is required");
     return where(condition, this, other);
-  }
-  maximum(other: Tensor): Tensor { return new Tensor(call(O.maximum, this._h, other._h)); }
-  minimum(other: Tensor): Tensor { return new Tensor(call(O.minimum, this._h, other._h)); }
-
-  // ---- reductions ----
-  sum(opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }): Tensor;
-  sum(dim: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
-  sum(dimOrOpts?: Dims | null | { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
-    if (dim === null) return new Tensor(call(O.sum, this._h, dcode(opts.dtype)));
-    return new Tensor(call(O.sum_dim, this._h, dimList(dim), opts.keepdim ?? false, dcode(opts.dtype)));
-  }
-  mean(opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }): Tensor;
-  mean(dim: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
-  mean(dimOrOpts?: Dims | null | { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
-    if (dim === null) return new Tensor(call(O.mean, this._h, dcode(opts.dtype)));
-    return new Tensor(call(O.mean_dim, this._h, dimList(dim), opts.keepdim ?? false, dcode(opts.dtype)));
-  }
-  prod(opts?: { dim?: number | null; keepdim?: boolean; dtype?: dtype }): Tensor;
-  prod(dim: number | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
-  prod(dimOrOpts?: number | null | { dim?: number | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    const [dim, opts] = optsFirst<number, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
-    if (dim === null) return new Tensor(call(O.prod, this._h, dcode(opts.dtype)));
-    return new Tensor(call(O.prod_dim, this._h, dim, opts.keepdim ?? false, dcode(opts.dtype)));
-  }
-  /** max() of all elements, max(dim) -> (values, indices), or max(other) elementwise. */
-  max(): Tensor;
-  max(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-  max(other: Tensor): Tensor;
-  max(dim?: number | Tensor, opts: { keepdim?: boolean } = {}): Tensor | ValuesIndices {
-    if (dim === undefined) return new Tensor(call(O.max, this._h));
-    if (dim instanceof Tensor) return this.maximum(dim);
-    return valuesIndices(call(O.max_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  min(): Tensor;
-  min(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-  min(other: Tensor): Tensor;
-  min(dim?: number | Tensor, opts: { keepdim?: boolean } = {}): Tensor | ValuesIndices {
-    if (dim === undefined) return new Tensor(call(O.min, this._h));
-    if (dim instanceof Tensor) return this.minimum(dim);
-    return valuesIndices(call(O.min_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts: { keepdim?: boolean } = {}): Tensor {
-    const [d, o] = optsFirst<number, { keepdim?: boolean }>(dim, opts);
-    return new Tensor(call(O.argmax, this._h, d, o.keepdim ?? false));
-  }
-  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts: { keepdim?: boolean } = {}): Tensor {
-    const [d, o] = optsFirst<number, { keepdim?: boolean }>(dim, opts);
-    return new Tensor(call(O.argmin, this._h, d, o.keepdim ?? false));
-  }
-  std(dimOrOpts?: Dims | null | { dim?: Dims | null; unbiased?: boolean; correction?: number; keepdim?: boolean }, options: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { unbiased?: boolean; correction?: number; keepdim?: boolean }>(dimOrOpts, options);
-    return new Tensor(opts.correction !== undefined
-      ? call(O.std_corr, this._h, dimList(dim), opts.correction, opts.keepdim ?? false)
-      : call(O.std_dim, this._h, dimList(dim), opts.unbiased ?? true, opts.keepdim ?? false));
-  }
-  var(dimOrOpts?: Dims | null | { dim?: Dims | null; unbiased?: boolean; correction?: number; keepdim?: boolean }, options: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { unbiased?: boolean; correction?: number; keepdim?: boolean }>(dimOrOpts, options);
-    return new Tensor(opts.correction !== undefined
-      ? call(O.var_corr, this._h, dimList(dim), opts.correction, opts.keepdim ?? false)
-      : call(O.var_dim, this._h, dimList(dim), opts.unbiased ?? true, opts.keepdim ?? false));
   }
   norm(p: number = 2, dim?: Dims | null, opts: { keepdim?: boolean } = {}): Tensor {
     // As Python's torch.norm: without dim, over all dims (aten::norm.ScalarOpt_dim, NormBackward1).
     const dims = dim === undefined || dim === null ? [...Array(this.dim()).keys()] : dimList(dim);
     return new Tensor(call(O.norm_dim, this._h, p, dims, opts.keepdim ?? false));
   }
-  all(dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor {
-    return new Tensor(dim === undefined || dim === null ? call(O.all, this._h) : call(O.all_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  any(dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor {
-    return new Tensor(dim === undefined || dim === null ? call(O.any, this._h) : call(O.any_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  cumsum(dim: number, opts: { dtype?: dtype } = {}): Tensor { return new Tensor(call(O.cumsum, this._h, dim, dcode(opts.dtype))); }
-  cumsum_(dim: number, opts: { dtype?: dtype } = {}): this { call(O.cumsum_, this._h, dim, dcode(opts.dtype)); return this; }
-  logsumexp(dim: Dims, opts: { keepdim?: boolean } = {}): Tensor { return new Tensor(call(O.logsumexp, this._h, dimList(dim), opts.keepdim ?? false)); }
-  softmax(dim: number, opts: { dtype?: dtype } = {}): Tensor { return new Tensor(call(O.softmax, this._h, dim, dcode(opts.dtype))); }
-  log_softmax(dim: number, opts: { dtype?: dtype } = {}): Tensor { return new Tensor(call(O.log_softmax, this._h, dim, dcode(opts.dtype))); }
-  sort(dim = -1, opts: { descending?: boolean } = {}): ValuesIndices { return valuesIndices(call(O.sort, this._h, dim, opts.descending ?? false)); }
-  topk(k: number, dim = -1, opts: { largest?: boolean; sorted?: boolean } = {}): ValuesIndices {
-    return valuesIndices(call(O.topk, this._h, k, dim, opts.largest ?? true, opts.sorted ?? true));
-  }
-  /** The indices of non-zero elements: one row per element, or with { as_tuple: true } one 1-D tensor per dimension. */
   nonzero(): Tensor;
   nonzero(opts: { as_tuple: true }): Tensor[];
   nonzero(opts: { as_tuple?: boolean }): Tensor | Tensor[];
@@ -576,41 +428,10 @@ export class Tensor {
     return new Tensor(call(O.nonzero, this._h));
   }
 
-  // ---- linear algebra ----
-  matmul(other: Tensor): Tensor { return new Tensor(call(O.matmul, this._h, other._h)); }
-  mm(other: Tensor): Tensor { return new Tensor(call(O.mm, this._h, other._h)); }
-  bmm(other: Tensor): Tensor { return new Tensor(call(O.bmm, this._h, other._h)); }
-  dot(other: Tensor): Tensor { return new Tensor(call(O.dot, this._h, other._h)); }
-  t(): Tensor { return new Tensor(call(O.t, this._h)); }
   get T(): Tensor { return this.permute(...[...Array(this.dim()).keys()].reverse()); }
 
   // ---- shapes ----
-  reshape(...shape: Array<number | number[]>): Tensor { return new Tensor(call(O.reshape, this._h, shapeArgs(shape))); }
-  /** view(...shape), or view(dtype) to reinterpret the bytes. */
-  view(...shape: Array<number | number[]> | [dtype]): Tensor {
-    if (shape.length === 1 && shape[0] instanceof dtype) return new Tensor(call(O.view_dtype, this._h, shape[0].code));
-    return new Tensor(call(O.view, this._h, shapeArgs(shape as Array<number | number[]>)));
-  }
-  view_as(other: Tensor): Tensor { return this.view(other.shape); }
-  reshape_as(other: Tensor): Tensor { return this.reshape(other.shape); }
-  flatten(start_dim = 0, end_dim = -1): Tensor { return this._wrap(call(O.flatten, this._h, start_dim, end_dim)); }
-  squeeze(dim?: number): Tensor { return new Tensor(dim === undefined ? call(O.squeeze, this._h) : call(O.squeeze_dim, this._h, dim)); }
-  unsqueeze(dim: number): Tensor { return new Tensor(call(O.unsqueeze, this._h, dim)); }
-  permute(...dims: Array<number | number[]>): Tensor { return new Tensor(call(O.permute, this._h, shapeArgs(dims))); }
-  transpose(dim0: number, dim1: number): Tensor { return new Tensor(call(O.transpose, this._h, dim0, dim1)); }
-  swapaxes(dim0: number, dim1: number): Tensor { return this.transpose(dim0, dim1); }
-  expand(...sizes: Array<number | number[]>): Tensor { return new Tensor(call(O.expand, this._h, shapeArgs(sizes), false)); }
-  expand_as(other: Tensor): Tensor { return new Tensor(call(O.expand_as, this._h, other._h)); }
-  repeat(...sizes: Array<number | number[]>): Tensor { return new Tensor(call(O.repeat, this._h, shapeArgs(sizes))); }
-  split(split_size_or_sections: number | number[], dim = 0): Tensor[] {
-    const r: Handle[] = typeof split_size_or_sections === 'number'
-      ? call(O.split, this._h, split_size_or_sections, dim) : call(O.split_sizes, this._h, split_size_or_sections, dim);
-    return r.map((x) => new Tensor(x));
-  }
-  chunk(chunks: number, dim = 0): Tensor[] { return (call(O.chunk, this._h, chunks, dim) as Handle[]).map((x) => new Tensor(x)); }
-  narrow(dim: number, start: number, length: number): Tensor { return new Tensor(call(O.narrow, this._h, dim, start, length)); }
   contiguous(): Tensor { return this._wrap(call(O.contiguous, this._h)); }
-  clone(): Tensor { return new Tensor(call(O.clone, this._h, null)); }
 
   // ---- indexing ----
   /** Python's `t[items]`: see IndexItem. */
@@ -638,34 +459,8 @@ export class Tensor {
     });
     return this;
   }
-  index_select(dim: number, index: Tensor): Tensor { return new Tensor(call(O.index_select, this._h, dim, index._h)); }
-  gather(dim: number, index: Tensor, opts: { sparse_grad?: boolean } = {}): Tensor { return new Tensor(call(O.gather, this._h, dim, index._h, opts.sparse_grad ?? false)); }
-  scatter(dim: number, index: Tensor, src: TensorOrScalar): Tensor {
-    return new Tensor(src instanceof Tensor ? call(O.scatter_src, this._h, dim, index._h, src._h) : call(O.scatter_value, this._h, dim, index._h, src));
-  }
-  scatter_(dim: number, index: Tensor, src: TensorOrScalar): this {
-    if (src instanceof Tensor) call(O.scatter__src, this._h, dim, index._h, src._h); else call(O.scatter__value, this._h, dim, index._h, src);
-    return this;
-  }
-  scatter_add(dim: number, index: Tensor, src: Tensor): Tensor { return new Tensor(call(O.scatter_add, this._h, dim, index._h, src._h)); }
-  masked_fill(mask: Tensor, value: TensorOrScalar): Tensor {
-    return new Tensor(value instanceof Tensor ? call(O.masked_fill_T, this._h, mask._h, value._h) : call(O.masked_fill_S, this._h, mask._h, value));
-  }
-  masked_fill_(mask: Tensor, value: TensorOrScalar): this {
-    if (value instanceof Tensor) call(O.masked_fill__T, this._h, mask._h, value._h); else call(O.masked_fill__S, this._h, mask._h, value);
-    return this;
-  }
-
   // ---- in place ----
-  zero_(): this { call(O.zero_, this._h); return this; }
-  fill_(value: TensorOrScalar): this {
-    if (value instanceof Tensor) call(O.fill__T, this._h, value._h); else call(O.fill__S, this._h, value);
-    return this;
-  }
   copy_(src: Tensor, opts: { non_blocking?: boolean } = {}): this { call(O.copy_, this._h, src._h, opts.non_blocking ?? false); return this; }
-  uniform_(from = 0, to = 1): this { call(O.uniform_, this._h, from, to, null); return this; }
-  normal_(mean = 0, std = 1): this { call(O.normal_, this._h, mean, std, null); return this; }
-  bernoulli_(p = 0.5): this { call(O.bernoulli_, this._h, p, null); return this; }
 }
 
 function wrapDim(dim: number, ndim: number): number {
@@ -685,38 +480,6 @@ function tensorArg(v: TensorOrScalar, like: Tensor, temps: Handle[]): Handle {
 }
 function optTensorArg(v: TensorOrScalar | null | undefined, like: Tensor, temps: Handle[]): Handle | null {
   return v === undefined || v === null ? null : tensorArg(v, like, temps);
-}
-
-// The table-driven elementwise methods.
-const proto = Tensor.prototype as unknown as Record<string, unknown>;
-for (const name of UNARY) {
-  const f = op(name), fi = op(`${name}_`);
-  proto[name] = function (this: Tensor) { return new Tensor(call(f, this._h)); };
-  proto[`${name}_`] = function (this: Tensor) { call(fi, this._h); return this; };
-}
-for (const name of UNARY_PURE) {
-  const f = op(name);
-  proto[name] = function (this: Tensor) { return new Tensor(call(f, this._h)); };
-}
-for (const name of BINARY) {
-  const fT = op(name, 'Tensor'), fS = op(name, 'Scalar'), fiT = op(`${name}_`, 'Tensor'), fiS = op(`${name}_`, 'Scalar');
-  proto[name] = function (this: Tensor, other: TensorOrScalar) {
-    return new Tensor(other instanceof Tensor ? call(fT, this._h, other._h) : call(fS, this._h, other));
-  };
-  proto[`${name}_`] = function (this: Tensor, other: TensorOrScalar) {
-    if (other instanceof Tensor) call(fiT, this._h, other._h); else call(fiS, this._h, other);
-    return this;
-  };
-}
-for (const name of BINARY_TENSOR) {
-  const f = op(name), fi = op(`${name}_`);
-  proto[name] = function (this: Tensor, other: TensorOrScalar) {
-    return withTemps((temps) => new Tensor(call(f, this._h, tensorArg(other, this, temps))));
-  };
-  proto[`${name}_`] = function (this: Tensor, other: TensorOrScalar) {
-    withTemps((temps) => call(fi, this._h, tensorArg(other, this, temps)));
-    return this;
-  };
 }
 
 export function requireCuda(): void {
@@ -749,3 +512,13 @@ export function where(condition: Tensor, input?: TensorOrScalar, other?: TensorO
 }
 
 export { dcode as dtypeCode, dev as deviceArg };
+
+// Every generated method Python binds from a schema, unless written above.
+{
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { makeMethod, signatures } = require('./binder') as typeof import('./binder');
+  const proto = Tensor.prototype as unknown as Record<string, unknown>;
+  for (const name of Object.keys(signatures().Tensor)) {
+    if (!(name in proto)) proto[name] = makeMethod(name);
+  }
+}

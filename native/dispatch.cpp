@@ -10,6 +10,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 #include <ATen/ScalarOps.h>
+#include <ATen/CPUGeneratorImpl.h>
 
 #include <array>
 #include <atomic>
@@ -123,6 +124,20 @@ uint32_t resolve(const std::string& name, const std::string& overload) {
   return static_cast<uint32_t>(index);
 }
 
+// torch.Generator: a JS External owning an at::Generator (CPU). The finalizer
+// only deletes it (no JS values), so it may run inside GC.
+struct GenBox { at::Generator gen; };
+const napi_type_tag kGenTag = {0x746f7263686e6f64ULL, 0x67656e657261746fULL};
+
+at::Generator& unwrap_generator(napi_env env, napi_value v, const char* what) {
+  bool tagged = false;
+  if (type_of(env, v) == napi_external) napi_check_object_type_tag(env, v, &kGenTag, &tagged);
+  if (!tagged) throw JsTypeError(std::string(what) + " must be a torch.Generator");
+  void* data = nullptr;
+  napi_get_value_external(env, v, &data);
+  return static_cast<GenBox*>(data)->gen;
+}
+
 // `t` is v's type, which call() has already read.
 c10::IValue to_ivalue(napi_env env, napi_value v, napi_valuetype t, const ArgSpec& spec) {
   const char* label = spec.label.c_str();
@@ -177,8 +192,7 @@ c10::IValue to_ivalue(napi_env env, napi_value v, napi_valuetype t, const ArgSpe
       for_each_element(env, v, label, "an array", [&](napi_value e) { list.push_back(to_bool(env, e, label)); });
       return list;
     }
-    case Kind::Generator:
-      throw JsTypeError(spec.label + ": explicit generators are not supported; pass null");
+    case Kind::Generator: return unwrap_generator(env, v, label);
     case Kind::Unsupported: break;
   }
   throw JsTypeError(spec.label + " has a type that torch-node cannot pass");
@@ -283,6 +297,70 @@ napi_value op_schema(napi_env env, napi_callback_info info) {
   });
 }
 
+// generator_new() -> a new CPU generator (seeded as torch.Generator() is: default_rng_seed_val)
+napi_value generator_new(napi_env env, napi_callback_info) {
+  return guard(env, [&]() -> napi_value {
+    auto* box = new GenBox{at::make_generator<at::CPUGeneratorImpl>()};
+    napi_value ext;
+    check(env, napi_create_external(env, box, [](napi_env, void* d, void*) { delete static_cast<GenBox*>(d); }, nullptr, &ext));
+    check(env, napi_type_tag_object(env, ext, &kGenTag));
+    return ext;
+  });
+}
+
+// The generator given, or the default CPU generator for null.
+at::Generator gen_arg(napi_env env, const Args& a) {
+  if (a.size() < 1 || is_nullish(env, a[0])) return at::detail::getDefaultCPUGenerator();
+  return unwrap_generator(env, a[0], "generator");
+}
+
+napi_value generator_manual_seed(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    auto gen = gen_arg(env, a);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_current_seed(static_cast<uint64_t>(to_int(env, a.size() > 1 ? a[1] : nullptr, "manual_seed(): seed")));
+    return js_undefined(env);
+  });
+}
+
+napi_value generator_seed(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    auto gen = gen_arg(env, a);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return js_string(env, std::to_string(gen.seed()));
+  });
+}
+
+napi_value generator_initial_seed(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    auto gen = gen_arg(env, a);
+    return js_string(env, std::to_string(gen.current_seed()));
+  });
+}
+
+napi_value generator_get_state(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    auto gen = gen_arg(env, a);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return wrap_tensor(env, at::Tensor(gen.get_state()));
+  });
+}
+
+napi_value generator_set_state(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    auto gen = gen_arg(env, a);
+    const at::Tensor& state = unwrap_tensor(env, a.size() > 1 ? a[1] : nullptr, "set_state(): new_state");
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(state);
+    return js_undefined(env);
+  });
+}
+
 }  // namespace
 
 void init_dispatch(napi_env env, napi_value exports) {
@@ -290,6 +368,12 @@ void init_dispatch(napi_env env, napi_value exports) {
       {"call", call},
       {"op_handle", op_handle},
       {"op_schema", op_schema},
+      {"generator_new", generator_new},
+      {"generator_manual_seed", generator_manual_seed},
+      {"generator_seed", generator_seed},
+      {"generator_initial_seed", generator_initial_seed},
+      {"generator_get_state", generator_get_state},
+      {"generator_set_state", generator_set_state},
   });
 }
 
