@@ -15,7 +15,7 @@ import { dtype } from './dtype';
 import { device } from './device';
 import { Generator } from './generator';
 
-export { Generator };
+export { Generator, Tensor };
 export type Scalar = number | boolean | bigint;
 
 /** torch.layout objects (c10::Layout codes). */
@@ -41,8 +41,9 @@ export const channels_last_3d = new memory_format('channels_last_3d', 3);
 /** A tuple with named fields, as torch.return_types.* (`const [values, indices] = t.max(1)`). */
 export type NamedTuple<T extends unknown[], N> = T & Readonly<N>;
 
+type FastFn = (self: Tensor | undefined, args: readonly unknown[]) => unknown;
 type ArgRec = [string, string, number, string | null, number, number, number | number[]];
-type Rec = [string, string, ArgRec[], [string, string][], string];
+export type Rec = [string, string, ArgRec[], [string, string][], string];
 
 // type codes
 const enum K { Tensor, TensorOrNumber, Scalar, Int, Float, Bool, Str, Dtype, Layout, Device, MemFmt, Gen, IntList, FloatList, BoolList, TensorList, OptTensorList, Unknown }
@@ -79,6 +80,8 @@ class Overload {
   readonly retTuple: ((vals: unknown[]) => unknown) | null;
   private handle = -1;
   private outHandle = -1;
+  /** Per count of positional values: the compiled binder for a call without keywords (null: none). */
+  private readonly fastByN: (FastFn | null | undefined)[] = [];
 
   constructor(readonly qualname: string, rec: Rec, method: boolean) {
     const [, , args, rets, flags] = rec;
@@ -126,6 +129,53 @@ class Overload {
     return this.outHandle;
   }
 
+  /**
+   * A function specialised to this overload and `n` positional values (no keywords):
+   * inline type checks for tensors, one native call, the result wrapped. It returns NO
+   * where the generic binder would refuse this overload too.
+   */
+  fast(n: number): FastFn | null {
+    let f = this.fastByN[n];
+    if (f === undefined) f = this.fastByN[n] = this.compile(n);
+    return f;
+  }
+
+  private compile(n: number): FastFn | null {
+    if (this.varargs || n > this.npos || n < this.nreq || this.retKinds.length > 1) return null;
+    for (let i = n; i < this.names.length; i++) if (this.defaults[i] === null) return null;
+    const slots: string[] = [];
+    if (this.selfIdx >= 0) slots[this.selfIdx] = 'self._h';
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = this.kinds[i];
+      lines.push(`const v${i} = args[${i}];`);
+      let expr: string;
+      if (k === K.Tensor) expr = `v${i} instanceof T ? v${i}._h : NO`;
+      else if (k === K.TensorOrNumber) expr = `v${i} instanceof T ? v${i}._h : (typeof v${i} === 'number' || typeof v${i} === 'boolean' || typeof v${i} === 'bigint') ? v${i} : NO`;
+      else expr = `convert(v${i}, ${k}, ${this.sizes[i]})`;
+      if (this.nullable[i]) expr = `v${i} === null ? null : ${expr}`;
+      else expr = `v${i} === null ? NO : ${expr}`;
+      lines.push(`const c${i} = ${expr}; if (c${i} === NO) return NO;`);
+      if (this.sidx[i] >= 0) slots[this.sidx[i]] = `c${i}`;
+    }
+    const callArgs = ['H'];
+    for (let i = 0; i < slots.length; i++) callArgs.push(slots[i] ?? 'undefined');
+    lines.push(`const r = call(${callArgs.join(', ')});`);
+    const kind = this.retKinds[0];
+    if (kind === 'T' || kind === 'A') {
+      if (this.selfIdx >= 0) lines.push('return r === self._h ? self : new T(r);');
+      else if (n > 0 && (this.kinds[0] === K.Tensor || this.kinds[0] === K.TensorOrNumber)) lines.push('return v0 instanceof T && r === v0._h ? v0 : new T(r);');
+      else lines.push('return new T(r);');
+    } else if (kind === 'L') {
+      lines.push('return r.map((h) => new T(h));');
+    } else {
+      lines.push('return r;');
+    }
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    const make = new Function('T', 'NO', 'convert', 'call', 'H', `return function (self, args) {\n${lines.join('\n')}\n};`);
+    return make(Tensor, NO, convert, native.call, this.opHandle()) as FastFn;
+  }
+
   /** Python's form of this signature in messages: (Tensor input, Tensor other, *, Number alpha, Tensor out). */
   describe(): string {
     const parts: string[] = [];
@@ -163,7 +213,7 @@ function namedTuple(fields: string[]): (vals: unknown[]) => unknown {
 
 /** A plain `{ ... }` object: the trailing keyword arguments. */
 export function isKwargs(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object') return false;
+  if (v === null || typeof v !== 'object' || v instanceof Tensor || Array.isArray(v)) return false;
   const p = Object.getPrototypeOf(v);
   return p === Object.prototype || p === null;
 }
@@ -358,6 +408,14 @@ export class Bound {
     const ovs = this.overloads;
     for (let o = 0; o < ovs.length; o++) {
       const ov = ovs[o];
+      if (kw === undefined) {
+        const f = ov.fast(n);
+        if (f !== null) {
+          const r = f(self, args);
+          if (r !== NO) return r;
+          continue;
+        }
+      }
       const nat = bindOne(ov, self, args, n, kw, this.name);
       if (nat === null) continue;
       return this.finish(ov, self, nat, kw, args);
@@ -382,7 +440,12 @@ export class Bound {
 
   private error(self: Tensor | undefined, args: readonly unknown[], n: number, kw: Record<string, unknown> | undefined): TypeError {
     const ovs = this.overloads;
-    if (ovs.length === 1) return new TypeError(failure);
+    if (ovs.length === 1) {
+      // the generic binder says why (the fast path does not)
+      failure = `${this.name}(): invalid arguments`;
+      bindOne(ovs[0], self, args, n, kw, this.name);
+      return new TypeError(failure);
+    }
     if (kw !== undefined) {
       for (const key of Object.keys(kw)) {
         if (!ovs.some((ov) => ov.index.has(key))) return new TypeError(`${this.name}() got an unexpected keyword argument '${key}'`);
@@ -402,10 +465,8 @@ function wrapResult(r: unknown, kind: string, self: Tensor | undefined, out: unk
     case 'T': case 'A': {
       if (self !== undefined && r === self._h) return self;
       if (out instanceof Tensor && r === out._h) return out;
-      if (kind === 'A') {
-        // an in-place function (torch.relu_(x)): the argument it wrote
-        for (const a of args) if (a instanceof Tensor && a._h === r) return a;
-      }
+      // an in-place function (torch.relu_(x)) or one that returns its input (torch.flatten): that object
+      if (self === undefined) for (const a of args) if (a instanceof Tensor && a._h === r) return a;
       return new Tensor(r as Handle);
     }
     case 'L': return (r as Handle[]).map((h) => new Tensor(h));

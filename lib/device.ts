@@ -1,9 +1,9 @@
 // torch.device
-export class device {
+class Device {
   readonly type: string;
   readonly index: number | null;
-  constructor(spec: string | device, index?: number) {
-    if (spec instanceof device) {
+  constructor(spec: string | Device, index?: number) {
+    if (spec instanceof Device) {
       this.type = spec.type;
       this.index = spec.index;
       return;
@@ -22,5 +22,11 @@ export class device {
 export type DeviceLike = device | string;
 
 export function deviceString(d: DeviceLike): string {
-  return typeof d === 'string' ? new device(d).toString() : d.toString();
+  return typeof d === 'string' ? new Device(d).toString() : d.toString();
 }
+
+/** torch.device: `torch.device('cuda:0')` as in Python, or `new torch.device('cpu')`. */
+export type device = Device;
+export const device = new Proxy(Device, {
+  apply: (target, _this, args: [string | Device, number?]) => new target(...args),
+}) as typeof Device & ((spec: string | Device, index?: number) => Device);

@@ -64,5 +64,21 @@ export const fft: FftFunctions = makeNamespace<FftFunctions>('fft');
 /** torch.special, generated from the schemas. */
 export const special: SpecialFunctions = makeNamespace<SpecialFunctions>('special');
 
+export { ops } from './ops';
+export type { OpOverload, OpOverloadPacket } from './ops';
+
+import { Generator as GeneratorClass, setTensorWrapper } from './generator';
+import { Tensor as TensorClass } from './tensor';
+import type { Handle } from './native';
+setTensorWrapper((h) => new TensorClass(h as Handle));
+/** The default CPU generator (torch.default_generator). */
+export const default_generator: GeneratorClass = Object.create(GeneratorClass.prototype, {
+  _h: { value: null }, device: { value: 'cpu' },
+}) as GeneratorClass;
+/** torch.get_rng_state(): the default generator's state as a uint8 tensor. */
+export function get_rng_state(): TensorClass { return default_generator.get_state(); }
+/** torch.set_rng_state(new_state) */
+export function set_rng_state(new_state: TensorClass): void { default_generator.set_state(new_state); }
+
 // Every other torch.<name>, generated (last: the hand-written exports above take precedence).
 export * from './generated/torch';

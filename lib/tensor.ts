@@ -19,6 +19,18 @@ export type TensorOrScalar = Tensor | Scalar;
 export type Shape = number[];
 export type Dims = number | number[];
 
+/** The keywords of Tensor.to (Python's). */
+export interface ToOptions { dtype?: dtype; device?: DeviceLike; non_blocking?: boolean; copy?: boolean; memory_format?: unknown }
+const TO_KEYS = new Set(['dtype', 'device', 'non_blocking', 'copy', 'memory_format']);
+function isPlainObject(v: unknown): v is Record<string, never> & ToOptions {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+function checkKeys(fn: string, o: object, keys: Set<string>): void {
+  for (const k of Object.keys(o)) if (!keys.has(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+}
+
 export interface TensorOptions {
   dtype?: dtype;
   device?: DeviceLike;
@@ -86,6 +98,27 @@ function dev(d: DeviceLike | undefined | null): string | null {
   if (s.startsWith('cuda')) requireCuda();  // Python's clear message, not a missing-kernel error
   return s;
 }
+
+/** Python's binding of a hand-written function: positional values, then keywords; unknown keys refused. */
+function bindSimple<T extends object>(fn: string, args: readonly unknown[], spec: T): T {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  let kw: Record<string, unknown> | undefined;
+  if (n > 0 && isPlainObject(args[n - 1])) { kw = args[n - 1] as Record<string, unknown>; n--; }
+  const names = Object.keys(spec);
+  if (n > names.length) throw new TypeError(`${fn}() takes ${names.length} positional arguments but ${n} were given`);
+  const out = { ...spec } as Record<string, unknown>;
+  for (let i = 0; i < n; i++) if (args[i] !== undefined) out[names[i]] = args[i];
+  if (kw) {
+    for (const [k, v] of Object.entries(kw)) {
+      if (!(k in spec)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+      if (names.indexOf(k) < n && args[names.indexOf(k)] !== undefined) throw new TypeError(`${fn}() got multiple values for argument '${k}'`);
+      if (v !== undefined) out[k] = v;
+    }
+  }
+  return out as T;
+}
+export { bindSimple };
 
 /** Slices written like Python: `'1:3'`, `'::2'`, `':'`, or {start, stop, step}. */
 export type Slice = { start?: number | null; stop?: number | null; step?: number | null };
@@ -175,6 +208,12 @@ function checkStep(step: number | null): number | null {
   return step;
 }
 
+/** Python's legacy tensor type names (t.type()). */
+const TYPE_NAMES: Record<string, string> = {
+  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',
+  uint8: 'ByteTensor', int8: 'CharTensor', int16: 'ShortTensor', int32: 'IntTensor', int64: 'LongTensor', bool: 'BoolTensor',
+};
+
 const sizeString = (shape: number[]): string => `torch.Size([${shape.join(', ')}])`;
 
 /**
@@ -237,7 +276,7 @@ const O = {
   zero_: op('zero_'), fill__S: op('fill_', 'Scalar'), fill__T: op('fill_', 'Tensor'), copy_: op('copy_'),
   uniform_: op('uniform_'), normal_: op('normal_'), bernoulli_: op('bernoulli_', 'float'),
   sort: op('sort'), topk: op('topk'), nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), type_as: op('type_as'),
-  equal: op('equal'), allclose: op('allclose'),
+  equal: op('equal'), allclose: op('allclose'), set_data: op('set_data'),
 };
 
 /** A JS value as a tensor (numbers: the default dtype; as a Python scalar would be wrapped). */
@@ -304,9 +343,51 @@ export class Tensor {
 
   // ---- reading ----
   /** The value of a one-element tensor as a JS number (boolean for bool). int64 beyond 2^53 loses precision. */
-  item(): number | boolean {
+  /**
+   * The value of a one-element tensor as a JS number (int64 beyond 2^53 loses precision).
+   * A bool tensor gives a JS boolean, which acts as 0/1 in arithmetic as Python's bool does.
+   */
+  item(): number {
     if (this.numel() !== 1) throw new RangeError('only one element tensors can be converted to Python scalars');
     return call(O.item, this._h);
+  }
+  /**
+   * A one-element tensor acts as a number in arithmetic and comparisons (`total += torch.sum(mask)`),
+   * as Python's `float(t)`/`int(t)` do; `String(t)` and template strings keep Python's str(t).
+   */
+  [Symbol.toPrimitive](hint: 'number' | 'string' | 'default'): number | string {
+    if (hint === 'string') return this.toString();
+    return Number(this.item());
+  }
+  /** Python's `t.data`: the same storage, detached from autograd; assigning replaces this tensor's data. */
+  get data(): Tensor { return new Tensor(call(O.detach, this._h)); }
+  set data(value: Tensor) {
+    if (!(value instanceof Tensor)) throw new TypeError(`Variable data has to be a tensor, but got ${typeof value}`);
+    call(O.set_data, this._h, value._h);
+  }
+  /**
+   * Python's `t.type()`: without an argument the type's name ('torch.FloatTensor'); with a dtype
+   * (or such a name) the tensor converted to it.
+   */
+  type(): string;
+  type(dtype: dtype | string, opts?: { non_blocking?: boolean }): Tensor;
+  type(d?: dtype | string | { dtype?: dtype | string; non_blocking?: boolean }, opts: { non_blocking?: boolean } = {}): string | Tensor {
+    if (isPlainObject(d)) { checkKeys('type', d, new Set(['dtype', 'non_blocking'])); opts = d; d = (d as { dtype?: dtype }).dtype; }
+    if (d === undefined || d === null) return `torch.${TYPE_NAMES[this.dtype.name] ?? this.dtype.name}`;
+    let target: dtype | undefined;
+    if (d instanceof dtype) target = d;
+    else if (typeof d === 'string') {
+      const name = Object.keys(TYPE_NAMES).find((k) => `torch.${TYPE_NAMES[k]}` === d);
+      target = name === undefined ? undefined : (dt as unknown as Record<string, dtype>)[name];
+      if (target === undefined) throw new Error(`invalid type: '${d}'`);
+    } else throw new TypeError(`type(): argument 'dtype' must be torch.dtype or str, not ${typeof d}`);
+    return this.to(target, { non_blocking: opts.non_blocking ?? false });
+  }
+  /** Python's `t.new_tensor(data, ...)`: a copy of data with this tensor's dtype and device unless given. */
+  new_tensor(data: Parameters<typeof import('./creation').tensor>[0], opts: TensorOptions = {}): Tensor {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { tensor } = require('./creation') as typeof import('./creation');
+    return tensor(data, { dtype: opts.dtype ?? this.dtype, device: opts.device ?? this.device, requires_grad: opts.requires_grad });
   }
   /** The data as nested arrays (numbers, booleans for bool). */
   tolist(): unknown {
@@ -343,14 +424,21 @@ export class Tensor {
 
   // ---- devices and dtypes ----
   /** t.to(dtype), t.to(device), t.to(device, dtype), t.to(other), with { non_blocking, copy }. */
-  to(target: dtype | DeviceLike | Tensor, dtypeOrOpts?: dtype | { non_blocking?: boolean; copy?: boolean; dtype?: dtype }, opts?: { non_blocking?: boolean; copy?: boolean }): Tensor {
-    let o: { non_blocking?: boolean; copy?: boolean; dtype?: dtype } = opts ?? {};
+  to(target: dtype | DeviceLike | Tensor | ToOptions, dtypeOrOpts?: dtype | ToOptions, opts?: ToOptions): Tensor {
+    if (isPlainObject(target)) {
+      // Python's keyword form: t.to({ dtype }), t.to({ device, dtype, non_blocking, copy, memory_format })
+      checkKeys('to', target, TO_KEYS);
+      return this.to(target.device ?? this.device, { ...target, dtype: target.dtype ?? this.dtype });
+    }
+    if (isPlainObject(dtypeOrOpts)) checkKeys('to', dtypeOrOpts, TO_KEYS);
+    if (isPlainObject(opts)) checkKeys('to', opts, TO_KEYS);
+    let o: ToOptions = opts ?? {};
     let d: dtype | undefined;
     if (dtypeOrOpts instanceof dtype) d = dtypeOrOpts;
     else if (dtypeOrOpts) { o = dtypeOrOpts; d = dtypeOrOpts.dtype; }
     if (target instanceof Tensor) return this._wrap(call(O.to_other, this._h, target._h, o.non_blocking ?? false, o.copy ?? false));
     if (target instanceof dtype) d = target;
-    const devStr = target instanceof dtype ? null : dev(target);
+    const devStr = target instanceof dtype ? null : dev(target as DeviceLike);
     return this._wrap(call(O.to_dtype_layout, this._h, dcode(d), null, devStr, null, o.non_blocking ?? false, o.copy ?? false));
   }
   cpu(): Tensor { return this.to('cpu'); }
@@ -415,7 +503,15 @@ export class Tensor {
     if (other === undefined) throw new TypeError("where(): argument 'other' is required");
     return where(condition, this, other);
   }
-  norm(p: number = 2, dim?: Dims | null, opts: { keepdim?: boolean } = {}): Tensor {
+  norm(opts: { p?: number | 'fro' | null; dim?: Dims | null; keepdim?: boolean; dtype?: dtype | null }): Tensor;
+  norm(p?: number | 'fro' | null, opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype | null }): Tensor;
+  norm(p?: number | 'fro' | null, dim?: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype | null }): Tensor;
+  norm(p?: number | 'fro' | null, dim?: Dims | null, keepdim?: boolean, opts?: { dtype?: dtype | null }): Tensor;
+  norm(...args: unknown[]): Tensor {
+    // Python's torch.functional.norm: bound as Python binds it (p, dim, keepdim, dtype).
+    const a = bindSimple<{ p: number | 'fro' | null; dim: Dims | null; keepdim: boolean; dtype: dtype | null }>('norm', args, { p: 'fro', dim: null, keepdim: false, dtype: null });
+    const p = a.p === 'fro' || a.p === null ? 2 : a.p, dim = a.dim, opts = a;
+    if (a.dtype !== null) return this.to(a.dtype).norm(p, dim, a.keepdim);
     // As Python's torch.norm: without dim, over all dims (aten::norm.ScalarOpt_dim, NormBackward1).
     const dims = dim === undefined || dim === null ? [...Array(this.dim()).keys()] : dimList(dim);
     return new Tensor(call(O.norm_dim, this._h, p, dims, opts.keepdim ?? false));

@@ -5,7 +5,7 @@
 import { native, Handle } from '../native';
 import { Tensor, op, dtypeCode } from '../tensor';
 import { dtype } from '../dtype';
-import { bind, pair, py, pySize, warn, Rest, Size2 } from './common';
+import { bind, pair, py, pySize, warn, Rest, Size2, REQUIRED } from './common';
 
 const { call } = native;
 const O = {
@@ -97,14 +97,16 @@ function softmaxDim(name: string, ndim: number): number {
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 /** softmax(input, dim, { dtype }) */
-export function softmax(input: Tensor, dim: number | null = null, opts: { dtype?: dtype | null } = {}): Tensor {
-  const d = dim ?? softmaxDim('softmax', input.dim());
-  return new Tensor(call(O.softmax, h(input), d, dtypeCode(opts.dtype)));
+export function softmax(input: Tensor, ...args: Rest<[number | null, number, dtype | null], { dim?: number | null; _stacklevel?: number; dtype?: dtype | null }>): Tensor {
+  const a = bind<{ dim: number | null; _stacklevel: number; dtype: dtype | null }>('softmax', args, { dim: null, _stacklevel: 3, dtype: null });
+  const d = a.dim ?? softmaxDim('softmax', input.dim());
+  return new Tensor(call(O.softmax, h(input), d, dtypeCode(a.dtype)));
 }
 /** log_softmax(input, dim, { dtype }) */
-export function log_softmax(input: Tensor, dim: number | null = null, opts: { dtype?: dtype | null } = {}): Tensor {
-  const d = dim ?? softmaxDim('log_softmax', input.dim());
-  return new Tensor(call(O.log_softmax, h(input), d, dtypeCode(opts.dtype)));
+export function log_softmax(input: Tensor, ...args: Rest<[number | null, number, dtype | null], { dim?: number | null; _stacklevel?: number; dtype?: dtype | null }>): Tensor {
+  const a = bind<{ dim: number | null; _stacklevel: number; dtype: dtype | null }>('log_softmax', args, { dim: null, _stacklevel: 3, dtype: null });
+  const d = a.dim ?? softmaxDim('log_softmax', input.dim());
+  return new Tensor(call(O.log_softmax, h(input), d, dtypeCode(a.dtype)));
 }
 
 // ---- dropout ---------------------------------------------------------------------------
@@ -130,21 +132,27 @@ const poolArgs = (kernel_size: Size2, a: { stride: Size2 | null; padding: Size2 
  * max_pool2d(input, kernel_size, stride = kernel_size, padding = 0, dilation = 1,
  * ceil_mode = false, return_indices = false); with return_indices, [output, indices].
  */
-export function max_pool2d(input: Tensor, kernel_size: Size2, ...args: MaxPoolRest): Tensor {
-  const a = bind<MaxPool2dArgs>('max_pool2d', args, MAXPOOL_SPEC);
+export function max_pool2d(input: Tensor, options: Partial<MaxPool2dArgs> & { kernel_size: Size2 }): Tensor;
+export function max_pool2d(input: Tensor, kernel_size: Size2, ...args: MaxPoolRest): Tensor;
+export function max_pool2d(input: Tensor, ...rest: unknown[]): Tensor {
+  const { kernel_size, ...a } = bind<MaxPool2dArgs & { kernel_size: Size2 }>('max_pool2d', rest, { kernel_size: REQUIRED, ...MAXPOOL_SPEC });
   if (a.return_indices) return max_pool2d_with_indices(input, kernel_size, { ...a, return_indices: true }) as unknown as Tensor;
   return new Tensor(call(O.max_pool2d, h(input), ...poolArgs(kernel_size, a), pair(a.dilation), a.ceil_mode));
 }
-export function max_pool2d_with_indices(input: Tensor, kernel_size: Size2, ...args: MaxPoolRest): [Tensor, Tensor] {
-  const a = bind<MaxPool2dArgs>('max_pool2d_with_indices', args, MAXPOOL_SPEC);
+export function max_pool2d_with_indices(input: Tensor, options: Partial<MaxPool2dArgs> & { kernel_size: Size2 }): [Tensor, Tensor];
+export function max_pool2d_with_indices(input: Tensor, kernel_size: Size2, ...args: MaxPoolRest): [Tensor, Tensor];
+export function max_pool2d_with_indices(input: Tensor, ...rest: unknown[]): [Tensor, Tensor] {
+  const { kernel_size, ...a } = bind<MaxPool2dArgs & { kernel_size: Size2 }>('max_pool2d_with_indices', rest, { kernel_size: REQUIRED, ...MAXPOOL_SPEC });
   const [o, i] = call(O.max_pool2d_with_indices, h(input), ...poolArgs(kernel_size, a), pair(a.dilation), a.ceil_mode) as [Handle, Handle];
   return [new Tensor(o), new Tensor(i)];
 }
 
 export interface AvgPool2dArgs { stride: Size2 | null; padding: Size2; ceil_mode: boolean; count_include_pad: boolean; divisor_override: number | null }
 /** avg_pool2d(input, kernel_size, stride = kernel_size, padding = 0, ceil_mode = false, count_include_pad = true, divisor_override = null) */
-export function avg_pool2d(input: Tensor, kernel_size: Size2, ...args: Rest<[Size2 | null, Size2, boolean, boolean, number | null], Partial<AvgPool2dArgs>>): Tensor {
-  const a = bind<AvgPool2dArgs>('avg_pool2d', args, { stride: null, padding: 0, ceil_mode: false, count_include_pad: true, divisor_override: null });
+export function avg_pool2d(input: Tensor, options: Partial<AvgPool2dArgs> & { kernel_size: Size2 }): Tensor;
+export function avg_pool2d(input: Tensor, kernel_size: Size2, ...args: Rest<[Size2 | null, Size2, boolean, boolean, number | null], Partial<AvgPool2dArgs>>): Tensor;
+export function avg_pool2d(input: Tensor, ...rest: unknown[]): Tensor {
+  const { kernel_size, ...a } = bind<AvgPool2dArgs & { kernel_size: Size2 }>('avg_pool2d', rest, { kernel_size: REQUIRED, stride: null, padding: 0, ceil_mode: false, count_include_pad: true, divisor_override: null });
   return new Tensor(call(O.avg_pool2d, h(input), ...poolArgs(kernel_size, a), a.ceil_mode, a.count_include_pad, a.divisor_override));
 }
 
