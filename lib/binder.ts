@@ -466,7 +466,12 @@ function wrapResult(r: unknown, kind: string, self: Tensor | undefined, out: unk
       if (self !== undefined && r === self._h) return self;
       if (out instanceof Tensor && r === out._h) return out;
       // an in-place function (torch.relu_(x)) or one that returns its input (torch.flatten): that object
-      if (self === undefined) for (const a of args) if (a instanceof Tensor && a._h === r) return a;
+      if (self === undefined) {
+        for (const a of args) {
+          if (a instanceof Tensor && a._h === r) return a;
+          if (isKwargs(a)) for (const v of Object.values(a)) if (v instanceof Tensor && v._h === r) return v;
+        }
+      }
       return new Tensor(r as Handle);
     }
     case 'L': return (r as Handle[]).map((h) => new Tensor(h));
@@ -513,4 +518,98 @@ export function makeNamespace<T>(ns: string): T {
   const o: Record<string, unknown> = {};
   for (const name of Object.keys(signatures()[ns])) o[name] = makeFunction(ns, name);
   return o as T;
+}
+
+// ---- torch.nn.functional, generated ----------------------------------------------
+export type FSpecs = Record<string, FSpec>;
+type FSpec = {
+  params: [string, unknown, number][]; target: [string, string]; alt: [string, string] | null;
+  inplace: [string, string] | null; rename: Record<string, string>; extra: Record<string, unknown>; dispatch: boolean;
+};
+const REDUCTIONS: Record<string, number> = { none: 0, mean: 1, sum: 2 };
+const fnCache = new Map<string, (...a: unknown[]) => unknown>();
+function fnOf(name: string, ns: string): (...a: unknown[]) => unknown {
+  const key = `${ns}.${name}`;
+  let f = fnCache.get(key);
+  if (!f) { f = makeFunction(ns, name); fnCache.set(key, f); }
+  return f;
+}
+/** Python's legacy size_average/reduce arguments as a reduction (torch.nn._reduction.legacy_get_string). */
+function legacyReduction(size_average: unknown, reduce: unknown): string {
+  const sa = size_average ?? true, r = reduce ?? true;
+  if (sa && r) return 'mean';
+  return r ? 'sum' : 'none';
+}
+
+const requiredCache = new Map<string, Set<string>>();
+/** The parameters of a generated function with no default (None must then be passed). */
+function requiredOf(target: [string, string]): Set<string> {
+  const key = target.join('.');
+  let r = requiredCache.get(key);
+  if (!r) {
+    r = new Set();
+    for (const rec of signatures()[target[1]][target[0]]) for (const a of rec[2]) if (a[3] === null) r.add(a[0]);
+    requiredCache.set(key, r);
+  }
+  return r;
+}
+
+/** F.<name> bound with F's own signature, then its one ATen op called by keyword. */
+export function makeF(name: string, specs: Record<string, FSpec>): (...args: unknown[]) => unknown {
+  const spec = specs[name];
+  const names = spec.params.map((p) => p[0]);
+  const index = new Map(names.map((n, i) => [n, i]));
+  return function (...args: unknown[]): unknown {
+    let n = args.length;
+    while (n > 0 && args[n - 1] === undefined) n--;
+    let kw: Record<string, unknown> | undefined;
+    if (n > 0 && isKwargs(args[n - 1])) { kw = args[n - 1] as Record<string, unknown>; n--; }
+    if (n > names.length) throw new TypeError(`${name}() takes ${names.length} positional arguments but ${n} were given`);
+    const vals: unknown[] = args.slice(0, n);
+    if (kw) {
+      for (const k of Object.keys(kw)) {
+        const i = index.get(k);
+        if (i === undefined) throw new TypeError(`${name}() got an unexpected keyword argument '${k}'`);
+        if (i < n && vals[i] !== undefined) throw new TypeError(`${name}() got multiple values for argument '${k}'`);
+        vals[i] = kw[k];
+      }
+    }
+    const a: Record<string, unknown> = {};
+    spec.params.forEach(([p, d, hasDefault], i) => {
+      const v = vals[i];
+      if (v === undefined) {
+        if (!hasDefault) throw new TypeError(`${name}() missing 1 required positional argument: '${p}'`);
+        a[p] = d;
+      } else a[p] = v;
+    });
+    let batchmean = false;
+    if ('reduction' in a) {
+      if ((a.size_average !== undefined && a.size_average !== null) || (a.reduce !== undefined && a.reduce !== null)) {
+        a.reduction = legacyReduction(a.size_average, a.reduce);
+      }
+      if (a.reduction === 'batchmean' && name === 'kl_div') { a.reduction = 'sum'; batchmean = true; }
+      const r = REDUCTIONS[a.reduction as string];
+      if (r === undefined) throw new Error(`${String(a.reduction)} is not a valid value for reduction`);
+      a.reduction = r;
+    }
+    let target = spec.target, first = false;
+    if (a.inplace === true && spec.inplace) target = spec.inplace;
+    if (spec.dispatch && !a.return_indices) {
+      if (spec.alt) target = spec.alt; else first = true;
+    }
+    const opKw: Record<string, unknown> = { ...spec.extra };
+    for (const [p, d] of spec.params) {
+      if (p === 'inplace' || p === 'return_indices' || p === 'size_average' || p === 'reduce') continue;
+      const v = a[p];
+      if (v === null && d === null && !requiredOf(target).has(spec.rename[p] ?? p)) continue;  // None: the op's own default
+      opKw[spec.rename[p] ?? p] = v;
+    }
+    let r = fnOf(target[0], target[1])(opKw);
+    if (first) r = (r as unknown[])[0];
+    if (batchmean) {
+      const input = a.input as Tensor;
+      r = (r as Tensor).div(input.dim() === 0 ? 1 : input.size(0));
+    }
+    return r;
+  };
 }

@@ -20,6 +20,7 @@ Compact record of one overload: [op, out_op, args, returns, flags]
   returns [[type, name], ...]; a Tensor(a!) return of an in-place op has type 'A'
   flags   'o': out tensors at out_schema_indices, listed in args as 'out' (type T or L)
 """
+import inspect
 import json
 import os
 import re
@@ -388,6 +389,165 @@ def write_torch_ts(result):
     return '\n'.join(out) + '\n'
 
 
+# ---- torch.nn.functional ------------------------------------------------------------
+# F's Python functions whose body is one ATen op: bound with F's own signature (names,
+# defaults, from inspect), then the op called by keyword. Hand-written in
+# lib/nn/functional.ts: the ones that exist there already.
+F_HAND = {'linear', 'conv2d', 'pad', 'batch_norm', 'relu', 'relu_', 'sigmoid', 'tanh', 'gelu', 'softmax',
+          'log_softmax', 'dropout', 'max_pool2d', 'max_pool2d_with_indices', 'avg_pool2d', 'adaptive_avg_pool2d',
+          'cross_entropy', 'nll_loss', 'mse_loss', 'l1_loss', 'binary_cross_entropy',
+          'binary_cross_entropy_with_logits'}
+# F functions that pick an op by return_indices (Python's boolean_dispatch)
+F_DISPATCH = {
+    'max_pool1d': ('max_pool1d_with_indices', 'max_pool1d'),
+    'max_pool3d': ('max_pool3d_with_indices', 'max_pool3d'),
+    'adaptive_max_pool1d': ('adaptive_max_pool1d', None),
+    'adaptive_max_pool2d': ('adaptive_max_pool2d', None),
+    'adaptive_max_pool3d': ('adaptive_max_pool3d', None),
+    'fractional_max_pool2d': ('fractional_max_pool2d', None),
+    'fractional_max_pool3d': ('fractional_max_pool3d', None),
+}
+F_WITH_INDICES = {'max_pool1d_with_indices': 'max_pool1d_with_indices', 'max_pool3d_with_indices': 'max_pool3d_with_indices',
+                  'adaptive_max_pool1d_with_indices': 'adaptive_max_pool1d',
+                  'adaptive_max_pool2d_with_indices': 'adaptive_max_pool2d',
+                  'adaptive_max_pool3d_with_indices': 'adaptive_max_pool3d',
+                  'fractional_max_pool2d_with_indices': 'fractional_max_pool2d',
+                  'fractional_max_pool3d_with_indices': 'fractional_max_pool3d'}
+F_RENAME = {'alpha_dropout': {'training': 'train'}, 'feature_alpha_dropout': {'training': 'train'}}
+F_EXTRA = {'instance_norm': {'cudnn_enabled': True}}
+LEGACY = {'size_average', 'reduce'}
+F_ALIAS = {'logsigmoid': ('nn', 'log_sigmoid')}
+
+
+def pyval(v):
+    """A Python default as JSON (None -> null); None when it has no JSON form."""
+    if isinstance(v, (bool, int, float, str)) or v is None:
+        return [v]
+    if isinstance(v, (tuple, list)) and all(isinstance(x, (int, float)) for x in v):
+        return [list(v)]
+    return None
+
+
+def ann_ts(a):
+    s = str(a)
+    if a is inspect.Parameter.empty:
+        return 'unknown'
+    m = {'Tensor': 'Tensor', 'torch.Tensor': 'Tensor', 'float': 'number', 'int': 'number', 'bool': 'boolean',
+         'str': 'string', "<class 'float'>": 'number', "<class 'int'>": 'number', "<class 'bool'>": 'boolean',
+         "<class 'str'>": 'string', "<class 'torch.Tensor'>": 'Tensor'}
+    if s in m:
+        return m[s]
+    if s.startswith('typing.Optional['):
+        inner = s[len('typing.Optional['):-1]
+        t = m.get(inner, None)
+        return f'{t} | null' if t else 'unknown'
+    if 'List[int]' in s or 'Tuple[int' in s or '_size' in s or 'BroadcastingList' in s:
+        return 'number | number[]'
+    if 'Union[int, float]' in s:
+        return 'number'
+    return 'unknown'
+
+
+def f_specs(result):
+    import torch.nn.functional as F
+    specs, aliases, types = {}, {}, {}
+    for n in sorted(dir(F)):
+        if n.startswith('_') or n in F_HAND:
+            continue
+        v = getattr(F, n)
+        if not callable(v) or inspect.isclass(v) or inspect.ismodule(v):
+            continue
+        try:
+            params = list(inspect.signature(v).parameters.values())
+        except (TypeError, ValueError):
+            params = None
+        if params is None:
+            # a builtin: F.<n> is the ATen op itself
+            if n in F_ALIAS:
+                aliases[n] = F_ALIAS[n]
+                continue
+            for ns in ('nn', 'torch'):
+                if n in result[ns]:
+                    aliases[n] = ns
+                    break
+            continue
+        target = None
+        first = False
+        if n in F_DISPATCH:
+            src = F_DISPATCH[n]
+            params = list(inspect.signature(getattr(F, n + '_with_indices')).parameters.values())
+            if not any(p.name == 'return_indices' for p in params):
+                params.append(inspect.Parameter('return_indices', inspect.Parameter.POSITIONAL_OR_KEYWORD, default=False))
+            target = [src[0], src[1]]
+        elif n in F_WITH_INDICES:
+            target = [F_WITH_INDICES[n], None]
+        else:
+            for cand in (n, n.rstrip('_')):
+                if cand in result['nn'] or cand in result['torch']:
+                    target = [cand, None]
+                    break
+        if target is None:
+            continue
+        ns = 'nn' if target[0] in result['nn'] else 'torch'
+        ns2 = None if target[1] is None else ('nn' if target[1] in result['nn'] else 'torch')
+        opnames = set(a[0] for r in result[ns][target[0]] for a in r[2])
+        rename = F_RENAME.get(n, {})
+        ok = True
+        ps = []
+        for p in params:
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                ok = False
+                break
+            name = p.name
+            if name not in opnames and rename.get(name) not in opnames and name not in {'inplace', 'return_indices'} | LEGACY:
+                ok = False
+                break
+            d = None if p.default is inspect.Parameter.empty else pyval(p.default)
+            if p.default is not inspect.Parameter.empty and d is None:
+                ok = False
+                break
+            ps.append([name, d[0] if d else None, 0 if d is None else 1])
+        if not ok:
+            continue
+        inplace = None
+        if any(p[0] == 'inplace' for p in ps):
+            cand = target[0] + '_'
+            inplace = [cand, 'nn' if cand in result['nn'] else 'torch'] if (cand in result['nn'] or cand in result['torch']) else None
+        specs[n] = {'params': ps, 'target': [target[0], ns], 'alt': [target[1], ns2] if target[1] else None,
+                    'inplace': inplace, 'rename': rename, 'extra': F_EXTRA.get(n, {}), 'dispatch': n in F_DISPATCH}
+        types[n] = [(p.name, ann_ts(p.annotation), p.default is not inspect.Parameter.empty) for p in params]
+    return specs, aliases, types
+
+
+def write_functional_ts(result):
+    specs, aliases, types = f_specs(result)
+    out = ['// Generated by scripts/gen-bindings.py: torch.nn.functional names whose Python body is one ATen op',
+           '// (bound with F\'s own signature, then the op called by keyword) or that are the op itself. Do not edit.',
+           "import type { Tensor } from '../tensor';",
+           "import type { TorchFunctions, NnFunctions } from './api';",
+           "import { makeF, makeFunction } from '../binder';", "import type { FSpecs } from '../binder';", '',
+           f'const SPECS = {json.dumps(specs, separators=(",", ":"), sort_keys=True)} as unknown as FSpecs;', '']
+    for n, ns in aliases.items():
+        ns, op = ns if isinstance(ns, tuple) else (ns, n)
+        iface = 'NnFunctions' if ns == 'nn' else 'TorchFunctions'
+        out.append(f"export const {n} = makeFunction('{ns}', '{op}') as {iface}['{op}'];")
+    for n, ps in types.items():
+        pos = []
+        for name, t, has_default in ps:
+            pos.append(f'{name}{"?" if has_default else ""}: {t}')
+        fields = '; '.join(f'{name}?: {t}' for name, t, _ in ps)
+        req = [p for p in ps if not p[2]]
+        req_pos = ', '.join(f'{name}: {t}' for name, t, _ in req)
+        opt_fields = '; '.join(f'{name}?: {t}' for name, t, d in ps if d)
+        ret = 'Tensor | [Tensor, Tensor]' if n in F_DISPATCH else ('[Tensor, Tensor]' if n in F_WITH_INDICES else 'Tensor')
+        sig = [f'({", ".join(pos)}): {ret}']
+        if opt_fields:
+            sig.append(f'({req_pos + ", " if req_pos else ""}opts: {{ {opt_fields} }}): {ret}')
+        sig.append(f'(opts: {{ {fields} }}): {ret}')
+        out.append(f"export const {n} = makeF('{n}', SPECS) as {{ {'; '.join(sig)} }};")
+    return '\n'.join(out) + '\n', len(specs), len(aliases)
+
+
 def main():
     result, aten, counts = build()
     os.makedirs(OUT, exist_ok=True)
@@ -400,6 +560,10 @@ def main():
         fh.write(write_ts(result))
     with open(os.path.join(OUT, 'torch.ts'), 'w') as fh:
         fh.write(write_torch_ts(result))
+    text, nspec, nalias = write_functional_ts(result)
+    with open(os.path.join(OUT, 'functional.ts'), 'w') as fh:
+        fh.write(text)
+    print(f'nn.functional: {nspec} bound to one op, {nalias} the op itself', file=sys.stderr)
     for ns, names in result.items():
         print(f'{ns}: {len(names)} names, {sum(len(v) for v in names.values())} overloads', file=sys.stderr)
     print(f'aten: {len(aten)} names, {sum(len(v) for v in aten.values())} schemas; '
