@@ -144,6 +144,15 @@ export const from_blob = (data: TypedArray, shape?: number[]): Tensor => {
   return v;
 };
 
+/** torch.from_numpy's counterpart: a TypedArray (and optional shape) as a tensor sharing its memory, no copy. */
+export function from_numpy(data: TypedArray, shape?: number[]): Tensor { return from_blob(data, shape); }
+/** torch.asarray(obj, dtype=None, device=None, copy=None, requires_grad=False): shares memory when it can. */
+export function asarray(obj: Nested | TypedArray | Tensor, opts: { dtype?: dtype; device?: DeviceLike; copy?: boolean | null; requires_grad?: boolean } = {}): Tensor {
+  for (const k of Object.keys(opts)) if (!['dtype', 'device', 'copy', 'requires_grad'].includes(k)) throw new TypeError(`asarray() got an unexpected keyword argument '${k}'`);
+  const t = opts.copy ? tensor(obj, { dtype: opts.dtype, device: opts.device }) : as_tensor(obj, { dtype: opts.dtype, device: opts.device });
+  return finish(t, { requires_grad: opts.requires_grad });
+}
+
 // ---- seeds ----
 export function manual_seed(seed: number | bigint): void {
   if (typeof seed !== 'number' && typeof seed !== 'bigint') throw new TypeError('manual_seed(): seed must be an integer');

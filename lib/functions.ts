@@ -2,6 +2,8 @@
 // and friends) or adds behaviour; every other name is generated (lib/generated/torch.ts).
 import { native } from './native';
 import { Tensor, op } from './tensor';
+import * as dt from './dtype';
+import { dtype, dtypeFromCode } from './dtype';
 
 const { call } = native;
 
@@ -28,4 +30,112 @@ export function nonzero(input: Tensor, opts: { as_tuple?: boolean }): Tensor | T
 export function nonzero(input: Tensor, opts: { as_tuple?: boolean } = {}): Tensor | Tensor[] {
   if (!(input instanceof Tensor)) throw new TypeError(`nonzero(): argument 'input' (position 1) must be Tensor, not ${typeof input}`);
   return input.nonzero(opts);
+}
+
+/** torch.is_tensor(obj) */
+export function is_tensor(obj: unknown): obj is Tensor { return obj instanceof Tensor; }
+/** torch.is_storage(obj): torch-node has no Storage objects. */
+export function is_storage(obj: unknown): false { void obj; return false; }
+/** torch.numel(input) */
+export function numel(input: Tensor): number { return input.numel(); }
+/** torch.typename(obj): 'torch.FloatTensor' for a tensor. */
+export function typename(obj: unknown): string {
+  if (obj instanceof Tensor) return obj.type();
+  return obj === null || obj === undefined ? 'NoneType' : (obj as object).constructor?.name ?? typeof obj;
+}
+/** torch.unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None) */
+export function unique(input: Tensor, ...args: unknown[]): Tensor | Tensor[] { return input.unique(...args); }
+/** torch.unique_consecutive(input, return_inverse=False, return_counts=False, dim=None) */
+export function unique_consecutive(input: Tensor, ...args: unknown[]): Tensor | Tensor[] { return input.unique_consecutive(...args); }
+/** torch.lu(A, pivot=True, get_infos=False) */
+export function lu(A: Tensor, ...args: unknown[]): Tensor[] { return A.lu(...args); }
+/** torch.broadcast_shapes(*shapes): the shape the shapes broadcast to. */
+export function broadcast_shapes(...shapes: (number | number[])[]): number[] {
+  const list = shapes.map((s) => (typeof s === 'number' ? [s] : s));
+  const n = Math.max(0, ...list.map((s) => s.length));
+  const out: number[] = Array(n).fill(1);
+  list.forEach((s, k) => {
+    s.forEach((d, i) => {
+      const o = n - s.length + i;
+      if (d === 1) return;
+      if (out[o] === 1) out[o] = d;
+      else if (out[o] !== d) throw new Error(`Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is at ${py(shapes[k])}`);
+    });
+  });
+  return out;
+}
+const py = (v: unknown): string => (Array.isArray(v) ? `(${v.join(', ')}${v.length === 1 ? ',' : ''})` : String(v));
+/** torch.get_device(input): -1 on the CPU. */
+export function get_device(input: Tensor): number { return input.get_device(); }
+/** Removed from PyTorch in 1.9: the same error as Python's. */
+export function eig(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.eig` function instead.'); }
+export function lstsq(): never { throw new Error("('This function was deprecated since version 1.9 and is now removed.', 'Please use the `torch.linalg.lstsq` function instead.')"); }
+export function solve(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.solve` function instead.'); }
+export function matrix_rank(): never { throw new Error("('This function was deprecated since version 1.9 and is now removed.', 'Please use the `torch.linalg.matrix_rank` function instead.')"); }
+/** torch.compiled_with_cxx11_abi() */
+export function compiled_with_cxx11_abi(): boolean { return native.build_info().cxx11_abi; }
+// ---- LibTorch's global switches --------------------------------------------------
+const ctx = native.context;
+const flag = (name: string) => [(): boolean => ctx(name) as boolean, (mode: boolean): void => { checkBool(name, mode); ctx(name, mode); }] as const;
+function checkBool(fn: string, v: unknown): void { if (typeof v !== 'boolean') throw new TypeError(`${fn}(): argument must be bool, not ${typeof v}`); }
+/** torch.use_deterministic_algorithms(mode, *, warn_only=False) */
+export function use_deterministic_algorithms(mode: boolean, opts: { warn_only?: boolean } = {}): void {
+  for (const k of Object.keys(opts)) if (k !== 'warn_only') throw new TypeError(`use_deterministic_algorithms() got an unexpected keyword argument '${k}'`);
+  checkBool('use_deterministic_algorithms', mode);
+  ctx('deterministic', mode);
+  ctx('deterministic_warn_only', opts.warn_only ?? false);
+}
+export function are_deterministic_algorithms_enabled(): boolean { return ctx('deterministic') as boolean; }
+export function is_deterministic_algorithms_warn_only_enabled(): boolean { return ctx('deterministic_warn_only') as boolean; }
+/** torch.set_deterministic_debug_mode(0 | 1 | 2 | 'default' | 'warn' | 'error') */
+export function set_deterministic_debug_mode(debug_mode: number | string): void {
+  const modes: Record<string, number> = { default: 0, warn: 1, error: 2 };
+  const m = typeof debug_mode === 'string' ? modes[debug_mode] : debug_mode;
+  if (m === undefined) throw new Error(`invalid value of debug_mode, expected one of \`default\`, \`warn\`, \`error\`, but got ${debug_mode}`);
+  if (m !== 0 && m !== 1 && m !== 2) throw new Error(`invalid value of debug_mode, expected 0, 1, or 2, but got ${m}`);
+  ctx('deterministic', m !== 0);
+  ctx('deterministic_warn_only', m === 1);
+}
+export function get_deterministic_debug_mode(): number {
+  if (!are_deterministic_algorithms_enabled()) return 0;
+  return is_deterministic_algorithms_warn_only_enabled() ? 1 : 2;
+}
+export function get_num_interop_threads(): number { return ctx('num_interop_threads') as number; }
+export function set_num_interop_threads(n: number): void { ctx('num_interop_threads', n); }
+export function init_num_threads(): void { ctx('init_num_threads'); }
+export function set_flush_denormal(mode: boolean): boolean { return ctx('flush_denormal', mode) as boolean; }
+export function get_float32_matmul_precision(): string { return ctx('float32_matmul_precision') as string; }
+export function set_float32_matmul_precision(precision: 'highest' | 'high' | 'medium'): void { ctx('float32_matmul_precision', precision); }
+export const [is_autocast_enabled, set_autocast_enabled] = flag('autocast_enabled');
+export const [is_autocast_cpu_enabled, set_autocast_cpu_enabled] = flag('autocast_cpu_enabled');
+export const [is_autocast_cache_enabled, set_autocast_cache_enabled] = flag('autocast_cache_enabled');
+export function get_autocast_cpu_dtype(): dtype { return dtypeFromCode(ctx('autocast_cpu_dtype') as number); }
+export function set_autocast_cpu_dtype(d: dtype): void { ctx('autocast_cpu_dtype', d.code); }
+export function get_autocast_gpu_dtype(): dtype { return dtypeFromCode(ctx('autocast_gpu_dtype') as number); }
+export function set_autocast_gpu_dtype(d: dtype): void { ctx('autocast_gpu_dtype', d.code); }
+export function clear_autocast_cache(): void { ctx('autocast_clear_cache'); }
+export function autocast_increment_nesting(): number { return ctx('autocast_increment_nesting') as number; }
+export function autocast_decrement_nesting(): number { return ctx('autocast_decrement_nesting') as number; }
+/** torch-node has no inference mode: never on. */
+export function is_inference_mode_enabled(): boolean { return false; }
+export const [is_anomaly_enabled, set_anomaly_enabled] = flag('anomaly_enabled');
+export function is_anomaly_check_nan_enabled(): boolean { return ctx('anomaly_check_nan') as boolean; }
+export const [is_warn_always_enabled, set_warn_always] = flag('warn_always');
+/** torch.set_default_tensor_type(t): 'torch.FloatTensor' / 'torch.DoubleTensor' (CPU) sets the default dtype. */
+export function set_default_tensor_type(t: string): void {
+  const m: Record<string, dtype> = { 'torch.FloatTensor': dt.float32, 'torch.DoubleTensor': dt.float64 };
+  if (!(t in m)) throw new TypeError(`invalid type ${t} for set_default_tensor_type (torch-node: 'torch.FloatTensor' or 'torch.DoubleTensor')`);
+  dt.set_default_dtype(m[t]);
+}
+/** torch.fill(input, value): a new tensor of input's shape filled with value. */
+export function fill(input: Tensor, value: number | boolean | Tensor): Tensor {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { ops } = require('./ops') as typeof import('./ops');
+  return (value instanceof Tensor ? ops.aten.fill.Tensor(input, value) : ops.aten.fill.Scalar(input, value)) as Tensor;
+}
+/** torch.range(start, end, step=1): end included (deprecated in Python, as here). */
+export function range(start: number, end: number, ...args: unknown[]): Tensor {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { ops } = require('./ops') as typeof import('./ops');
+  return ops.aten.range(start, end, ...args) as Tensor;
 }

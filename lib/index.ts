@@ -8,9 +8,20 @@ export type { DeviceLike } from './device';
 export { Tensor, GradFn, ValuesIndices } from './tensor';
 export type { TensorOptions, Scalar, TensorOrScalar, IndexItem, Slice, Dims } from './tensor';
 export {
-  full, randint, randint_like, tensor, frombuffer, as_tensor, from_blob, manual_seed, seed, initial_seed,
+  full, randint, randint_like, tensor, frombuffer, as_tensor, from_blob, manual_seed, seed, initial_seed, from_numpy, asarray,
 } from './creation';
-export { broadcast_tensors, norm, nonzero } from './functions';
+export {
+  broadcast_tensors, norm, nonzero, is_tensor, is_storage, numel, typename, unique, unique_consecutive, lu, broadcast_shapes,
+  get_device, eig, lstsq, solve, matrix_rank, compiled_with_cxx11_abi, range, fill,
+  use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+  set_deterministic_debug_mode, get_deterministic_debug_mode, get_num_interop_threads, set_num_interop_threads,
+  init_num_threads, set_flush_denormal, get_float32_matmul_precision, set_float32_matmul_precision,
+  is_autocast_enabled, set_autocast_enabled, is_autocast_cpu_enabled, set_autocast_cpu_enabled,
+  is_autocast_cache_enabled, set_autocast_cache_enabled, get_autocast_cpu_dtype, set_autocast_cpu_dtype,
+  get_autocast_gpu_dtype, set_autocast_gpu_dtype, clear_autocast_cache, autocast_increment_nesting,
+  autocast_decrement_nesting, is_inference_mode_enabled, is_anomaly_enabled, set_anomaly_enabled,
+  is_anomaly_check_nan_enabled, is_warn_always_enabled, set_warn_always, set_default_tensor_type,
+} from './functions';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from './autograd';
 export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';

@@ -24,6 +24,7 @@ export interface BuildInfo {
 export interface NativeAddon {
   op_handle(name: string, overload?: string): number;
   op_schema(op: number): string;
+  context(name: string, value?: unknown): unknown;
   generator_new(): unknown;
   generator_manual_seed(g: unknown, seed: number | bigint): void;
   generator_seed(g: unknown): string;

@@ -208,6 +208,14 @@ function checkStep(step: number | null): number | null {
   return step;
 }
 
+/** torch.unique's result: the values, then inverse and counts when asked for (the others disposed). */
+function pickUnique(r: Tensor[], inverse: boolean, counts: boolean): Tensor | Tensor[] {
+  const out = [r[0]];
+  if (inverse) out.push(r[1]); else r[1].dispose();
+  if (counts) out.push(r[2]); else r[2].dispose();
+  return out.length === 1 ? out[0] : out;
+}
+
 /** Python's legacy tensor type names (t.type()). */
 const TYPE_NAMES: Record<string, string> = {
   float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',
@@ -277,6 +285,8 @@ const O = {
   uniform_: op('uniform_'), normal_: op('normal_'), bernoulli_: op('bernoulli_', 'float'),
   sort: op('sort'), topk: op('topk'), nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), type_as: op('type_as'),
   equal: op('equal'), allclose: op('allclose'), set_data: op('set_data'),
+  output_nr: op('output_nr'), new_empty: op('new_empty'), set_source: op('set_', 'source_Tensor'),
+  unique2: op('_unique2'), unique_dim: op('unique_dim'), unique_consecutive: op('unique_consecutive'), lu_with_info: op('_lu_with_info'),
 };
 
 /** A JS value as a tensor (numbers: the default dtype; as a Python scalar would be wrapped). */
@@ -290,7 +300,7 @@ export function scalarTensor(v: Scalar, like?: Tensor): Tensor {
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 /** Python's hand-written Tensor members (here in the class) over the generated ones of the same name. */
-type HandWritten = 'index_put_' | 'norm' | 'where' | 'is_floating_point';
+type HandWritten = 'index_put_' | 'norm' | 'where' | 'is_floating_point' | 'unique_consecutive' | 'lu' | 'ndimension' | 'storage_offset' | 'get_device' | 'has_names' | 'solve' | 'lstsq' | 'eig' | 'unique' | 'set_';
 export interface Tensor extends Omit<TensorMethods, HandWritten> {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
@@ -383,6 +393,99 @@ export class Tensor {
     } else throw new TypeError(`type(): argument 'dtype' must be torch.dtype or str, not ${typeof d}`);
     return this.to(target, { non_blocking: opts.non_blocking ?? false });
   }
+  // ---- Python's hand-written properties and methods -------------------------------
+  get is_cpu(): boolean { return native.device(this._h) === 'cpu'; }
+  /** Device kinds and layouts this LibTorch build does not make: always false here. */
+  get is_meta(): boolean { return false; }
+  get is_mkldnn(): boolean { return false; }
+  get is_mps(): boolean { return false; }
+  get is_ort(): boolean { return false; }
+  get is_vulkan(): boolean { return false; }
+  get is_xpu(): boolean { return false; }
+  get is_ipu(): boolean { return false; }
+  get is_nested(): boolean { return false; }
+  get is_quantized(): boolean { return false; }
+  get is_sparse(): boolean { return false; }
+  get is_sparse_csr(): boolean { return false; }
+  /** torch.strided: torch-node makes dense tensors only. */
+  get layout(): import('./binder').layout { return (require('./binder') as typeof import('./binder')).strided; }
+  /** The last two dimensions transposed (Python's mT; mH and H are the same for real dtypes). */
+  get mT(): Tensor { return new Tensor(call(O.transpose, this._h, -2, -1)); }
+  get mH(): Tensor { return this.mT; }
+  get H(): Tensor {
+    if (this.dim() !== 2 && this.dim() !== 0) throw new Error(`tensor.H is only supported on matrices (2-D tensors). Got ${this.dim()}-D tensor.`);
+    return this.dim() === 0 ? this : this.mT;
+  }
+  ndimension(): number { return this.dim(); }
+  storage_offset(): number { return native.tensor_storage_info(this._h)[2]; }
+  /** -1 for a CPU tensor, the device index for a CUDA one. */
+  get_device(): number { const d = this.device; return d.type === 'cpu' ? -1 : d.index ?? 0; }
+  has_names(): boolean { return false; }
+  /** Removed from PyTorch in 1.9: the same error as Python's. */
+  eig(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.eig` function instead.'); }
+  lstsq(): never { throw new Error("('This function was deprecated since version 1.9 and is now removed.', 'Please use the `torch.linalg.lstsq` function instead.')"); }
+  solve(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.solve` function instead.'); }
+  /** unique(sorted=True, return_inverse=False, return_counts=False, dim=None), as torch.unique. */
+  unique(...args: unknown[]): Tensor | Tensor[] {
+    const a = bindSimple('unique', args, { sorted: true, return_inverse: false, return_counts: false, dim: null as number | null });
+    const r: Tensor[] = a.dim === null
+      ? (call(O.unique2, this._h, a.sorted, a.return_inverse, a.return_counts) as Handle[]).map((x) => new Tensor(x))
+      : (call(O.unique_dim, this._h, a.dim, a.sorted, a.return_inverse, a.return_counts) as Handle[]).map((x) => new Tensor(x));
+    return pickUnique(r, a.return_inverse, a.return_counts);
+  }
+  /** unique_consecutive(return_inverse=False, return_counts=False, dim=None) */
+  unique_consecutive(...args: unknown[]): Tensor | Tensor[] {
+    const a = bindSimple('unique_consecutive', args, { return_inverse: false, return_counts: false, dim: null as number | null });
+    const r = (call(O.unique_consecutive, this._h, a.return_inverse, a.return_counts, a.dim) as Handle[]).map((x) => new Tensor(x));
+    return pickUnique(r, a.return_inverse, a.return_counts);
+  }
+  /** lu(pivot=True, get_infos=False): (LU, pivots[, infos]) as torch.lu. */
+  lu(...args: unknown[]): Tensor[] {
+    const a = bindSimple('lu', args, { pivot: true, get_infos: false });
+    const r = (call(O.lu_with_info, this._h, a.pivot, !a.get_infos) as Handle[]).map((x) => new Tensor(x));
+    if (a.get_infos) return r;
+    r[2].dispose();
+    return r.slice(0, 2);
+  }
+
+  /** Python's `t.real`: the tensor itself for a real dtype. */
+  get real(): Tensor { return this; }
+  get imag(): Tensor { throw new Error('imag is not implemented for tensors with non-complex dtypes.'); }
+  /** False: torch-node tensors are never in shared memory (no multiprocessing). */
+  is_shared(): boolean { return false; }
+  get output_nr(): number { return call(O.output_nr, this._h); }
+  /** Python's legacy `t.new(...)`: new(*sizes) uninitialised, new(data) a copy, new() empty; this tensor's dtype and device. */
+  new(...args: unknown[]): Tensor {
+    // a list (or TypedArray) is data, as Python's legacy constructor reads a sequence
+    if (args.length === 1 && (Array.isArray(args[0]) || ArrayBuffer.isView(args[0]))) return this.new_tensor(args[0] as number[]);
+    const sizes = args.length === 0 ? [0] : args as number[];
+    return new Tensor(call(O.new_empty, this._h, sizes, null, null, null, null));
+  }
+  /** Python's `t.set_(source)`: this tensor takes source's storage, sizes and strides. */
+  set_(source: Tensor): this { call(O.set_source, this._h, source._h); return this; }
+  /** Python's `t.apply_(fn)` (CPU): every element replaced by fn(element), in place. */
+  apply_(fn: (x: number) => number): this { return this.mapValues_([], fn as (...x: number[]) => number); }
+  /** Python's `t.map_(other, fn)`: elementwise fn(self, other) (other broadcast), in place. */
+  map_(other: Tensor, fn: (a: number, b: number) => number): this { return this.mapValues_([other], fn as (...x: number[]) => number); }
+  /** Python's `t.map2_(x, y, fn)`: elementwise fn(self, x, y), in place. */
+  map2_(x: Tensor, y: Tensor, fn: (a: number, b: number, c: number) => number): this { return this.mapValues_([x, y], fn as (...x: number[]) => number); }
+  private mapValues_(others: Tensor[], fn: (...x: number[]) => number): this {
+    if (!this.is_cpu) throw new TypeError('apply_ is only implemented on CPU tensors');
+    const shape = this.shape;
+    const mine = this.contiguous();
+    const data = native.todata(mine._h) as ArrayLike<number | bigint> & { [i: number]: number | bigint };
+    const theirs = others.map((o) => { const e = o.expand(shape).contiguous(); const d = native.todata(e._h); return d; });
+    const big = data instanceof BigInt64Array;
+    for (let i = 0; i < data.length; i++) {
+      const r = fn(Number(data[i]), ...theirs.map((d) => Number(d[i])));
+      data[i] = big ? BigInt(Math.trunc(r)) : r;
+    }
+    const src = new Tensor(native.fromdata(data as unknown as ArrayBufferView, shape, native.dtype(mine._h)));
+    call(O.copy_, this._h, src._h, false);
+    src.dispose();
+    return this;
+  }
+
   /** Python's `t.new_tensor(data, ...)`: a copy of data with this tensor's dtype and device unless given. */
   new_tensor(data: Parameters<typeof import('./creation').tensor>[0], opts: TensorOptions = {}): Tensor {
     // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -11,6 +11,26 @@
 #include <ATen/core/stack.h>
 #include <ATen/ScalarOps.h>
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <torch/csrc/autograd/anomaly_mode.h>
+
+// at::autocast's API (ATen/autocast_mode.h pulls in all of ATen/ATen.h: declared here instead).
+namespace at { namespace autocast {
+TORCH_API bool is_enabled();
+TORCH_API void set_enabled(bool enabled);
+TORCH_API void clear_cache();
+TORCH_API int increment_nesting();
+TORCH_API int decrement_nesting();
+TORCH_API bool is_cpu_enabled();
+TORCH_API void set_cpu_enabled(bool enabled);
+TORCH_API at::ScalarType get_autocast_gpu_dtype();
+TORCH_API at::ScalarType get_autocast_cpu_dtype();
+TORCH_API void set_autocast_gpu_dtype(at::ScalarType dtype);
+TORCH_API void set_autocast_cpu_dtype(at::ScalarType dtype);
+TORCH_API bool is_autocast_cache_enabled();
+TORCH_API void set_autocast_cache_enabled(bool enabled);
+}}  // namespace at::autocast
 
 #include <array>
 #include <atomic>
@@ -361,6 +381,67 @@ napi_value generator_set_state(napi_env env, napi_callback_info info) {
   });
 }
 
+// context(name[, value]): LibTorch's global switches (torch.use_deterministic_algorithms,
+// set_num_interop_threads, autocast state, anomaly mode...): read without value, set with one.
+napi_value context(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    std::string name = to_string(env, a.size() ? a[0] : nullptr, "context(): name");
+    bool set = a.size() > 1 && type_of(env, a[1]) != napi_undefined;
+    napi_value v = set ? a[1] : nullptr;
+    auto& ctx = at::globalContext();
+    namespace ac = at::autocast;
+    using torch::autograd::AnomalyMode;
+    auto flag = [&](bool (*get)(), void (*put)(bool)) -> napi_value {
+      if (set) { put(to_bool(env, v, name.c_str())); return js_undefined(env); }
+      return js_bool(env, get());
+    };
+    if (name == "deterministic") {
+      if (set) { ctx.setDeterministicAlgorithms(to_bool(env, v, "mode"), ctx.deterministicAlgorithmsWarnOnly()); return js_undefined(env); }
+      return js_bool(env, ctx.deterministicAlgorithms());
+    }
+    if (name == "deterministic_warn_only") {
+      if (set) { ctx.setDeterministicAlgorithms(ctx.deterministicAlgorithms(), to_bool(env, v, "warn_only")); return js_undefined(env); }
+      return js_bool(env, ctx.deterministicAlgorithmsWarnOnly());
+    }
+    if (name == "num_interop_threads") {
+      if (set) { at::set_num_interop_threads(static_cast<int>(to_int(env, v, "num"))); return js_undefined(env); }
+      return js_number(env, at::get_num_interop_threads());
+    }
+    if (name == "init_num_threads") { at::init_num_threads(); return js_undefined(env); }
+    if (name == "flush_denormal") return js_bool(env, at::Context::setFlushDenormal(to_bool(env, v, "mode")));
+    if (name == "float32_matmul_precision") {
+      if (set) { ctx.setFloat32MatmulPrecision(to_string(env, v, "precision")); return js_undefined(env); }
+      auto p = ctx.float32MatmulPrecision();
+      return js_string(env, p == at::Float32MatmulPrecision::HIGHEST ? "highest" : p == at::Float32MatmulPrecision::HIGH ? "high" : "medium");
+    }
+    if (name == "autocast_enabled") return flag(ac::is_enabled, ac::set_enabled);
+    if (name == "autocast_cpu_enabled") return flag(ac::is_cpu_enabled, ac::set_cpu_enabled);
+    if (name == "autocast_cache_enabled") return flag(ac::is_autocast_cache_enabled, ac::set_autocast_cache_enabled);
+    if (name == "autocast_cpu_dtype") {
+      if (set) { ac::set_autocast_cpu_dtype(to_scalar_type(env, v, "dtype")); return js_undefined(env); }
+      return js_number(env, static_cast<int>(ac::get_autocast_cpu_dtype()));
+    }
+    if (name == "autocast_gpu_dtype") {
+      if (set) { ac::set_autocast_gpu_dtype(to_scalar_type(env, v, "dtype")); return js_undefined(env); }
+      return js_number(env, static_cast<int>(ac::get_autocast_gpu_dtype()));
+    }
+    if (name == "autocast_clear_cache") { ac::clear_cache(); return js_undefined(env); }
+    if (name == "autocast_increment_nesting") return js_number(env, ac::increment_nesting());
+    if (name == "autocast_decrement_nesting") return js_number(env, ac::decrement_nesting());
+    if (name == "anomaly_enabled") {
+      if (set) { AnomalyMode::set_enabled(to_bool(env, v, "mode")); return js_undefined(env); }
+      return js_bool(env, AnomalyMode::is_enabled());
+    }
+    if (name == "anomaly_check_nan") return js_bool(env, AnomalyMode::should_check_nan());
+    if (name == "warn_always") {
+      if (set) { c10::Warning::set_warnAlways(to_bool(env, v, "b")); return js_undefined(env); }
+      return js_bool(env, c10::Warning::get_warnAlways());
+    }
+    throw JsTypeError("context(): unknown switch " + name);
+  });
+}
+
 }  // namespace
 
 void init_dispatch(napi_env env, napi_value exports) {
@@ -374,6 +455,7 @@ void init_dispatch(napi_env env, napi_value exports) {
       {"generator_initial_seed", generator_initial_seed},
       {"generator_get_state", generator_get_state},
       {"generator_set_state", generator_set_state},
+      {"context", context},
   });
 }
 
