@@ -2,7 +2,8 @@
 """Lists every public name of PyTorch's Python API that docs/coverage.md measures.
 
 Run with Debian's /usr/bin/python3 (python3-torch 1.13.1): writes docs/python-api.json.
-  torch          public callables of `torch` (functions and builtins; classes and modules left out)
+  torch          public callables of `torch` (functions and builtins; classes, modules and the
+                 leftovers in NOT_API left out)
   Tensor         public attributes of torch.Tensor (methods and properties; dunders left out)
   nn.functional  public functions of torch.nn.functional
   linalg, fft, special   public functions of those modules
@@ -17,10 +18,15 @@ import torch.nn.functional as F
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# In torch's namespace but not its API: typing imports and names left over from
+# torch/__init__.py's own loops and helpers.
+NOT_API = {'Callable', 'Set', 'Union', 'candidate', 'obj', 'classproperty'}
+
+
 def callables(mod, fn_only=False):
     out = []
     for n in dir(mod):
-        if n.startswith('_'):
+        if n.startswith('_') or (mod is torch and n in NOT_API):
             continue
         v = getattr(mod, n)
         if inspect.isclass(v) or inspect.ismodule(v) or not callable(v):
