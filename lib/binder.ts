@@ -65,6 +65,12 @@ class Overload {
   readonly nullable: boolean[];
   readonly sizes: number[];
   readonly defaults: (string | null)[];
+  /**
+   * Defaults Python's parser passes itself where they differ from the schema's: an int default
+   * it cannot read as a number (`at::Reduction::Mean`) is 0 there (atol), so that
+   * torch.kl_div(x, y) is unreduced in Python. Undefined elsewhere (the schema's default applies).
+   */
+  readonly forced: (number | undefined)[];
   readonly sidx: number[];
   readonly osidx: (number | number[])[];
   readonly index: Map<string, number> = new Map();
@@ -92,6 +98,7 @@ class Overload {
     this.nullable = args.map((a) => a[1].endsWith('?'));
     this.sizes = args.map((a) => a[2]);
     this.defaults = args.map((a) => a[3]);
+    this.forced = args.map((a) => (a[1] === 'i' && a[3] !== null && a[3] !== 'None' && !/^-?\d+$/.test(a[3]) ? 0 : undefined));
     this.sidx = args.map((a) => a[5]);
     this.osidx = args.map((a) => a[6]);
     this.names.forEach((n, i) => this.index.set(n, i));
@@ -142,8 +149,11 @@ class Overload {
 
   private compile(n: number): FastFn | null {
     if (this.varargs || n > this.npos || n < this.nreq || this.retKinds.length > 1) return null;
-    for (let i = n; i < this.names.length; i++) if (this.defaults[i] === null) return null;
     const slots: string[] = [];
+    for (let i = n; i < this.names.length; i++) {
+      if (this.defaults[i] === null) return null;
+      if (this.forced[i] !== undefined && this.sidx[i] >= 0) slots[this.sidx[i]] = String(this.forced[i]);
+    }
     if (this.selfIdx >= 0) slots[this.selfIdx] = 'self._h';
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -350,6 +360,10 @@ function bindOne(ov: Overload, self: Tensor | undefined, args: readonly unknown[
         failure = `${fname}() missing required argument '${ov.names[i]}' (pos ${i + 1})`;
         return null;
       }
+      if (ov.forced[i] !== undefined) {
+        const si = useOut ? ov.osidx[i] as number : ov.sidx[i];
+        if (si >= 0) nat[si + 1] = ov.forced[i];
+      }
       continue;
     }
     if (i === ov.outParam) continue;
@@ -479,15 +493,9 @@ function wrapResult(r: unknown, kind: string, self: Tensor | undefined, out: unk
   }
 }
 
-// ---- the generated tables ------------------------------------------------------
-type Table = Record<string, Record<string, Rec[]>>;
-let table: Table | null = null;
-/** @internal */
-export function signatures(): Table {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  if (table === null) table = JSON.parse((require('./generated/signatures') as { json: string }).json) as Table;
-  return table;
-}
+// ---- the generated tables (lib/signatures.ts: no imports, so that any module may load first) ----
+import { signatures } from './signatures';
+export { signatures };
 
 const QUAL: Record<string, string> = { torch: '', Tensor: '', linalg: 'linalg_', fft: 'fft_', special: 'special_', nn: '' };
 

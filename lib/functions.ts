@@ -1,7 +1,7 @@
 // torch.<name> written by hand where Python writes it in Python (torch/functional.py
 // and friends) or adds behaviour; every other name is generated (lib/generated/torch.ts).
 import { native } from './native';
-import { Tensor, op } from './tensor';
+import { Tensor, op, bindSimple } from './tensor';
 import * as dt from './dtype';
 import { dtype, dtypeFromCode } from './dtype';
 
@@ -19,9 +19,15 @@ function tensors(name: string, ts: readonly Tensor[]): unknown[] {
 export function broadcast_tensors(...ts: Tensor[]): Tensor[] {
   return (call(BROADCAST, tensors('broadcast_tensors', ts)) as unknown[]).map((x) => new Tensor(x as Tensor['_h']));
 }
-/** torch.norm (Python's torch.functional.norm for a number p): input.norm(p, dim, { keepdim }). */
-export function norm(input: Tensor, p: number = 2, dim?: number | number[] | null, opts: { keepdim?: boolean } = {}): Tensor {
-  return input.norm(p, dim, opts);
+/** torch.norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None): Python's torch.functional.norm. */
+export function norm(...args: unknown[]): Tensor {
+  const a = bindSimple('norm', args, { input: undefined as unknown as Tensor, p: 'fro' as number | 'fro' | null, dim: null as number | number[] | null, keepdim: false, out: null as Tensor | null, dtype: null as dtype | null });
+  if (!(a.input instanceof Tensor)) throw new TypeError(`norm(): argument 'input' (position 1) must be Tensor, not ${typeof a.input}`);
+  const r = a.input.norm(a.p, a.dim, { keepdim: a.keepdim, dtype: a.dtype });
+  if (a.out === null) return r;
+  a.out.resize_(r.shape).copy_(r);
+  r.dispose();
+  return a.out;
 }
 /** torch.nonzero(input, *, as_tuple=False) (Python binds it by hand). */
 export function nonzero(input: Tensor): Tensor;
@@ -44,9 +50,20 @@ export function typename(obj: unknown): string {
   return obj === null || obj === undefined ? 'NoneType' : (obj as object).constructor?.name ?? typeof obj;
 }
 /** torch.unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None) */
-export function unique(input: Tensor, ...args: unknown[]): Tensor | Tensor[] { return input.unique(...args); }
+export function unique(...args: unknown[]): Tensor | Tensor[] { return withInput('unique', args).unique(...args.slice(1)); }
 /** torch.unique_consecutive(input, return_inverse=False, return_counts=False, dim=None) */
-export function unique_consecutive(input: Tensor, ...args: unknown[]): Tensor | Tensor[] { return input.unique_consecutive(...args); }
+export function unique_consecutive(...args: unknown[]): Tensor | Tensor[] { return withInput('unique_consecutive', args).unique_consecutive(...args.slice(1)); }
+/** The input of a hand-written torch.f(input, ...): positional, or `input` in the options object (then taken out of it). */
+function withInput(fn: string, args: unknown[]): Tensor {
+  if (args[0] instanceof Tensor) return args[0];
+  const last = args[args.length - 1];
+  if (args.length === 1 && last !== null && typeof last === 'object' && 'input' in last) {
+    const { input, ...rest } = last as { input: unknown };
+    args.splice(0, 1, input, rest);
+    if (input instanceof Tensor) return input;
+  }
+  throw new TypeError(`${fn}(): argument 'input' (position 1) must be Tensor, not ${typeof args[0]}`);
+}
 /** torch.lu(A, pivot=True, get_infos=False) */
 export function lu(A: Tensor, ...args: unknown[]): Tensor[] { return A.lu(...args); }
 /** torch.broadcast_shapes(*shapes): the shape the shapes broadcast to. */

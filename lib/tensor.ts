@@ -715,7 +715,8 @@ export { dcode as dtypeCode, dev as deviceArg };
 // Every generated method Python binds from a schema, unless written above.
 {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { makeMethod, signatures } = require('./binder') as typeof import('./binder');
+  const { makeMethod } = require('./binder') as typeof import('./binder');
+  const { signatures } = require('./signatures') as typeof import('./signatures');
   const proto = Tensor.prototype as unknown as Record<string, unknown>;
   for (const name of Object.keys(signatures().Tensor)) {
     if (!(name in proto)) proto[name] = makeMethod(name);
