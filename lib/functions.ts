@@ -3,6 +3,7 @@
 import { native } from './native';
 import { Tensor, op, bindSimple } from './tensor';
 import * as dt from './dtype';
+import * as G from './generated/torch';
 import { dtype, dtypeFromCode } from './dtype';
 
 const { call } = native;
@@ -155,4 +156,26 @@ export function range(start: number, end: number, ...args: unknown[]): Tensor {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { ops } = require('./ops') as typeof import('./ops');
   return ops.aten.range(start, end, ...args) as Tensor;
+}
+
+type Kw = Record<string, unknown>;
+const isKw = (v: unknown): v is Kw => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor);
+/** torch.einsum(equation, *operands) as Python's torch.functional.einsum: operands as arguments or one array. */
+export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Tensor {
+  const list = operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands as Tensor[];
+  return G.einsum(equation, list);
+}
+/** torch.meshgrid(*tensors, indexing=None) as Python's: tensors as arguments or one array, then { indexing }. */
+export function meshgrid(...args: (Tensor | Tensor[] | { indexing?: 'ij' | 'xy' })[]): Tensor[] {
+  const kw = isKw(args[args.length - 1]) ? args.pop() as Kw : {};
+  for (const k of Object.keys(kw)) if (k !== 'indexing') throw new TypeError(`meshgrid() got an unexpected keyword argument '${k}'`);
+  const list = args.length === 1 && Array.isArray(args[0]) ? args[0] : args as Tensor[];
+  return kw.indexing === undefined || kw.indexing === null ? G.meshgrid(list) : G.meshgrid(list, { indexing: kw.indexing as string });
+}
+/** torch.atleast_1d/2d/3d(*tensors): one tensor, or a list for several (as Python). */
+export function atleast_1d(...ts: (Tensor | Tensor[])[]): Tensor | Tensor[] { return atleast(G.atleast_1d as (t: Tensor | Tensor[]) => Tensor | Tensor[], ts); }
+export function atleast_2d(...ts: (Tensor | Tensor[])[]): Tensor | Tensor[] { return atleast(G.atleast_2d as (t: Tensor | Tensor[]) => Tensor | Tensor[], ts); }
+export function atleast_3d(...ts: (Tensor | Tensor[])[]): Tensor | Tensor[] { return atleast(G.atleast_3d as (t: Tensor | Tensor[]) => Tensor | Tensor[], ts); }
+function atleast(f: (t: Tensor | Tensor[]) => Tensor | Tensor[], ts: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return ts.length === 1 ? f(ts[0]) : f(ts as Tensor[]);
 }

@@ -21,6 +21,7 @@ export {
   get_autocast_gpu_dtype, set_autocast_gpu_dtype, clear_autocast_cache, autocast_increment_nesting,
   autocast_decrement_nesting, is_inference_mode_enabled, is_anomaly_enabled, set_anomaly_enabled,
   is_anomaly_check_nan_enabled, is_warn_always_enabled, set_warn_always, set_default_tensor_type,
+  einsum, meshgrid, atleast_1d, atleast_2d, atleast_3d,
 } from './functions';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from './autograd';
 export { scope, keep, memory_stats } from './memory';
