@@ -41,7 +41,10 @@ export const channels_last_3d = new memory_format('channels_last_3d', 3);
 /** A tuple with named fields, as torch.return_types.* (`const [values, indices] = t.max(1)`). */
 export type NamedTuple<T extends unknown[], N> = T & Readonly<N>;
 
-type FastFn = (self: Tensor | undefined, args: readonly unknown[]) => unknown;
+/** A compiled binder: the method's tensor, then up to six positional values (no rest array to allocate). */
+type FastFn = (self: Tensor | undefined, a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown) => unknown;
+/** Positional values a function takes without an array (more go through the generic path). */
+const MAX_FAST = 6;
 type ArgRec = [string, string, number, string | null, number, number, number | number[]];
 export type Rec = [string, string, ArgRec[], [string, string][], string];
 
@@ -148,7 +151,7 @@ class Overload {
   }
 
   private compile(n: number): FastFn | null {
-    if (this.varargs || n > this.npos || n < this.nreq || this.retKinds.length > 1) return null;
+    if (this.varargs || n > this.npos || n < this.nreq || n > MAX_FAST || this.retKinds.length > 1) return null;
     const slots: string[] = [];
     for (let i = n; i < this.names.length; i++) {
       if (this.defaults[i] === null) return null;
@@ -158,7 +161,7 @@ class Overload {
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
       const k = this.kinds[i];
-      lines.push(`const v${i} = args[${i}];`);
+      lines.push(`const v${i} = a${i};`);
       let expr: string;
       if (k === K.Tensor) expr = `v${i} instanceof T ? v${i}._h : NO`;
       else if (k === K.TensorOrNumber) expr = `v${i} instanceof T ? v${i}._h : (typeof v${i} === 'number' || typeof v${i} === 'boolean' || typeof v${i} === 'bigint') ? v${i} : NO`;
@@ -182,7 +185,7 @@ class Overload {
       lines.push('return r;');
     }
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    const make = new Function('T', 'NO', 'convert', 'call', 'H', `return function (self, args) {\n${lines.join('\n')}\n};`);
+    const make = new Function('T', 'NO', 'convert', 'call', 'H', `return function (self, a0, a1, a2, a3, a4, a5) {\n${lines.join('\n')}\n};`);
     return make(Tensor, NO, convert, native.call, this.opHandle()) as FastFn;
   }
 
@@ -422,10 +425,10 @@ export class Bound {
     const ovs = this.overloads;
     for (let o = 0; o < ovs.length; o++) {
       const ov = ovs[o];
-      if (kw === undefined) {
+      if (kw === undefined && n <= MAX_FAST) {
         const f = ov.fast(n);
         if (f !== null) {
-          const r = f(self, args);
+          const r = f(self, args[0], args[1], args[2], args[3], args[4], args[5]);
           if (r !== NO) return r;
           continue;
         }
@@ -435,6 +438,23 @@ export class Bound {
       return this.finish(ov, self, nat, kw, args);
     }
     throw this.error(self, args, n, kw);
+  }
+
+  /**
+   * invoke() for up to six positional values passed as they are (the hot path: no array).
+   * A call with keywords, or an overload without a compiled binder, goes to invoke().
+   */
+  invokeN(self: Tensor | undefined, n: number, a0: unknown, a1: unknown, a2: unknown, a3: unknown, a4: unknown, a5: unknown): unknown {
+    const last = n === 0 ? undefined : n === 1 ? a0 : n === 2 ? a1 : n === 3 ? a2 : n === 4 ? a3 : n === 5 ? a4 : a5;
+    if (isKwargs(last)) return this.invoke(self, [a0, a1, a2, a3, a4, a5].slice(0, n));
+    const ovs = this.overloads;
+    for (let o = 0; o < ovs.length; o++) {
+      const f = ovs[o].fast(n);
+      if (f === null) return this.invoke(self, [a0, a1, a2, a3, a4, a5].slice(0, n));
+      const r = f(self, a0, a1, a2, a3, a4, a5);
+      if (r !== NO) return r;
+    }
+    return this.invoke(self, [a0, a1, a2, a3, a4, a5].slice(0, n));
   }
 
   private finish(ov: Overload, self: Tensor | undefined, nat: unknown[], kw: Record<string, unknown> | undefined, args: readonly unknown[]): unknown {
@@ -499,26 +519,59 @@ export { signatures };
 
 const QUAL: Record<string, string> = { torch: '', Tensor: '', linalg: 'linalg_', fft: 'fft_', special: 'special_', nn: '' };
 
+/** Positional values a generated function takes (more: pass them by keyword). */
+const MAX_POS = 12;
+type P = unknown;
+/**
+ * Named parameters, no `arguments`, no rest array: the hot path allocates nothing. The hot
+ * closure is kept small (V8 optimises a function after an amount of work that grows with its
+ * size): it counts the values and calls the first overload's compiled binder; the rest is slow().
+ */
+function makeCaller(get: () => Bound): (self: Tensor | undefined, a0: P, a1: P, a2: P, a3: P, a4: P, a5: P, a6: P, a7: P, a8: P, a9: P, a10: P, a11: P, extra: P) => unknown {
+  const state = { n: -1, fast: null as FastFn | null };
+  return (self, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, extra) => {
+    if (a6 === undefined && extra === undefined) {
+      const n = a5 !== undefined ? 6 : a4 !== undefined ? 5 : a3 !== undefined ? 4 : a2 !== undefined ? 3 : a1 !== undefined ? 2 : a0 !== undefined ? 1 : 0;
+      if (n === state.n) {
+        const r = (state.fast as FastFn)(self, a0, a1, a2, a3, a4, a5);
+        if (r !== NO) return r;
+      }
+    }
+    return slow(get(), state, self, [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, extra]);
+  };
+}
+function slow(b: Bound, state: { n: number; fast: FastFn | null }, self: Tensor | undefined, a: unknown[]): unknown {
+  if (a[12] !== undefined) throw new TypeError(`${b.name}(): more than ${MAX_POS} positional arguments; pass the others by keyword`);
+  let n = MAX_POS;
+  while (n > 0 && a[n - 1] === undefined) n--;
+  if (n <= MAX_FAST) {
+    const fast = b.overloads[0].fast(n);
+    if (fast !== null && !(n > 0 && isKwargs(a[n - 1]))) { state.n = n; state.fast = fast; }
+    return b.invokeN(self, n, a[0], a[1], a[2], a[3], a[4], a[5]);
+  }
+  return b.invoke(self, a.slice(0, n));
+}
+
 /** The function for torch.<name> (or torch.linalg/fft/special/_C._nn). */
 export function makeFunction(ns: string, name: string): (...args: unknown[]) => unknown {
   let b: Bound | null = null;
-  const f = function (...args: unknown[]): unknown {
-    if (b === null) b = new Bound(QUAL[ns] + name, signatures()[ns][name], false);
-    return b.invoke(undefined, args);
+  const caller = makeCaller(() => (b ??= new Bound(QUAL[ns] + name, signatures()[ns][name], false)));
+  const f = function (a0?: P, a1?: P, a2?: P, a3?: P, a4?: P, a5?: P, a6?: P, a7?: P, a8?: P, a9?: P, a10?: P, a11?: P, extra?: P): unknown {
+    return caller(undefined, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, extra);
   };
   Object.defineProperty(f, 'name', { value: name });
-  return f;
+  return f as (...args: unknown[]) => unknown;
 }
 
 /** The method Tensor.<name>. */
 export function makeMethod(name: string): (this: Tensor, ...args: unknown[]) => unknown {
   let b: Bound | null = null;
-  const f = function (this: Tensor, ...args: unknown[]): unknown {
-    if (b === null) b = new Bound(name, signatures().Tensor[name], true);
-    return b.invoke(this, args);
+  const caller = makeCaller(() => (b ??= new Bound(name, signatures().Tensor[name], true)));
+  const f = function (this: Tensor, a0?: P, a1?: P, a2?: P, a3?: P, a4?: P, a5?: P, a6?: P, a7?: P, a8?: P, a9?: P, a10?: P, a11?: P, extra?: P): unknown {
+    return caller(this, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, extra);
   };
   Object.defineProperty(f, 'name', { value: name });
-  return f;
+  return f as (this: Tensor, ...args: unknown[]) => unknown;
 }
 
 /** A namespace object (torch.linalg, torch.fft, torch.special) with every generated name. */
