@@ -448,6 +448,15 @@ export class Tensor {
     return r.slice(0, 2);
   }
 
+  /**
+   * Python's `t.numpy()`: a TypedArray over this tensor's memory (no copy; writes show in the
+   * tensor and back). Refused as PyTorch refuses: requires_grad, not on the CPU; also for a
+   * non-contiguous tensor and float16/bfloat16, which no TypedArray can stand for.
+   * bool gives a Uint8Array, int64 a BigInt64Array.
+   */
+  numpy(): Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array {
+    return native.numpy_view(this._h);
+  }
   /** Python's `t.real`: the tensor itself for a real dtype. */
   get real(): Tensor { return this; }
   get imag(): Tensor { throw new Error('imag is not implemented for tensors with non-complex dtypes.'); }

@@ -442,6 +442,47 @@ napi_value context(napi_env env, napi_callback_info info) {
   });
 }
 
+// numpy_view(tensor) -> a TypedArray over the tensor's own memory (Tensor.numpy(): no copy).
+// The ArrayBuffer holds a reference to the tensor's storage, released by its finalizer (which
+// runs no JS, so it may run inside GC). Refused as PyTorch refuses numpy(): requires_grad,
+// not on the CPU; and where a TypedArray cannot stand for it (strides, half/bfloat16).
+napi_value numpy_view(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 1);
+    const at::Tensor& t = unwrap_tensor(env, a.size() ? a[0] : nullptr, "numpy(): tensor");
+    if (t.requires_grad())
+      throw std::runtime_error("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.");
+    if (!t.device().is_cpu())
+      throw JsTypeError("can't convert " + t.device().str() + " device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.");
+    if (!t.is_contiguous())
+      throw std::runtime_error("numpy(): a TypedArray cannot view a non-contiguous tensor; call contiguous() first (or typed_array() for a copy)");
+    napi_typedarray_type tat;
+    switch (t.scalar_type()) {
+      case at::kFloat: tat = napi_float32_array; break;
+      case at::kDouble: tat = napi_float64_array; break;
+      case at::kByte: case at::kBool: tat = napi_uint8_array; break;
+      case at::kChar: tat = napi_int8_array; break;
+      case at::kShort: tat = napi_int16_array; break;
+      case at::kInt: tat = napi_int32_array; break;
+      case at::kLong: tat = napi_bigint64_array; break;
+      default: throw JsTypeError(std::string("Got unsupported ScalarType ") + c10::toString(t.scalar_type()));
+    }
+    napi_value ab, out;
+    size_t nbytes = t.nbytes();
+    if (nbytes == 0) {
+      void* unused;
+      check(env, napi_create_arraybuffer(env, 0, &unused, &ab));
+    } else {
+      auto* keep = new at::Tensor(t.detach());
+      napi_status st = napi_create_external_arraybuffer(
+          env, keep->data_ptr(), nbytes, [](napi_env, void*, void* hint) { delete static_cast<at::Tensor*>(hint); }, keep, &ab);
+      if (st != napi_ok) { delete keep; check(env, st); }
+    }
+    check(env, napi_create_typedarray(env, tat, t.numel(), ab, 0, &out));
+    return out;
+  });
+}
+
 }  // namespace
 
 void init_dispatch(napi_env env, napi_value exports) {
@@ -456,6 +497,7 @@ void init_dispatch(napi_env env, napi_value exports) {
       {"generator_get_state", generator_get_state},
       {"generator_set_state", generator_set_state},
       {"context", context},
+      {"numpy_view", numpy_view},
   });
 }
 

@@ -170,3 +170,35 @@ describe('binder: Python behaviours', () => {
     close([v.tolist(), i.tolist()], fx.max_dim);
   });
 });
+
+describe('zero-copy both ways: Tensor.numpy() and torch.from_numpy()', () => {
+  it('numpy() is a view: writes show both ways; refused where PyTorch refuses', () => {
+    const t = torch.zeros(2, 3);
+    const a = t.numpy();
+    assert.ok(a instanceof Float32Array);
+    a[4] = 5;
+    assert.equal(t.index(1, 1).item(), 5);
+    t.fill_(2);
+    assert.equal(a[0], 2);
+    assert.ok(t.numpy() instanceof Float32Array); // twice over the same memory
+    assert.ok(torch.ones(2, { dtype: torch.int64 }).numpy() instanceof BigInt64Array);
+    assert.throws(() => torch.ones(2, { requires_grad: true }).numpy(), /Can't call numpy\(\) on Tensor that requires grad. Use tensor.detach\(\).numpy\(\) instead./);
+    assert.throws(() => torch.ones(2, 3).t().numpy(), /non-contiguous/);
+    const view = t.index(1);  // a view at an offset
+    assert.equal(view.numpy().length, 3);
+  });
+  it('numpy() outlives the tensor object: the memory stays until the array is collected', () => {
+    let a = torch.arange(4, { dtype: torch.float64 }).numpy();
+    if (global.gc) global.gc();
+    assert.deepEqual(Array.from(a), [0, 1, 2, 3]);
+    a = null;
+  });
+  it('from_numpy(typedArray) shares memory, no copy', () => {
+    const data = new Float32Array([1, 2, 3, 4]);
+    const t = torch.from_numpy(data, [2, 2]);
+    data[0] = 9;
+    assert.equal(t.index(0, 0).item(), 9);
+    t.mul_(2);
+    assert.equal(data[3], 8);
+  });
+});
