@@ -240,6 +240,12 @@ export function checkGradOutputs(outputs: readonly Tensor[], grads: readonly (Te
   });
 }
 
+/** What register_hook returns: remove() unregisters the hook. */
+export class RemovableHandle {
+  constructor(private readonly _remove: () => void) {}
+  remove(): void { this._remove(); }
+}
+
 export class GradFn {
   constructor(private readonly _name: string) {}
   name(): string { return this._name; }
@@ -456,6 +462,20 @@ export class Tensor {
    */
   numpy(): Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array {
     return native.numpy_view(this._h);
+  }
+  /**
+   * Python's `t.register_hook(hook)`: hook(grad) runs when this tensor's gradient is computed;
+   * a Tensor it returns replaces the gradient. Returns a handle whose remove() unregisters it.
+   */
+  register_hook(hook: (grad: Tensor) => Tensor | null | undefined | void): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError(`register_hook(): hook must be a function, not ${typeof hook}`);
+    const pos = native.register_hook(this._h, (g: Handle) => {
+      const grad = new Tensor(g);
+      const r = hook(grad);
+      if (r instanceof Tensor) return r._h;
+      return undefined;
+    });
+    return new RemovableHandle(() => native.remove_hook(this._h, pos));
   }
   /** Python's `t.real`: the tensor itself for a real dtype. */
   get real(): Tensor { return this; }

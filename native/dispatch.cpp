@@ -33,6 +33,9 @@ TORCH_API void set_autocast_cache_enabled(bool enabled);
 }}  // namespace at::autocast
 
 #include <array>
+#include <memory>
+#include <set>
+#include <thread>
 #include <atomic>
 #include <mutex>
 #include <unordered_map>
@@ -483,9 +486,92 @@ napi_value numpy_view(napi_env env, napi_callback_info info) {
   });
 }
 
+// ---- Tensor.register_hook: a JS function called with the gradient during backward ----
+// Backward of a CPU graph runs its nodes on the calling (JS) thread; a hook that would run
+// on another thread raises instead of calling JS. The function's reference is released with
+// the hook, unless the environment has gone (then nothing may be touched).
+std::mutex g_envs_mutex;
+std::set<napi_env> g_live_envs;
+
+struct JsHook {
+  napi_env env = nullptr;
+  napi_ref fn = nullptr;
+  std::thread::id thread;
+  JsHook() = default;
+  JsHook(const JsHook&) = delete;
+  JsHook& operator=(const JsHook&) = delete;
+  ~JsHook() {
+    if (!fn) return;
+    std::lock_guard<std::mutex> lock(g_envs_mutex);
+    if (g_live_envs.count(env)) napi_delete_reference(env, fn);
+  }
+};
+
+std::string pending_message(napi_env env) {
+  napi_value err, msg;
+  std::string text = "an exception in a tensor hook";
+  if (napi_get_and_clear_last_exception(env, &err) != napi_ok) return text;
+  napi_value m;
+  if (type_of(env, err) == napi_object && napi_get_named_property(env, err, "message", &m) == napi_ok &&
+      napi_coerce_to_string(env, m, &msg) == napi_ok) {
+    size_t len = 0;
+    napi_get_value_string_utf8(env, msg, nullptr, 0, &len);
+    std::string s(len, '\0');
+    napi_get_value_string_utf8(env, msg, s.data(), len + 1, &len);
+    return s;
+  }
+  return text;
+}
+
+napi_value register_hook(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    const at::Tensor& t = unwrap_tensor(env, a.size() ? a[0] : nullptr, "register_hook(): tensor");
+    if (a.size() < 2 || type_of(env, a[1]) != napi_function) throw JsTypeError("register_hook(): hook must be a function");
+    if (!t.requires_grad()) throw std::runtime_error("cannot register a hook on a tensor that doesn't require gradient");
+    auto hook = std::make_shared<JsHook>();
+    hook->env = env;
+    hook->thread = std::this_thread::get_id();
+    check(env, napi_create_reference(env, a[1], 1, &hook->fn));
+    unsigned pos = t.register_hook([hook](const at::Tensor& grad) -> at::Tensor {
+      TORCH_CHECK(std::this_thread::get_id() == hook->thread,
+                  "a torch-node tensor hook ran on another thread than the one that registered it (JS runs on one thread)");
+      napi_env env = hook->env;
+      napi_handle_scope scope;
+      napi_open_handle_scope(env, &scope);
+      struct Close { napi_env env; napi_handle_scope scope; ~Close() { napi_close_handle_scope(env, scope); } } close{env, scope};
+      napi_value fn, global, result;
+      napi_get_reference_value(env, hook->fn, &fn);
+      napi_get_global(env, &global);
+      napi_value g = wrap_tensor(env, grad);
+      if (napi_call_function(env, global, fn, 1, &g, &result) != napi_ok) TORCH_CHECK(false, pending_message(env));
+      if (type_of(env, result) == napi_external) return unwrap_tensor(env, result, "hook result");
+      return at::Tensor();
+    });
+    return js_number(env, pos);
+  });
+}
+
+napi_value remove_hook(napi_env env, napi_callback_info info) {
+  return guard(env, [&]() -> napi_value {
+    Args a = get_args(env, info, 2);
+    const at::Tensor& t = unwrap_tensor(env, a.size() ? a[0] : nullptr, "remove_hook(): tensor");
+    t.remove_hook(static_cast<unsigned>(to_int(env, a.size() > 1 ? a[1] : nullptr, "remove_hook(): handle")));
+    return js_undefined(env);
+  });
+}
+
 }  // namespace
 
 void init_dispatch(napi_env env, napi_value exports) {
+  {
+    std::lock_guard<std::mutex> lock(g_envs_mutex);
+    g_live_envs.insert(env);
+  }
+  napi_add_env_cleanup_hook(env, [](void* e) {
+    std::lock_guard<std::mutex> lock(g_envs_mutex);
+    g_live_envs.erase(static_cast<napi_env>(e));
+  }, env);
   export_functions(env, exports, {
       {"call", call},
       {"op_handle", op_handle},
@@ -498,6 +584,8 @@ void init_dispatch(napi_env env, napi_value exports) {
       {"generator_set_state", generator_set_state},
       {"context", context},
       {"numpy_view", numpy_view},
+      {"register_hook", register_hook},
+      {"remove_hook", remove_hook},
   });
 }
 

@@ -202,3 +202,29 @@ describe('zero-copy both ways: Tensor.numpy() and torch.from_numpy()', () => {
     assert.equal(data[3], 8);
   });
 });
+
+describe('Tensor.register_hook', () => {
+  it('the hook sees the gradient, may replace it, and remove() unregisters it (values as in Python)', () => {
+    const x = torch.ones(3, { requires_grad: true });
+    const seen = [];
+    const h = x.register_hook((g) => { seen.push(g.tolist()); return g.mul(2); });
+    x.mul(3).sum().backward();
+    assert.deepEqual(seen, [[3, 3, 3]]);
+    assert.deepEqual(x.grad.tolist(), [6, 6, 6]);
+    h.remove();
+    x.grad = null;
+    x.mul(3).sum().backward();
+    assert.deepEqual(x.grad.tolist(), [3, 3, 3]);
+    const z = torch.ones(2, { requires_grad: true });
+    const w = z.mul(2);
+    w.register_hook((g) => g.add(1));
+    w.sum().backward();
+    assert.deepEqual(z.grad.tolist(), [4, 4]);
+  });
+  it("a hook's exception becomes backward's; Python's refusal on a tensor without grad", () => {
+    const y = torch.ones(2, { requires_grad: true });
+    y.register_hook(() => { throw new Error('boom'); });
+    assert.throws(() => y.sum().backward(), /boom/);
+    assert.throws(() => torch.ones(2).register_hook((g) => g), /cannot register a hook on a tensor that doesn't require gradient/);
+  });
+});
