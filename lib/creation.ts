@@ -3,7 +3,7 @@
 import { native } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeOfTypedArray, get_default_dtype } from './dtype';
-import { Tensor, TensorOptions, Scalar, op, shapeArgs, splitOptions, full, dtypeCode, deviceArg } from './tensor';
+import { Tensor, TensorOptions, op, full, dtypeCode, deviceArg } from './tensor';
 import { DeviceLike } from './device';
 
 const { call } = native;

@@ -45,31 +45,12 @@ export class ValuesIndices {
   *[Symbol.iterator](): IterableIterator<Tensor> { yield this.values; yield this.indices; }
 }
 
-function valuesIndices(pair: [Handle, Handle]): ValuesIndices {
-  return new ValuesIndices(new Tensor(pair[0]), new Tensor(pair[1]));
-}
-
 function h(t: Tensor): Handle { return t._h; }
-/** A Tensor argument as the addon takes it: a handle, or a JS scalar it wraps as Python does. */
-function operand(x: TensorOrScalar): Handle | Scalar { return x instanceof Tensor ? x._h : x; }
 function hs(ts: readonly Tensor[]): Handle[] { return ts.map(h); }
 /** dims as ATen takes them: one int or a list. */
 function dimList(d: Dims | null | undefined): number[] | null {
   if (d === undefined || d === null) return null;
   return typeof d === 'number' ? [d] : d;
-}
-/**
- * Python lets a call pass its optional arguments as keywords only:
- * `t.sum(dtype=torch.float64)`, `t.std(dim=1, unbiased=False)`. Here that is
- * `t.sum({ dtype })`, `t.std({ dim: 1, unbiased: false })`: an options object in
- * the place of the first optional argument (`dim`), which it may then carry.
- */
-function optsFirst<D, O extends object>(first: D | (O & { dim?: D | null }) | null | undefined, opts: O): [D | null, O] {
-  if (first !== null && typeof first === 'object' && !Array.isArray(first) && !(first instanceof Tensor)) {
-    const o = first as O & { dim?: D | null };
-    return [o.dim ?? null, o];
-  }
-  return [(first ?? null) as D | null, opts];
 }
 /** Accepts both f(2, 3) and f([2, 3]). */
 export function shapeArgs(args: readonly (number | readonly number[])[]): number[] {
@@ -252,47 +233,16 @@ export class GradFn {
   toString(): string { return `<${this._name} object>`; }
 }
 
-// ---- operator handles, resolved once at load ----------------------------------
+// ---- operator handles of the hand-written members, resolved once at load ----------
 const O = {
-  item: op('item'),
-  to_dtype_layout: op('to', 'dtype_layout'), to_other: op('to', 'other'),
-  requires_grad_: op('requires_grad_'), retain_grad: op('retain_grad'), retains_grad: op('retains_grad'),
-  is_leaf: op('is_leaf'), backward: op('_backward'), detach: op('detach'), detach_: op('detach_'),
-  add_T: op('add', 'Tensor'), add__T: op('add_', 'Tensor'), sub_T: op('sub', 'Tensor'), sub__T: op('sub_', 'Tensor'),
-  mul_T: op('mul', 'Tensor'), mul__T: op('mul_', 'Tensor'), div_T: op('div', 'Tensor'), div__T: op('div_', 'Tensor'),
-  div_Tm: op('div', 'Tensor_mode'), div__Tm: op('div_', 'Tensor_mode'),
-  pow_TT: op('pow', 'Tensor_Tensor'), pow_TS: op('pow', 'Tensor_Scalar'),
-  pow__T: op('pow_', 'Tensor'), pow__S: op('pow_', 'Scalar'),
-  clamp: op('clamp'), clamp_T: op('clamp', 'Tensor'), clamp_: op('clamp_'), clamp__T: op('clamp_', 'Tensor'),
-  round: op('round'), round_d: op('round', 'decimals'),
-  where: op('where', 'self'), where_SO: op('where', 'ScalarOther'), where_SS: op('where', 'ScalarSelf'), where_S: op('where', 'Scalar'),
-  sum: op('sum'), sum_dim: op('sum', 'dim_IntList'), mean: op('mean'), mean_dim: op('mean', 'dim'),
-  prod: op('prod'), prod_dim: op('prod', 'dim_int'),
-  max: op('max'), max_dim: op('max', 'dim'), maximum: op('maximum'), min: op('min'), min_dim: op('min', 'dim'), minimum: op('minimum'),
-  argmax: op('argmax'), argmin: op('argmin'),
-  std_dim: op('std', 'dim'), std_corr: op('std', 'correction'),
-  var_dim: op('var', 'dim'), var_corr: op('var', 'correction'),
-  norm_dim: op('norm', 'ScalarOpt_dim'),
-  all: op('all'), all_dim: op('all', 'dim'), any: op('any'), any_dim: op('any', 'dim'),
-  cumsum: op('cumsum'), cumsum_: op('cumsum_'), logsumexp: op('logsumexp'),
-  softmax: op('softmax', 'int'), log_softmax: op('log_softmax', 'int'),
-  matmul: op('matmul'), mm: op('mm'), bmm: op('bmm'), t: op('t'), dot: op('dot'),
-  reshape: op('reshape'), view: op('view'), view_dtype: op('view', 'dtype'), flatten: op('flatten', 'using_ints'),
-  squeeze: op('squeeze'), squeeze_dim: op('squeeze', 'dim'), unsqueeze: op('unsqueeze'), permute: op('permute'),
-  transpose: op('transpose', 'int'), expand: op('expand'), expand_as: op('expand_as'), repeat: op('repeat'),
-  split: op('split', 'Tensor'), split_sizes: op('split_with_sizes'), chunk: op('chunk'), narrow: op('narrow'),
-  contiguous: op('contiguous'), clone: op('clone'),
-  index_select: op('index_select'), gather: op('gather'), scatter_src: op('scatter', 'src'), scatter_value: op('scatter', 'value'),
-  scatter__src: op('scatter_', 'src'), scatter__value: op('scatter_', 'value'), scatter_add: op('scatter_add'),
-  masked_fill_S: op('masked_fill', 'Scalar'), masked_fill_T: op('masked_fill', 'Tensor'),
-  masked_fill__S: op('masked_fill_', 'Scalar'), masked_fill__T: op('masked_fill_', 'Tensor'),
-  index_put_: op('index_put_'),
-  zero_: op('zero_'), fill__S: op('fill_', 'Scalar'), fill__T: op('fill_', 'Tensor'), copy_: op('copy_'),
-  uniform_: op('uniform_'), normal_: op('normal_'), bernoulli_: op('bernoulli_', 'float'),
-  sort: op('sort'), topk: op('topk'), nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), type_as: op('type_as'),
-  equal: op('equal'), allclose: op('allclose'), set_data: op('set_data'),
-  output_nr: op('output_nr'), new_empty: op('new_empty'), set_source: op('set_', 'source_Tensor'),
-  unique2: op('_unique2'), unique_dim: op('unique_dim'), unique_consecutive: op('unique_consecutive'), lu_with_info: op('_lu_with_info'),
+  item: op('item'), to_dtype_layout: op('to', 'dtype_layout'), to_other: op('to', 'other'),
+  requires_grad_: op('requires_grad_'), retains_grad: op('retains_grad'), is_leaf: op('is_leaf'),
+  backward: op('_backward'), detach: op('detach'), where: op('where', 'self'), where_SO: op('where', 'ScalarOther'),
+  where_SS: op('where', 'ScalarSelf'), where_S: op('where', 'Scalar'), norm_dim: op('norm', 'ScalarOpt_dim'),
+  transpose: op('transpose', 'int'), contiguous: op('contiguous'), index_put_: op('index_put_'), copy_: op('copy_'),
+  nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), set_data: op('set_data'), output_nr: op('output_nr'),
+  new_empty: op('new_empty'), set_source: op('set_', 'source_Tensor'), unique2: op('_unique2'),
+  unique_dim: op('unique_dim'), unique_consecutive: op('unique_consecutive'), lu_with_info: op('_lu_with_info'),
 };
 
 /** A JS value as a tensor (numbers: the default dtype; as a Python scalar would be wrapped). */
@@ -705,9 +655,6 @@ function tensorArg(v: TensorOrScalar, like: Tensor, temps: Handle[]): Handle {
   const h = scalarTensor(v, like)._h;
   temps.push(h);
   return h;
-}
-function optTensorArg(v: TensorOrScalar | null | undefined, like: Tensor, temps: Handle[]): Handle | null {
-  return v === undefined || v === null ? null : tensorArg(v, like, temps);
 }
 
 export function requireCuda(): void {
