@@ -515,6 +515,7 @@ function wrapResult(r: unknown, kind: string, self: Tensor | undefined, out: unk
 
 // ---- the generated tables (lib/signatures.ts: no imports, so that any module may load first) ----
 import { signatures } from './signatures';
+import { NAMES } from './generated/names';
 export { signatures };
 
 const QUAL: Record<string, string> = { torch: '', Tensor: '', linalg: 'linalg_', fft: 'fft_', special: 'special_', nn: '' };
@@ -577,7 +578,7 @@ export function makeMethod(name: string): (this: Tensor, ...args: unknown[]) => 
 /** A namespace object (torch.linalg, torch.fft, torch.special) with every generated name. */
 export function makeNamespace<T>(ns: string): T {
   const o: Record<string, unknown> = {};
-  for (const name of Object.keys(signatures()[ns])) o[name] = makeFunction(ns, name);
+  for (const name of NAMES[ns]) o[name] = makeFunction(ns, name);
   return o as T;
 }
 

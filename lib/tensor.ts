@@ -692,9 +692,9 @@ export { dcode as dtypeCode, dev as deviceArg };
 {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { makeMethod } = require('./binder') as typeof import('./binder');
-  const { signatures } = require('./signatures') as typeof import('./signatures');
+  const { NAMES } = require('./generated/names') as typeof import('./generated/names');
   const proto = Tensor.prototype as unknown as Record<string, unknown>;
-  for (const name of Object.keys(signatures().Tensor)) {
+  for (const name of NAMES.Tensor) {
     if (!(name in proto)) proto[name] = makeMethod(name);
   }
 }
