@@ -18,7 +18,7 @@
 
 namespace tn {
 
-// torch.Generator handles (native/opsurface.cpp).
+// torch.Generator handles (native/opsurface.inc, included at the end).
 at::Generator& unwrap_generator(napi_env env, napi_value v, const char* what);
 
 namespace {
@@ -288,7 +288,7 @@ napi_value op_schema(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-// Python's behaviours that need native code (native/opsurface.cpp).
+// Python's behaviours that need native code (native/opsurface.inc, included at the end).
 void init_opsurface(napi_env env, napi_value exports);
 
 void init_dispatch(napi_env env, napi_value exports) {
@@ -301,3 +301,6 @@ void init_dispatch(napi_env env, napi_value exports) {
 }
 
 }  // namespace tn
+
+// torch.Generator, global switches, numpy view, tensor hooks: see the file.
+#include "opsurface.inc"
