@@ -12,6 +12,7 @@ import json
 import os
 import re
 import sys
+import warnings
 
 import torch
 
@@ -101,7 +102,46 @@ def main():
                 except Exception:  # noqa: BLE001
                     pass
             cases.append(case)
-    out = {'x': flat(x0), 'y': flat(y0), 'shape': [3, 3], 'cases': cases, 'skipped': skipped}
+    # torch.nn.functional: every name callable as F.name(x) on a 4-D input (the rest defaulted)
+    import inspect
+    import torch.nn.functional as F
+    torch.manual_seed(1)
+    f0 = torch.rand(2, 3, 4, 4, dtype=torch.float64) * 2 - 1
+    t0 = torch.rand(2, 3, 4, 4, dtype=torch.float64)
+    fcases = []
+    for name in sorted(dir(F)):
+        if name.startswith('_') or RANDOM.search(name) or name in ('alpha_dropout', 'feature_alpha_dropout', 'gumbel_softmax'):
+            continue
+        fn = getattr(F, name)
+        if not callable(fn) or inspect.isclass(fn):
+            continue
+        x = f0.clone().requires_grad_()
+        r = None
+        for form in ('x', 'xt', 'x2'):
+            extra = {'x': [], 'xt': [t0], 'x2': [2]}[form]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore')
+                    r = fn(x, *extra)
+                break
+            except Exception:  # noqa: BLE001
+                r = None
+        if isinstance(r, tuple):
+            r = r[0]
+        if not isinstance(r, torch.Tensor) or r.dtype != torch.float64:
+            continue
+        case = {'name': name, 'form': form, 'shape': list(r.shape), 'values': flat(r)}
+        if r.requires_grad:
+            try:
+                g = torch.autograd.grad(r.sum(), [x], allow_unused=True)[0]
+                if g is not None:
+                    case['grad'] = flat(g)
+            except RuntimeError:
+                pass
+        fcases.append(case)
+    print(f'ops-generated: {len(fcases)} nn.functional cases', file=sys.stderr)
+    out = {'x': flat(x0), 'y': flat(y0), 'shape': [3, 3], 'cases': cases, 'skipped': skipped,
+           'F': {'x': flat(f0), 't': flat(t0), 'shape': [2, 3, 4, 4], 'cases': fcases}}
     with open(os.path.join(ROOT, 'test', 'fixtures', 'ops-generated.json'), 'w') as fh:
         json.dump(out, fh, separators=(',', ':'))
         fh.write('\n')

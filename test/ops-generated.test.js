@@ -73,3 +73,25 @@ describe('generated ops vs PyTorch (same table, same LibTorch)', () => {
     });
   }
 });
+
+describe('nn.functional vs PyTorch (every name callable as F.name(x), F.name(x, target) or F.name(x, 2))', () => {
+  const F = require('../dist/nn/functional');
+  const f = fx.F;
+  const makeF = (vals) => torch.tensor(Float64Array.from(vals.map(num))).view(f.shape);
+  it('covers activations, pooling, losses and the Python-level helpers', () => {
+    assert.ok(f.cases.length >= 55, `${f.cases.length} cases`);
+  });
+  for (const c of f.cases) {
+    it(`F.${c.name}`, () => {
+      const x = makeF(f.x).requires_grad_();
+      const extra = c.form === 'xt' ? [makeF(f.t)] : c.form === 'x2' ? [2] : [];
+      const r = first(F[c.name](x, ...extra));
+      assert.deepEqual(r.shape, c.shape);
+      close(values(r), c.values, 'values');
+      if (c.grad) {
+        const [g] = torch.autograd.grad([r.sum()], [x], { allow_unused: true });
+        close(values(g), c.grad, 'grad');
+      }
+    });
+  }
+});
