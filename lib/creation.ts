@@ -5,9 +5,10 @@ import * as dt from './dtype';
 import { dtype, dtypeOfTypedArray, get_default_dtype } from './dtype';
 import { Tensor, TensorOptions, op, full, dtypeCode, deviceArg } from './tensor';
 import { DeviceLike } from './device';
+import type { Generator } from './generator';
 
 const { call } = native;
-const O = { randint: op('randint', 'low'), randint_like: op('randint_like', 'low_dtype') };
+const O = { randint: op('randint', 'low'), randint_gen: op('randint', 'low_generator'), randint_like: op('randint_like', 'low_dtype') };
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
   if (opts.requires_grad) t.requires_grad_(true);
@@ -19,8 +20,15 @@ function finish(t: Tensor, opts: TensorOptions): Tensor {
 export { zeros, ones, rand, randn, empty, zeros_like, ones_like, empty_like, rand_like, randn_like, full_like,
   randperm, arange, linspace, logspace, eye, normal } from './generated/torch';
 
-/** randint(high, size) or randint(low, high, size); int64 by default, as PyTorch. */
-export function randint(low: number, high: number | number[], size?: number[] | TensorOptions, opts: TensorOptions = {}): Tensor {
+/** Python's refusal of a keyword a hand-written factory does not take. */
+function checkKeys(fn: string, opts: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(opts)) if (!allowed.includes(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+}
+const FACTORY_KEYS = ['dtype', 'device', 'requires_grad', 'layout', 'pin_memory'] as const;
+
+export type RandintOptions = TensorOptions & { generator?: Generator | null };
+/** randint(high, size) or randint(low, high, size), with { generator, dtype, device, requires_grad }; int64 by default, as PyTorch. */
+export function randint(low: number, high: number | number[], size?: number[] | RandintOptions, opts: RandintOptions = {}): Tensor {
   let lo = 0, hi: number, shape: number[];
   if (Array.isArray(high)) {
     hi = low; shape = high;
@@ -30,13 +38,19 @@ export function randint(low: number, high: number | number[], size?: number[] | 
     if (!Array.isArray(size)) throw new TypeError('randint(): size must be an array of integers');
     shape = size;
   }
-  return finish(new Tensor(call(O.randint, lo, hi, shape, (opts.dtype ?? dt.int64).code, null, deviceArg(opts.device), null)), opts);
+  checkKeys('randint', opts, [...FACTORY_KEYS, 'generator']);
+  const d = (opts.dtype ?? dt.int64).code;
+  if (opts.generator) {
+    return finish(new Tensor(call(O.randint_gen, lo, hi, shape, opts.generator._h, d, null, deviceArg(opts.device), null)), opts);
+  }
+  return finish(new Tensor(call(O.randint, lo, hi, shape, d, null, deviceArg(opts.device), null)), opts);
 }
 
 /** randint_like(input, high) or randint_like(input, low, high), with options last. */
 export function randint_like(input: Tensor, low: number, high?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
   if (typeof high === 'object') { opts = high; high = undefined; }
   const [lo, hi] = high === undefined ? [0, low] : [low, high];
+  checkKeys('randint_like', opts, [...FACTORY_KEYS, 'memory_format']);
   return finish(new Tensor(call(O.randint_like, input._h, lo, hi, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
 }
 
@@ -65,6 +79,7 @@ function flatten(data: Nested, shape: number[], out: Nested[], depth: number): v
  * BigInts int64, a TypedArray its own dtype; an explicit dtype wins.
  */
 export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions = {}): Tensor {
+  checkKeys('tensor', opts, FACTORY_KEYS);
   if (data instanceof Tensor) {
     const detached = data.detach();
     let t = detached.clone();
@@ -109,6 +124,7 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions =
 
 /** torch.frombuffer: a 1-D tensor sharing memory with the buffer (zero-copy). */
 export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, opts: { dtype?: dtype; count?: number; offset?: number; requires_grad?: boolean } = {}): Tensor {
+  checkKeys('frombuffer', opts, ['dtype', 'count', 'offset', 'requires_grad']);
   let ab: ArrayBuffer, base = 0, bytes: number;
   if (ArrayBuffer.isView(buffer)) {
     ab = buffer.buffer as ArrayBuffer; base = buffer.byteOffset; bytes = buffer.byteLength;
@@ -130,6 +146,7 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, opts: { dtype?
 
 /** torch.as_tensor: shares memory with a TypedArray when no conversion is needed (like from_numpy). */
 export function as_tensor(data: Nested | TypedArray | Tensor, opts: { dtype?: dtype; device?: DeviceLike } = {}): Tensor {
+  checkKeys('as_tensor', opts, ['dtype', 'device']);
   if (data instanceof Tensor) return opts.dtype || opts.device ? data.to(opts.device ?? data.device, opts.dtype ?? data.dtype) : data;
   const typed = dtypeOfTypedArray(data);
   if (typed && (!opts.dtype || opts.dtype === typed) && (!opts.device || String(opts.device) === 'cpu')) return frombuffer(data as TypedArray);

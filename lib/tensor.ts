@@ -666,6 +666,7 @@ export function requireCuda(): void {
 // ---- functions that live here because methods use them ----
 /** torch.full(size, fill_value, opts): numbers fill the default dtype, booleans bool, BigInts int64. */
 export function full(size: Shape, fill_value: Scalar, opts: TensorOptions = {}): Tensor {
+  checkKeys('full', opts, new Set(['dtype', 'device', 'requires_grad', 'layout', 'pin_memory']));
   const d = opts.dtype ?? (typeof fill_value === 'boolean' ? dt.bool : typeof fill_value === 'bigint' ? dt.int64 : get_default_dtype());
   const t = new Tensor(call(FULL, size, fill_value, d.code, null, dev(opts.device), null));
   if (opts.requires_grad) t.requires_grad_(true);

@@ -26,6 +26,8 @@ def main():
     out['randperm_generator'] = torch.randperm(6, generator=g).tolist()
     g = torch.Generator().manual_seed(11)
     out['multinomial_generator'] = torch.multinomial(torch.tensor([0.1, 0.2, 0.7]), 5, replacement=True, generator=g).tolist()
+    g = torch.Generator().manual_seed(4)
+    out['randint_generator'] = torch.randint(0, 10, (5,), generator=g).tolist()
     out['arange_step'] = torch.arange(0, 10, step=2).tolist()
     out['eye_m'] = list(torch.eye(3, m=2).shape)
     out['zeros_size_kw'] = list(torch.zeros(size=[2]).shape)

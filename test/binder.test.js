@@ -228,3 +228,17 @@ describe('Tensor.register_hook', () => {
     assert.throws(() => torch.ones(2).register_hook((g) => g), /cannot register a hook on a tensor that doesn't require gradient/);
   });
 });
+
+describe('hand-written factories refuse unknown keywords too', () => {
+  it('tensor, full, randint, frombuffer, as_tensor', () => {
+    throwsType(() => torch.tensor([1], { dtyp: torch.float64 }), /tensor\(\) got an unexpected keyword argument 'dtyp'/);
+    throwsType(() => torch.full([2], 1, { dtyp: torch.float64 }), /full\(\) got an unexpected keyword argument 'dtyp'/);
+    throwsType(() => torch.randint(0, 3, [2], { dtyp: torch.int32 }), /randint\(\) got an unexpected keyword argument 'dtyp'/);
+    throwsType(() => torch.frombuffer(new Float32Array(2), { cont: 1 }), /frombuffer\(\) got an unexpected keyword argument 'cont'/);
+    throwsType(() => torch.as_tensor([1], { dtyp: torch.float64 }), /as_tensor\(\) got an unexpected keyword argument 'dtyp'/);
+  });
+  it('randint takes a generator, as Python', () => {
+    const g = new torch.Generator().manual_seed(4);
+    assert.deepEqual(torch.randint(0, 10, [5], { generator: g }).tolist(), fx.randint_generator);
+  });
+});
