@@ -514,9 +514,9 @@ function wrapResult(r: unknown, kind: string, self: Tensor | undefined, out: unk
 }
 
 // ---- the generated tables (lib/signatures.ts: no imports, so that any module may load first) ----
-import { signatures } from './signatures';
+import { signature } from './signatures';
 import { NAMES } from './generated/names';
-export { signatures };
+export { signature };
 
 const QUAL: Record<string, string> = { torch: '', Tensor: '', linalg: 'linalg_', fft: 'fft_', special: 'special_', nn: '' };
 
@@ -556,7 +556,7 @@ function slow(b: Bound, state: { n: number; fast: FastFn | null }, self: Tensor 
 /** The function for torch.<name> (or torch.linalg/fft/special/_C._nn). */
 export function makeFunction(ns: string, name: string): (...args: unknown[]) => unknown {
   let b: Bound | null = null;
-  const caller = makeCaller(() => (b ??= new Bound(QUAL[ns] + name, signatures()[ns][name], false)));
+  const caller = makeCaller(() => (b ??= new Bound(QUAL[ns] + name, signature(ns, name), false)));
   const f = function (a0?: P, a1?: P, a2?: P, a3?: P, a4?: P, a5?: P, a6?: P, a7?: P, a8?: P, a9?: P, a10?: P, a11?: P, extra?: P): unknown {
     return caller(undefined, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, extra);
   };
@@ -567,7 +567,7 @@ export function makeFunction(ns: string, name: string): (...args: unknown[]) => 
 /** The method Tensor.<name>. */
 export function makeMethod(name: string): (this: Tensor, ...args: unknown[]) => unknown {
   let b: Bound | null = null;
-  const caller = makeCaller(() => (b ??= new Bound(name, signatures().Tensor[name], true)));
+  const caller = makeCaller(() => (b ??= new Bound(name, signature('Tensor', name), true)));
   const f = function (this: Tensor, a0?: P, a1?: P, a2?: P, a3?: P, a4?: P, a5?: P, a6?: P, a7?: P, a8?: P, a9?: P, a10?: P, a11?: P, extra?: P): unknown {
     return caller(this, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, extra);
   };
@@ -610,7 +610,7 @@ function requiredOf(target: [string, string]): Set<string> {
   let r = requiredCache.get(key);
   if (!r) {
     r = new Set();
-    for (const rec of signatures()[target[1]][target[0]]) for (const a of rec[2]) if (a[3] === null) r.add(a[0]);
+    for (const rec of signature(target[1], target[0])) for (const a of rec[2]) if (a[3] === null) r.add(a[0]);
     requiredCache.set(key, r);
   }
   return r;

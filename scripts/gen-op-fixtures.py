@@ -30,7 +30,8 @@ SKIP = {'is_nonzero', 'is_same_size', 'is_complex', 'is_conj', 'is_neg', 'is_inf
 
 def table():
     text = open(os.path.join(ROOT, 'lib', 'generated', 'signatures.ts')).read()
-    return json.loads(json.loads(re.search(r'export const json = (".*");', text).group(1)))
+    per_name = json.loads(re.search(r'export const TABLE: [^=]*= (\{.*\});', text).group(1))
+    return {ns: {n: json.loads(t) for n, t in names.items()} for ns, names in per_name.items()}
 
 
 def kind(rec):
