@@ -3,56 +3,32 @@
 import { native } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeOfTypedArray, get_default_dtype } from './dtype';
-import { Tensor, TensorOptions, Scalar, op, shapeArgs, splitOptions, full, dtypeCode, deviceArg } from './tensor';
+import { Tensor, TensorOptions, op, full, dtypeCode, deviceArg } from './tensor';
 import { DeviceLike } from './device';
+import type { Generator } from './generator';
 
 const { call } = native;
-const O = {
-  zeros: op('zeros'), ones: op('ones'), empty: op('empty', 'memory_format'), rand: op('rand'), randn: op('randn'),
-  randint: op('randint', 'low'), randperm: op('randperm'), arange: op('arange', 'start_step'), linspace: op('linspace'),
-  eye: op('eye'), eye_m: op('eye', 'm'),
-  normal_ff: op('normal', 'float_float'), normal_TT: op('normal', 'Tensor_Tensor'), normal_Tf: op('normal', 'Tensor_float'), normal_fT: op('normal', 'float_Tensor'),
-  zeros_like: op('zeros_like'), ones_like: op('ones_like'), empty_like: op('empty_like'), full_like: op('full_like'),
-  rand_like: op('rand_like'), randn_like: op('randn_like'), randint_like: op('randint_like', 'low_dtype'),
-};
-
-type ShapeAndOptions = Array<number | number[] | TensorOptions>;
+const O = { randint: op('randint', 'low'), randint_gen: op('randint', 'low_generator'), randint_like: op('randint_like', 'low_dtype') };
 
 function finish(t: Tensor, opts: TensorOptions): Tensor {
   if (opts.requires_grad) t.requires_grad_(true);
   return t;
 }
 
-/** Makes a factory like torch.zeros(*size, dtype=..., device=..., requires_grad=...). */
-function sizeFactory(handle: number) {
-  return (...args: ShapeAndOptions): Tensor => {
-    const [shape, opts] = splitOptions<TensorOptions>(args);
-    return finish(new Tensor(call(handle, shapeArgs(shape), dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
-  };
-}
-export const zeros = sizeFactory(O.zeros);
-export const ones = sizeFactory(O.ones);
-export const rand = sizeFactory(O.rand);
-export const randn = sizeFactory(O.randn);
-export const empty = sizeFactory(O.empty);
+// Generated from the schemas, bound as Python binds them (sizes as varargs or a list,
+// every argument by keyword, out=).
+export { zeros, ones, rand, randn, empty, zeros_like, ones_like, empty_like, rand_like, randn_like, full_like,
+  randperm, arange, linspace, logspace, eye, normal } from './generated/torch';
 
-/** Makes a factory like torch.zeros_like(input, dtype=..., device=..., requires_grad=...). */
-function likeFactory(handle: number) {
-  return (input: Tensor, opts: TensorOptions = {}): Tensor =>
-    finish(new Tensor(call(handle, input._h, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
+/** Python's refusal of a keyword a hand-written factory does not take. */
+function checkKeys(fn: string, opts: object, allowed: readonly string[]): void {
+  for (const k of Object.keys(opts)) if (!allowed.includes(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
 }
-export const zeros_like = likeFactory(O.zeros_like);
-export const ones_like = likeFactory(O.ones_like);
-export const empty_like = likeFactory(O.empty_like);
-export const rand_like = likeFactory(O.rand_like);
-export const randn_like = likeFactory(O.randn_like);
+const FACTORY_KEYS = ['dtype', 'device', 'requires_grad', 'layout', 'pin_memory'] as const;
 
-export function full_like(input: Tensor, fill_value: Scalar, opts: TensorOptions = {}): Tensor {
-  return finish(new Tensor(call(O.full_like, input._h, fill_value, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
-}
-
-/** randint(high, size) or randint(low, high, size); int64 by default, as PyTorch. */
-export function randint(low: number, high: number | number[], size?: number[] | TensorOptions, opts: TensorOptions = {}): Tensor {
+export type RandintOptions = TensorOptions & { generator?: Generator | null };
+/** randint(high, size) or randint(low, high, size), with { generator, dtype, device, requires_grad }; int64 by default, as PyTorch. */
+export function randint(low: number, high: number | number[], size?: number[] | RandintOptions, opts: RandintOptions = {}): Tensor {
   let lo = 0, hi: number, shape: number[];
   if (Array.isArray(high)) {
     hi = low; shape = high;
@@ -62,50 +38,20 @@ export function randint(low: number, high: number | number[], size?: number[] | 
     if (!Array.isArray(size)) throw new TypeError('randint(): size must be an array of integers');
     shape = size;
   }
-  return finish(new Tensor(call(O.randint, lo, hi, shape, (opts.dtype ?? dt.int64).code, null, deviceArg(opts.device), null)), opts);
+  checkKeys('randint', opts, [...FACTORY_KEYS, 'generator']);
+  const d = (opts.dtype ?? dt.int64).code;
+  if (opts.generator) {
+    return finish(new Tensor(call(O.randint_gen, lo, hi, shape, opts.generator._h, d, null, deviceArg(opts.device), null)), opts);
+  }
+  return finish(new Tensor(call(O.randint, lo, hi, shape, d, null, deviceArg(opts.device), null)), opts);
 }
 
 /** randint_like(input, high) or randint_like(input, low, high), with options last. */
 export function randint_like(input: Tensor, low: number, high?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
   if (typeof high === 'object') { opts = high; high = undefined; }
   const [lo, hi] = high === undefined ? [0, low] : [low, high];
+  checkKeys('randint_like', opts, [...FACTORY_KEYS, 'memory_format']);
   return finish(new Tensor(call(O.randint_like, input._h, lo, hi, dtypeCode(opts.dtype), null, deviceArg(opts.device), null, null)), opts);
-}
-
-export function randperm(n: number, opts: TensorOptions = {}): Tensor {
-  return finish(new Tensor(call(O.randperm, n, (opts.dtype ?? dt.int64).code, null, deviceArg(opts.device), null)), opts);
-}
-
-/**
- * arange(end), arange(start, end), arange(start, end, step). As in Python,
- * integral bounds give int64 and any fractional bound the default dtype.
- */
-export function arange(start: number, end?: number | TensorOptions, step?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
-  if (typeof end === 'object') { opts = end; end = undefined; }
-  if (typeof step === 'object') { opts = step; step = undefined; }
-  const [s, e] = end === undefined ? [0, start] : [start, end];
-  return finish(new Tensor(call(O.arange, s, e, step ?? 1, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
-}
-
-export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
-  return finish(new Tensor(call(O.linspace, start, end, steps, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
-}
-
-export function eye(n: number, m?: number | TensorOptions, opts: TensorOptions = {}): Tensor {
-  if (typeof m === 'object') { opts = m; m = undefined; }
-  const t = m === undefined
-    ? call(O.eye, n, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)
-    : call(O.eye_m, n, m, dtypeCode(opts.dtype), null, deviceArg(opts.device), null);
-  return finish(new Tensor(t), opts);
-}
-
-/** normal(mean, std, size) with numbers, or with tensors of means/stds (elementwise). */
-export function normal(mean: number | Tensor, std: number | Tensor, size?: number[], opts: TensorOptions = {}): Tensor {
-  if (mean instanceof Tensor && std instanceof Tensor) return new Tensor(call(O.normal_TT, mean._h, std._h, null));
-  if (mean instanceof Tensor) return new Tensor(call(O.normal_Tf, mean._h, std, null));
-  if (std instanceof Tensor) return new Tensor(call(O.normal_fT, mean, std._h, null));
-  if (!size) throw new TypeError('normal(): size is required when mean and std are numbers');
-  return finish(new Tensor(call(O.normal_ff, mean, std, size, null, dtypeCode(opts.dtype), null, deviceArg(opts.device), null)), opts);
 }
 
 export { full };
@@ -133,6 +79,7 @@ function flatten(data: Nested, shape: number[], out: Nested[], depth: number): v
  * BigInts int64, a TypedArray its own dtype; an explicit dtype wins.
  */
 export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions = {}): Tensor {
+  checkKeys('tensor', opts, FACTORY_KEYS);
   if (data instanceof Tensor) {
     const detached = data.detach();
     let t = detached.clone();
@@ -177,6 +124,7 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions =
 
 /** torch.frombuffer: a 1-D tensor sharing memory with the buffer (zero-copy). */
 export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, opts: { dtype?: dtype; count?: number; offset?: number; requires_grad?: boolean } = {}): Tensor {
+  checkKeys('frombuffer', opts, ['dtype', 'count', 'offset', 'requires_grad']);
   let ab: ArrayBuffer, base = 0, bytes: number;
   if (ArrayBuffer.isView(buffer)) {
     ab = buffer.buffer as ArrayBuffer; base = buffer.byteOffset; bytes = buffer.byteLength;
@@ -198,6 +146,7 @@ export function frombuffer(buffer: ArrayBuffer | ArrayBufferView, opts: { dtype?
 
 /** torch.as_tensor: shares memory with a TypedArray when no conversion is needed (like from_numpy). */
 export function as_tensor(data: Nested | TypedArray | Tensor, opts: { dtype?: dtype; device?: DeviceLike } = {}): Tensor {
+  checkKeys('as_tensor', opts, ['dtype', 'device']);
   if (data instanceof Tensor) return opts.dtype || opts.device ? data.to(opts.device ?? data.device, opts.dtype ?? data.dtype) : data;
   const typed = dtypeOfTypedArray(data);
   if (typed && (!opts.dtype || opts.dtype === typed) && (!opts.device || String(opts.device) === 'cpu')) return frombuffer(data as TypedArray);
@@ -211,6 +160,15 @@ export const from_blob = (data: TypedArray, shape?: number[]): Tensor => {
   t.dispose();
   return v;
 };
+
+/** torch.from_numpy's counterpart: a TypedArray (and optional shape) as a tensor sharing its memory, no copy. */
+export function from_numpy(data: TypedArray, shape?: number[]): Tensor { return from_blob(data, shape); }
+/** torch.asarray(obj, dtype=None, device=None, copy=None, requires_grad=False): shares memory when it can. */
+export function asarray(obj: Nested | TypedArray | Tensor, opts: { dtype?: dtype; device?: DeviceLike; copy?: boolean | null; requires_grad?: boolean } = {}): Tensor {
+  for (const k of Object.keys(opts)) if (!['dtype', 'device', 'copy', 'requires_grad'].includes(k)) throw new TypeError(`asarray() got an unexpected keyword argument '${k}'`);
+  const t = opts.copy ? tensor(obj, { dtype: opts.dtype, device: opts.device }) : as_tensor(obj, { dtype: opts.dtype, device: opts.device });
+  return finish(t, { requires_grad: opts.requires_grad });
+}
 
 // ---- seeds ----
 export function manual_seed(seed: number | bigint): void {

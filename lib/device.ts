@@ -13,12 +13,12 @@ const DEVICE_TYPES = ['cpu', 'cuda', 'ipu', 'xpu', 'mkldnn', 'opengl', 'opencl',
 const MAX_INDEX = 127;
 const REAL = new WeakSet<object>();
 
-export class device {
+class Device {
   readonly type!: string;
   readonly index!: number | null;
-  constructor(spec: string | device, index?: number | null) {
+  constructor(spec: string | Device, index?: number | null) {
     let type: string, idx: number | null;
-    if (spec instanceof device) {
+    if (spec instanceof Device) {
       if (index !== undefined && index !== null) throw new TypeError('device(): an index cannot be given with a torch.device');
       type = spec.type;
       idx = spec.index;
@@ -55,14 +55,20 @@ export class device {
   toString(): string { return this.index === null ? this.type : `${this.type}:${this.index}`; }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return `device(type='${this.type}'${this.index === null ? '' : `, index=${this.index}`})`; }
 }
-Object.freeze(device.prototype);
-Object.freeze(device);
+Object.freeze(Device.prototype);
+Object.freeze(Device);
 
 function describe(v: unknown): string {
   if (v === null) return 'None';
   if (typeof v !== 'object') return typeof v;
   return (v as object).constructor?.name ?? 'object';
 }
+
+/** torch.device: `torch.device('cuda:0')` as in Python (no `new` needed), or `new torch.device('cpu')`. */
+export type device = Device;
+export const device = new Proxy(Device, {
+  apply: (target, _this, args: [string | Device, (number | null)?]) => new target(...args),
+}) as typeof Device & ((spec: string | Device, index?: number | null) => Device);
 
 export type DeviceLike = device | string;
 

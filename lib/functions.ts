@@ -1,47 +1,14 @@
-// torch.<op>(input, ...) for the ops that are Tensor methods, plus the ops
-// that take several tensors (cat, stack, ...). One table, no per-op bodies.
+// torch.<name> written by hand where Python writes it in Python (torch/functional.py
+// and friends) or adds behaviour; every other name is generated (lib/generated/torch.ts).
 import { native } from './native';
-import { Tensor, op, where } from './tensor';
+import { Tensor, op, bindSimple } from './tensor';
+import * as dt from './dtype';
+import * as G from './generated/torch';
+import { dtype, dtypeFromCode } from './dtype';
 
 const { call } = native;
 
-/** torch.name(input, ...args) === input.name(...args), with the method's types. */
-function method<K extends keyof Tensor>(name: K) {
-  type M = Tensor[K] extends (...a: infer A) => infer R ? (input: Tensor, ...args: A) => R : never;
-  return ((input: Tensor, ...args: unknown[]) => {
-    if (!(input instanceof Tensor)) throw new TypeError(`torch.${String(name)}(): argument 'input' must be Tensor, not ${input === null ? 'null' : typeof input}`);
-    return (input[name] as unknown as (...a: unknown[]) => unknown)(...args);
-  }) as unknown as M;
-}
-
-export const add = method('add'), sub = method('sub'), mul = method('mul'), div = method('div'), pow = method('pow');
-export const true_divide = method('true_divide'), floor_divide = method('floor_divide'), remainder = method('remainder'), fmod = method('fmod');
-export const neg = method('neg'), abs = method('abs'), sqrt = method('sqrt'), rsqrt = method('rsqrt'), exp = method('exp');
-export const log = method('log'), log2 = method('log2'), log10 = method('log10'), log1p = method('log1p'), expm1 = method('expm1');
-export const sin = method('sin'), cos = method('cos'), tan = method('tan'), asin = method('asin'), acos = method('acos'), atan = method('atan');
-export const sinh = method('sinh'), cosh = method('cosh'), tanh = method('tanh'), sigmoid = method('sigmoid'), relu = method('relu');
-export const floor = method('floor'), ceil = method('ceil'), trunc = method('trunc'), frac = method('frac'), round = method('round');
-export const sign = method('sign'), reciprocal = method('reciprocal'), square = method('square'), erf = method('erf');
-export const clamp = method('clamp'), clip = method('clip'), maximum = method('maximum'), minimum = method('minimum');
-export const eq = method('eq'), ne = method('ne'), lt = method('lt'), le = method('le'), gt = method('gt'), ge = method('ge');
-export const equal = method('equal'), allclose = method('allclose'), isnan = method('isnan'), isinf = method('isinf'), isfinite = method('isfinite');
-export const logical_and = method('logical_and'), logical_or = method('logical_or'), logical_xor = method('logical_xor'), logical_not = method('logical_not');
-export const atan2 = method('atan2'), hypot = method('hypot');
-export const sum = method('sum'), mean = method('mean'), prod = method('prod'), max = method('max'), min = method('min');
-export const argmax = method('argmax'), argmin = method('argmin'), std = method('std'), norm = method('norm');
-// `var` is a reserved word: declared under another name, exported as torch.var.
-const var_ = method('var');
-export const all = method('all'), any = method('any'), cumsum = method('cumsum'), logsumexp = method('logsumexp');
-export const softmax = method('softmax'), log_softmax = method('log_softmax'), sort = method('sort'), topk = method('topk'), nonzero = method('nonzero');
-export const matmul = method('matmul'), mm = method('mm'), bmm = method('bmm'), dot = method('dot'), t = method('t');
-export const reshape = method('reshape'), flatten = method('flatten'), squeeze = method('squeeze'), unsqueeze = method('unsqueeze');
-export const permute = method('permute'), transpose = method('transpose'), swapaxes = method('swapaxes');
-export const split = method('split'), chunk = method('chunk'), narrow = method('narrow'), clone = method('clone'), detach = method('detach');
-export const index_select = method('index_select'), gather = method('gather'), scatter = method('scatter'), scatter_add = method('scatter_add');
-export const masked_fill = method('masked_fill'), numel = method('numel');
-export { where, var_ as var };
-
-const CAT = op('cat'), STACK = op('stack'), BROADCAST = op('broadcast_tensors');
+const BROADCAST = op('broadcast_tensors');
 function tensors(name: string, ts: readonly Tensor[]): unknown[] {
   if (!Array.isArray(ts)) throw new TypeError(`torch.${name}(): argument 'tensors' must be an array of Tensors`);
   return ts.map((x, i) => {
@@ -49,9 +16,166 @@ function tensors(name: string, ts: readonly Tensor[]): unknown[] {
     return x._h;
   });
 }
-export function cat(ts: readonly Tensor[], dim = 0): Tensor { return new Tensor(call(CAT, tensors('cat', ts), dim)); }
-export const concat = cat;
-export function stack(ts: readonly Tensor[], dim = 0): Tensor { return new Tensor(call(STACK, tensors('stack', ts), dim)); }
+/** torch.broadcast_tensors(*tensors) */
 export function broadcast_tensors(...ts: Tensor[]): Tensor[] {
   return (call(BROADCAST, tensors('broadcast_tensors', ts)) as unknown[]).map((x) => new Tensor(x as Tensor['_h']));
+}
+/** torch.norm(input, p='fro', dim=None, keepdim=False, out=None, dtype=None): Python's torch.functional.norm. */
+export function norm(...args: unknown[]): Tensor {
+  const a = bindSimple('norm', args, { input: undefined as unknown as Tensor, p: 'fro' as number | 'fro' | null, dim: null as number | number[] | null, keepdim: false, out: null as Tensor | null, dtype: null as dtype | null });
+  if (!(a.input instanceof Tensor)) throw new TypeError(`norm(): argument 'input' (position 1) must be Tensor, not ${typeof a.input}`);
+  const r = a.input.norm(a.p, a.dim, { keepdim: a.keepdim, dtype: a.dtype });
+  if (a.out === null) return r;
+  a.out.resize_(r.shape).copy_(r);
+  r.dispose();
+  return a.out;
+}
+/** torch.nonzero(input, *, as_tuple=False) (Python binds it by hand). */
+export function nonzero(input: Tensor): Tensor;
+export function nonzero(input: Tensor, opts: { as_tuple: true }): Tensor[];
+export function nonzero(input: Tensor, opts: { as_tuple?: boolean }): Tensor | Tensor[];
+export function nonzero(input: Tensor, opts: { as_tuple?: boolean } = {}): Tensor | Tensor[] {
+  if (!(input instanceof Tensor)) throw new TypeError(`nonzero(): argument 'input' (position 1) must be Tensor, not ${typeof input}`);
+  return input.nonzero(opts);
+}
+
+/** torch.is_tensor(obj) */
+export function is_tensor(obj: unknown): obj is Tensor { return obj instanceof Tensor; }
+/** torch.is_storage(obj): torch-node has no Storage objects. */
+export function is_storage(obj: unknown): false { void obj; return false; }
+/** torch.numel(input) */
+export function numel(input: Tensor): number { return input.numel(); }
+/** torch.typename(obj): 'torch.FloatTensor' for a tensor. */
+export function typename(obj: unknown): string {
+  if (obj instanceof Tensor) return obj.type();
+  return obj === null || obj === undefined ? 'NoneType' : (obj as object).constructor?.name ?? typeof obj;
+}
+/** torch.unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None) */
+export function unique(...args: unknown[]): Tensor | Tensor[] { return withInput('unique', args).unique(...args.slice(1)); }
+/** torch.unique_consecutive(input, return_inverse=False, return_counts=False, dim=None) */
+export function unique_consecutive(...args: unknown[]): Tensor | Tensor[] { return withInput('unique_consecutive', args).unique_consecutive(...args.slice(1)); }
+/** The input of a hand-written torch.f(input, ...): positional, or `input` in the options object (then taken out of it). */
+function withInput(fn: string, args: unknown[]): Tensor {
+  if (args[0] instanceof Tensor) return args[0];
+  const last = args[args.length - 1];
+  if (args.length === 1 && last !== null && typeof last === 'object' && 'input' in last) {
+    const { input, ...rest } = last as { input: unknown };
+    args.splice(0, 1, input, rest);
+    if (input instanceof Tensor) return input;
+  }
+  throw new TypeError(`${fn}(): argument 'input' (position 1) must be Tensor, not ${typeof args[0]}`);
+}
+/** torch.lu(A, pivot=True, get_infos=False) */
+export function lu(A: Tensor, ...args: unknown[]): Tensor[] { return A.lu(...args); }
+/** torch.broadcast_shapes(*shapes): the shape the shapes broadcast to. */
+export function broadcast_shapes(...shapes: (number | number[])[]): number[] {
+  const list = shapes.map((s) => (typeof s === 'number' ? [s] : s));
+  const n = Math.max(0, ...list.map((s) => s.length));
+  const out: number[] = Array(n).fill(1);
+  list.forEach((s, k) => {
+    s.forEach((d, i) => {
+      const o = n - s.length + i;
+      if (d === 1) return;
+      if (out[o] === 1) out[o] = d;
+      else if (out[o] !== d) throw new Error(`Shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is at ${py(shapes[k])}`);
+    });
+  });
+  return out;
+}
+const py = (v: unknown): string => (Array.isArray(v) ? `(${v.join(', ')}${v.length === 1 ? ',' : ''})` : String(v));
+/** torch.get_device(input): -1 on the CPU. */
+export function get_device(input: Tensor): number { return input.get_device(); }
+/** Removed from PyTorch in 1.9: the same error as Python's. */
+export function eig(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.eig` function instead.'); }
+export function lstsq(): never { throw new Error("('This function was deprecated since version 1.9 and is now removed.', 'Please use the `torch.linalg.lstsq` function instead.')"); }
+export function solve(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.solve` function instead.'); }
+export function matrix_rank(): never { throw new Error("('This function was deprecated since version 1.9 and is now removed.', 'Please use the `torch.linalg.matrix_rank` function instead.')"); }
+/** torch.compiled_with_cxx11_abi() */
+export function compiled_with_cxx11_abi(): boolean { return native.build_info().cxx11_abi; }
+// ---- LibTorch's global switches --------------------------------------------------
+const ctx = native.context;
+const flag = (name: string) => [(): boolean => ctx(name) as boolean, (mode: boolean): void => { checkBool(name, mode); ctx(name, mode); }] as const;
+function checkBool(fn: string, v: unknown): void { if (typeof v !== 'boolean') throw new TypeError(`${fn}(): argument must be bool, not ${typeof v}`); }
+/** torch.use_deterministic_algorithms(mode, *, warn_only=False) */
+export function use_deterministic_algorithms(mode: boolean, opts: { warn_only?: boolean } = {}): void {
+  for (const k of Object.keys(opts)) if (k !== 'warn_only') throw new TypeError(`use_deterministic_algorithms() got an unexpected keyword argument '${k}'`);
+  checkBool('use_deterministic_algorithms', mode);
+  ctx('deterministic', mode);
+  ctx('deterministic_warn_only', opts.warn_only ?? false);
+}
+export function are_deterministic_algorithms_enabled(): boolean { return ctx('deterministic') as boolean; }
+export function is_deterministic_algorithms_warn_only_enabled(): boolean { return ctx('deterministic_warn_only') as boolean; }
+/** torch.set_deterministic_debug_mode(0 | 1 | 2 | 'default' | 'warn' | 'error') */
+export function set_deterministic_debug_mode(debug_mode: number | string): void {
+  const modes: Record<string, number> = { default: 0, warn: 1, error: 2 };
+  const m = typeof debug_mode === 'string' ? modes[debug_mode] : debug_mode;
+  if (m === undefined) throw new Error(`invalid value of debug_mode, expected one of \`default\`, \`warn\`, \`error\`, but got ${debug_mode}`);
+  if (m !== 0 && m !== 1 && m !== 2) throw new Error(`invalid value of debug_mode, expected 0, 1, or 2, but got ${m}`);
+  ctx('deterministic', m !== 0);
+  ctx('deterministic_warn_only', m === 1);
+}
+export function get_deterministic_debug_mode(): number {
+  if (!are_deterministic_algorithms_enabled()) return 0;
+  return is_deterministic_algorithms_warn_only_enabled() ? 1 : 2;
+}
+export function get_num_interop_threads(): number { return ctx('num_interop_threads') as number; }
+export function set_num_interop_threads(n: number): void { ctx('num_interop_threads', n); }
+export function init_num_threads(): void { ctx('init_num_threads'); }
+export function set_flush_denormal(mode: boolean): boolean { return ctx('flush_denormal', mode) as boolean; }
+export function get_float32_matmul_precision(): string { return ctx('float32_matmul_precision') as string; }
+export function set_float32_matmul_precision(precision: 'highest' | 'high' | 'medium'): void { ctx('float32_matmul_precision', precision); }
+export const [is_autocast_enabled, set_autocast_enabled] = flag('autocast_enabled');
+export const [is_autocast_cpu_enabled, set_autocast_cpu_enabled] = flag('autocast_cpu_enabled');
+export const [is_autocast_cache_enabled, set_autocast_cache_enabled] = flag('autocast_cache_enabled');
+export function get_autocast_cpu_dtype(): dtype { return dtypeFromCode(ctx('autocast_cpu_dtype') as number); }
+export function set_autocast_cpu_dtype(d: dtype): void { ctx('autocast_cpu_dtype', d.code); }
+export function get_autocast_gpu_dtype(): dtype { return dtypeFromCode(ctx('autocast_gpu_dtype') as number); }
+export function set_autocast_gpu_dtype(d: dtype): void { ctx('autocast_gpu_dtype', d.code); }
+export function clear_autocast_cache(): void { ctx('autocast_clear_cache'); }
+export function autocast_increment_nesting(): number { return ctx('autocast_increment_nesting') as number; }
+export function autocast_decrement_nesting(): number { return ctx('autocast_decrement_nesting') as number; }
+/** torch-node has no inference mode: never on. */
+export function is_inference_mode_enabled(): boolean { return false; }
+export const [is_anomaly_enabled, set_anomaly_enabled] = flag('anomaly_enabled');
+export function is_anomaly_check_nan_enabled(): boolean { return ctx('anomaly_check_nan') as boolean; }
+export const [is_warn_always_enabled, set_warn_always] = flag('warn_always');
+/** torch.set_default_tensor_type(t): 'torch.FloatTensor' / 'torch.DoubleTensor' (CPU) sets the default dtype. */
+export function set_default_tensor_type(t: string): void {
+  const m: Record<string, dtype> = { 'torch.FloatTensor': dt.float32, 'torch.DoubleTensor': dt.float64 };
+  if (!(t in m)) throw new TypeError(`invalid type ${t} for set_default_tensor_type (torch-node: 'torch.FloatTensor' or 'torch.DoubleTensor')`);
+  dt.set_default_dtype(m[t]);
+}
+/** torch.fill(input, value): a new tensor of input's shape filled with value. */
+export function fill(input: Tensor, value: number | boolean | Tensor): Tensor {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { ops } = require('./ops') as typeof import('./ops');
+  return (value instanceof Tensor ? ops.aten.fill.Tensor(input, value) : ops.aten.fill.Scalar(input, value)) as Tensor;
+}
+/** torch.range(start, end, step=1): end included (deprecated in Python, as here). */
+export function range(start: number, end: number, ...args: unknown[]): Tensor {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { ops } = require('./ops') as typeof import('./ops');
+  return ops.aten.range(start, end, ...args) as Tensor;
+}
+
+type Kw = Record<string, unknown>;
+const isKw = (v: unknown): v is Kw => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Tensor);
+/** torch.einsum(equation, *operands) as Python's torch.functional.einsum: operands as arguments or one array. */
+export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Tensor {
+  const list = operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands as Tensor[];
+  return G.einsum(equation, list);
+}
+/** torch.meshgrid(*tensors, indexing=None) as Python's: tensors as arguments or one array, then { indexing }. */
+export function meshgrid(...args: (Tensor | Tensor[] | { indexing?: 'ij' | 'xy' })[]): Tensor[] {
+  const kw = isKw(args[args.length - 1]) ? args.pop() as Kw : {};
+  for (const k of Object.keys(kw)) if (k !== 'indexing') throw new TypeError(`meshgrid() got an unexpected keyword argument '${k}'`);
+  const list = args.length === 1 && Array.isArray(args[0]) ? args[0] : args as Tensor[];
+  return kw.indexing === undefined || kw.indexing === null ? G.meshgrid(list) : G.meshgrid(list, { indexing: kw.indexing as string });
+}
+/** torch.atleast_1d/2d/3d(*tensors): one tensor, or a list for several (as Python). */
+export function atleast_1d(...ts: (Tensor | Tensor[])[]): Tensor | Tensor[] { return atleast(G.atleast_1d as (t: Tensor | Tensor[]) => Tensor | Tensor[], ts); }
+export function atleast_2d(...ts: (Tensor | Tensor[])[]): Tensor | Tensor[] { return atleast(G.atleast_2d as (t: Tensor | Tensor[]) => Tensor | Tensor[], ts); }
+export function atleast_3d(...ts: (Tensor | Tensor[])[]): Tensor | Tensor[] { return atleast(G.atleast_3d as (t: Tensor | Tensor[]) => Tensor | Tensor[], ts); }
+function atleast(f: (t: Tensor | Tensor[]) => Tensor | Tensor[], ts: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return ts.length === 1 ? f(ts[0]) : f(ts as Tensor[]);
 }

@@ -8,8 +8,22 @@ export { device } from './device';
 export type { DeviceLike } from './device';
 export { Tensor, GradFn, ValuesIndices } from './tensor';
 export type { TensorOptions, Scalar, TensorOrScalar, IndexItem, Slice, Dims } from './tensor';
-export * from './creation';
-export * from './functions';
+export {
+  full, randint, randint_like, tensor, frombuffer, as_tensor, from_blob, manual_seed, seed, initial_seed, from_numpy, asarray,
+} from './creation';
+export {
+  broadcast_tensors, norm, nonzero, is_tensor, is_storage, numel, typename, unique, unique_consecutive, lu, broadcast_shapes,
+  get_device, eig, lstsq, solve, matrix_rank, compiled_with_cxx11_abi, range, fill,
+  use_deterministic_algorithms, are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+  set_deterministic_debug_mode, get_deterministic_debug_mode, get_num_interop_threads, set_num_interop_threads,
+  init_num_threads, set_flush_denormal, get_float32_matmul_precision, set_float32_matmul_precision,
+  is_autocast_enabled, set_autocast_enabled, is_autocast_cpu_enabled, set_autocast_cpu_enabled,
+  is_autocast_cache_enabled, set_autocast_cache_enabled, get_autocast_cpu_dtype, set_autocast_cpu_dtype,
+  get_autocast_gpu_dtype, set_autocast_gpu_dtype, clear_autocast_cache, autocast_increment_nesting,
+  autocast_decrement_nesting, is_inference_mode_enabled, is_anomaly_enabled, set_anomaly_enabled,
+  is_anomaly_check_nan_enabled, is_warn_always_enabled, set_warn_always, set_default_tensor_type,
+  einsum, meshgrid, atleast_1d, atleast_2d, atleast_3d,
+} from './functions';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from './autograd';
 export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';
@@ -57,3 +71,33 @@ export function backend_info(): {
     cuda_available: b.cuda_available, cuda_device_count: b.cuda_device_count, num_threads: native.get_num_threads(),
   };
 }
+
+export { Generator, layout, strided, sparse_coo, memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d } from './binder';
+export type { NamedTuple } from './binder';
+import { makeNamespace } from './binder';
+import type { LinalgFunctions, FftFunctions, SpecialFunctions } from './generated/api';
+/** torch.linalg, generated from the schemas. */
+export const linalg: LinalgFunctions = makeNamespace<LinalgFunctions>('linalg');
+/** torch.fft, generated from the schemas. */
+export const fft: FftFunctions = makeNamespace<FftFunctions>('fft');
+/** torch.special, generated from the schemas. */
+export const special: SpecialFunctions = makeNamespace<SpecialFunctions>('special');
+
+export { ops } from './ops';
+export type { OpOverload, OpOverloadPacket } from './ops';
+
+import { Generator as GeneratorClass, setTensorWrapper } from './generator';
+import { Tensor as TensorClass } from './tensor';
+import type { Handle } from './native';
+setTensorWrapper((h) => new TensorClass(h as Handle));
+/** The default CPU generator (torch.default_generator). */
+export const default_generator: GeneratorClass = Object.create(GeneratorClass.prototype, {
+  _h: { value: null }, device: { value: 'cpu' },
+}) as GeneratorClass;
+/** torch.get_rng_state(): the default generator's state as a uint8 tensor. */
+export function get_rng_state(): TensorClass { return default_generator.get_state(); }
+/** torch.set_rng_state(new_state) */
+export function set_rng_state(new_state: TensorClass): void { default_generator.set_state(new_state); }
+
+// Every other torch.<name>, generated (last: the hand-written exports above take precedence).
+export * from './generated/torch';

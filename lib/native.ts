@@ -26,6 +26,16 @@ export interface BuildInfo {
 export interface NativeAddon {
   op_handle(name: string, overload?: string): number;
   op_schema(op: number): string;
+  context(name: string, value?: unknown): unknown;
+  register_hook(h: Handle, hook: (grad: Handle) => Handle | undefined): number;
+  remove_hook(h: Handle, pos: number): void;
+  numpy_view(h: Handle): Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array;
+  generator_new(): unknown;
+  generator_manual_seed(g: unknown, seed: number | bigint): void;
+  generator_seed(g: unknown): string;
+  generator_initial_seed(g: unknown): string;
+  generator_get_state(g: unknown): Handle;
+  generator_set_state(g: unknown, state: Handle): void;
   call(op: number, ...args: unknown[]): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
   frombuffer(buffer: ArrayBuffer, byteOffset: number, count: number, dtype: number): Handle;

@@ -8,6 +8,7 @@ import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
 import { device, DeviceLike, deviceString } from './device';
 import { track } from './memory';
 import { formatTensor } from './printing';
+import type { TensorMethods } from './generated/api';
 
 const { call } = native;
 /** Resolves an ATen operator once; the handle is a small integer. */
@@ -17,6 +18,18 @@ export type Scalar = number | boolean | bigint;
 export type TensorOrScalar = Tensor | Scalar;
 export type Shape = number[];
 export type Dims = number | number[];
+
+/** The keywords of Tensor.to (Python's). */
+export interface ToOptions { dtype?: dtype; device?: DeviceLike; non_blocking?: boolean; copy?: boolean; memory_format?: unknown }
+const TO_KEYS = new Set(['dtype', 'device', 'non_blocking', 'copy', 'memory_format']);
+function isPlainObject(v: unknown): v is Record<string, never> & ToOptions {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+function checkKeys(fn: string, o: object, keys: Set<string>): void {
+  for (const k of Object.keys(o)) if (!keys.has(k)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+}
 
 export interface TensorOptions {
   dtype?: dtype;
@@ -32,31 +45,12 @@ export class ValuesIndices {
   *[Symbol.iterator](): IterableIterator<Tensor> { yield this.values; yield this.indices; }
 }
 
-function valuesIndices(pair: [Handle, Handle]): ValuesIndices {
-  return new ValuesIndices(new Tensor(pair[0]), new Tensor(pair[1]));
-}
-
 function h(t: Tensor): Handle { return t._h; }
-/** A Tensor argument as the addon takes it: a handle, or a JS scalar it wraps as Python does. */
-function operand(x: TensorOrScalar): Handle | Scalar { return x instanceof Tensor ? x._h : x; }
 function hs(ts: readonly Tensor[]): Handle[] { return ts.map(h); }
 /** dims as ATen takes them: one int or a list. */
 function dimList(d: Dims | null | undefined): number[] | null {
   if (d === undefined || d === null) return null;
   return typeof d === 'number' ? [d] : d;
-}
-/**
- * Python lets a call pass its optional arguments as keywords only:
- * `t.sum(dtype=torch.float64)`, `t.std(dim=1, unbiased=False)`. Here that is
- * `t.sum({ dtype })`, `t.std({ dim: 1, unbiased: false })`: an options object in
- * the place of the first optional argument (`dim`), which it may then carry.
- */
-function optsFirst<D, O extends object>(first: D | (O & { dim?: D | null }) | null | undefined, opts: O): [D | null, O] {
-  if (first !== null && typeof first === 'object' && !Array.isArray(first) && !(first instanceof Tensor)) {
-    const o = first as O & { dim?: D | null };
-    return [o.dim ?? null, o];
-  }
-  return [(first ?? null) as D | null, opts];
 }
 /** Accepts both f(2, 3) and f([2, 3]). */
 export function shapeArgs(args: readonly (number | readonly number[])[]): number[] {
@@ -85,6 +79,27 @@ function dev(d: DeviceLike | undefined | null): string | null {
   if (s.startsWith('cuda')) requireCuda();  // Python's clear message, not a missing-kernel error
   return s;
 }
+
+/** Python's binding of a hand-written function: positional values, then keywords; unknown keys refused. */
+function bindSimple<T extends object>(fn: string, args: readonly unknown[], spec: T): T {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  let kw: Record<string, unknown> | undefined;
+  if (n > 0 && isPlainObject(args[n - 1])) { kw = args[n - 1] as Record<string, unknown>; n--; }
+  const names = Object.keys(spec);
+  if (n > names.length) throw new TypeError(`${fn}() takes ${names.length} positional arguments but ${n} were given`);
+  const out = { ...spec } as Record<string, unknown>;
+  for (let i = 0; i < n; i++) if (args[i] !== undefined) out[names[i]] = args[i];
+  if (kw) {
+    for (const [k, v] of Object.entries(kw)) {
+      if (!(k in spec)) throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+      if (names.indexOf(k) < n && args[names.indexOf(k)] !== undefined) throw new TypeError(`${fn}() got multiple values for argument '${k}'`);
+      if (v !== undefined) out[k] = v;
+    }
+  }
+  return out as T;
+}
+export { bindSimple };
 
 /** Slices written like Python: `'1:3'`, `'::2'`, `':'`, or {start, stop, step}. */
 export type Slice = { start?: number | null; stop?: number | null; step?: number | null };
@@ -174,6 +189,20 @@ function checkStep(step: number | null): number | null {
   return step;
 }
 
+/** torch.unique's result: the values, then inverse and counts when asked for (the others disposed). */
+function pickUnique(r: Tensor[], inverse: boolean, counts: boolean): Tensor | Tensor[] {
+  const out = [r[0]];
+  if (inverse) out.push(r[1]); else r[1].dispose();
+  if (counts) out.push(r[2]); else r[2].dispose();
+  return out.length === 1 ? out[0] : out;
+}
+
+/** Python's legacy tensor type names (t.type()). */
+const TYPE_NAMES: Record<string, string> = {
+  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',
+  uint8: 'ByteTensor', int8: 'CharTensor', int16: 'ShortTensor', int32: 'IntTensor', int64: 'LongTensor', bool: 'BoolTensor',
+};
+
 const sizeString = (shape: number[]): string => `torch.Size([${shape.join(', ')}])`;
 
 /**
@@ -192,69 +221,29 @@ export function checkGradOutputs(outputs: readonly Tensor[], grads: readonly (Te
   });
 }
 
+/** What register_hook returns: remove() unregisters the hook. */
+export class RemovableHandle {
+  constructor(private readonly _remove: () => void) {}
+  remove(): void { this._remove(); }
+}
+
 export class GradFn {
   constructor(private readonly _name: string) {}
   name(): string { return this._name; }
   toString(): string { return `<${this._name} object>`; }
 }
 
-// ---- operator handles, resolved once at load ----------------------------------
+// ---- operator handles of the hand-written members, resolved once at load ----------
 const O = {
-  item: op('item'),
-  to_dtype_layout: op('to', 'dtype_layout'), to_other: op('to', 'other'),
-  requires_grad_: op('requires_grad_'), retain_grad: op('retain_grad'), retains_grad: op('retains_grad'),
-  is_leaf: op('is_leaf'), backward: op('_backward'), detach: op('detach'), detach_: op('detach_'),
-  add_T: op('add', 'Tensor'), add__T: op('add_', 'Tensor'), sub_T: op('sub', 'Tensor'), sub__T: op('sub_', 'Tensor'),
-  mul_T: op('mul', 'Tensor'), mul__T: op('mul_', 'Tensor'), div_T: op('div', 'Tensor'), div__T: op('div_', 'Tensor'),
-  div_Tm: op('div', 'Tensor_mode'), div__Tm: op('div_', 'Tensor_mode'),
-  pow_TT: op('pow', 'Tensor_Tensor'), pow_TS: op('pow', 'Tensor_Scalar'),
-  pow__T: op('pow_', 'Tensor'), pow__S: op('pow_', 'Scalar'),
-  clamp: op('clamp'), clamp_T: op('clamp', 'Tensor'), clamp_: op('clamp_'), clamp__T: op('clamp_', 'Tensor'),
-  round: op('round'), round_d: op('round', 'decimals'),
-  where: op('where', 'self'), where_SO: op('where', 'ScalarOther'), where_SS: op('where', 'ScalarSelf'), where_S: op('where', 'Scalar'),
-  sum: op('sum'), sum_dim: op('sum', 'dim_IntList'), mean: op('mean'), mean_dim: op('mean', 'dim'),
-  prod: op('prod'), prod_dim: op('prod', 'dim_int'),
-  max: op('max'), max_dim: op('max', 'dim'), maximum: op('maximum'), min: op('min'), min_dim: op('min', 'dim'), minimum: op('minimum'),
-  argmax: op('argmax'), argmin: op('argmin'),
-  std_dim: op('std', 'dim'), std_corr: op('std', 'correction'),
-  var_dim: op('var', 'dim'), var_corr: op('var', 'correction'),
-  norm_dim: op('norm', 'ScalarOpt_dim'),
-  all: op('all'), all_dim: op('all', 'dim'), any: op('any'), any_dim: op('any', 'dim'),
-  cumsum: op('cumsum'), cumsum_: op('cumsum_'), logsumexp: op('logsumexp'),
-  softmax: op('softmax', 'int'), log_softmax: op('log_softmax', 'int'),
-  matmul: op('matmul'), mm: op('mm'), bmm: op('bmm'), t: op('t'), dot: op('dot'),
-  reshape: op('reshape'), view: op('view'), view_dtype: op('view', 'dtype'), flatten: op('flatten', 'using_ints'),
-  squeeze: op('squeeze'), squeeze_dim: op('squeeze', 'dim'), unsqueeze: op('unsqueeze'), permute: op('permute'),
-  transpose: op('transpose', 'int'), expand: op('expand'), expand_as: op('expand_as'), repeat: op('repeat'),
-  split: op('split', 'Tensor'), split_sizes: op('split_with_sizes'), chunk: op('chunk'), narrow: op('narrow'),
-  contiguous: op('contiguous'), clone: op('clone'),
-  index_select: op('index_select'), gather: op('gather'), scatter_src: op('scatter', 'src'), scatter_value: op('scatter', 'value'),
-  scatter__src: op('scatter_', 'src'), scatter__value: op('scatter_', 'value'), scatter_add: op('scatter_add'),
-  masked_fill_S: op('masked_fill', 'Scalar'), masked_fill_T: op('masked_fill', 'Tensor'),
-  masked_fill__S: op('masked_fill_', 'Scalar'), masked_fill__T: op('masked_fill_', 'Tensor'),
-  index_put_: op('index_put_'),
-  zero_: op('zero_'), fill__S: op('fill_', 'Scalar'), fill__T: op('fill_', 'Tensor'), copy_: op('copy_'),
-  uniform_: op('uniform_'), normal_: op('normal_'), bernoulli_: op('bernoulli_', 'float'),
-  sort: op('sort'), topk: op('topk'), nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), type_as: op('type_as'),
-  equal: op('equal'), allclose: op('allclose'),
+  item: op('item'), to_dtype_layout: op('to', 'dtype_layout'), to_other: op('to', 'other'),
+  requires_grad_: op('requires_grad_'), retains_grad: op('retains_grad'), is_leaf: op('is_leaf'),
+  backward: op('_backward'), detach: op('detach'), where: op('where', 'self'), where_SO: op('where', 'ScalarOther'),
+  where_SS: op('where', 'ScalarSelf'), where_S: op('where', 'Scalar'), norm_dim: op('norm', 'ScalarOpt_dim'),
+  transpose: op('transpose', 'int'), contiguous: op('contiguous'), index_put_: op('index_put_'), copy_: op('copy_'),
+  nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), set_data: op('set_data'), output_nr: op('output_nr'),
+  new_empty: op('new_empty'), set_source: op('set_', 'source_Tensor'), unique2: op('_unique2'),
+  unique_dim: op('unique_dim'), unique_consecutive: op('unique_consecutive'), lu_with_info: op('_lu_with_info'),
 };
-
-// Elementwise ops with one tensor argument, with an in-place `_` form.
-const UNARY = ['neg', 'abs', 'sqrt', 'rsqrt', 'exp', 'log', 'log2', 'log10', 'log1p', 'expm1', 'sin', 'cos', 'tan',
-  'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'sigmoid', 'relu', 'floor', 'ceil', 'trunc', 'frac', 'sign',
-  'reciprocal', 'square', 'erf', 'logical_not', 'bitwise_not'] as const;
-// Elementwise ops without an in-place form in ATen.
-const UNARY_PURE = ['isnan', 'isinf', 'isfinite', 'signbit'] as const;
-// Binary ops with .Tensor and .Scalar overloads (and in-place forms).
-const BINARY = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'remainder', 'fmod', 'bitwise_and', 'bitwise_or', 'bitwise_xor'] as const;
-// Binary ops that take tensors only (a number becomes a tensor of its own kind first).
-const BINARY_TENSOR = ['logical_and', 'logical_or', 'logical_xor', 'atan2', 'hypot'] as const;
-
-type UnaryName = typeof UNARY[number];
-type UnaryPureName = typeof UNARY_PURE[number];
-type BinaryName = typeof BINARY[number] | typeof BINARY_TENSOR[number];
-type UnaryMethods = { [K in UnaryName]: () => Tensor } & { [K in `${UnaryName}_`]: () => Tensor } & { [K in UnaryPureName]: () => Tensor };
-type BinaryMethods = { [K in BinaryName]: (other: TensorOrScalar) => Tensor } & { [K in `${BinaryName}_`]: (other: TensorOrScalar) => Tensor };
 
 /** A JS value as a tensor (numbers: the default dtype; as a Python scalar would be wrapped). */
 export function scalarTensor(v: Scalar, like?: Tensor): Tensor {
@@ -266,7 +255,9 @@ export function scalarTensor(v: Scalar, like?: Tensor): Tensor {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface Tensor extends UnaryMethods, BinaryMethods {}
+/** Python's hand-written Tensor members (here in the class) over the generated ones of the same name. */
+type HandWritten = 'index_put_' | 'norm' | 'where' | 'is_floating_point' | 'unique_consecutive' | 'lu' | 'ndimension' | 'storage_offset' | 'get_device' | 'has_names' | 'solve' | 'lstsq' | 'eig' | 'unique' | 'set_';
+export interface Tensor extends Omit<TensorMethods, HandWritten> {}
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Tensor {
@@ -318,9 +309,167 @@ export class Tensor {
 
   // ---- reading ----
   /** The value of a one-element tensor as a JS number (boolean for bool). int64 beyond 2^53 loses precision. */
-  item(): number | boolean {
+  /**
+   * The value of a one-element tensor as a JS number (int64 beyond 2^53 loses precision).
+   * A bool tensor gives a JS boolean, which acts as 0/1 in arithmetic as Python's bool does.
+   */
+  item(): number {
     if (this.numel() !== 1) throw new RangeError('only one element tensors can be converted to Python scalars');
     return call(O.item, this._h);
+  }
+  /**
+   * A one-element tensor acts as a number in arithmetic and comparisons (`total += torch.sum(mask)`),
+   * as Python's `float(t)`/`int(t)` do; `String(t)` and template strings keep Python's str(t).
+   */
+  [Symbol.toPrimitive](hint: 'number' | 'string' | 'default'): number | string {
+    if (hint === 'string') return this.toString();
+    return Number(this.item());
+  }
+  /** Python's `t.data`: the same storage, detached from autograd; assigning replaces this tensor's data. */
+  get data(): Tensor { return new Tensor(call(O.detach, this._h)); }
+  set data(value: Tensor) {
+    if (!(value instanceof Tensor)) throw new TypeError(`Variable data has to be a tensor, but got ${typeof value}`);
+    call(O.set_data, this._h, value._h);
+  }
+  /**
+   * Python's `t.type()`: without an argument the type's name ('torch.FloatTensor'); with a dtype
+   * (or such a name) the tensor converted to it.
+   */
+  type(): string;
+  type(dtype: dtype | string, opts?: { non_blocking?: boolean }): Tensor;
+  type(d?: dtype | string | { dtype?: dtype | string; non_blocking?: boolean }, opts: { non_blocking?: boolean } = {}): string | Tensor {
+    if (isPlainObject(d)) { checkKeys('type', d, new Set(['dtype', 'non_blocking'])); opts = d; d = (d as { dtype?: dtype }).dtype; }
+    if (d === undefined || d === null) return `torch.${TYPE_NAMES[this.dtype.name] ?? this.dtype.name}`;
+    let target: dtype | undefined;
+    if (d instanceof dtype) target = d;
+    else if (typeof d === 'string') {
+      const name = Object.keys(TYPE_NAMES).find((k) => `torch.${TYPE_NAMES[k]}` === d);
+      target = name === undefined ? undefined : (dt as unknown as Record<string, dtype>)[name];
+      if (target === undefined) throw new Error(`invalid type: '${d}'`);
+    } else throw new TypeError(`type(): argument 'dtype' must be torch.dtype or str, not ${typeof d}`);
+    return this.to(target, { non_blocking: opts.non_blocking ?? false });
+  }
+  // ---- Python's hand-written properties and methods -------------------------------
+  get is_cpu(): boolean { return native.device(this._h) === 'cpu'; }
+  /** Device kinds and layouts this LibTorch build does not make: always false here. */
+  get is_meta(): boolean { return false; }
+  get is_mkldnn(): boolean { return false; }
+  get is_mps(): boolean { return false; }
+  get is_ort(): boolean { return false; }
+  get is_vulkan(): boolean { return false; }
+  get is_xpu(): boolean { return false; }
+  get is_ipu(): boolean { return false; }
+  get is_nested(): boolean { return false; }
+  get is_quantized(): boolean { return false; }
+  get is_sparse(): boolean { return false; }
+  get is_sparse_csr(): boolean { return false; }
+  /** torch.strided: torch-node makes dense tensors only. */
+  get layout(): import('./binder').layout { return (require('./binder') as typeof import('./binder')).strided; }
+  /** The last two dimensions transposed (Python's mT; mH and H are the same for real dtypes). */
+  get mT(): Tensor { return new Tensor(call(O.transpose, this._h, -2, -1)); }
+  get mH(): Tensor { return this.mT; }
+  get H(): Tensor {
+    if (this.dim() !== 2 && this.dim() !== 0) throw new Error(`tensor.H is only supported on matrices (2-D tensors). Got ${this.dim()}-D tensor.`);
+    return this.dim() === 0 ? this : this.mT;
+  }
+  ndimension(): number { return this.dim(); }
+  storage_offset(): number { return native.tensor_storage_info(this._h)[2]; }
+  /** -1 for a CPU tensor, the device index for a CUDA one. */
+  get_device(): number { const d = this.device; return d.type === 'cpu' ? -1 : d.index ?? 0; }
+  has_names(): boolean { return false; }
+  /** Removed from PyTorch in 1.9: the same error as Python's. */
+  eig(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.eig` function instead.'); }
+  lstsq(): never { throw new Error("('This function was deprecated since version 1.9 and is now removed.', 'Please use the `torch.linalg.lstsq` function instead.')"); }
+  solve(): never { throw new Error('This function was deprecated since version 1.9 and is now removed. Please use the `torch.linalg.solve` function instead.'); }
+  /** unique(sorted=True, return_inverse=False, return_counts=False, dim=None), as torch.unique. */
+  unique(...args: unknown[]): Tensor | Tensor[] {
+    const a = bindSimple('unique', args, { sorted: true, return_inverse: false, return_counts: false, dim: null as number | null });
+    const r: Tensor[] = a.dim === null
+      ? (call(O.unique2, this._h, a.sorted, a.return_inverse, a.return_counts) as Handle[]).map((x) => new Tensor(x))
+      : (call(O.unique_dim, this._h, a.dim, a.sorted, a.return_inverse, a.return_counts) as Handle[]).map((x) => new Tensor(x));
+    return pickUnique(r, a.return_inverse, a.return_counts);
+  }
+  /** unique_consecutive(return_inverse=False, return_counts=False, dim=None) */
+  unique_consecutive(...args: unknown[]): Tensor | Tensor[] {
+    const a = bindSimple('unique_consecutive', args, { return_inverse: false, return_counts: false, dim: null as number | null });
+    const r = (call(O.unique_consecutive, this._h, a.return_inverse, a.return_counts, a.dim) as Handle[]).map((x) => new Tensor(x));
+    return pickUnique(r, a.return_inverse, a.return_counts);
+  }
+  /** lu(pivot=True, get_infos=False): (LU, pivots[, infos]) as torch.lu. */
+  lu(...args: unknown[]): Tensor[] {
+    const a = bindSimple('lu', args, { pivot: true, get_infos: false });
+    const r = (call(O.lu_with_info, this._h, a.pivot, !a.get_infos) as Handle[]).map((x) => new Tensor(x));
+    if (a.get_infos) return r;
+    r[2].dispose();
+    return r.slice(0, 2);
+  }
+
+  /**
+   * Python's `t.numpy()`: a TypedArray over this tensor's memory (no copy; writes show in the
+   * tensor and back). Refused as PyTorch refuses: requires_grad, not on the CPU; also for a
+   * non-contiguous tensor and float16/bfloat16, which no TypedArray can stand for.
+   * bool gives a Uint8Array, int64 a BigInt64Array.
+   */
+  numpy(): Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array {
+    return native.numpy_view(this._h);
+  }
+  /**
+   * Python's `t.register_hook(hook)`: hook(grad) runs when this tensor's gradient is computed;
+   * a Tensor it returns replaces the gradient. Returns a handle whose remove() unregisters it.
+   */
+  register_hook(hook: (grad: Tensor) => Tensor | null | undefined | void): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError(`register_hook(): hook must be a function, not ${typeof hook}`);
+    const pos = native.register_hook(this._h, (g: Handle) => {
+      const grad = new Tensor(g);
+      const r = hook(grad);
+      if (r instanceof Tensor) return r._h;
+      return undefined;
+    });
+    return new RemovableHandle(() => native.remove_hook(this._h, pos));
+  }
+  /** Python's `t.real`: the tensor itself for a real dtype. */
+  get real(): Tensor { return this; }
+  get imag(): Tensor { throw new Error('imag is not implemented for tensors with non-complex dtypes.'); }
+  /** False: torch-node tensors are never in shared memory (no multiprocessing). */
+  is_shared(): boolean { return false; }
+  get output_nr(): number { return call(O.output_nr, this._h); }
+  /** Python's legacy `t.new(...)`: new(*sizes) uninitialised, new(data) a copy, new() empty; this tensor's dtype and device. */
+  new(...args: unknown[]): Tensor {
+    // a list (or TypedArray) is data, as Python's legacy constructor reads a sequence
+    if (args.length === 1 && (Array.isArray(args[0]) || ArrayBuffer.isView(args[0]))) return this.new_tensor(args[0] as number[]);
+    const sizes = args.length === 0 ? [0] : args as number[];
+    return new Tensor(call(O.new_empty, this._h, sizes, null, null, null, null));
+  }
+  /** Python's `t.set_(source)`: this tensor takes source's storage, sizes and strides. */
+  set_(source: Tensor): this { call(O.set_source, this._h, source._h); return this; }
+  /** Python's `t.apply_(fn)` (CPU): every element replaced by fn(element), in place. */
+  apply_(fn: (x: number) => number): this { return this.mapValues_([], fn as (...x: number[]) => number); }
+  /** Python's `t.map_(other, fn)`: elementwise fn(self, other) (other broadcast), in place. */
+  map_(other: Tensor, fn: (a: number, b: number) => number): this { return this.mapValues_([other], fn as (...x: number[]) => number); }
+  /** Python's `t.map2_(x, y, fn)`: elementwise fn(self, x, y), in place. */
+  map2_(x: Tensor, y: Tensor, fn: (a: number, b: number, c: number) => number): this { return this.mapValues_([x, y], fn as (...x: number[]) => number); }
+  private mapValues_(others: Tensor[], fn: (...x: number[]) => number): this {
+    if (!this.is_cpu) throw new TypeError('apply_ is only implemented on CPU tensors');
+    const shape = this.shape;
+    const mine = this.contiguous();
+    const data = native.todata(mine._h) as ArrayLike<number | bigint> & { [i: number]: number | bigint };
+    const theirs = others.map((o) => { const e = o.expand(shape).contiguous(); const d = native.todata(e._h); return d; });
+    const big = data instanceof BigInt64Array;
+    for (let i = 0; i < data.length; i++) {
+      const r = fn(Number(data[i]), ...theirs.map((d) => Number(d[i])));
+      data[i] = big ? BigInt(Math.trunc(r)) : r;
+    }
+    const src = new Tensor(native.fromdata(data as unknown as ArrayBufferView, shape, native.dtype(mine._h)));
+    call(O.copy_, this._h, src._h, false);
+    src.dispose();
+    return this;
+  }
+
+  /** Python's `t.new_tensor(data, ...)`: a copy of data with this tensor's dtype and device unless given. */
+  new_tensor(data: Parameters<typeof import('./creation').tensor>[0], opts: TensorOptions = {}): Tensor {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { tensor } = require('./creation') as typeof import('./creation');
+    return tensor(data, { dtype: opts.dtype ?? this.dtype, device: opts.device ?? this.device, requires_grad: opts.requires_grad });
   }
   /** The data as nested arrays (numbers, booleans for bool). */
   tolist(): unknown {
@@ -357,14 +506,21 @@ export class Tensor {
 
   // ---- devices and dtypes ----
   /** t.to(dtype), t.to(device), t.to(device, dtype), t.to(other), with { non_blocking, copy }. */
-  to(target: dtype | DeviceLike | Tensor, dtypeOrOpts?: dtype | { non_blocking?: boolean; copy?: boolean; dtype?: dtype }, opts?: { non_blocking?: boolean; copy?: boolean }): Tensor {
-    let o: { non_blocking?: boolean; copy?: boolean; dtype?: dtype } = opts ?? {};
+  to(target: dtype | DeviceLike | Tensor | ToOptions, dtypeOrOpts?: dtype | ToOptions, opts?: ToOptions): Tensor {
+    if (isPlainObject(target)) {
+      // Python's keyword form: t.to({ dtype }), t.to({ device, dtype, non_blocking, copy, memory_format })
+      checkKeys('to', target, TO_KEYS);
+      return this.to(target.device ?? this.device, { ...target, dtype: target.dtype ?? this.dtype });
+    }
+    if (isPlainObject(dtypeOrOpts)) checkKeys('to', dtypeOrOpts, TO_KEYS);
+    if (isPlainObject(opts)) checkKeys('to', opts, TO_KEYS);
+    let o: ToOptions = opts ?? {};
     let d: dtype | undefined;
     if (dtypeOrOpts instanceof dtype) d = dtypeOrOpts;
     else if (dtypeOrOpts) { o = dtypeOrOpts; d = dtypeOrOpts.dtype; }
     if (target instanceof Tensor) return this._wrap(call(O.to_other, this._h, target._h, o.non_blocking ?? false, o.copy ?? false));
     if (target instanceof dtype) d = target;
-    const devStr = target instanceof dtype ? null : dev(target);
+    const devStr = target instanceof dtype ? null : dev(target as DeviceLike);
     return this._wrap(call(O.to_dtype_layout, this._h, dcode(d), null, devStr, null, o.non_blocking ?? false, o.copy ?? false));
   }
   cpu(): Tensor { return this.to('cpu'); }
@@ -379,7 +535,6 @@ export class Tensor {
   char(): Tensor { return this.to(dt.int8); }
   byte(): Tensor { return this.to(dt.uint8); }
   bool(): Tensor { return this.to(dt.bool); }
-  type_as(other: Tensor): Tensor { return this._wrap(call(O.type_as, this._h, other._h)); }
 
   // ---- autograd ----
   get requires_grad(): boolean { return native.meta(this._h)[3]; }
@@ -420,154 +575,29 @@ export class Tensor {
     const name = native.grad_fn_name(this._h);
     return name === null ? null : new GradFn(name);
   }
-  retain_grad(): void { call(O.retain_grad, this._h); }
   get retains_grad(): boolean { return call(O.retains_grad, this._h); }
   backward(gradient?: Tensor | null, opts: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor[] } = {}): void {
     if (gradient) checkGradOutputs([this], [gradient]);
     call(O.backward, this._h, hs(opts.inputs ?? []), gradient ? gradient._h : null, opts.retain_graph ?? null, opts.create_graph ?? false);
   }
-  detach(): Tensor { return new Tensor(call(O.detach, this._h)); }
-  detach_(): this { call(O.detach_, this._h); return this; }
 
-  // ---- arithmetic ----
-  // Numbers go to the Tensor overloads as Python's "wrapped numbers" (the addon
-  // wraps them), so that promotion and the recorded autograd node (MulBackward0)
-  // are Python's. alpha stays undefined unless given: the schema default then
-  // costs no conversion.
-  add(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return new Tensor(call(O.add_T, this._h, operand(other), opts?.alpha)); }
-  add_(other: TensorOrScalar, opts?: { alpha?: number }): this { call(O.add__T, this._h, operand(other), opts?.alpha); return this; }
-  sub(other: TensorOrScalar, opts?: { alpha?: number }): Tensor { return new Tensor(call(O.sub_T, this._h, operand(other), opts?.alpha)); }
-  sub_(other: TensorOrScalar, opts?: { alpha?: number }): this { call(O.sub__T, this._h, operand(other), opts?.alpha); return this; }
-  mul(other: TensorOrScalar): Tensor { return new Tensor(call(O.mul_T, this._h, operand(other))); }
-  mul_(other: TensorOrScalar): this { call(O.mul__T, this._h, operand(other)); return this; }
-  div(other: TensorOrScalar, opts: { rounding_mode?: 'trunc' | 'floor' | null } = {}): Tensor {
-    if (opts.rounding_mode != null) return new Tensor(call(O.div_Tm, this._h, operand(other), opts.rounding_mode));
-    return new Tensor(call(O.div_T, this._h, operand(other)));
-  }
-  div_(other: TensorOrScalar, opts: { rounding_mode?: 'trunc' | 'floor' | null } = {}): this {
-    if (opts.rounding_mode != null) call(O.div__Tm, this._h, operand(other), opts.rounding_mode);
-    else call(O.div__T, this._h, operand(other));
-    return this;
-  }
-  true_divide(other: TensorOrScalar): Tensor { return this.div(other); }
-  floor_divide(other: TensorOrScalar): Tensor { return this.div(other, { rounding_mode: 'floor' }); }
-  pow(exponent: TensorOrScalar): Tensor {
-    return new Tensor(exponent instanceof Tensor ? call(O.pow_TT, this._h, exponent._h) : call(O.pow_TS, this._h, exponent));
-  }
-  pow_(exponent: TensorOrScalar): this {
-    if (exponent instanceof Tensor) call(O.pow__T, this._h, exponent._h); else call(O.pow__S, this._h, exponent);
-    return this;
-  }
-  /** True when both have the same size and elements (torch.equal). */
-  equal(other: Tensor): boolean { return call(O.equal, this._h, other._h); }
-  allclose(other: Tensor, opts: { rtol?: number; atol?: number; equal_nan?: boolean } = {}): boolean {
-    return call(O.allclose, this._h, other._h, opts.rtol ?? 1e-5, opts.atol ?? 1e-8, opts.equal_nan ?? false);
-  }
-  clamp(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor {
-    if (min instanceof Tensor || max instanceof Tensor) {
-      return withTemps((temps) => new Tensor(call(O.clamp_T, this._h, optTensorArg(min, this, temps), optTensorArg(max, this, temps))));
-    }
-    return new Tensor(call(O.clamp, this._h, min ?? null, max ?? null));
-  }
-  clamp_(min?: TensorOrScalar | null, max?: TensorOrScalar | null): this {
-    if (min instanceof Tensor || max instanceof Tensor) {
-      withTemps((temps) => call(O.clamp__T, this._h, optTensorArg(min, this, temps), optTensorArg(max, this, temps)));
-    } else {
-      call(O.clamp_, this._h, min ?? null, max ?? null);
-    }
-    return this;
-  }
-  clip(min?: TensorOrScalar | null, max?: TensorOrScalar | null): Tensor { return this.clamp(min, max); }
-  round(opts: { decimals?: number } = {}): Tensor {
-    return new Tensor(opts.decimals ? call(O.round_d, this._h, opts.decimals) : call(O.round, this._h));
-  }
   where(condition: Tensor, other: TensorOrScalar): Tensor {
     if (other === undefined) throw new TypeError("where(): argument 'other' is required");
     return where(condition, this, other);
   }
-  maximum(other: Tensor): Tensor { return new Tensor(call(O.maximum, this._h, other._h)); }
-  minimum(other: Tensor): Tensor { return new Tensor(call(O.minimum, this._h, other._h)); }
-
-  // ---- reductions ----
-  sum(opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }): Tensor;
-  sum(dim: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
-  sum(dimOrOpts?: Dims | null | { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
-    if (dim === null) return new Tensor(call(O.sum, this._h, dcode(opts.dtype)));
-    return new Tensor(call(O.sum_dim, this._h, dimList(dim), opts.keepdim ?? false, dcode(opts.dtype)));
-  }
-  mean(opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }): Tensor;
-  mean(dim: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
-  mean(dimOrOpts?: Dims | null | { dim?: Dims | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
-    if (dim === null) return new Tensor(call(O.mean, this._h, dcode(opts.dtype)));
-    return new Tensor(call(O.mean_dim, this._h, dimList(dim), opts.keepdim ?? false, dcode(opts.dtype)));
-  }
-  prod(opts?: { dim?: number | null; keepdim?: boolean; dtype?: dtype }): Tensor;
-  prod(dim: number | null, opts?: { keepdim?: boolean; dtype?: dtype }): Tensor;
-  prod(dimOrOpts?: number | null | { dim?: number | null; keepdim?: boolean; dtype?: dtype }, options: { keepdim?: boolean; dtype?: dtype } = {}): Tensor {
-    const [dim, opts] = optsFirst<number, { keepdim?: boolean; dtype?: dtype }>(dimOrOpts, options);
-    if (dim === null) return new Tensor(call(O.prod, this._h, dcode(opts.dtype)));
-    return new Tensor(call(O.prod_dim, this._h, dim, opts.keepdim ?? false, dcode(opts.dtype)));
-  }
-  /** max() of all elements, max(dim) -> (values, indices), or max(other) elementwise. */
-  max(): Tensor;
-  max(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-  max(other: Tensor): Tensor;
-  max(dim?: number | Tensor, opts: { keepdim?: boolean } = {}): Tensor | ValuesIndices {
-    if (dim === undefined) return new Tensor(call(O.max, this._h));
-    if (dim instanceof Tensor) return this.maximum(dim);
-    return valuesIndices(call(O.max_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  min(): Tensor;
-  min(dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
-  min(other: Tensor): Tensor;
-  min(dim?: number | Tensor, opts: { keepdim?: boolean } = {}): Tensor | ValuesIndices {
-    if (dim === undefined) return new Tensor(call(O.min, this._h));
-    if (dim instanceof Tensor) return this.minimum(dim);
-    return valuesIndices(call(O.min_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  argmax(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts: { keepdim?: boolean } = {}): Tensor {
-    const [d, o] = optsFirst<number, { keepdim?: boolean }>(dim, opts);
-    return new Tensor(call(O.argmax, this._h, d, o.keepdim ?? false));
-  }
-  argmin(dim?: number | null | { dim?: number | null; keepdim?: boolean }, opts: { keepdim?: boolean } = {}): Tensor {
-    const [d, o] = optsFirst<number, { keepdim?: boolean }>(dim, opts);
-    return new Tensor(call(O.argmin, this._h, d, o.keepdim ?? false));
-  }
-  std(dimOrOpts?: Dims | null | { dim?: Dims | null; unbiased?: boolean; correction?: number; keepdim?: boolean }, options: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { unbiased?: boolean; correction?: number; keepdim?: boolean }>(dimOrOpts, options);
-    return new Tensor(opts.correction !== undefined
-      ? call(O.std_corr, this._h, dimList(dim), opts.correction, opts.keepdim ?? false)
-      : call(O.std_dim, this._h, dimList(dim), opts.unbiased ?? true, opts.keepdim ?? false));
-  }
-  var(dimOrOpts?: Dims | null | { dim?: Dims | null; unbiased?: boolean; correction?: number; keepdim?: boolean }, options: { unbiased?: boolean; correction?: number; keepdim?: boolean } = {}): Tensor {
-    const [dim, opts] = optsFirst<Dims, { unbiased?: boolean; correction?: number; keepdim?: boolean }>(dimOrOpts, options);
-    return new Tensor(opts.correction !== undefined
-      ? call(O.var_corr, this._h, dimList(dim), opts.correction, opts.keepdim ?? false)
-      : call(O.var_dim, this._h, dimList(dim), opts.unbiased ?? true, opts.keepdim ?? false));
-  }
-  norm(p: number = 2, dim?: Dims | null, opts: { keepdim?: boolean } = {}): Tensor {
+  norm(opts: { p?: number | 'fro' | null; dim?: Dims | null; keepdim?: boolean; dtype?: dtype | null }): Tensor;
+  norm(p?: number | 'fro' | null, opts?: { dim?: Dims | null; keepdim?: boolean; dtype?: dtype | null }): Tensor;
+  norm(p?: number | 'fro' | null, dim?: Dims | null, opts?: { keepdim?: boolean; dtype?: dtype | null }): Tensor;
+  norm(p?: number | 'fro' | null, dim?: Dims | null, keepdim?: boolean, opts?: { dtype?: dtype | null }): Tensor;
+  norm(...args: unknown[]): Tensor {
+    // Python's torch.functional.norm: bound as Python binds it (p, dim, keepdim, dtype).
+    const a = bindSimple<{ p: number | 'fro' | null; dim: Dims | null; keepdim: boolean; dtype: dtype | null }>('norm', args, { p: 'fro', dim: null, keepdim: false, dtype: null });
+    const p = a.p === 'fro' || a.p === null ? 2 : a.p, dim = a.dim, opts = a;
+    if (a.dtype !== null) return this.to(a.dtype).norm(p, dim, a.keepdim);
     // As Python's torch.norm: without dim, over all dims (aten::norm.ScalarOpt_dim, NormBackward1).
     const dims = dim === undefined || dim === null ? [...Array(this.dim()).keys()] : dimList(dim);
     return new Tensor(call(O.norm_dim, this._h, p, dims, opts.keepdim ?? false));
   }
-  all(dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor {
-    return new Tensor(dim === undefined || dim === null ? call(O.all, this._h) : call(O.all_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  any(dim?: number | null, opts: { keepdim?: boolean } = {}): Tensor {
-    return new Tensor(dim === undefined || dim === null ? call(O.any, this._h) : call(O.any_dim, this._h, dim, opts.keepdim ?? false));
-  }
-  cumsum(dim: number, opts: { dtype?: dtype } = {}): Tensor { return new Tensor(call(O.cumsum, this._h, dim, dcode(opts.dtype))); }
-  cumsum_(dim: number, opts: { dtype?: dtype } = {}): this { call(O.cumsum_, this._h, dim, dcode(opts.dtype)); return this; }
-  logsumexp(dim: Dims, opts: { keepdim?: boolean } = {}): Tensor { return new Tensor(call(O.logsumexp, this._h, dimList(dim), opts.keepdim ?? false)); }
-  softmax(dim: number, opts: { dtype?: dtype } = {}): Tensor { return new Tensor(call(O.softmax, this._h, dim, dcode(opts.dtype))); }
-  log_softmax(dim: number, opts: { dtype?: dtype } = {}): Tensor { return new Tensor(call(O.log_softmax, this._h, dim, dcode(opts.dtype))); }
-  sort(dim = -1, opts: { descending?: boolean } = {}): ValuesIndices { return valuesIndices(call(O.sort, this._h, dim, opts.descending ?? false)); }
-  topk(k: number, dim = -1, opts: { largest?: boolean; sorted?: boolean } = {}): ValuesIndices {
-    return valuesIndices(call(O.topk, this._h, k, dim, opts.largest ?? true, opts.sorted ?? true));
-  }
-  /** The indices of non-zero elements: one row per element, or with { as_tuple: true } one 1-D tensor per dimension. */
   nonzero(): Tensor;
   nonzero(opts: { as_tuple: true }): Tensor[];
   nonzero(opts: { as_tuple?: boolean }): Tensor | Tensor[];
@@ -576,41 +606,10 @@ export class Tensor {
     return new Tensor(call(O.nonzero, this._h));
   }
 
-  // ---- linear algebra ----
-  matmul(other: Tensor): Tensor { return new Tensor(call(O.matmul, this._h, other._h)); }
-  mm(other: Tensor): Tensor { return new Tensor(call(O.mm, this._h, other._h)); }
-  bmm(other: Tensor): Tensor { return new Tensor(call(O.bmm, this._h, other._h)); }
-  dot(other: Tensor): Tensor { return new Tensor(call(O.dot, this._h, other._h)); }
-  t(): Tensor { return new Tensor(call(O.t, this._h)); }
   get T(): Tensor { return this.permute(...[...Array(this.dim()).keys()].reverse()); }
 
   // ---- shapes ----
-  reshape(...shape: Array<number | number[]>): Tensor { return new Tensor(call(O.reshape, this._h, shapeArgs(shape))); }
-  /** view(...shape), or view(dtype) to reinterpret the bytes. */
-  view(...shape: Array<number | number[]> | [dtype]): Tensor {
-    if (shape.length === 1 && shape[0] instanceof dtype) return new Tensor(call(O.view_dtype, this._h, shape[0].code));
-    return new Tensor(call(O.view, this._h, shapeArgs(shape as Array<number | number[]>)));
-  }
-  view_as(other: Tensor): Tensor { return this.view(other.shape); }
-  reshape_as(other: Tensor): Tensor { return this.reshape(other.shape); }
-  flatten(start_dim = 0, end_dim = -1): Tensor { return this._wrap(call(O.flatten, this._h, start_dim, end_dim)); }
-  squeeze(dim?: number): Tensor { return new Tensor(dim === undefined ? call(O.squeeze, this._h) : call(O.squeeze_dim, this._h, dim)); }
-  unsqueeze(dim: number): Tensor { return new Tensor(call(O.unsqueeze, this._h, dim)); }
-  permute(...dims: Array<number | number[]>): Tensor { return new Tensor(call(O.permute, this._h, shapeArgs(dims))); }
-  transpose(dim0: number, dim1: number): Tensor { return new Tensor(call(O.transpose, this._h, dim0, dim1)); }
-  swapaxes(dim0: number, dim1: number): Tensor { return this.transpose(dim0, dim1); }
-  expand(...sizes: Array<number | number[]>): Tensor { return new Tensor(call(O.expand, this._h, shapeArgs(sizes), false)); }
-  expand_as(other: Tensor): Tensor { return new Tensor(call(O.expand_as, this._h, other._h)); }
-  repeat(...sizes: Array<number | number[]>): Tensor { return new Tensor(call(O.repeat, this._h, shapeArgs(sizes))); }
-  split(split_size_or_sections: number | number[], dim = 0): Tensor[] {
-    const r: Handle[] = typeof split_size_or_sections === 'number'
-      ? call(O.split, this._h, split_size_or_sections, dim) : call(O.split_sizes, this._h, split_size_or_sections, dim);
-    return r.map((x) => new Tensor(x));
-  }
-  chunk(chunks: number, dim = 0): Tensor[] { return (call(O.chunk, this._h, chunks, dim) as Handle[]).map((x) => new Tensor(x)); }
-  narrow(dim: number, start: number, length: number): Tensor { return new Tensor(call(O.narrow, this._h, dim, start, length)); }
   contiguous(): Tensor { return this._wrap(call(O.contiguous, this._h)); }
-  clone(): Tensor { return new Tensor(call(O.clone, this._h, null)); }
 
   // ---- indexing ----
   /** Python's `t[items]`: see IndexItem. */
@@ -638,34 +637,8 @@ export class Tensor {
     });
     return this;
   }
-  index_select(dim: number, index: Tensor): Tensor { return new Tensor(call(O.index_select, this._h, dim, index._h)); }
-  gather(dim: number, index: Tensor, opts: { sparse_grad?: boolean } = {}): Tensor { return new Tensor(call(O.gather, this._h, dim, index._h, opts.sparse_grad ?? false)); }
-  scatter(dim: number, index: Tensor, src: TensorOrScalar): Tensor {
-    return new Tensor(src instanceof Tensor ? call(O.scatter_src, this._h, dim, index._h, src._h) : call(O.scatter_value, this._h, dim, index._h, src));
-  }
-  scatter_(dim: number, index: Tensor, src: TensorOrScalar): this {
-    if (src instanceof Tensor) call(O.scatter__src, this._h, dim, index._h, src._h); else call(O.scatter__value, this._h, dim, index._h, src);
-    return this;
-  }
-  scatter_add(dim: number, index: Tensor, src: Tensor): Tensor { return new Tensor(call(O.scatter_add, this._h, dim, index._h, src._h)); }
-  masked_fill(mask: Tensor, value: TensorOrScalar): Tensor {
-    return new Tensor(value instanceof Tensor ? call(O.masked_fill_T, this._h, mask._h, value._h) : call(O.masked_fill_S, this._h, mask._h, value));
-  }
-  masked_fill_(mask: Tensor, value: TensorOrScalar): this {
-    if (value instanceof Tensor) call(O.masked_fill__T, this._h, mask._h, value._h); else call(O.masked_fill__S, this._h, mask._h, value);
-    return this;
-  }
-
   // ---- in place ----
-  zero_(): this { call(O.zero_, this._h); return this; }
-  fill_(value: TensorOrScalar): this {
-    if (value instanceof Tensor) call(O.fill__T, this._h, value._h); else call(O.fill__S, this._h, value);
-    return this;
-  }
   copy_(src: Tensor, opts: { non_blocking?: boolean } = {}): this { call(O.copy_, this._h, src._h, opts.non_blocking ?? false); return this; }
-  uniform_(from = 0, to = 1): this { call(O.uniform_, this._h, from, to, null); return this; }
-  normal_(mean = 0, std = 1): this { call(O.normal_, this._h, mean, std, null); return this; }
-  bernoulli_(p = 0.5): this { call(O.bernoulli_, this._h, p, null); return this; }
 }
 
 function wrapDim(dim: number, ndim: number): number {
@@ -683,41 +656,6 @@ function tensorArg(v: TensorOrScalar, like: Tensor, temps: Handle[]): Handle {
   temps.push(h);
   return h;
 }
-function optTensorArg(v: TensorOrScalar | null | undefined, like: Tensor, temps: Handle[]): Handle | null {
-  return v === undefined || v === null ? null : tensorArg(v, like, temps);
-}
-
-// The table-driven elementwise methods.
-const proto = Tensor.prototype as unknown as Record<string, unknown>;
-for (const name of UNARY) {
-  const f = op(name), fi = op(`${name}_`);
-  proto[name] = function (this: Tensor) { return new Tensor(call(f, this._h)); };
-  proto[`${name}_`] = function (this: Tensor) { call(fi, this._h); return this; };
-}
-for (const name of UNARY_PURE) {
-  const f = op(name);
-  proto[name] = function (this: Tensor) { return new Tensor(call(f, this._h)); };
-}
-for (const name of BINARY) {
-  const fT = op(name, 'Tensor'), fS = op(name, 'Scalar'), fiT = op(`${name}_`, 'Tensor'), fiS = op(`${name}_`, 'Scalar');
-  proto[name] = function (this: Tensor, other: TensorOrScalar) {
-    return new Tensor(other instanceof Tensor ? call(fT, this._h, other._h) : call(fS, this._h, other));
-  };
-  proto[`${name}_`] = function (this: Tensor, other: TensorOrScalar) {
-    if (other instanceof Tensor) call(fiT, this._h, other._h); else call(fiS, this._h, other);
-    return this;
-  };
-}
-for (const name of BINARY_TENSOR) {
-  const f = op(name), fi = op(`${name}_`);
-  proto[name] = function (this: Tensor, other: TensorOrScalar) {
-    return withTemps((temps) => new Tensor(call(f, this._h, tensorArg(other, this, temps))));
-  };
-  proto[`${name}_`] = function (this: Tensor, other: TensorOrScalar) {
-    withTemps((temps) => call(fi, this._h, tensorArg(other, this, temps)));
-    return this;
-  };
-}
 
 export function requireCuda(): void {
   if (!native.build_info().cuda_available) {
@@ -728,6 +666,7 @@ export function requireCuda(): void {
 // ---- functions that live here because methods use them ----
 /** torch.full(size, fill_value, opts): numbers fill the default dtype, booleans bool, BigInts int64. */
 export function full(size: Shape, fill_value: Scalar, opts: TensorOptions = {}): Tensor {
+  checkKeys('full', opts, new Set(['dtype', 'device', 'requires_grad', 'layout', 'pin_memory']));
   const d = opts.dtype ?? (typeof fill_value === 'boolean' ? dt.bool : typeof fill_value === 'bigint' ? dt.int64 : get_default_dtype());
   const t = new Tensor(call(FULL, size, fill_value, d.code, null, dev(opts.device), null));
   if (opts.requires_grad) t.requires_grad_(true);
@@ -749,3 +688,14 @@ export function where(condition: Tensor, input?: TensorOrScalar, other?: TensorO
 }
 
 export { dcode as dtypeCode, dev as deviceArg };
+
+// Every generated method Python binds from a schema, unless written above.
+{
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { makeMethod } = require('./binder') as typeof import('./binder');
+  const { NAMES } = require('./generated/names') as typeof import('./generated/names');
+  const proto = Tensor.prototype as unknown as Record<string, unknown>;
+  for (const name of NAMES.Tensor) {
+    if (!(name in proto)) proto[name] = makeMethod(name);
+  }
+}

@@ -23,6 +23,10 @@
 #include <unordered_map>
 
 namespace tn {
+
+// torch.Generator handles (native/opsurface.inc, included at the end).
+at::Generator& unwrap_generator(Napi::Value v, const char* what);
+
 namespace {
 
 enum class Kind : uint8_t {
@@ -244,8 +248,7 @@ c10::IValue to_ivalue(Napi::Value v, napi_valuetype t, const ArgSpec& spec) {
       for_each_element(v, label, "an array", [&](Napi::Value e) { list.push_back(to_bool(e, label)); });
       return list;
     }
-    case Kind::Generator:
-      throw JsTypeError(spec.label + ": explicit generators are not supported; pass null");
+    case Kind::Generator: return unwrap_generator(v, label);
     case Kind::Unsupported: break;
   }
   throw JsTypeError(spec.label + " has a type that torch-node cannot pass");
@@ -367,11 +370,18 @@ Napi::Value op_schema(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// Python's behaviours that need native code (native/opsurface.inc, included at the end).
+void init_opsurface(Napi::Env env, Napi::Object exports);
+
 void init_dispatch(Napi::Env env, Napi::Object exports) {
   exports.DefineProperties({fn<op_handle>(env, "op_handle"), fn<op_schema>(env, "op_schema")});
   napi_value call_fn;
   check(env, napi_create_function(env, "call", NAPI_AUTO_LENGTH, call, nullptr, &call_fn));
   exports.Set("call", Napi::Value(env, call_fn));
+  init_opsurface(env, exports);
 }
 
 }  // namespace tn
+
+// torch.Generator, global switches, numpy view, tensor hooks: see the file.
+#include "opsurface.inc"

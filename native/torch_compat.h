@@ -28,7 +28,11 @@ using SliceBound = c10::optional<int64_t>;
 #if TN_TORCH_AT_LEAST(2, 0)
 inline c10::WarningHandler* get_warning_handler() { return c10::WarningUtils::get_warning_handler(); }
 inline void set_warning_handler(c10::WarningHandler* h) { c10::WarningUtils::set_warning_handler(h); }
+inline bool get_warn_always() { return c10::WarningUtils::get_warnAlways(); }
+inline void set_warn_always(bool b) { c10::WarningUtils::set_warnAlways(b); }
 #else
+inline bool get_warn_always() { return c10::Warning::get_warnAlways(); }
+inline void set_warn_always(bool b) { c10::Warning::set_warnAlways(b); }
 inline c10::WarningHandler* get_warning_handler() { return c10::Warning::get_warning_handler(); }
 inline void set_warning_handler(c10::WarningHandler* h) { c10::Warning::set_warning_handler(h); }
 #endif

@@ -34,11 +34,13 @@ export function isOptions(v: unknown): v is Record<string, unknown> {
  */
 export function bind<T extends object>(fn: string, args: readonly unknown[], spec: Spec<T>): T {
   const names = Object.keys(spec) as (keyof T & string)[];
-  let positional = args;
+  let end = args.length;
+  while (end > 0 && args[end - 1] === undefined) end--;
+  let positional = end === args.length ? args : args.slice(0, end);
   let kw: Record<string, unknown> = {};
-  if (args.length && isOptions(args[args.length - 1])) {
-    positional = args.slice(0, -1);
-    kw = args[args.length - 1] as Record<string, unknown>;
+  if (end && isOptions(args[end - 1])) {
+    positional = args.slice(0, end - 1);
+    kw = args[end - 1] as Record<string, unknown>;
   }
   // Trailing `undefined`s are "not given" (a JS caller may pass them through).
   let n = positional.length;

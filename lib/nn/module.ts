@@ -335,7 +335,8 @@ export class Module {
 
   // ---- modes and gradients ---------------------------------------------------
 
-  train(mode = true): this {
+  train(modeOrOpts: boolean | { mode?: boolean } = true): this {
+    const mode = bind<{ mode: boolean }>('train', [modeOrOpts], { mode: true }).mode;
     if (typeof mode !== 'boolean') throw new Error('training mode is expected to be boolean');
     this.training = mode;
     for (const m of this.children()) m.train(mode);

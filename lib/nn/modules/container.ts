@@ -25,9 +25,12 @@ function renumber(m: Module): void {
  * those). `seq[0]` and `seq.at(-1)` index by position; `seq.slice(1, 3)` is a
  * Sequential (Python's seq[1:3]).
  */
-export class Sequential extends Module {
+export class Sequential<M extends Module[] = Module[]> extends Module {
   [index: number]: Module;
 
+  /** `new Sequential(a, b)`: the modules' types are kept (`seq.at(0)` is typed as `a`'s class). */
+  constructor(...args: M);
+  constructor(named: Named);
   constructor(...args: Module[] | [Named]) {
     super();
     if (args.length === 1 && (args[0] instanceof Map || isOptions(args[0]))) {
@@ -44,6 +47,8 @@ export class Sequential extends Module {
 
   get length(): number { return this._modules.size; }
   [Symbol.iterator](): IterableIterator<Module> { return this._modules.values() as IterableIterator<Module>; }
+  /** Python's seq[i]: typed by position for a Sequential built from positional modules. */
+  at<I extends number>(idx: I): number extends M['length'] ? Module : I extends keyof M ? M[I] : Module;
   at(idx: number): Module { return this._modules.get(this[INDEX_KEY](idx)) as Module; }
   /** Python's seq[start:end], names kept. */
   slice(start?: number, end?: number): this {

@@ -27,7 +27,11 @@ export class Linear extends Module {
   declare weight: Parameter;
   declare bias: Parameter | null;
 
-  constructor(in_features: number, out_features: number, ...args: Rest<[boolean], Partial<LinearArgs>>) {
+  /** Python's keyword form: `new nn.Linear({ in_features: 4, out_features: 2 })`. */
+  constructor(options: Partial<LinearArgs> & { in_features: number; out_features: number });
+  constructor(in_features: number, options: Partial<LinearArgs> & { out_features: number });
+  constructor(in_features: number, out_features: number, ...args: Rest<[boolean], Partial<LinearArgs>>);
+  constructor(in_features: number | Partial<LinearArgs>, out_features?: number | Partial<LinearArgs>, ...args: unknown[]) {
     super();
     const a = bind<LinearArgs>('Linear', [in_features, out_features, ...args],
       { in_features: REQUIRED, out_features: REQUIRED, bias: true, device: null, dtype: null });
