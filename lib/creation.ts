@@ -78,6 +78,22 @@ function flatten(data: Nested, shape: number[], out: Nested[], depth: number): v
  * (Python gives int64 for ints: JS cannot tell 1 from 1.0), booleans bool,
  * BigInts int64, a TypedArray its own dtype; an explicit dtype wins.
  */
+/** The values an integral dtype holds: Python refuses the others ("value cannot be converted ... without overflow"). */
+const INTEGRAL_RANGE: Record<string, [number, number]> = {
+  uint8: [0, 255], int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647],
+  int64: [-9223372036854775808, 9223372036854775807],
+};
+function checkIntegralRange(values: Float64Array, d: dtype): void {
+  const range = INTEGRAL_RANGE[d.name.replace(/^torch\./, '')];
+  if (!range) return;
+  for (const v of values) {
+    // int64's upper bound rounds up to 2^63 as a double, which does not fit: hence >= for it.
+    if (!Number.isFinite(v) || Math.trunc(v) < range[0] || (d === dt.int64 ? v >= 2 ** 63 : Math.trunc(v) > range[1])) {
+      throw new Error(`value cannot be converted to type ${d.name.replace(/^torch\./, '')} without overflow`);
+    }
+  }
+}
+
 export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions = {}): Tensor {
   checkKeys('tensor', opts, FACTORY_KEYS);
   if (data instanceof Tensor) {
@@ -100,11 +116,22 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: TensorOptions =
     flatten(data as Nested, shape, flat, 0);
     const kinds = new Set(flat.map((v) => typeof v));
     if (kinds.size > 1 && kinds.has('bigint')) throw new TypeError('tensor(): cannot mix BigInt with other values');
-    if (kinds.has('bigint')) { values = BigInt64Array.from(flat as bigint[]); src = dt.int64; }
+    if (kinds.has('bigint')) {
+      if (opts.dtype?.is_floating_point) {
+        // Python converts an int through double for a floating dtype: 2**63 is 9.2234e18, not an overflow.
+        values = Float64Array.from(flat as bigint[], Number); src = dt.float64;
+      } else {
+        for (const v of flat as bigint[]) {
+          if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new Error('Overflow when unpacking long');
+        }
+        values = BigInt64Array.from(flat as bigint[]); src = dt.int64;
+      }
+    }
     else if (kinds.size === 1 && kinds.has('boolean')) { values = Uint8Array.from(flat as boolean[], (b) => (b ? 1 : 0)); src = dt.bool; }
     else {
       for (const v of flat) if (typeof v !== 'number' && typeof v !== 'boolean') throw new TypeError(`tensor(): unsupported element type ${typeof v}`);
       values = Float64Array.from(flat as number[], Number); src = dt.float64;
+      if (opts.dtype) checkIntegralRange(values, opts.dtype);
       if (!opts.dtype) {
         // Convert in JS where exact, to skip a second native copy.
         const d = get_default_dtype();

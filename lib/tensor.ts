@@ -2,6 +2,7 @@
 // (native.call with a resolved operator handle); this file only maps PyTorch's
 // Python signatures (keyword arguments -> a trailing options object) onto the
 // ATen schemas, in schema order.
+import { getHeapStatistics } from 'node:v8';
 import { native, Handle, NativeIndex } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
@@ -473,6 +474,15 @@ export class Tensor {
   }
   /** The data as nested arrays (numbers, booleans for bool). */
   tolist(): unknown {
+    // Checked before anything is made: past the JS heap, V8 aborts the process
+    // (an expanded tensor can claim billions of elements over one).
+    const numel = this.numel();
+    const { heap_size_limit, used_heap_size } = getHeapStatistics();
+    const need = numel * 16, free = heap_size_limit - used_heap_size;
+    if (need > free / 2) {
+      throw new RangeError(`tolist(): ${numel} elements need about ${Math.round(need / 2 ** 20)} MB of JS heap, ` +
+        `more than is free (${Math.round(free / 2 ** 20)} MB); typed_array() or numpy() give the data without one object per element`);
+    }
     const data = this.typed_array();
     const isBool = this.dtype === dt.bool;
     const shape = this.shape;

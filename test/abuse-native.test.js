@@ -98,4 +98,23 @@ describe('abuse: native', () => {
     assert.equal(name, 'Error');
     assert.match(msg, /DefaultCPUAllocator: can't allocate memory/); // Python 1.13 says the same
   });
+
+  it('torch.tensor refuses values its dtype cannot hold, with Python\'s messages (never a silent wrap)', () => {
+    const torch = require('torch-node');
+    // Python 1.13: RuntimeError "value cannot be converted to type uint8 without overflow", etc.
+    assert.throws(() => torch.tensor([300], { dtype: torch.uint8 }), { message: 'value cannot be converted to type uint8 without overflow' });
+    for (const v of [1e20, NaN, Infinity]) {
+      assert.throws(() => torch.tensor([v], { dtype: torch.int64 }), { message: 'value cannot be converted to type int64 without overflow' });
+    }
+    assert.throws(() => torch.tensor([2n ** 64n + 5n]), { message: 'Overflow when unpacking long' });
+    assert.equal(torch.tensor([2n ** 63n], { dtype: torch.float32 }).item(), 9223372036854775808); // through double, as Python
+    assert.deepEqual(torch.tensor([255, -128.5], { dtype: torch.int16 }).tolist(), [255, -128]); // truncation is not overflow
+  });
+
+  it('tolist() of an expanded tensor larger than the JS heap is a RangeError, not a V8 abort', () => {
+    const [[name, msg]] = run(`
+      try { torch.zeros([1]).expand(1.4e8).tolist(); out(['none']); } catch (e) { out([e.constructor.name, e.message]); }`);
+    assert.equal(name, 'RangeError');
+    assert.match(msg, /tolist\(\): 140000000 elements need about/);
+  });
 });

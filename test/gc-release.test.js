@@ -48,7 +48,6 @@ describe('GC-time release', () => {
 
   it("a worker's tensors are freed when it exits", async function () {
     this.timeout(60000);
-    const before = torch.memory_stats().tensors;
     const code = `
       const { parentPort } = require('node:worker_threads');
       const torch = require(${JSON.stringify(require.resolve('torch-node'))});
@@ -61,7 +60,9 @@ describe('GC-time release', () => {
       w.once('error', reject);
       w.once('exit', (c) => (c === 0 ? resolve(n) : reject(new Error(`worker exited with ${c}`))));
     });
-    assert.ok(during >= before + 50, `worker held ${during - before} tensors`);
-    assert.ok(torch.memory_stats().tensors < before + 50, `after exit: ${torch.memory_stats().tensors - before} of the worker's 50 tensors still live`);
+    // Counts are process-wide; this thread makes no tensor meanwhile and its GC can only free
+    // some, so the worker's 50 must be gone from the count it reported.
+    const after = torch.memory_stats().tensors;
+    assert.ok(after <= during - 50, `after exit ${after}, the worker reported ${during}: its 50 tensors are still live`);
   });
 });

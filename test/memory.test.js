@@ -58,7 +58,7 @@ describe('memory', () => {
     assert.equal(a.is_disposed, true);
   });
 
-  it('a synchronous loop of 4,000 x 3 MB garbage tensors, never disposed, stays within 256 MB', function () {
+  it('a synchronous loop of 4,000 x 3 MB garbage tensors, never disposed, stays within 400 MB', function () {
     this.timeout(120000);
     // A child process, so that this file's own tensors and heap do not blur the figure.
     const script = `
@@ -73,7 +73,9 @@ describe('memory', () => {
     // 2-core machine ran 14x slower with 2 threads (TORCH_NODE_TEST_THREADS=2), past the timeout.
     const env = { ...process.env, OMP_NUM_THREADS: '1' };
     const r = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env }));
-    assert.ok(r.growth < 256, `RSS grew by ${r.growth.toFixed(0)} MB`);
+    // 12 GB if nothing were released; what is held at the peak is what V8's GC schedule lets
+    // accumulate (measured 160-320 MB here, the JS heap's young generation included).
+    assert.ok(r.growth < 400, `RSS grew by ${r.growth.toFixed(0)} MB`);
     assert.ok(r.live < 1000, `${r.live} tensors still alive`);
   });
 
