@@ -9,6 +9,7 @@ float32 values in 9 significant digits (Float32Array.from gives back the same bi
 """
 import copy
 import json
+import sys
 import math
 import os
 import warnings
@@ -493,4 +494,9 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    if sys.argv[1:] == ['closure']:
+        # test/optim.test.js's live reference: the step(closure) cases computed on the machine
+        # that runs the tests (their losses go through its BLAS kernels).
+        print(json.dumps([c for c in optimizer_cases() if c['kind'] == 'closure']))
+    else:
+        main()

@@ -15,6 +15,23 @@ const sparseCoo = (indices, values, size) => new torch.Tensor(native.call(op('sp
 const C = require('./support/close');
 
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'optim-optimizers.json'), 'utf8'));
+
+/**
+ * The step(closure) cases: their losses go through matmuls whose rounding is the CPU's, and
+ * LBFGS's iteration counts and line search follow that rounding (a different kernel can stop
+ * one iteration earlier). So the reference is PyTorch on this machine when /usr/bin/python3
+ * has it (scripts/gen-optim-fixtures.py closure), else the committed fixture.
+ */
+function closureCases() {
+  const python = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+  try {
+    const out = require('node:child_process').execFileSync(python, [path.join(__dirname, '..', 'scripts', 'gen-optim-fixtures.py'), 'closure'],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 * 2 ** 20 });
+    return JSON.parse(out);
+  } catch {
+    return fixtures.cases.filter((x) => x.kind === 'closure');
+  }
+}
 const errors = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'optim-errors.json'), 'utf8'));
 
 const num = (v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
@@ -149,12 +166,15 @@ describe('torch.optim against PyTorch 1.13', function () {
   });
 
   describe('step(closure) on a least-squares loss', function () {
-    for (const c of fixtures.cases.filter((x) => x.kind === 'closure')) {
+    for (const c of closureCases()) {
       it(c.name, function () {
         torch.manual_seed(c.seed);
         const x = torch.randn(6, 4), y = torch.randn(6, 3);
         const w = torch.randn([4, 3], { requires_grad: true }), b = torch.zeros(3, { requires_grad: true });
         const opt = new optim[c.optim]([w, b], jsOptions(c.options));
+        // LBFGS evaluates the closure up to max_eval times per step (20 inner iterations by
+        // default, with curvature estimates that amplify rounding): each evaluation is a pass.
+        const passes = c.optim === 'LBFGS' ? (c.options.max_eval ?? Math.floor((c.options.max_iter ?? 20) * 1.25)) : 1;
         c.losses.forEach((want, k) => {
           const loss = opt.step(() => {
             opt.zero_grad();
@@ -164,9 +184,9 @@ describe('torch.optim against PyTorch 1.13', function () {
             return l;
           });
           // The loss is computed before step k+1 from parameters after k steps (one more pass).
-          C.assertNumber(loss.item(), want, { ...C.accumulated('float32', { terms: 18, depth: k + 1 }), label: `loss at step ${k + 1}` });
-          assertCloseTensor(w, c.after[k][0], k + 1, `w after step ${k + 1}`);
-          assertCloseTensor(b, c.after[k][1], k + 1, `b after step ${k + 1}`);
+          C.assertNumber(loss.item(), want, { ...C.accumulated('float32', { terms: 18, depth: k * passes + 1 }), label: `loss at step ${k + 1}` });
+          assertCloseTensor(w, c.after[k][0], (k + 1) * passes, `w after step ${k + 1}`);
+          assertCloseTensor(b, c.after[k][1], (k + 1) * passes, `b after step ${k + 1}`);
         });
         // the state's numbers (LBFGS: func_evals, n_iter, t once a float, prev_loss...)
         const s0 = opt.state_dict().state[0] ?? {};
@@ -198,7 +218,8 @@ describe('torch.optim against PyTorch 1.13', function () {
           const loss = e.pow(2).sum();
           loss.backward();
           opt.step();
-          assert.equal(loss.item(), c.losses[k], `loss at step ${k + 1}`);
+          // A sum of 24 squares: its reduction order is the CPU's vector width (the update is elementwise, exact).
+          C.assertNumber(loss.item(), c.losses[k], { ...C.accumulated('float32', { terms: 24 }), label: `loss at step ${k + 1}` });
           assertSameTensor(w, c.after[k + 1][0], `after step ${k + 1}`);
         });
       });
