@@ -9,6 +9,7 @@
 //  - an object with `__reduce__()` returning [module, exportName, args]:
 //    re-created by `new require(module)[exportName](...args)` (or a call, for a
 //    function export);
+//  - a function exported by a registered module: by that reference;
 //  - an instance of a class exported by a registered module (torch-node's own
 //    data, datasets and transforms modules, plus the DataLoader's
 //    `worker_modules`): the class reference and its own properties, restored
@@ -66,6 +67,11 @@ export function encode(v: unknown, transfer: ArrayBuffer[] | null, modules: read
     return { [TAG]: 'r', module, name, args: encode(args, transfer, modules) };
   }
   const proto = Object.getPrototypeOf(v);
+  if (typeof v === 'function' && proto === Function.prototype) {
+    // a function crosses by reference, as pickle sends one: the module and the name it is exported as
+    const ref = findExport(v, [...BUILTIN, ...modules]);
+    if (ref) return { [TAG]: 'f', module: ref[0], name: ref[1] };
+  }
   if (typeof v === 'object' && (proto === Object.prototype || proto === null)) {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = encode(x, transfer, modules);
@@ -98,6 +104,7 @@ export function decode(v: Encoded): unknown {
       if (t !== flat) native.dispose(flat);
       return new Tensor(t);
     }
+    case 'f': return require(o.module as string)[o.name as string];
     case 'r': {
       const f = require(o.module as string)[o.name as string];
       const args = decode(o.args) as unknown[];
