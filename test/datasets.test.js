@@ -201,3 +201,22 @@ print(json.dumps({'classes': d.classes, 'class_to_idx': d.class_to_idx, 'samples
     two.forEach(([x, y], i) => { assert.ok(x.equal(one[i][0])); assert.equal(y, one[i][1]); });
   });
 });
+
+describe('torchvision.datasets: FakeData', () => {
+  it("torchvision's images and targets for the same index and offset; the global stream untouched", () => {
+    const f = F.fakedata;
+    torch.manual_seed(0);
+    const d = new datasets.FakeData({ size: 6, image_size: [3, 10, 12], num_classes: 7, random_offset: 3 });
+    for (let i = 0; i < 6; i++) {
+      const [img, target] = d.__getitem__(i);
+      assert.equal(target, f.targets[i]);
+      assert.deepEqual([img.width, img.height, img.channels], [...f.size, 3]);
+      assert.deepEqual(Array.from(img.data), f.pixels[i].flat());
+    }
+    const after = Array.from(torch.rand(3).typed_array());
+    torch.manual_seed(0);
+    assert.deepEqual(after, Array.from(torch.rand(3).typed_array()));
+    assert.throws(() => d.__getitem__(6), /^RangeError: FakeData index out of range$/);
+    assert.equal(String(d), 'Dataset FakeData\n    Number of datapoints: 6');
+  });
+});
