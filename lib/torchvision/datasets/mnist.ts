@@ -10,7 +10,7 @@ import { Tensor, op } from '../../tensor';
 import { dtype, uint8, int8, int16, int32, float32, float64, int64 } from '../../dtype';
 import { load } from '../../serialization';
 import { DownloadError } from '../../hub';
-import { bind, REQUIRED } from '../../nn/common';
+import { bind } from '../../nn/common';
 import type { ImageData } from '../io';
 import { Callable, VisionDataset } from './vision';
 import { check_integrity, download_and_extract_archive } from './utils';
@@ -90,7 +90,6 @@ export class MNIST extends VisionDataset<[unknown, unknown]> {
   constructor(root: string, ...args: unknown[]) {
     const a = bind<MNISTOptions>(new.target.name, args, { train: true, transform: null, target_transform: null, download: false });
     super(root, { transform: a.transform, target_transform: a.target_transform });
-    void REQUIRED;
     this.train = a.train;
     if (this._check_legacy_exist()) {
       [this.data, this.targets] = this._load_legacy_data();

@@ -152,10 +152,9 @@ export function randint(high: number, count: number, g: GeneratorLike | Mt19937 
 // multiply-adds GCC fuses (-mfma) fused here (one rounding). Which ones it fuses is inferred, not
 // known: against Python, 168 of 150,528 values (0.1%) still differ, by 1 ulp.
 const f = Math.fround;
-const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer), i32 = new Int32Array(f32.buffer);
+const f32 = new Float32Array(1), u32 = new Uint32Array(f32.buffer);
 const bitsOf = (x: number) => { f32[0] = x; return u32[0]; };
 const fromBits = (b: number) => { u32[0] = b >>> 0; return f32[0]; };
-void i32;
 
 /** log256_ps for one lane (x > 0). */
 function logf(x: number): number {

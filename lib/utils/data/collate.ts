@@ -5,8 +5,7 @@
 // plain object a Mapping, an array a sequence (collated per position).
 import { native } from '../../native';
 import { Tensor, op } from '../../tensor';
-import { dtypeOfTypedArray } from '../../dtype';
-import { int64, float64, bool } from '../../dtype';
+import { bool, dtypeOfTypedArray, float64, int64 } from '../../dtype';
 
 const { call } = native;
 const STACK = op('stack');

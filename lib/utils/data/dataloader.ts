@@ -14,9 +14,9 @@
 // (prefetch_factor * num_workers requests in flight).
 import * as path from 'node:path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { bind, REQUIRED, py } from '../../nn/common';
+import { bind, REQUIRED, Rest, py } from '../../nn/common';
 import { GeneratorLike, randomInt64 } from './_random';
-import { Dataset, IterableDataset, MapDataset, getitem, len } from './dataset';
+import { IterableDataset, MapDataset, getitem, len } from './dataset';
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from './sampler';
 import { default_collate, default_convert } from './collate';
 import { decode, encode } from './_transport';
@@ -28,7 +28,7 @@ class _InfiniteConstantSampler extends Sampler<null> {
   *[Symbol.iterator](): Iterator<null> { for (;;) yield null; }
 }
 
-export interface DataLoaderOptions<T> {
+export interface DataLoaderOptions {
   batch_size: number | null;
   shuffle: boolean | null;
   sampler: Iterable<unknown> | null;
@@ -54,7 +54,6 @@ export interface DataLoaderOptions<T> {
    * their properties: your dataset's module, e.g. `[__filename]`.
    */
   worker_modules: string[];
-  /** @internal */ _T?: T;
 }
 
 const DEFAULTS = {
@@ -81,8 +80,9 @@ export class DataLoader<T = any> implements Iterable<T> { // eslint-disable-line
   /** @internal */ readonly _iterable: boolean;
   private _iterator: _MultiProcessingDataLoaderIter<T> | null = null;
 
-  constructor(dataset: MapDataset | IterableDataset, ...args: unknown[]) {
-    const a = bind<Omit<DataLoaderOptions<T>, '_T'> & { dataset: MapDataset | IterableDataset }>('DataLoader', [dataset, ...args], DEFAULTS);
+  constructor(dataset: MapDataset | IterableDataset,
+    ...args: Rest<[batch_size: number | null, shuffle: boolean | null], Partial<DataLoaderOptions>>) {
+    const a = bind<DataLoaderOptions & { dataset: MapDataset | IterableDataset }>('DataLoader', [dataset, ...args], DEFAULTS);
     const { num_workers, timeout, prefetch_factor, persistent_workers, generator } = a;
     let { shuffle, sampler, batch_sampler, batch_size, drop_last } = a;
     if (!Number.isInteger(num_workers) || num_workers < 0) {
@@ -222,7 +222,6 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
   private _task_info = new Map<number, [number] | [number, Reply]>();
   private _send_idx = 0;
   private _rcvd_idx = 0;
-  private _tasks_outstanding = 0;
   private _next_worker = 0;
   private _epoch = 0;
   private readonly _main_collate: boolean;
@@ -268,7 +267,6 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
     this._send_idx = 0;
     this._rcvd_idx = 0;
     this._task_info = new Map();
-    this._tasks_outstanding = 0;
     this._workers_status = this._workers.map(() => true);
     for (let i = 0; i < loader.prefetch_factor * loader.num_workers; i++) this._try_put_index();
   }
@@ -286,7 +284,6 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
     if (wid < 0) return; // every worker is done (iterable dataset)
     this._ports[wid].postMessage({ idx: this._send_idx, index: r.value, epoch: this._epoch });
     this._task_info.set(this._send_idx, [wid]);
-    this._tasks_outstanding++;
     this._send_idx++;
   }
 
@@ -339,7 +336,6 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
       }
       const m = this._get_data();
       if (m.epoch !== this._epoch) continue; // from an epoch that was left early
-      this._tasks_outstanding--;
       if (m.end) {
         this._workers_status[this._task_info.get(m.idx)![0]] = false;
         this._try_put_index();

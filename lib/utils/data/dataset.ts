@@ -18,18 +18,19 @@ const SELECT = op('select', 'int');
 export type MapDataset<T = unknown> = Dataset<T> | ArrayLike<T>;
 
 export class Dataset<T = unknown> {
-  __getitem__(index: number): T {
+  __getitem__(_index: number): T {
     throw new Error(`Subclasses of Dataset should implement __getitem__.`);
   }
   /** Python's `dataset + other`: ConcatDataset([this, other]). */
-  add(other: Dataset<T>): ConcatDataset<T> { return new ConcatDataset<T>([this, other]); }
+  add(other: Dataset<T>): Dataset<T> { return new ConcatDataset<T>([this, other]); }
 }
 
 export class IterableDataset<T = unknown> extends Dataset<T> {
   [Symbol.iterator](): Iterator<T> {
     throw new Error('Subclasses of IterableDataset should implement __iter__.');
   }
-  add(other: Dataset<T>): ConcatDataset<T> { return new ChainDataset<T>([this, other as IterableDataset<T>]) as unknown as ConcatDataset<T>; }
+  /** Python's `iterable + other`: ChainDataset([this, other]). */
+  add(other: Dataset<T>): Dataset<T> { return new ChainDataset<T>([this, other as IterableDataset<T>]); }
 }
 
 /** Python's len() of a dataset or sampler. */
