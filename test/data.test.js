@@ -188,10 +188,17 @@ describe('torch.utils.data: worker threads', function () {
   it('iterable datasets split by get_worker_info(); worker_init_fn runs in each worker', () => {
     const loader = new data.DataLoader(new support.Range(0, 10), { batch_size: 2, num_workers: 2, worker_modules: MODULES });
     assert.deepEqual([...loader].map(list), [[0, 1], [5, 6], [2, 3], [7, 8], [4], [9]]);
+    // workers that run out at different times, more requests in flight than batches, persistent: Python's order
+    const uneven = new data.DataLoader(new support.Range(0, 7), { batch_size: 1, num_workers: 2, prefetch_factor: 4, persistent_workers: true, worker_modules: MODULES });
+    for (let epoch = 0; epoch < 2; epoch++) assert.deepEqual([...uneven].map(list).flat(), [0, 4, 1, 5, 2, 6, 3]);
     // an exported function crosses by reference (as pickle sends a function); a closure cannot
     const seen = new data.DataLoader(new support.InitSeen(), { batch_size: 2, num_workers: 2, worker_init_fn: support.markInit, worker_modules: MODULES });
     assert.deepEqual([...seen].map(list), [[0, 0], [1, 1]]);
     assert.throws(() => new data.DataLoader([1], { num_workers: 1, worker_init_fn: (id) => id })[Symbol.iterator](), /cannot send function/);
+  });
+  it('a worker thread that ends mid-epoch is an error, not a hang', () => {
+    const loader = new data.DataLoader(new support.Exiting(), { num_workers: 1, worker_modules: MODULES });
+    assert.throws(() => [...loader], /^Error: DataLoader worker \(thread \d+, worker 0\) exited unexpectedly$/);
   });
   it('timeout, and no thread is left behind (the process exits by itself)', () => {
     const loader = new data.DataLoader(new support.Slow(), { num_workers: 1, timeout: 0.5, worker_modules: MODULES });

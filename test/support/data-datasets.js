@@ -48,4 +48,10 @@ class InitSeen extends data.Dataset {
   __getitem__(i) { return globalThis.__initialized ?? -1; }
 }
 
-module.exports = { IndexSeed, Failing, Range, markInit, Slow, InitSeen };
+/** Ends its worker thread at index 2 (process.exit in a worker ends only that thread). */
+class Exiting extends data.Dataset {
+  __len__() { return 6; }
+  __getitem__(i) { if (i === 2) process.exit(3); return i; }
+}
+
+module.exports = { IndexSeed, Failing, Range, markInit, Slow, InitSeen, Exiting };

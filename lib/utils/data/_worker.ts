@@ -37,6 +37,9 @@ try {
 } catch (e) { initError = e; }
 
 let iter: Iterator<unknown> | null = null;
+// After its iterable ran out a worker answers nothing more until the next epoch, as Python's:
+// the main thread skips the requests it had queued here.
+let ended = false;
 const END = Symbol('end');
 
 function fetch(index: number | number[] | null): unknown {
@@ -61,13 +64,15 @@ function fetch(index: number | number[] | null): unknown {
 
 d.port.on('message', (m: { idx?: number; index?: number | number[] | null; epoch: number; resume?: boolean; stop?: boolean }) => {
   if (m.stop) { d.port.close(); return; }
-  if (m.resume) { iter = null; return; } // a new epoch of persistent workers: a fresh iterator
+  if (m.resume) { iter = null; ended = false; return; } // a new epoch of persistent workers: a fresh iterator
+  if (ended) return;
   let reply: Record<string, unknown>;
   const transfer: ArrayBuffer[] = [];
   try {
     if (initError) throw initError;
     const data = fetch(m.index ?? null);
-    reply = data === END ? { idx: m.idx, wid: d.id, epoch: m.epoch, end: true } : { idx: m.idx, wid: d.id, epoch: m.epoch, data: encode(data, transfer, d.modules) };
+    ended = data === END;
+    reply = ended ? { idx: m.idx, wid: d.id, epoch: m.epoch, end: true } : { idx: m.idx, wid: d.id, epoch: m.epoch, data: encode(data, transfer, d.modules) };
   } catch (e) {
     reply = { idx: m.idx, wid: d.id, epoch: m.epoch, error: errorReply(e) };
   }

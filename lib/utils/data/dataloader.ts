@@ -337,7 +337,7 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
       const m = this._get_data();
       if (m.epoch !== this._epoch) continue; // from an epoch that was left early
       if (m.end) {
-        this._workers_status[this._task_info.get(m.idx)![0]] = false;
+        this._workers_status[m.wid] = false;
         this._try_put_index();
         continue;
       }
