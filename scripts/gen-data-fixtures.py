@@ -136,6 +136,7 @@ if os.path.isdir(FASHION):
             }
     finally:
         shutil.rmtree(root)
+out['emnist_classes'] = datasets.EMNIST.classes_split_dict
 fake = datasets.FakeData(size=6, image_size=(3, 10, 12), num_classes=7, random_offset=3)
 out['fakedata'] = {'targets': [fake[i][1] for i in range(6)],
                    'pixels': [list(fake[i][0].getdata()) for i in range(6)], 'size': list(fake[0][0].size), 'mode': fake[0][0].mode}

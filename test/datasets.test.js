@@ -138,6 +138,41 @@ describe('torchvision.datasets: download', function () {
   });
 });
 
+describe('torchvision.datasets: EMNIST', function () {
+  this.timeout(60000);
+  it("torchvision's classes per split; download of the zip, its gzip folder extracted, then read", async () => {
+    assert.deepEqual(datasets.EMNIST.classes_split_dict, F.emnist_classes);
+    const served = tmp();
+    const images = Array.from({ length: 2 * 784 }, (_, i) => i % 251);
+    const { zipSync } = require('fflate');
+    const zip = Buffer.from(zipSync({ gzip: {
+      'emnist-digits-train-images-idx3-ubyte.gz': new Uint8Array(idx(images, [2, 28, 28])),
+      'emnist-digits-train-labels-idx1-ubyte.gz': new Uint8Array(idx([7, 3], [2])),
+      'emnist-letters-test-labels-idx1-ubyte.gz': new Uint8Array(idx([1], [1])),
+    } }));
+    fs.writeFileSync(path.join(served, 'gzip.zip'), zip);
+    const server = spawn(process.execPath, ['-e', `
+      const fs = require('node:fs');
+      const s = require('node:http').createServer((q, r) => r.end(fs.readFileSync(${JSON.stringify(path.join(served, 'gzip.zip'))})))
+        .listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const port = await new Promise((resolve) => server.stdout.once('data', (b) => resolve(Number(String(b).trim()))));
+      class LocalEMNIST extends datasets.EMNIST {}
+      LocalEMNIST.url = `http://127.0.0.1:${port}/gzip.zip`;
+      LocalEMNIST.md5 = crypto.createHash('md5').update(zip).digest('hex');
+      const root = tmp();
+      const [d] = quietly(() => new LocalEMNIST(root, 'digits', { download: true }));
+      assert.equal(d.__len__(), 2);
+      assert.deepEqual(d.classes, F.emnist_classes.digits);
+      assert.equal(d.__getitem__(1)[1], 3);
+      assert.deepEqual(Array.from(d.__getitem__(1)[0].data.slice(0, 3)), [784 % 251, 785 % 251, 786 % 251]);
+      assert.ok(!fs.existsSync(path.join(root, 'LocalEMNIST', 'raw', 'gzip')));
+      assert.throws(() => new LocalEMNIST(root, 'letter'), /^RangeError: Unknown value 'letter' for argument split. Valid values are \{'byclass', 'bymerge', 'balanced', 'letters', 'digits', 'mnist'\}.$/);
+      fs.rmSync(root, { recursive: true, force: true });
+    } finally { server.kill(); fs.rmSync(served, { recursive: true, force: true }); }
+  });
+});
+
 describe('torchvision.datasets: ImageFolder and DatasetFolder', function () {
   this.timeout(60000);
   let root;

@@ -13,7 +13,7 @@ import { DownloadError } from '../../hub';
 import { bind } from '../../nn/common';
 import type { ImageData } from '../io';
 import { Callable, VisionDataset } from './vision';
-import { check_integrity, download_and_extract_archive } from './utils';
+import { check_integrity, download_and_extract_archive, extract_archive, verify_str_arg } from './utils';
 
 const { call } = native;
 const H = { reshape: op('reshape'), select: op('select', 'int'), to: op('to', 'dtype') };
@@ -64,6 +64,9 @@ export function read_image_file(file: string): Tensor {
   return x;
 }
 
+const bindMNIST = (fn: string, args: readonly unknown[]) =>
+  bind<MNISTOptions>(fn, args, { train: true, transform: null, target_transform: null, download: false });
+
 export interface MNISTOptions {
   train: boolean;
   transform: Callable | null;
@@ -88,19 +91,27 @@ export class MNIST extends VisionDataset<[unknown, unknown]> {
   targets!: Tensor;
 
   constructor(root: string, ...args: unknown[]) {
-    const a = bind<MNISTOptions>(new.target.name, args, { train: true, transform: null, target_transform: null, download: false });
+    const a = bindMNIST(new.target.name, args);
     super(root, { transform: a.transform, target_transform: a.target_transform });
     this.train = a.train;
+    // EMNIST's files depend on its split, set after this constructor: it loads from its own.
+    if (!(new.target as typeof MNIST)._loads_itself) this._load(a.download);
+  }
+  /** @internal */ protected static _loads_itself = false;
+
+  protected _load(download: boolean): void {
     if (this._check_legacy_exist()) {
       [this.data, this.targets] = this._load_legacy_data();
       return;
     }
-    if (a.download) this.download();
+    if (download) this.download();
     if (!this._check_exists()) throw new Error('Dataset not found. You can use download=True to download it');
     [this.data, this.targets] = this._load_data();
   }
 
   private get _cls(): typeof MNIST { return this.constructor as typeof MNIST; }
+  get training_file(): string { return this._cls.training_file; }
+  get test_file(): string { return this._cls.test_file; }
   get classes(): string[] { return this._cls.classes; }
   get class_to_idx(): Record<string, number> { return Object.fromEntries(this.classes.map((c, i) => [c, i])); }
   get raw_folder(): string { return path.join(this.root, this.constructor.name, 'raw'); }
@@ -108,11 +119,11 @@ export class MNIST extends VisionDataset<[unknown, unknown]> {
 
   protected _check_legacy_exist(): boolean {
     if (!fs.existsSync(this.processed_folder)) return false;
-    return [this._cls.training_file, this._cls.test_file].every((f) => check_integrity(path.join(this.processed_folder, f)));
+    return [this.training_file, this.test_file].every((f) => check_integrity(path.join(this.processed_folder, f)));
   }
   protected _load_legacy_data(): [Tensor, Tensor] {
     // torch.save((data, targets)) of torchvision < 0.9
-    return load(path.join(this.processed_folder, this.train ? this._cls.training_file : this._cls.test_file)) as [Tensor, Tensor];
+    return load(path.join(this.processed_folder, this.train ? this.training_file : this.test_file)) as [Tensor, Tensor];
   }
   protected _load_data(): [Tensor, Tensor] {
     const split = this.train ? 'train' : 't10k';
@@ -194,4 +205,49 @@ export class KMNIST extends MNIST {
     ['t10k-labels-idx1-ubyte.gz', '7320c461ea6c1c855c0b718fb2a4b134'],
   ];
   static classes = ['o', 'ki', 'su', 'tsu', 'na', 'ha', 'ma', 'ya', 're', 'wo'];
+}
+
+const DIGITS = '0123456789'.split(''), LOWER = 'abcdefghijklmnopqrstuvwxyz'.split('');
+const ALL = [...DIGITS, ...LOWER.map((c) => c.toUpperCase()), ...LOWER].sort();
+const MERGED = new Set('cijklmopsuvwxyz'.split(''));
+
+/** EMNIST(root, split, ...MNIST's options): the six splits of NIST's gzip.zip. */
+export class EMNIST extends MNIST {
+  static url = 'https://www.itl.nist.gov/iaui/vip/cs_links/EMNIST/gzip.zip';
+  static md5 = '58c8d27c78d21e728a6bc7b3cc06412e';
+  static splits = ['byclass', 'bymerge', 'balanced', 'letters', 'digits', 'mnist'];
+  static classes_split_dict: Record<string, string[]> = {
+    byclass: ALL, bymerge: ALL.filter((c) => !MERGED.has(c)), balanced: ALL.filter((c) => !MERGED.has(c)),
+    letters: ['N/A', ...LOWER], digits: DIGITS, mnist: DIGITS,
+  };
+  protected static _loads_itself = true;
+  split!: string;
+
+  constructor(root: string, split: string, ...args: unknown[]) {
+    verify_str_arg(split, 'split', EMNIST.splits);
+    super(root, ...args);
+    this.split = split;
+    this._load(bindMNIST('EMNIST', args).download);
+  }
+  get classes(): string[] { return EMNIST.classes_split_dict[this.split]; }
+  get training_file(): string { return `training_${this.split}.pt`; }
+  get test_file(): string { return `test_${this.split}.pt`; }
+  private get _file_prefix(): string { return `emnist-${this.split}-${this.train ? 'train' : 'test'}`; }
+  get images_file(): string { return path.join(this.raw_folder, `${this._file_prefix}-images-idx3-ubyte`); }
+  get labels_file(): string { return path.join(this.raw_folder, `${this._file_prefix}-labels-idx1-ubyte`); }
+  protected _load_data(): [Tensor, Tensor] { return [read_image_file(this.images_file), read_label_file(this.labels_file)]; }
+  protected _check_exists(): boolean {
+    return [this.images_file, this.labels_file].every((f) => check_integrity(f) || check_integrity(`${f}.gz`));
+  }
+  download(): void {
+    if (this._check_exists()) return;
+    fs.mkdirSync(this.raw_folder, { recursive: true });
+    const cls = this.constructor as typeof EMNIST;
+    download_and_extract_archive(cls.url, this.raw_folder, null, null, cls.md5);
+    const gzip_folder = path.join(this.raw_folder, 'gzip');
+    for (const f of fs.readdirSync(gzip_folder)) {
+      if (f.endsWith('.gz')) extract_archive(path.join(gzip_folder, f), this.raw_folder);
+    }
+    fs.rmSync(gzip_folder, { recursive: true, force: true });
+  }
 }

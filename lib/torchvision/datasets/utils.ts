@@ -5,6 +5,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import { unzipSync } from 'fflate';
 import { download_url_to_file_sync } from '../../hub';
 import { expanduser } from './vision';
 
@@ -41,14 +42,44 @@ export function download_url(url: string, root: string, filename: string | null 
   if (!check_integrity(fpath, md5)) throw new Error('File not found or corrupted.');
 }
 
-/** Decompresses a .gz file next to it (the one archive format the MNIST family needs). */
+/** "'a', 'b'": how torchvision lists valid values in messages. */
+export const iterable_to_str = (it: Iterable<unknown>): string => `'${[...it].map(String).join("', '")}'`;
+
+/** A string argument that must be one of `valid_values` (RangeError: Python's ValueError). */
+export function verify_str_arg(value: unknown, arg: string | null = null, valid_values: Iterable<string> | null = null, custom_msg: string | null = null): string {
+  if (typeof value !== 'string') {
+    throw new RangeError(arg === null ? `Expected type str, but got type ${typeof value}.` : `Expected type str for argument ${arg}, but got type ${typeof value}.`);
+  }
+  if (valid_values !== null && ![...valid_values].includes(value)) {
+    throw new RangeError(custom_msg ?? `Unknown value '${value}' for argument ${arg}. Valid values are {${iterable_to_str(valid_values)}}.`);
+  }
+  return value;
+}
+
+/**
+ * Extracts a .zip archive (its files, keeping their folders) or decompresses a .gz file next to
+ * it: the formats the MNIST family downloads. Returns the folder (zip) or the file (gz).
+ */
 export function extract_archive(from_path: string, to_path: string | null = null, remove_finished = false): string {
   to_path ??= path.dirname(from_path);
-  if (!from_path.endsWith('.gz') || from_path.endsWith('.tar.gz')) {
-    throw new Error(`Archive type of '${from_path}' is not supported: only .gz files can be extracted`);
+  let out: string;
+  if (from_path.endsWith('.zip')) {
+    const root = path.resolve(to_path);
+    for (const [name, data] of Object.entries(unzipSync(fs.readFileSync(from_path)))) {
+      const dst = path.resolve(root, name);
+      // a member naming a path outside the folder ("../x", "/etc/x") is refused, as Python's zipfile does by sanitizing
+      if (dst !== root && !dst.startsWith(root + path.sep)) throw new Error(`unsafe path in ${from_path}: ${name}`);
+      if (name.endsWith('/')) { fs.mkdirSync(dst, { recursive: true }); continue; }
+      fs.mkdirSync(path.dirname(dst), { recursive: true });
+      fs.writeFileSync(dst, data);
+    }
+    out = to_path;
+  } else if (from_path.endsWith('.gz') && !from_path.endsWith('.tar.gz')) {
+    out = path.join(to_path, path.basename(from_path).slice(0, -3));
+    fs.writeFileSync(out, zlib.gunzipSync(fs.readFileSync(from_path)));
+  } else {
+    throw new Error(`Archive type of '${from_path}' is not supported: only .zip and .gz files can be extracted`);
   }
-  const out = path.join(to_path, path.basename(from_path).slice(0, -3));
-  fs.writeFileSync(out, zlib.gunzipSync(fs.readFileSync(from_path)));
   if (remove_finished) fs.unlinkSync(from_path);
   return out;
 }
