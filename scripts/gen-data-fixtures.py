@@ -72,6 +72,8 @@ torch.manual_seed(8)
 data['weighted'] = {'seed': 8, 'weights': [0.1, 0.9, 0.4, 0.7, 3.0, 0.6],
                     'replacement': list(WeightedRandomSampler([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 20)),
                     'no_replacement': list(WeightedRandomSampler([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 5, replacement=False)),
+                    'gen': [list(WeightedRandomSampler(list(range(1, 40)), 50, generator=gen(11))),
+                            list(WeightedRandomSampler(list(range(1, 40)), 12, replacement=False, generator=gen(11)))],
                     'rand': rand3()}
 torch.manual_seed(9)
 data['random_split'] = {

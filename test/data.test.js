@@ -64,6 +64,9 @@ describe('torch.utils.data: the order of PyTorch 1.13', () => {
     torch.manual_seed(w.seed);
     assert.deepEqual([...new data.WeightedRandomSampler(w.weights, 20)], w.replacement);
     assert.deepEqual([...new data.WeightedRandomSampler(w.weights, 5, { replacement: false })], w.no_replacement);
+    const weights = Array.from({ length: 39 }, (_, i) => i + 1);
+    assert.deepEqual([...new data.WeightedRandomSampler(weights, 50, { generator: gen(11) })], w.gen[0]);
+    assert.deepEqual([...new data.WeightedRandomSampler(weights, 12, false, gen(11))], w.gen[1]);
     close(rand3(), w.rand);
   });
   it('random_split: lengths on the global generator, fractions with a generator', () => {

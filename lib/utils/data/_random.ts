@@ -236,3 +236,41 @@ export function randn(n: number, mt: Mt19937): Float32Array {
   }
   return d;
 }
+
+// ---- multinomial on a private generator (for WeightedRandomSampler) --------------------------
+
+/** uniform_real_distribution<double>(0, 1): 53 random bits of random64(). */
+const uniformd = (mt: Mt19937) => Number(mt.random64() & 0x1fffffffffffffn) * 2 ** -53;
+
+/**
+ * `torch.multinomial(weights (float64), n, replacement, generator=g).tolist()` as PyTorch 1.13's CPU
+ * kernel computes it: with replacement (and n > 1) a binary search of one uniform double per
+ * sample in the normalized cumulative distribution; otherwise the exponential trick,
+ * topk(weights / Exp(1)) (argmax for n == 1).
+ */
+export function multinomial(weights: readonly number[], n: number, replacement: boolean, g: GeneratorLike | Mt19937): number[] {
+  const mt = streamOf(g);
+  const k = weights.length;
+  if (!replacement || n === 1) {
+    // exponential_(1): -1 / lambda * log(1 - u), one uniform double per category
+    const q = weights.map((w) => w / (-1 / 1 * Math.log(1 - uniformd(mt))));
+    const order = q.map((v, i) => i).sort((a, b) => q[b] - q[a] || a - b);
+    return order.slice(0, n);
+  }
+  const cum = new Float64Array(k);
+  let sum = 0;
+  for (let j = 0; j < k; j++) { sum += weights[j]; cum[j] = sum; }
+  if (sum > 0 || (sum < 1.00001 && sum > 0.99999)) for (let j = 0; j < k; j++) cum[j] /= sum;
+  cum[k - 1] = 1;
+  const out = new Array<number>(n);
+  for (let s = 0; s < n; s++) {
+    const u = uniformd(mt);
+    let lo = 0, hi = k;
+    while (hi - lo > 0) {
+      const mid = lo + ((hi - lo) >> 1);
+      if (cum[mid] < u) lo = mid + 1; else hi = mid;
+    }
+    out[s] = lo;
+  }
+  return out;
+}

@@ -6,7 +6,7 @@ import { native } from '../../native';
 import { op } from '../../tensor';
 import { float64 } from '../../dtype';
 import { bind, REQUIRED, py } from '../../nn/common';
-import { GeneratorLike, Mt19937, randint, randomInt64, randperm } from './_random';
+import { GeneratorLike, Mt19937, multinomial, randint, randomInt64, randperm } from './_random';
 import { len } from './dataset';
 
 const { call } = native;
@@ -95,10 +95,7 @@ export class WeightedRandomSampler extends Sampler<number> {
     this.generator = a.generator;
   }
   *[Symbol.iterator](): Iterator<number> {
-    if (this.generator !== null) {
-      // torch.multinomial's sampling is not reproduced in JS (see _random.ts): it needs torch.Generator.
-      throw new TypeError('WeightedRandomSampler: generator= needs torch.Generator support in multinomial (not yet available)');
-    }
+    if (this.generator !== null) { yield* multinomial(this.weights, this.num_samples, this.replacement, this.generator); return; }
     const w = native.fromdata(Float64Array.from(this.weights), [this.weights.length], float64.code);
     let r;
     try { r = call(H.multinomial, w, this.num_samples, this.replacement, null); } finally { native.dispose(w); }
