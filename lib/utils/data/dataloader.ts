@@ -268,6 +268,7 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
     this._rcvd_idx = 0;
     this._task_info = new Map();
     this._workers_status = this._workers.map(() => true);
+    this._next_worker = 0; // Python's fresh itertools.cycle per epoch
     for (let i = 0; i < loader.prefetch_factor * loader.num_workers; i++) this._try_put_index();
   }
 
