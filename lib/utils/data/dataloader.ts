@@ -117,7 +117,7 @@ export class DataLoader<T = any> implements Iterable<T> { // eslint-disable-line
       if (this._iterable) sampler = new _InfiniteConstantSampler();
       else sampler = shuffle ? new RandomSampler(a.dataset, { generator }) : new SequentialSampler(a.dataset);
     }
-    if (batch_size !== null && batch_sampler === null) batch_sampler = new BatchSampler(sampler, batch_size, drop_last);
+    if (batch_size !== null && batch_sampler === null) batch_sampler = new BatchSampler(sampler as Iterable<number>, batch_size, drop_last);
 
     this.dataset = a.dataset;
     this.batch_size = batch_size;

@@ -8,7 +8,7 @@
 import { native } from '../../native';
 import { Tensor, op } from '../../tensor';
 import { warn } from '../../warnings';
-import { bind, REQUIRED } from '../../nn/common';
+import { bind, REQUIRED, Rest } from '../../nn/common';
 import { GeneratorLike, randperm } from './_random';
 
 const { call } = native;
@@ -136,29 +136,29 @@ const isclose = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-9 * M
  * fractions; the permutation is `randperm(sum(lengths), generator=generator)`
  * (the global generator when none is given, as in Python).
  */
-export function random_split<T>(...args: unknown[]): Subset<T>[] {
-  const a = bind<{ dataset: MapDataset<T>; lengths: number[]; generator: GeneratorLike | null }>('random_split', args,
+export function random_split<T>(dataset: MapDataset<T>, lengths: readonly number[],
+  ...args: Rest<[generator: GeneratorLike | null], { generator?: GeneratorLike | null }>): Subset<T>[] {
+  const a = bind<{ dataset: MapDataset<T>; lengths: number[]; generator: GeneratorLike | null }>('random_split', [dataset, lengths, ...args],
     { dataset: REQUIRED, lengths: REQUIRED, generator: null });
-  const { dataset } = a;
-  let lengths = [...a.lengths];
-  const n = len(dataset);
-  const total = lengths.reduce((s, x) => s + x, 0);
+  let sizes = [...a.lengths];
+  const n = len(a.dataset);
+  const total = sizes.reduce((s, x) => s + x, 0);
   if (isclose(total, 1) && total <= 1) {
-    const sub = lengths.map((frac, i) => {
+    const sub = sizes.map((frac, i) => {
       if (frac < 0 || frac > 1) throw new RangeError(`Fraction at index ${i} is not between 0 and 1`);
       return Math.floor(n * frac);
     });
     const remainder = n - sub.reduce((s, x) => s + x, 0);
     for (let i = 0; i < remainder; i++) sub[i % sub.length] += 1;
-    lengths = sub;
-    lengths.forEach((l, i) => {
+    sizes = sub;
+    sizes.forEach((l, i) => {
       if (l === 0) warn(`Length of split at index ${i} is 0. This might result in an empty dataset.`);
     });
   }
-  if (lengths.reduce((s, x) => s + x, 0) !== n) throw new RangeError('Sum of input lengths does not equal the length of the input dataset!');
+  if (sizes.reduce((s, x) => s + x, 0) !== n) throw new RangeError('Sum of input lengths does not equal the length of the input dataset!');
   const indices = randperm(n, a.generator);
   const out: Subset<T>[] = [];
   let offset = 0;
-  for (const l of lengths) { out.push(new Subset(dataset, indices.slice(offset, offset + l))); offset += l; }
+  for (const l of sizes) { out.push(new Subset(a.dataset, indices.slice(offset, offset + l))); offset += l; }
   return out;
 }

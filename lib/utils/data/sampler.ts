@@ -5,7 +5,7 @@
 import { native } from '../../native';
 import { op } from '../../tensor';
 import { float64 } from '../../dtype';
-import { bind, REQUIRED, py } from '../../nn/common';
+import { bind, REQUIRED, Rest, py } from '../../nn/common';
 import { GeneratorLike, Mt19937, multinomial, randint, randomInt64, randperm } from './_random';
 import { len } from './dataset';
 
@@ -33,10 +33,11 @@ export class RandomSampler extends Sampler<number> {
   readonly replacement: boolean;
   generator: GeneratorLike | null;
   private readonly _num_samples: number | null;
-  constructor(...args: unknown[]) {
+  constructor(data_source: unknown, ...args: Rest<[replacement: boolean, num_samples: number | null, generator: GeneratorLike | null],
+    { replacement?: boolean; num_samples?: number | null; generator?: GeneratorLike | null }>) {
     super();
     const a = bind<{ data_source: unknown; replacement: boolean; num_samples: number | null; generator: GeneratorLike | null }>(
-      'RandomSampler', args, { data_source: REQUIRED, replacement: false, num_samples: null, generator: null });
+      'RandomSampler', [data_source, ...args], { data_source: REQUIRED, replacement: false, num_samples: null, generator: null });
     this.data_source = a.data_source;
     this.replacement = a.replacement;
     this._num_samples = a.num_samples;
@@ -64,9 +65,9 @@ export class RandomSampler extends Sampler<number> {
 export class SubsetRandomSampler extends Sampler<number> {
   readonly indices: number[];
   generator: GeneratorLike | null;
-  constructor(...args: unknown[]) {
+  constructor(indices: readonly number[], ...args: Rest<[generator: GeneratorLike | null], { generator?: GeneratorLike | null }>) {
     super();
-    const a = bind<{ indices: number[]; generator: GeneratorLike | null }>('SubsetRandomSampler', args, { indices: REQUIRED, generator: null });
+    const a = bind<{ indices: number[]; generator: GeneratorLike | null }>('SubsetRandomSampler', [indices, ...args], { indices: REQUIRED, generator: null });
     this.indices = [...a.indices];
     this.generator = a.generator;
   }
@@ -81,10 +82,11 @@ export class WeightedRandomSampler extends Sampler<number> {
   readonly num_samples: number;
   readonly replacement: boolean;
   generator: GeneratorLike | null;
-  constructor(...args: unknown[]) {
+  constructor(weights: ArrayLike<number>, num_samples: number, ...args: Rest<[replacement: boolean, generator: GeneratorLike | null],
+    { replacement?: boolean; generator?: GeneratorLike | null }>) {
     super();
     const a = bind<{ weights: ArrayLike<number>; num_samples: number; replacement: boolean; generator: GeneratorLike | null }>(
-      'WeightedRandomSampler', args, { weights: REQUIRED, num_samples: REQUIRED, replacement: true, generator: null });
+      'WeightedRandomSampler', [weights, num_samples, ...args], { weights: REQUIRED, num_samples: REQUIRED, replacement: true, generator: null });
     if (!positiveInt(a.num_samples)) throw new RangeError(`num_samples should be a positive integer value, but got num_samples=${py(a.num_samples)}`);
     if (typeof a.replacement !== 'boolean') throw new RangeError(`replacement should be a boolean value, but got replacement=${py(a.replacement)}`);
     const w = Array.from(a.weights as ArrayLike<unknown>);
@@ -108,9 +110,9 @@ export class BatchSampler extends Sampler<number[]> {
   readonly sampler!: Iterable<number>;
   readonly batch_size!: number;
   readonly drop_last!: boolean;
-  constructor(...args: unknown[]) {
+  constructor(sampler: Iterable<number>, batch_size: number, drop_last: boolean) {
     super();
-    const a = bind<{ sampler: Iterable<number>; batch_size: number; drop_last: boolean }>('BatchSampler', args,
+    const a = bind<{ sampler: Iterable<number>; batch_size: number; drop_last: boolean }>('BatchSampler', [sampler, batch_size, drop_last],
       { sampler: REQUIRED, batch_size: REQUIRED, drop_last: REQUIRED });
     if (!positiveInt(a.batch_size)) throw new RangeError(`batch_size should be a positive integer value, but got batch_size=${py(a.batch_size)}`);
     if (typeof a.drop_last !== 'boolean') throw new RangeError(`drop_last should be a boolean value, but got drop_last=${py(a.drop_last)}`);
@@ -141,10 +143,11 @@ export class DistributedSampler extends Sampler<number> {
   readonly num_samples: number;
   readonly total_size: number;
   epoch = 0;
-  constructor(...args: unknown[]) {
+  constructor(dataset: unknown, ...args: Rest<[num_replicas: number | null, rank: number | null, shuffle: boolean, seed: number, drop_last: boolean],
+    { num_replicas?: number | null; rank?: number | null; shuffle?: boolean; seed?: number; drop_last?: boolean }>) {
     super();
     const a = bind<{ dataset: unknown; num_replicas: number | null; rank: number | null; shuffle: boolean; seed: number; drop_last: boolean }>(
-      'DistributedSampler', args, { dataset: REQUIRED, num_replicas: null, rank: null, shuffle: true, seed: 0, drop_last: false });
+      'DistributedSampler', [dataset, ...args], { dataset: REQUIRED, num_replicas: null, rank: null, shuffle: true, seed: 0, drop_last: false });
     if (a.num_replicas === null || a.rank === null) throw new Error('Requires distributed package to be available');
     if (a.rank >= a.num_replicas || a.rank < 0) throw new RangeError(`Invalid rank ${a.rank}, rank should be in the interval [0, ${a.num_replicas - 1}]`);
     Object.assign(this, a);
