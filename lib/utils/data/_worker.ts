@@ -9,7 +9,7 @@ import { workerData, MessagePort } from 'node:worker_threads';
 import '../../index'; // the torch namespace as the main thread has it (warnings, defaults)
 import { decode, encode } from './_transport';
 import { WorkerInfo, _set_worker_info } from './_worker_info';
-import { getitem, MapDataset } from './dataset';
+import { END, Fetcher } from './_fetch';
 import { default_collate, default_convert } from './collate';
 
 const d = workerData as {
@@ -36,41 +36,20 @@ try {
   if (d.init_fn) (decode(d.init_fn) as (id: number) => void)(d.id);
 } catch (e) { initError = e; }
 
-let iter: Iterator<unknown> | null = null;
+const fetcher = new Fetcher(dataset, d.iterable, d.auto_collation, (b) => collate(b), d.drop_last);
 // After its iterable ran out a worker answers nothing more until the next epoch, as Python's:
 // the main thread skips the requests it had queued here.
 let ended = false;
-const END = Symbol('end');
-
-function fetch(index: number | number[] | null): unknown {
-  if (d.iterable) {
-    iter ??= (dataset as Iterable<unknown>)[Symbol.iterator]();
-    if (d.auto_collation) {
-      const data: unknown[] = [];
-      for (let i = 0; i < (index as number[]).length; i++) {
-        const r = iter.next();
-        if (r.done) break;
-        data.push(r.value);
-      }
-      if (data.length === 0 || (d.drop_last && data.length < (index as number[]).length)) return END;
-      return collate(data);
-    }
-    const r = iter.next();
-    return r.done ? END : collate(r.value);
-  }
-  if (d.auto_collation) return collate((index as number[]).map((i) => getitem(dataset as MapDataset, i)));
-  return collate(getitem(dataset as MapDataset, index as number));
-}
 
 d.port.on('message', (m: { idx?: number; index?: number | number[] | null; epoch: number; resume?: boolean; stop?: boolean }) => {
   if (m.stop) { d.port.close(); return; }
-  if (m.resume) { iter = null; ended = false; return; } // a new epoch of persistent workers: a fresh iterator
+  if (m.resume) { fetcher.reset(); ended = false; return; } // a new epoch of persistent workers: a fresh iterator
   if (ended) return;
   let reply: Record<string, unknown>;
   const transfer: ArrayBuffer[] = [];
   try {
     if (initError) throw initError;
-    const data = fetch(m.index ?? null);
+    const data = fetcher.fetch(m.index ?? null);
     ended = data === END;
     reply = ended ? { idx: m.idx, wid: d.id, epoch: m.epoch, end: true } : { idx: m.idx, wid: d.id, epoch: m.epoch, data: encode(data, transfer, d.modules) };
   } catch (e) {

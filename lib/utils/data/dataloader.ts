@@ -16,7 +16,8 @@ import * as path from 'node:path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { bind, REQUIRED, Rest, py } from '../../nn/common';
 import { GeneratorLike, randomInt64 } from './_random';
-import { IterableDataset, MapDataset, getitem, len } from './dataset';
+import { IterableDataset, MapDataset, len } from './dataset';
+import { END, Fetcher } from './_fetch';
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from './sampler';
 import { default_collate, default_convert } from './collate';
 import { decode, encode } from './_transport';
@@ -176,37 +177,20 @@ abstract class _BaseDataLoaderIter<T> implements Iterator<T> {
 }
 
 class _SingleProcessDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
-  private _dataset_iter: Iterator<unknown> | null = null;
+  private readonly _fetcher: Fetcher;
+  constructor(loader: DataLoader<T>) {
+    super(loader);
+    this._fetcher = new Fetcher(loader.dataset, loader._iterable, loader._auto_collation, loader.collate_fn, loader.drop_last);
+  }
   next(): IteratorResult<T> {
     const r = this._sampler_iter.next();
     if (r.done) return { done: true, value: undefined };
-    const data = this._fetch(r.value);
+    const data = this._fetcher.fetch(r.value);
     if (data === END) return { done: true, value: undefined };
     this._num_yielded++;
     return { done: false, value: data as T };
   }
-  private _fetch(index: unknown): unknown {
-    const L = this._loader;
-    if (L._iterable) {
-      this._dataset_iter ??= (L.dataset as Iterable<unknown>)[Symbol.iterator]();
-      if (L._auto_collation) {
-        const data: unknown[] = [];
-        for (let i = 0; i < (index as unknown[]).length; i++) {
-          const r = this._dataset_iter.next();
-          if (r.done) break;
-          data.push(r.value);
-        }
-        if (data.length === 0 || (L.drop_last && data.length < (index as unknown[]).length)) return END;
-        return L.collate_fn(data);
-      }
-      const r = this._dataset_iter.next();
-      return r.done ? END : L.collate_fn(r.value);
-    }
-    if (L._auto_collation) return L.collate_fn((index as number[]).map((i) => getitem(L.dataset as MapDataset, i)));
-    return L.collate_fn(getitem(L.dataset as MapDataset, index as number));
-  }
 }
-const END = Symbol('end');
 
 interface Reply { idx: number; wid: number; epoch: number; data?: unknown; end?: boolean; error?: { name: string; message: string; stack: string } }
 const ERRORS: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError };
