@@ -17,6 +17,11 @@ const d = workerData as {
   dataset: unknown; iterable: boolean; auto_collation: boolean; drop_last: boolean;
   collate: 'default' | 'convert' | 'main' | unknown; init_fn: unknown; modules: string[];
 };
+// Seeding: Python's worker calls torch.manual_seed(base_seed + id) in its own process. Here the
+// default generator is LibTorch's process-wide one, shared with the main thread: seeding it would
+// move the main thread's stream. So the seed is only published (get_worker_info().seed), and random
+// ops inside a worker (random transforms) draw from the shared stream until the addon gives each
+// worker thread a default generator of its own.
 const sig = new Int32Array(d.signal);
 const wake = () => { Atomics.add(sig, 0, 1); Atomics.notify(sig, 0); };
 // Seen by the main thread however this thread ends (an error, process.exit in user code).

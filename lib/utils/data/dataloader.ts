@@ -12,6 +12,7 @@
 // reads the replies with receiveMessageOnPort, keeping Python's reordering
 // (batches come back in sampler order) and its prefetching
 // (prefetch_factor * num_workers requests in flight).
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { bind, REQUIRED, Rest, py } from '../../nn/common';
@@ -21,6 +22,7 @@ import { END, Fetcher } from './_fetch';
 import { BatchSampler, RandomSampler, Sampler, SequentialSampler } from './sampler';
 import { default_collate, default_convert } from './collate';
 import { decode, encode } from './_transport';
+import { warn } from '../../warnings';
 
 const WORKER = path.join(__dirname, '_worker.js');
 
@@ -139,7 +141,20 @@ export class DataLoader<T = any> implements Iterable<T> { // eslint-disable-line
   /** @internal */ get _auto_collation(): boolean { return this.batch_sampler !== null; }
   /** @internal */ get _index_sampler(): Iterable<unknown> { return this._auto_collation ? this.batch_sampler! : this.sampler; }
 
+  /** Python's warning when more workers are asked for than the CPUs this process may use. */
+  check_worker_number_rationality(): void {
+    if (this.num_workers === 0) return;
+    const suggest = os.availableParallelism(); // honours the affinity mask, as Python's sched_getaffinity
+    if (this.num_workers > suggest) {
+      warn(`This DataLoader will create ${this.num_workers} worker processes in total. Our suggested max number of worker ` +
+        `in current system is ${suggest}, which is smaller than what this DataLoader is going to create. Please be aware that ` +
+        'excessive worker creation might get DataLoader running slow or even freeze, lower the worker number to avoid ' +
+        'potential slowness/freeze if necessary.');
+    }
+  }
+
   [Symbol.iterator](): Iterator<T> {
+    if (this.num_workers > 0) this.check_worker_number_rationality();
     // persistent workers are reused across epochs: only the sampler restarts (and no new base seed, as Python).
     if (this.persistent_workers && this.num_workers > 0) {
       if (this._iterator === null || this._iterator._closed) this._iterator = new _MultiProcessingDataLoaderIter<T>(this);
