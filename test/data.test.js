@@ -163,6 +163,21 @@ describe('torch.utils.data: worker threads', function () {
     assert.deepEqual(epochs(loader), F.workers.epochs);
     close(rand3(), F.workers.rand);
   });
+  it('for await: the same batches and stream, and the event loop runs while the workers work', async () => {
+    torch.manual_seed(F.workers.seed);
+    const loader = new data.DataLoader(ds(), { batch_size: 4, shuffle: true, num_workers: 2 });
+    const got = [];
+    for (let e = 0; e < 2; e++) { const epoch = []; for await (const [x] of loader) epoch.push(list(x)); got.push(epoch); }
+    assert.deepEqual(got, F.workers.epochs);
+    close(rand3(), F.workers.rand);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const slow = new data.DataLoader(new support.Sleepy(8, 40), { batch_size: 2, num_workers: 2, worker_modules: MODULES });
+    const batches = [];
+    try { for await (const b of slow) batches.push(list(b)); } finally { clearInterval(timer); }
+    assert.deepEqual(batches, [[0, 1], [2, 3], [4, 5], [6, 7]]);
+    assert.ok(ticks >= 5, `the event loop ran ${ticks} times`);
+  });
   it('persistent workers: no new base seed per epoch, as Python', () => {
     torch.manual_seed(F.persistent.seed);
     const loader = new data.DataLoader(ds(), { batch_size: 4, shuffle: true, num_workers: 2, persistent_workers: true });

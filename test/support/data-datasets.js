@@ -48,10 +48,17 @@ class InitSeen extends data.Dataset {
   __getitem__(i) { return globalThis.__initialized ?? -1; }
 }
 
+/** Takes `ms` per sample (busy), to see the event loop run while workers work. */
+class Sleepy extends data.Dataset {
+  constructor(n, ms) { super(); this.n = n; this.ms = ms; }
+  __len__() { return this.n; }
+  __getitem__(i) { const t = Date.now() + this.ms; while (Date.now() < t); return i; }
+}
+
 /** Ends its worker thread at index 2 (process.exit in a worker ends only that thread). */
 class Exiting extends data.Dataset {
   __len__() { return 6; }
   __getitem__(i) { if (i === 2) process.exit(3); return i; }
 }
 
-module.exports = { IndexSeed, Failing, Range, markInit, Slow, InitSeen, Exiting };
+module.exports = { IndexSeed, Failing, Range, markInit, Slow, InitSeen, Exiting, Sleepy };

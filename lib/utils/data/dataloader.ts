@@ -164,6 +164,25 @@ export class DataLoader<T = any> implements Iterable<T> { // eslint-disable-line
     return this.num_workers === 0 ? new _SingleProcessDataLoaderIter<T>(this) : new _MultiProcessingDataLoaderIter<T>(this);
   }
 
+  /**
+   * `for await (const batch of loader)`: the same batches in the same order, but waiting for the
+   * workers without blocking the event loop (not in Python; for servers and UIs).
+   */
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    const it = this[Symbol.iterator]() as _BaseDataLoaderIter<T>;
+    let queue: Promise<unknown> = Promise.resolve();
+    // one request at a time, in order, whatever the caller does
+    const serial = <R>(f: () => R | Promise<R>): Promise<R> => {
+      const p = queue.then(f);
+      queue = p.catch(() => undefined);
+      return p;
+    };
+    return {
+      next: () => serial(() => (it instanceof _MultiProcessingDataLoaderIter ? it._next_async() : it.next())),
+      return: () => serial(() => it.return?.() ?? { done: true, value: undefined }),
+    };
+  }
+
   /** Python's len(loader): the number of batches (an estimate for an IterableDataset, as Python's). */
   __len__(): number {
     if (this._iterable) {
@@ -186,6 +205,7 @@ abstract class _BaseDataLoaderIter<T> implements Iterator<T> {
     this._base_seed = randomInt64(_loader.generator);
   }
   [Symbol.iterator](): this { return this; }
+  return?(): IteratorResult<T>;
   __len__(): number { return this._loader.__len__(); }
   get length(): number { return this.__len__(); }
   abstract next(): IteratorResult<T>;
@@ -287,35 +307,71 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
     this._send_idx++;
   }
 
-  private _get_data(): Reply {
-    const timeout = this._loader.timeout;
-    const deadline = timeout > 0 ? Date.now() + timeout * 1000 : Infinity;
-    for (;;) {
-      const seen = Atomics.load(this._signal, 0);
-      for (let i = 0; i < this._ports.length; i++) {
-        const m = receiveMessageOnPort(this._ports[i]);
-        if (m) return m.message as Reply;
-      }
-      for (let i = 0; i < this._workers.length; i++) {
-        if (Atomics.load(this._signal, 1 + i) !== 1) continue;
-        const pending = [...this._task_info.values()].some((t) => t[0] === i && t.length === 1);
-        const m = receiveMessageOnPort(this._ports[i]); // sent just before it ended
-        if (m) return m.message as Reply;
-        if (pending) {
-          this._shutdown();
-          throw new Error(`DataLoader worker (thread ${this._workers[i].threadId}, worker ${i}) exited unexpectedly`);
-        }
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
+  /**
+   * One look at the replies: one of them, or the counter value and the milliseconds to wait for
+   * it to move. Throws when a worker with requests in hand has ended, or at the timeout.
+   */
+  private _poll(deadline: number): Reply | [seen: number, ms: number] {
+    const seen = Atomics.load(this._signal, 0);
+    for (let i = 0; i < this._ports.length; i++) {
+      const m = receiveMessageOnPort(this._ports[i]);
+      if (m) return m.message as Reply;
+    }
+    for (let i = 0; i < this._workers.length; i++) {
+      if (Atomics.load(this._signal, 1 + i) !== 1) continue;
+      const pending = [...this._task_info.values()].some((t) => t[0] === i && t.length === 1);
+      const m = receiveMessageOnPort(this._ports[i]); // sent just before it ended
+      if (m) return m.message as Reply;
+      if (pending) {
         this._shutdown();
-        throw new Error(`DataLoader timed out after ${timeout} seconds`);
+        throw new Error(`DataLoader worker (thread ${this._workers[i].threadId}, worker ${i}) exited unexpectedly`);
       }
-      Atomics.wait(this._signal, 0, seen, Math.min(left, 1000));
+    }
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      this._shutdown();
+      throw new Error(`DataLoader timed out after ${this._loader.timeout} seconds`);
+    }
+    return [seen, Math.min(left, 1000)];
+  }
+
+  private _deadline(): number { return this._loader.timeout > 0 ? Date.now() + this._loader.timeout * 1000 : Infinity; }
+
+  /** Blocks this thread until a reply comes (the synchronous iterator, as Python's). */
+  private _get_data(): Reply {
+    const deadline = this._deadline();
+    for (;;) {
+      const r = this._poll(deadline);
+      if (!Array.isArray(r)) return r;
+      Atomics.wait(this._signal, 0, r[0], r[1]);
+    }
+  }
+
+  /** Waits for a reply without blocking the event loop (`for await`). */
+  private async _get_data_async(): Promise<Reply> {
+    const deadline = this._deadline();
+    for (;;) {
+      const r = this._poll(deadline);
+      if (!Array.isArray(r)) return r;
+      const w = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string } })
+        .waitAsync(this._signal, 0, r[0], r[1]);
+      if (w.async) await w.value;
     }
   }
 
   next(): IteratorResult<T> {
+    const steps = this._steps();
+    for (let s = steps.next(); ; s = steps.next(this._get_data())) if (s.done) return s.value;
+  }
+
+  /** @internal next() for `for await`: the same steps, waiting asynchronously. */
+  async _next_async(): Promise<IteratorResult<T>> {
+    const steps = this._steps();
+    for (let s = steps.next(); ; s = steps.next(await this._get_data_async())) if (s.done) return s.value;
+  }
+
+  /** Python's _next_data: yields whenever it needs the next reply, returns the next batch. */
+  private *_steps(): Generator<void, IteratorResult<T>, Reply> {
     if (this._closed) return { done: true, value: undefined };
     for (;;) {
       // skip the requests of workers that have run out (iterable datasets)
@@ -334,7 +390,7 @@ class _MultiProcessingDataLoaderIter<T> extends _BaseDataLoaderIter<T> {
         this._task_info.delete(this._rcvd_idx);
         return this._process_data(info[1]);
       }
-      const m = this._get_data();
+      const m: Reply = yield;
       if (m.epoch !== this._epoch) continue; // from an epoch that was left early
       if (m.end) {
         this._workers_status[m.wid] = false;
