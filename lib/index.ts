@@ -36,6 +36,7 @@ export * as nn from './nn';
 export * as optim from './optim';
 export * as jit from './jit';
 export * as distributed from './distributed';
+export * as utils from './utils';
 
 // LibTorch's own warnings (TORCH_WARN) reach JS as Python's reach Python: UserWarnings at the call.
 native.set_warning_callback((message: string) => warnModule.warn(message));

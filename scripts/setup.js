@@ -5,6 +5,7 @@
 //    it prints the command.
 //      libtorch-dev, libopenblas0-pthread (fast BLAS), cmake, g++, ccache: the build
 //      python3-torch, python3-torchvision: the reference values of the tests
+//      dataset-fashion-mnist: real IDX files for test/datasets.test.js
 // 2. in a checkout (package-lock.json beside package.json; an installed package
 //    has none), the npm dependencies when any is missing: `npm ci`, which also
 //    runs scripts/install.js and so builds the addon, now that LibTorch is here.
@@ -14,7 +15,7 @@ const { spawnSync, execFileSync } = require('node:child_process');
 
 const quiet = process.argv.includes('--quiet');
 const BUILD = ['libtorch-dev', 'libopenblas0-pthread', 'libgloo-dev', 'cmake', 'g++', 'ccache'];
-const REFERENCE = ['python3-torch', 'python3-torchvision'];
+const REFERENCE = ['python3-torch', 'python3-torchvision', 'dataset-fashion-mnist'];
 const wanted = process.argv.includes('--build-only') ? BUILD : [...BUILD, ...REFERENCE];
 
 function log(msg) { if (!quiet) console.error(msg); }

@@ -16,6 +16,8 @@ const entries = {
   'torchvision-models.mjs': '../torchvision/models/index.js',
   'torchvision-transforms.mjs': '../torchvision/transforms/index.js',
   'torchvision-io.mjs': '../torchvision/io.js',
+  'torchvision-datasets.mjs': '../torchvision/datasets/index.js',
+  'utils-data.mjs': '../utils/data/index.js',
 };
 fs.mkdirSync(path.join(dist, 'esm'), { recursive: true });
 for (const [file, target] of Object.entries(entries)) {

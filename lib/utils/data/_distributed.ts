@@ -1,0 +1,1 @@
+export { DistributedSampler } from './sampler';
