@@ -234,3 +234,24 @@ describe('torch.utils.data: worker threads', function () {
     assert.equal(r.stdout.trim(), '130');
   });
 });
+
+describe('torch.utils.data with a native torch.Generator', () => {
+  it('RandomSampler, random_split and a shuffled DataLoader draw from the Generator as Python does (reference: Python here)', () => {
+    const py = spawnSync(process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3', ['-c', `
+import json, torch
+from torch.utils.data import RandomSampler, random_split, DataLoader
+g = torch.Generator().manual_seed(3)
+a = list(RandomSampler(range(10), generator=g)) + list(RandomSampler(range(10), generator=g))
+s = [x.indices for x in random_split(range(10), [4, 6], generator=torch.Generator().manual_seed(5))]
+l = [b.tolist() for b in DataLoader(torch.arange(7), batch_size=3, shuffle=True, generator=torch.Generator().manual_seed(9))]
+print(json.dumps([a, s, l]))`], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    const [sampled, split, batches] = JSON.parse(py.stdout);
+    const g = new torch.Generator().manual_seed(3);
+    // The same generator twice: its state moves on, as Python's does.
+    assert.deepEqual([...new data.RandomSampler(torch.arange(10), { generator: g }), ...new data.RandomSampler(torch.arange(10), { generator: g })], sampled);
+    assert.deepEqual(data.random_split(torch.arange(10), [4, 6], new torch.Generator().manual_seed(5)).map((x) => x.indices), split);
+    const loader = new data.DataLoader(torch.arange(7), { batch_size: 3, shuffle: true, generator: new torch.Generator().manual_seed(9) });
+    assert.deepEqual([...loader].map((b) => b.tolist()), batches);
+  });
+});

@@ -2,21 +2,27 @@
 // (at::mt19937, CPUGeneratorImpl::random/random64, randperm_cpu, random_,
 // random_from_to) so that indices equal Python's for the same seed.
 //
-// Why in JS: the addon has no torch.Generator yet (dispatch.cpp rejects an
-// explicit generator), but RandomSampler, DistributedSampler and a seeded
-// DataLoader each need a generator of their own. Draws on the *default*
-// generator go through ATen (so the global stream stays in step with Python's);
-// draws on a private generator use Mt19937 below. Once torch.Generator lands,
-// `streamOf` returns its native handle and these ops become native calls.
+// Draws on the default generator and on a torch.Generator go through ATen (so
+// every stream stays in step with Python's). The fresh generators the samplers
+// and FakeData make for themselves, and generator-like objects that are not a
+// torch.Generator, use Mt19937 below, the same algorithm in JS.
 import { native } from '../../native';
 import { op } from '../../tensor';
 import { int64 } from '../../dtype';
+import { Generator } from '../../generator';
 
 const { call } = native;
 const H = {
-  empty: op('empty', 'memory_format'), random_: op('random_'), 
+  empty: op('empty', 'memory_format'), random_: op('random_'),
   randperm: op('randperm'), randint: op('randint'),
+  randperm_gen: op('randperm', 'generator'), randint_gen: op('randint', 'generator'),
 };
+
+/** The native generator to pass to ATen: null for the default one, a torch.Generator's handle; undefined: a JS stream. */
+function nativeGenerator(g: unknown): unknown {
+  if (g === null || g === undefined) return null;
+  return g instanceof Generator ? g._h : undefined;
+}
 const I64 = int64.code;
 
 const N = 624, M = 397;
@@ -94,24 +100,26 @@ export function streamOf(g: GeneratorLike | Mt19937): Mt19937 {
  * generator, through ATen, so the global stream advances as Python's does.
  */
 export function randomInt64(g: GeneratorLike | Mt19937 | null): bigint {
-  if (g === null || g === undefined) {
+  const gen = nativeGenerator(g);
+  if (gen !== undefined) {
     const t = call(H.empty, [], I64, null, null, null, null);
     try {
-      call(H.random_, t, null);
+      call(H.random_, t, gen);
       return (native.todata(t) as BigInt64Array)[0]; // exact: item() would round past 2^53
     } finally { native.dispose(t); }
   }
   // uniform_int_distribution<int64_t>: random64() % (INT64_MAX + 1)
-  return streamOf(g).random64() & 0x7fffffffffffffffn;
+  return streamOf(g as GeneratorLike | Mt19937).random64() & 0x7fffffffffffffffn;
 }
 
 /** `torch.randperm(n, generator=g).tolist()`. */
 export function randperm(n: number, g: GeneratorLike | Mt19937 | null): number[] {
-  if (g === null || g === undefined) {
-    const t = call(H.randperm, n, I64, null, null, null);
+  const gen = nativeGenerator(g);
+  if (gen !== undefined) {
+    const t = gen === null ? call(H.randperm, n, I64, null, null, null) : call(H.randperm_gen, n, gen, I64, null, null, null);
     try { return Array.from(native.todata(t) as BigInt64Array, Number); } finally { native.dispose(t); }
   }
-  const mt = streamOf(g);
+  const mt = streamOf(g as GeneratorLike | Mt19937);
   const r = new Array<number>(n);
   for (let i = 0; i < n; i++) r[i] = i;
   if (n < 0xffffffff / 20) {
@@ -132,12 +140,14 @@ export function randperm(n: number, g: GeneratorLike | Mt19937 | null): number[]
 
 /** `torch.randint(high=high, size=(count,), dtype=torch.int64, generator=g).tolist()`. */
 export function randint(high: number, count: number, g: GeneratorLike | Mt19937 | null): number[] {
-  if (g === null || g === undefined) {
-    const t = call(H.randint, high, [count], I64, null, null, null);
+  const gen = nativeGenerator(g);
+  if (gen !== undefined) {
+    const t = gen === null ? call(H.randint, high, [count], I64, null, null, null)
+      : call(H.randint_gen, high, [count], gen, I64, null, null, null);
     try { return Array.from(native.todata(t) as BigInt64Array, Number); } finally { native.dispose(t); }
   }
   // random_from_to: 64-bit draws only for ranges of 2^32 and above
-  const mt = streamOf(g);
+  const mt = streamOf(g as GeneratorLike | Mt19937);
   const out = new Array<number>(count);
   for (let i = 0; i < count; i++) {
     out[i] = high >= 2 ** 32 ? Number(mt.random64() % BigInt(high)) : mt.random() % high;
@@ -249,7 +259,7 @@ const uniformd = (mt: Mt19937) => Number(mt.random64() & 0x1fffffffffffffn) * 2 
  * topk(weights / Exp(1)) (argmax for n == 1).
  */
 export function multinomial(weights: readonly number[], n: number, replacement: boolean, g: GeneratorLike | Mt19937): number[] {
-  const mt = streamOf(g);
+  const mt = streamOf(g as GeneratorLike | Mt19937);
   const k = weights.length;
   if (!replacement || n === 1) {
     // exponential_(1): -1 / lambda * log(1 - u), one uniform double per category

@@ -35,6 +35,10 @@ export class IterableDataset<T = unknown> extends Dataset<T> {
 
 /** Python's len() of a dataset or sampler. */
 export function len(x: unknown): number {
+  if (x instanceof Tensor) {
+    if (x.dim() === 0) throw new TypeError('len() of a 0-d tensor');
+    return x.shape[0];
+  }
   const o = x as { __len__?: () => number; length?: number };
   if (o !== null && typeof o === 'object' && typeof o.__len__ === 'function') return o.__len__();
   if (o !== null && (typeof o === 'object' || typeof o === 'string') && typeof o.length === 'number') return o.length;
@@ -44,6 +48,7 @@ export function len(x: unknown): number {
 /** Python's `dataset[index]` for a Dataset or an array. */
 export function getitem<T>(d: MapDataset<T>, index: number): T {
   if (d instanceof Dataset) return d.__getitem__(index);
+  if (d instanceof Tensor) return d.select(0, index) as unknown as T; // Python's tensor[i]
   if (index < 0) index += d.length;
   if (!(index >= 0 && index < d.length)) throw new RangeError('list index out of range');
   return d[index];
