@@ -6,7 +6,7 @@
 // process, and reports every case that kills the process.
 //
 //   node scripts/fuzz.js [--seed N] [--cases N] [--time S] [--timeout S]
-//                        [--batch N] [--report FILE] [--filter REGEX] [--list]
+//                        [--batch N] [--report FILE] [--filter REGEX] [--list] [--log FILE]
 //
 // Nothing here names an API: the targets are enumerated at run time from the
 // package's "exports" subpaths (module functions, nested namespaces, classes,
@@ -46,6 +46,7 @@ function parseArgs(argv) {
     else if (a === '--report') o.report = v();
     else if (a === '--filter') o.filter = new RegExp(v());
     else if (a === '--list') o.list = true;
+    else if (a === '--log') o.log = v(); // every case, its code and its outcome, one JSON line each
     else if (a === '--no-reduce') o.reduce = false;
     else if (a === '--quiet') o.quiet = true;
     else if (a === '--self-test') o.selfTest = true; // cases that must die: checks the harness itself
@@ -463,6 +464,9 @@ function generate(o, info, workDir) {
   return cases;
 }
 
+// A JS string literal in single quotes (a repro line then needs no shell escaping).
+const jsString = (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
 function fileCase(r, i, fileTargets, info, inputsDir) {
   const t = r.pick(fileTargets);
   const isLoad = t.id === 'torch.load';
@@ -471,7 +475,7 @@ function fileCase(r, i, fileTargets, info, inputsDir) {
   const m = isLoad ? mutateZip(r, src) : srcName === 'jpeg' ? mutateJpeg(r, src) : mutatePng(r, src);
   const file = path.join(inputsDir, `case-${i}.${isLoad ? 'pt' : srcName === 'jpeg' ? 'jpg' : 'png'}`);
   fs.writeFileSync(file, m.data);
-  const rel = JSON.stringify(file);
+  const rel = jsString(file);
   let arg;
   if (/read_/.test(t.id)) arg = rel;
   else if (isLoad) arg = r.pick([rel, `fs.readFileSync(${rel})`, `new Uint8Array(fs.readFileSync(${rel}))`]);
@@ -588,7 +592,7 @@ function reproLine(mods, c) {
   if (!used.some((m) => m.name === 'torch')) used.unshift(mods.find((m) => m.name === 'torch'));
   const req = used.map((m) => `const ${m.name} = require('${m.spec}');`).join(' ');
   const fsReq = /\bfs\./.test(c.code) ? " const fs = require('fs');" : '';
-  const code = `${req}${fsReq} ${c.code};`;
+  const code = `${req}${fsReq} ${c.code.replace(/; $/, ';')};`.replace(/;;$/, ';');
   return `node --expose-gc -e ${shellQuote(code)}`;
 }
 // Double quotes when nothing in the code is special to the shell there (the
@@ -670,6 +674,7 @@ async function main() {
     const b = await runBatch(mods, cases, from, to, o, workDir, o.time ? t0 + o.time * 1000 : 0);
     if (b.setupError) throw new Error(`fuzz.js: the child could not load the package:\n${b.setupError}`);
     for (const [i, res] of b.results) {
+      if (o.log) fs.appendFileSync(o.log, JSON.stringify({ id: i, target: cases[i].target, code: cases[i].code, ...res }) + '\n');
       counts[res.cls] = (counts[res.cls] || 0) + 1;
       // JS errors from inside the library rather than its argument checks: reported, not findings.
       if (res.cls === 'error' && /Cannot read properties|is not a function|is not iterable|Cannot convert|Maximum call stack/.test(res.msg)) {
@@ -694,12 +699,17 @@ async function main() {
   for (const f of findings) {
     f.alone = o.selfTest ? f.cls : await runAlone(mods, f.case, o, workDir);
     f.reduced = f.alone === f.cls && o.reduce && !o.selfTest ? await reduce(mods, f.case, f.cls, o, workDir, reduceDeadline) : f.case;
-    if (f.case.file) { // keep the input file beside the report, and point the repro at it
+    if (f.case.file) {
+      // Keep the input beside the report and point the repro at it; a small
+      // input is written by the repro line itself, so that it stands alone.
       const keep = path.join(reportDir, 'fuzz-inputs', path.basename(f.case.file));
       fs.mkdirSync(path.dirname(keep), { recursive: true });
       fs.copyFileSync(f.case.file, keep);
+      const data = fs.readFileSync(keep);
       const rel = path.relative(ROOT, keep);
-      f.reduced = { ...f.reduced, code: f.reduced.code.split(JSON.stringify(f.case.file)).join(JSON.stringify(rel)) };
+      const shown = data.length <= 1024 ? path.join(os.tmpdir(), path.basename(keep)) : rel.startsWith('..') ? keep : rel;
+      const write = data.length <= 1024 ? `fs.writeFileSync(${jsString(shown)}, Buffer.from('${data.toString('hex')}', 'hex')); ` : '';
+      f.reduced = { ...f.reduced, code: write + f.reduced.code.split(jsString(f.case.file)).join(jsString(shown)) };
     }
     f.repro = reproLine(mods, f.reduced);
     if (f.alone !== f.cls) f.repro += `   # dies only after earlier cases: node scripts/fuzz.js --seed ${o.seed} --cases ${f.case.id + 1}`;

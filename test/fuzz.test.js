@@ -1,0 +1,51 @@
+'use strict';
+// The API fuzzer (scripts/fuzz.js, docs/reliability.md) as part of npm test:
+// first that its harness sees each kind of process death and charges it to the
+// right case, then a short seeded run over the whole public API that must
+// crash, abort and hang nowhere. The long run is `npm run fuzz`.
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+
+const FUZZ = path.join(__dirname, '..', 'scripts', 'fuzz.js');
+// Seed and size of the short run: a fixed case set (for a given API), about
+// 30-40 s on a loaded 2-core machine. --time is a safety net only.
+const SEED = 1, CASES = 1500, TIME = 120;
+
+function fuzz(args) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fuzz-test-'));
+  const report = path.join(dir, 'report.json');
+  try {
+    const r = spawnSync(process.execPath, [FUZZ, ...args, '--report', report, '--quiet'], { encoding: 'utf8', timeout: 600000 });
+    assert.equal(r.signal, null, `fuzz.js killed by ${r.signal}:\n${r.stderr}`);
+    assert.ok(fs.existsSync(report), `fuzz.js wrote no report (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    return { status: r.status, report: JSON.parse(fs.readFileSync(report, 'utf8')) };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('fuzz', function () {
+  this.timeout(600000);
+
+  it('the harness classifies a signal, an abort, a hang and an exit, each charged to its own case', () => {
+    const { status, report } = fuzz(['--self-test', '--timeout', '3']);
+    assert.equal(status, 1);
+    assert.deepEqual(report.findings.map((f) => [f.id, f.class]), [[1, 'crash'], [3, 'abort'], [5, 'hang'], [6, 'exit']]);
+    assert.deepEqual(report.counts, { ok: 3, error: 1, crash: 1, abort: 1, hang: 1, exit: 1 });
+    assert.match(report.findings[0].repro, /^node --expose-gc -e "const torch = require\('torch-node'\); process\.kill/);
+  });
+
+  it(`a seeded run (seed ${SEED}, ${CASES} cases) over every public function, method and accessor: no crash, abort or hang`, () => {
+    const { status, report } = fuzz(['--seed', String(SEED), '--cases', String(CASES), '--time', String(TIME)]);
+    const lines = report.findings.map((f) => `${f.class} in case ${f.id} (${f.target}):\n  ${f.repro}\n  ${(f.stderr_tail || '').split('\n').filter(Boolean).slice(-3).join('\n  ')}`);
+    assert.deepEqual(lines, [], `the fuzzer found ${lines.length} process death(s):\n${lines.join('\n')}`);
+    assert.equal(status, 0);
+    // Not a vacuous pass: the API was found and most cases ran and reached it.
+    assert.ok(report.targets > 300, `only ${report.targets} targets enumerated`);
+    assert.ok(report.run >= CASES / 2, `only ${report.run} of ${CASES} cases ran in ${TIME} s`);
+    assert.ok(report.counts.ok > report.run / 10, `too few cases succeeded: ${JSON.stringify(report.counts)}`);
+  });
+});
