@@ -414,7 +414,9 @@ function generate(o, info, workDir) {
   const argList = (length, withT0) => {
     const n = r.chance(0.5) ? length : r.int(length + 3);
     const args = [];
-    for (let i = 0; i < n; i++) args.push(value(withT0));
+    // Most functions take a tensor first: half the time give one, so that the
+    // call gets past its first argument check to the rest.
+    for (let i = 0; i < n; i++) args.push(i === 0 && r.chance(0.5) ? r.pick(tensors) : value(withT0));
     if (r.chance(0.3)) args.push(options(withT0));
     return args;
   };
