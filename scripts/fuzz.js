@@ -625,9 +625,16 @@ async function reduce(mods, c, cls, o, workDir, deadline) {
     if (cur.trim()) out.push(cur.trim());
     return out;
   };
-  // The outermost "callee(args)" whose closing paren ends the code.
-  const m = /^(new [\w$.[\]"]+|[\w$.[\]"()]+?)\((.*)\)$/s.exec(c.code);
-  if (!m) return c;
+  // The call whose closing paren ends the code: scan back to its opening one
+  // (a paren inside a string may mislead it; every candidate is re-run anyway).
+  if (!c.code.endsWith(')')) return c;
+  let open = -1;
+  for (let i = c.code.length - 1, depth = 0; i >= 0; i--) {
+    if (c.code[i] === ')') depth++;
+    else if (c.code[i] === '(' && --depth === 0) { open = i; break; }
+  }
+  if (open <= 0) return c;
+  const m = [c.code, c.code.slice(0, open), c.code.slice(open + 1, -1)];
   let best = split(m[2]);
   const build = (args) => ({ ...c, code: `${m[1]}(${args.join(', ')})` });
   const tries = [];
