@@ -396,7 +396,7 @@ function mutateJpeg(r, b) {
 
 // ---- case generation ----------------------------------------------------------------
 function generate(o, info, workDir) {
-  let r = rng(o.seed);
+  let r; // one generator per case, below
   const tensors = tensorValues(info.dtypes);
   const hostile = [...SCALARS, ...STRINGS, ...ARRAYS, ...OBJECTS, ...BUFFERS, ...tensors,
     ...info.dtypes.map((d) => `torch.${d}`), '{ name: "float32", code: 99 }', '{ code: -1 }'];
@@ -433,7 +433,7 @@ function generate(o, info, workDir) {
   fs.mkdirSync(inputsDir, { recursive: true });
   const cases = [];
   for (let i = 0; i < o.cases; i++) {
-    r = rng((o.seed * 1000003 + i) >>> 0); // a case does not depend on the ones before it (reduction, --filter)
+    r = rng((o.seed * 1000003 + i) >>> 0); // case i is the same whatever --cases is
     if (fileTargets.length && r.chance(0.15)) { cases.push(fileCase(r, i, fileTargets, info, inputsDir)); continue; }
     const t = r.pick(targets);
     const withT0 = r.chance(0.15);
@@ -461,7 +461,7 @@ function generate(o, info, workDir) {
       const obj = recv === 'TENSOR' ? (withT0 ? 't0' : r.pick(tensors.slice(0, 6))) : recv;
       code = `(() => { const o = ${obj}; o.${r.pick(t.props)} = ${value(withT0)}; return o.${r.pick(t.methods)}(${argList(1, withT0).join(', ')}); })()`;
     }
-    cases.push({ id: i, target: t.id, code: frame(code, withT0, t0), t0: withT0 ? t0 : null });
+    cases.push({ id: i, target: t.id, code: frame(code, withT0, t0) });
   }
   return cases;
 }
@@ -494,8 +494,8 @@ async function runChild(file) {
   process.on('unhandledRejection', () => {}); // a rejected promise a case left behind is not a finding
   if (!globalThis.gc) globalThis.gc = () => {};
   const names = mods.map((m) => m.name);
-  for (let i = start; i < cases.length && !(deadline && Date.now() > deadline); i++) {
-    const c = cases[i];
+  for (let i = start; i < start + cases.length && !(deadline && Date.now() > deadline); i++) {
+    const c = cases[i - start];
     say(`S ${i}`);
     let cls = 'ok', msg = '';
     try {
@@ -528,7 +528,7 @@ function childEnv(workDir) {
 // runaway JS allocation is a quick V8 fatal error, not minutes of GC). A
 // sanitizer build needs terabytes of shadow address space: no bound then.
 function spawnChild(args, workDir) {
-  const nodeArgs = ['--expose-gc', '--max-old-space-size=1024', '--stack-size=984', __filename, ...args];
+  const nodeArgs = ['--expose-gc', '--max-old-space-size=1024', __filename, ...args];
   const sanitized = /asan|sanitizer/i.test(process.env.LD_PRELOAD || '');
   const useUlimit = process.platform === 'linux' && !sanitized;
   const cmd = useUlimit ? '/bin/sh' : process.execPath;
@@ -549,7 +549,7 @@ function classifyDeath(code, signal, stderr) {
 function runBatch(mods, cases, from, to, o, workDir, deadline = 0) {
   return new Promise((resolve) => {
     const file = path.join(workDir, `batch-${from}.json`);
-    fs.writeFileSync(file, JSON.stringify({ mods, cases: cases.slice(0, to), start: from, timeoutMs: o.timeout * 1000, deadline }));
+    fs.writeFileSync(file, JSON.stringify({ mods, cases: cases.slice(from, to), start: from, timeoutMs: o.timeout * 1000, deadline }));
     const child = spawnChild(['--child', file], workDir);
     const results = new Map();
     let current = null, last = null, done = false, buf = '', stderr = '', hung = false, setupError = null, timer = null;
@@ -678,7 +678,6 @@ async function main() {
   let from = 0, stoppedAt = null;
   while (from < cases.length) {
     if (o.time && (Date.now() - t0) / 1000 > o.time) { stoppedAt = from; break; }
-    // A case that dies alone re-dies in its reproduction; count it once.
     const to = Math.min(cases.length, from + o.batch);
     const b = await runBatch(mods, cases, from, to, o, workDir, o.time ? t0 + o.time * 1000 : 0);
     if (b.setupError) throw new Error(`fuzz.js: the child could not load the package:\n${b.setupError}`);
@@ -726,7 +725,7 @@ async function main() {
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
   const report = {
     seed: o.seed, cases: cases.length, run: stoppedAt ?? cases.length, seconds, targets: targetsCount, counts,
-    findings: findings.map((f) => ({ id: f.case.id, class: f.cls, signal: f.signal, exit_code: f.code, target: f.case.target,
+    findings: findings.map((f) => ({ id: f.case.id, class: f.cls, signal: f.signal, exit_code: f.code, between_cases: f.between_cases, target: f.case.target,
       reproduces_alone: f.alone === f.cls, repro: f.repro, code: f.case.code, stderr_tail: f.stderr })),
     internal_errors: [...internal].sort((a, b) => b[1] - a[1]).map(([k, n]) => ({ count: n, error: k })),
   };
