@@ -337,6 +337,22 @@ function mutateZip(r, b) {
   for (const p of indexesOf(c, Buffer.from('PK\x05\x06', 'latin1'))) fields.push([p + 8, 2], [p + 10, 2], [p + 12, 4], [p + 16, 4]);
   for (const p of indexesOf(c, Buffer.from('PK\x06\x06', 'latin1'))) fields.push([p + 24, 8], [p + 32, 8], [p + 40, 8], [p + 48, 8]);
   const pkl = c.indexOf('data.pkl');
+  if (pkl >= 0 && r.chance(0.3)) {
+    // Integers of the pickle (BININT1 K, BININT2 M, BININT J): storage sizes,
+    // offsets, shapes and strides, which the reader hands to the addon. The
+    // opcodes are found by byte, not parsed: some hits are other bytes.
+    const start = pkl + 8, end = Math.min(c.length, start + 600);
+    const at = [];
+    for (let i = start; i < end - 4; i++) if (c[i] === 0x4b || c[i] === 0x4d || c[i] === 0x4a) at.push(i);
+    if (at.length) {
+      const i = r.pick(at);
+      const v = r.pick([0, 1, 0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x40000000, 0x10000]);
+      if (c[i] === 0x4b) c[i + 1] = v & 0xff;
+      else if (c[i] === 0x4d) c.writeUInt16LE(v & 0xffff, i + 1);
+      else c.writeUInt32LE(v >>> 0, i + 1);
+      return { data: c, how: `pickle int at ${i - start} = ${v}` };
+    }
+  }
   if (fields.length === 0 || (pkl >= 0 && r.chance(0.3))) {
     // The pickle record follows its local header name (stored, not deflated).
     const start = pkl >= 0 ? pkl + 8 : 0, end = Math.min(c.length, start + 600);
@@ -552,8 +568,13 @@ function runBatch(mods, cases, from, to, o, workDir, deadline = 0) {
     fs.writeFileSync(file, JSON.stringify({ mods, cases: cases.slice(from, to), start: from, timeoutMs: o.timeout * 1000, deadline }));
     const child = spawnChild(['--child', file], workDir);
     const results = new Map();
-    let current = null, last = null, done = false, buf = '', stderr = '', hung = false, setupError = null, timer = null;
-    const arm = (s) => { clearTimeout(timer); timer = setTimeout(() => { hung = true; child.kill('SIGKILL'); }, s * 1000); };
+    let current = null, last = null, done = false, buf = '', stderr = '', hung = false, setupError = null, timer = null, stacks = null;
+    const onHang = () => {
+      hung = true;
+      stacks = nativeStacks(child.pid); // what it was doing: a loop, a lock, a syscall
+      child.kill('SIGKILL');
+    };
+    const arm = (s) => { clearTimeout(timer); timer = setTimeout(onHang, s * 1000); };
     arm(o.timeout + 60); // loading the addon (slow under a sanitizer) comes first
     child.stdout.on('data', () => {}); // library output (warnings, prints) is not the protocol
     child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000); });
@@ -582,9 +603,19 @@ function runBatch(mods, cases, from, to, o, workDir, deadline = 0) {
       const index = current ?? last;
       if (index === null) return resolve({ results, setupError: `the child died before its first case (${signal || 'exit ' + code}):\n${stderr.slice(-3000)}` });
       const cls = hung ? 'hang' : classifyDeath(code, signal, stderr);
-      resolve({ results, next: index + 1, dead: { index, cls, signal, code, between_cases: current === null, stderr: stderr.slice(-3000) } });
+      resolve({ results, next: index + 1, dead: { index, cls, signal, code, between_cases: current === null, stderr: stderr.slice(-3000), stacks } });
     });
   });
+}
+
+// The native stacks of a hung child's threads, when gdb is there (else null).
+function nativeStacks(pid) {
+  const r = spawnSync('gdb', ['-p', String(pid), '-batch', '-nx', '-ex', 'thread apply all bt 25'], { encoding: 'utf8', timeout: 60000 });
+  if (r.error || !r.stdout) return null;
+  const threads = r.stdout.split(/^(?=Thread )/m).filter((t) => t.startsWith('Thread '));
+  const main = threads.findIndex((t) => t.includes(`LWP ${pid})`)); // the JS thread first
+  if (main > 0) threads.unshift(...threads.splice(main, 1));
+  return threads.map((t) => t.split('\n').filter((l) => /^(Thread|#)/.test(l)).join('\n')).join('\n').slice(0, 12000);
 }
 
 const short = (s, n = 160) => (s.length > n ? s.slice(0, n - 3) + '...' : s);
@@ -706,6 +737,15 @@ async function main() {
   const reduceDeadline = Date.now() + (o.time ? Math.max(20, o.time * 0.3) : 300) * 1000;
   for (const f of findings) {
     f.alone = o.selfTest ? f.cls : await runAlone(mods, f.case, o, workDir);
+    if (f.alone !== f.cls) {
+      // Not alone: again after the 25 cases before it, in one child. A death
+      // that needs them is state left behind (a finding); a hang that does not
+      // come back either was the machine's load: reported as slow, not a finding.
+      const first = Math.max(0, f.case.id - 25);
+      const again = await runBatch(mods, cases, first, f.case.id + 1, o, workDir);
+      f.withContext = again.dead && again.dead.index === f.case.id ? again.dead.cls : 'no';
+      if (f.cls === 'hang' && f.withContext !== 'hang') f.slow = true;
+    }
     f.reduced = f.alone === f.cls && o.reduce && !o.selfTest ? await reduce(mods, f.case, f.cls, o, workDir, reduceDeadline) : f.case;
     if (f.case.file) {
       // Keep the input beside the report and point the repro at it; a small
@@ -722,11 +762,17 @@ async function main() {
     f.repro = reproLine(mods, f.reduced);
     if (f.alone !== f.cls) f.repro += `   # dies only after earlier cases: node scripts/fuzz.js --seed ${o.seed} --cases ${f.case.id + 1}`;
   }
+  const slow = findings.filter((f) => f.slow);
+  for (const f of slow) { counts.hang--; counts.slow = (counts.slow || 0) + 1; }
+  if (counts.hang === 0) delete counts.hang;
   const seconds = Math.round((Date.now() - t0) / 100) / 10;
   const report = {
     seed: o.seed, cases: cases.length, run: stoppedAt ?? cases.length, seconds, targets: targetsCount, counts,
-    findings: findings.map((f) => ({ id: f.case.id, class: f.cls, signal: f.signal, exit_code: f.code, between_cases: f.between_cases, target: f.case.target,
-      reproduces_alone: f.alone === f.cls, repro: f.repro, code: f.case.code, stderr_tail: f.stderr })),
+    findings: findings.filter((f) => !f.slow).map((f) => ({ id: f.case.id, class: f.cls, signal: f.signal, exit_code: f.code, between_cases: f.between_cases, target: f.case.target,
+      reproduces_alone: f.alone === f.cls, with_the_25_cases_before: f.withContext, repro: f.repro, code: f.case.code, stderr_tail: f.stderr,
+      ...(f.stacks ? { hang_stacks: f.stacks } : {}) })),
+    slow: slow.map((f) => ({ id: f.case.id, target: f.case.target, code: f.case.code, hang_stacks: f.stacks,
+      note: `over ${o.timeout} s once; not again alone or after the cases before it` })),
     internal_errors: [...internal].sort((a, b) => b[1] - a[1]).map(([k, n]) => ({ count: n, error: k })),
   };
   fs.writeFileSync(o.report, JSON.stringify(report, null, 2) + '\n');
