@@ -2,31 +2,47 @@
 // same in every LibTorch version).
 import { native } from './native';
 
+// As in Python (`torch.dtype()` is "cannot create 'torch.dtype' instances"),
+// the dtype objects are the table below and nothing else: the constructor
+// refuses any caller but this file, the objects are frozen, and `instanceof
+// dtype` is true only of them (an object made with Object.create(dtype.prototype)
+// or a prototype swap is not a dtype), so that no code path can hand LibTorch
+// a code / itemsize pair it never makes.
+const TABLE_ONLY = Symbol('torch-node.dtype.table');
+const REAL = new Set<object>();
+
 export class dtype {
-  /** @internal */
-  constructor(
-    readonly name: string,
-    /** c10::ScalarType code */
-    readonly code: number,
-    readonly itemsize: number,
-    readonly is_floating_point: boolean,
-    readonly is_signed: boolean,
-  ) {}
-  readonly is_complex = false;
+  readonly name!: string;
+  /** c10::ScalarType code */
+  readonly code!: number;
+  readonly itemsize!: number;
+  readonly is_floating_point!: boolean;
+  readonly is_signed!: boolean;
+  readonly is_complex!: boolean;
+  /** @internal Only this file makes dtypes; from JS, `new torch.dtype(...)` throws as Python's does. */
+  constructor(token: unknown, name: string, code: number, itemsize: number, is_floating_point: boolean, is_signed: boolean) {
+    if (token !== TABLE_ONLY || REAL.size >= 10) throw new TypeError("cannot create 'torch.dtype' instances");
+    Object.assign(this, { name, code, itemsize, is_floating_point, is_signed, is_complex: false });
+    Object.freeze(this);
+    REAL.add(this);
+  }
+  static [Symbol.hasInstance](v: unknown): boolean { return typeof v === 'object' && v !== null && REAL.has(v); }
   toString(): string { return `torch.${this.name}`; }
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 }
+Object.freeze(dtype.prototype);
+Object.freeze(dtype);
 
-export const uint8 = new dtype('uint8', 0, 1, false, false);
-export const int8 = new dtype('int8', 1, 1, false, true);
-export const int16 = new dtype('int16', 2, 2, false, true);
-export const int32 = new dtype('int32', 3, 4, false, true);
-export const int64 = new dtype('int64', 4, 8, false, true);
-export const float16 = new dtype('float16', 5, 2, true, true);
-export const float32 = new dtype('float32', 6, 4, true, true);
-export const float64 = new dtype('float64', 7, 8, true, true);
-export const bool = new dtype('bool', 11, 1, false, false);
-export const bfloat16 = new dtype('bfloat16', 15, 2, true, true);
+export const uint8 = new dtype(TABLE_ONLY, 'uint8', 0, 1, false, false);
+export const int8 = new dtype(TABLE_ONLY, 'int8', 1, 1, false, true);
+export const int16 = new dtype(TABLE_ONLY, 'int16', 2, 2, false, true);
+export const int32 = new dtype(TABLE_ONLY, 'int32', 3, 4, false, true);
+export const int64 = new dtype(TABLE_ONLY, 'int64', 4, 8, false, true);
+export const float16 = new dtype(TABLE_ONLY, 'float16', 5, 2, true, true);
+export const float32 = new dtype(TABLE_ONLY, 'float32', 6, 4, true, true);
+export const float64 = new dtype(TABLE_ONLY, 'float64', 7, 8, true, true);
+export const bool = new dtype(TABLE_ONLY, 'bool', 11, 1, false, false);
+export const bfloat16 = new dtype(TABLE_ONLY, 'bfloat16', 15, 2, true, true);
 // PyTorch's aliases
 export const half = float16, float = float32, double = float64;
 export const short = int16, int = int32, long = int64;

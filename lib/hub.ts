@@ -12,24 +12,39 @@
 //     path, run to completion while this process waits), so that a model constructor with
 //     pretrained weights can stay synchronous, as in torchvision.
 //
-// Only Node's own modules are used: http/https, CONNECT tunnelling through an http(s) proxy
-// (HTTPS_PROXY/https_proxy), absolute-URI requests for http through a proxy
-// (HTTP_PROXY/http_proxy), NO_PROXY/no_proxy as Python's urllib reads it.
+// Proxies go through maintained agents: https-proxy-agent (a CONNECT tunnel for https URLs) and
+// http-proxy-agent (absolute-URI requests for http URLs), the ones npm's own HTTP agent uses; they
+// plug into Node's http/https, so redirects, progress, timeouts and errors stay in this file's
+// hands. undici's EnvHttpProxyAgent was the other choice: it would replace Node's http client as a
+// whole, its current releases need Node 22 (this package supports 18), and it reads the environment
+// with rules of its own. Which proxy applies is urllib's rule (only `<scheme>_proxy`); NO_PROXY's
+// matching is proxy-from-env's (see _proxy_for). Temporary files are removed on a signal by
+// signal-exit, the legacy one-file zip is read by fflate.
+//
+// Kept here, with no package that does the same: the redirect loop (the proxy is chosen again for
+// each hop; urllib's limit and messages), the progress bar (tqdm's exact look), and the synchronous
+// download in a child process (synckit-style worker threads blocked in Atomics.wait would hold back
+// the progress bar: a worker's stderr goes through the blocked main thread).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import * as tls from 'node:tls';
-import * as net from 'node:net';
 import * as crypto from 'node:crypto';
-import * as zlib from 'node:zlib';
 import { spawnSync } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import { unzipSync } from 'fflate';
+import { onExit } from 'signal-exit';
+import { warn } from './warnings';
 // torch.load is required on first use (see _torch_load): the hub, and the child process that runs
 // a synchronous download, then never load the native addon for nothing.
 import type { MapLocation } from './serialization';
 import type { Tensor } from './tensor';
+// proxy-from-env ships no type declarations; this is its one function.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getProxyForUrl } = require('proxy-from-env') as { getProxyForUrl(url: string): string };
 
 /** Matches `bfd8deac` from `resnet18-bfd8deac.pth` (PyTorch's `HASH_REGEX`). */
 export const HASH_REGEX = /-([a-f0-9]*)\./;
@@ -43,14 +58,6 @@ const MAX_REDIRECTIONS = 10; // urllib's HTTPRedirectHandler.max_redirections
 const CHILD_FLAG = '--torch-node-hub-download';
 
 let _hub_dir: string | null = null;
-const _warned = new Set<string>();
-
-/** Python's warnings.warn (a UserWarning, once per message); nn's warn would load the native addon. */
-function _warn_once(message: string): void {
-  if (_warned.has(message)) return;
-  _warned.add(message);
-  process.emitWarning(message, 'UserWarning');
-}
 
 /** os.path.expanduser for `~` and `~/...` ($HOME first, as Python). */
 function _expanduser(p: string): string {
@@ -74,7 +81,7 @@ function _get_torch_home(): string {
  * `$XDG_CACHE_HOME/torch` and `$XDG_CACHE_HOME` to `~/.cache`: the directory PyTorch uses.
  */
 export function get_dir(): string {
-  if (process.env.TORCH_HUB) _warn_once('TORCH_HUB is deprecated, please use env TORCH_HOME instead');
+  if (process.env.TORCH_HUB) warn('TORCH_HUB is deprecated, please use env TORCH_HOME instead');
   if (_hub_dir !== null) return _hub_dir;
   return path.join(_get_torch_home(), 'hub');
 }
@@ -146,7 +153,7 @@ function _as_download_error(url: string, dst: string, e: unknown): unknown {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Proxies (as Python's urllib.request.getproxies_environment / proxy_bypass_environment)
+// Proxies
 
 function _env(name: string): string | undefined {
   const lower = process.env[name.toLowerCase()];
@@ -155,40 +162,18 @@ function _env(name: string): string | undefined {
   return upper !== undefined && upper !== '' ? upper : undefined;
 }
 
-function _strip_brackets(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-function _default_port(protocol: string): number {
-  return protocol === 'https:' ? 443 : 80;
-}
-
-/** Whether NO_PROXY/no_proxy says to go to `u`'s host directly. */
-function _proxy_bypass(u: URL): boolean {
-  const no_proxy = _env('no_proxy');
-  if (!no_proxy) return false;
-  if (no_proxy.trim() === '*') return true;
-  const hostonly = _strip_brackets(u.hostname).toLowerCase();
-  const port = u.port || String(_default_port(u.protocol));
-  const hostport = `${hostonly}:${port}`;
-  for (let name of no_proxy.split(',')) {
-    name = name.trim().toLowerCase();
-    if (!name) continue;
-    if (name === '*') return true;
-    name = name.replace(/^\.+/, '');
-    if (name.startsWith('[')) name = name.replace(/^\[([^\]]*)\]/, '$1');
-    for (const h of [hostonly, hostport]) {
-      if (h === name || h.endsWith(`.${name}`)) return true;
-    }
-  }
-  return false;
-}
-
-/** The proxy to use for `u`, or null for a direct connection. */
+/**
+ * The proxy for `u`, or null for a direct connection. Which variable is urllib's rule: only
+ * `<scheme>_proxy` (lower case first; no ALL_PROXY fallback), and a value without a scheme is an
+ * http:// proxy (proxy-from-env would take the URL's scheme: TLS to the proxy for every https URL).
+ * Whether NO_PROXY/no_proxy bypasses it is proxy-from-env's (curl's) matching: `*`, names and
+ * `name:port`, `.example.com` or `*.example.com` for the names under example.com. Unlike urllib,
+ * a bare `example.com` matches only itself: write `example.com,.example.com` for both.
+ */
 function _proxy_for(u: URL): URL | null {
   const scheme = u.protocol.slice(0, -1);
   const value = _env(`${scheme}_proxy`);
-  if (!value || _proxy_bypass(u)) return null;
+  if (!value || !getProxyForUrl(u.href)) return null;
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
   let p: URL;
   try {
@@ -202,12 +187,6 @@ function _proxy_for(u: URL): URL | null {
   return p;
 }
 
-function _proxy_auth(p: URL): Record<string, string> {
-  if (!p.username && !p.password) return {};
-  const creds = `${decodeURIComponent(p.username)}:${decodeURIComponent(p.password)}`;
-  return { 'Proxy-Authorization': `Basic ${Buffer.from(creds).toString('base64')}` };
-}
-
 // ---------------------------------------------------------------------------------------------
 // One request, redirects, a body
 
@@ -219,115 +198,57 @@ interface Body {
 
 const BASE_HEADERS = { 'User-Agent': 'torch.hub', 'Accept-Encoding': 'identity', Connection: 'close' };
 
-function _send(
-  mod: typeof http | typeof https,
-  options: http.RequestOptions & tls.ConnectionOptions,
-  timeout_ms: number,
-): Promise<http.IncomingMessage> {
+/** One GET of `u`, directly or through its proxy; resolves with the response once its headers are in. */
+function _request_once(u: URL, timeout_ms: number): Promise<http.IncomingMessage> {
+  const proxy = _proxy_for(u);
+  const secure = u.protocol === 'https:';
+  // Closes the connection to the proxy while the agent is still setting it up (see expire).
+  const abort = new AbortController();
+  // A new agent per request: the environment is read at each download, and no connection is kept.
+  const agent = proxy === null ? false
+    : secure ? new HttpsProxyAgent(proxy, { signal: abort.signal }) : new HttpProxyAgent(proxy, { signal: abort.signal });
   return new Promise((resolve, reject) => {
     let response: http.IncomingMessage | null = null;
-    const req = mod.request(options, (res) => {
+    let tunnel: { statusCode: number; statusText: string } | null = null;
+    const req = (secure ? https : http).request(u, { agent, headers: BASE_HEADERS }, (res) => {
       response = res;
-      resolve(res);
+      if (tunnel !== null && tunnel.statusCode !== 200) {
+        // https-proxy-agent hands a refused CONNECT's answer on as if the server had sent it.
+        res.resume();
+        reject(new HTTPStatusError(tunnel.statusCode, `Tunnel connection failed: ${tunnel.statusCode} ${tunnel.statusText}`.trim()));
+      } else resolve(res);
     });
-    req.on('error', reject);
+    const fail = (e: NodeJS.ErrnoException) => {
+      // Before the request has a socket, a proxied request is still talking to the proxy.
+      if (proxy !== null && !req.socket) {
+        reject(Object.assign(new Error(`proxy ${proxy.host}: ${_describe(e)}`, { cause: e }), { code: e.code }));
+      } else reject(e);
+    };
+    req.once('proxyConnect', (c: { statusCode: number; statusText: string }) => { tunnel = c; });
+    req.on('error', fail);
     if (timeout_ms > 0) {
-      // The socket's idle timeout: before the answer (connect, headers) and while the body comes.
-      req.setTimeout(timeout_ms, () => {
+      const expire = () => {
         const err = new Error(`no data received for ${timeout_ms / 1000} s`) as NodeJS.ErrnoException;
         err.code = 'ETIMEDOUT';
         if (response) response.destroy(err);
-        else req.destroy(err);
-      });
+        else if (req.socket) req.destroy(err);
+        else {
+          // No socket yet (a proxy that does not answer): destroying the request would wait for one.
+          fail(err);
+          abort.abort(err);
+          req.destroy(err);
+        }
+      };
+      // Until the headers: a timer (the request has no socket while a proxy sets up the tunnel);
+      // then the socket's idle timeout, while the body comes.
+      const timer = setTimeout(expire, timeout_ms);
+      const clear = () => clearTimeout(timer);
+      req.once('response', clear);
+      req.once('close', clear);
+      req.setTimeout(timeout_ms, expire);
     }
     req.end();
   });
-}
-
-/** A TLS socket to `host:port` through an http(s) proxy (CONNECT). */
-function _tunnel(proxy: URL, u: URL, timeout_ms: number): Promise<tls.TLSSocket> {
-  const host = _strip_brackets(u.hostname);
-  const port = Number(u.port || 443);
-  const authority = `${net.isIPv6(host) ? `[${host}]` : host}:${port}`;
-  return new Promise((resolve, reject) => {
-    const mod = proxy.protocol === 'https:' ? https : http;
-    const req = mod.request({
-      host: _strip_brackets(proxy.hostname),
-      port: Number(proxy.port || _default_port(proxy.protocol)),
-      method: 'CONNECT',
-      path: authority,
-      headers: { Host: authority, 'User-Agent': BASE_HEADERS['User-Agent'], ..._proxy_auth(proxy) },
-      agent: false,
-    });
-    let settled = false;
-    const fail = (e: unknown) => {
-      if (!settled) {
-        settled = true;
-        reject(e);
-      }
-    };
-    req.on('error', (e) => fail(new Error(`proxy ${proxy.host}: ${_describe(e)}`, { cause: e })));
-    if (timeout_ms > 0) {
-      req.setTimeout(timeout_ms, () => {
-        const err = new Error(`no answer from proxy ${proxy.host} for ${timeout_ms / 1000} s`) as NodeJS.ErrnoException;
-        err.code = 'ETIMEDOUT';
-        req.destroy(err);
-      });
-    }
-    req.on('connect', (res: http.IncomingMessage, socket: net.Socket) => {
-      socket.setTimeout(0);
-      if (res.statusCode !== 200) {
-        socket.destroy();
-        fail(new HTTPStatusError(res.statusCode ?? 0, `Tunnel connection failed: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
-        return;
-      }
-      const t = tls.connect({ socket, host, servername: net.isIP(host) ? undefined : host });
-      t.once('secureConnect', () => {
-        t.removeListener('error', fail);
-        if (!settled) {
-          settled = true;
-          resolve(t);
-        } else t.destroy();
-      });
-      t.once('error', fail);
-    });
-    req.end();
-  });
-}
-
-function _request_once(u: URL, timeout_ms: number): Promise<http.IncomingMessage> {
-  const host = _strip_brackets(u.hostname);
-  const port = Number(u.port || _default_port(u.protocol));
-  const reqPath = `${u.pathname || '/'}${u.search}`;
-  const proxy = _proxy_for(u);
-  if (u.protocol === 'http:') {
-    if (proxy) {
-      const mod = proxy.protocol === 'https:' ? https : http;
-      const target = new URL(u.href);
-      target.hash = '';
-      return _send(mod, {
-        host: _strip_brackets(proxy.hostname),
-        port: Number(proxy.port || _default_port(proxy.protocol)),
-        path: target.href,
-        headers: { ...BASE_HEADERS, Host: u.host, ..._proxy_auth(proxy) },
-        agent: false,
-      }, timeout_ms);
-    }
-    return _send(http, { host, port, path: reqPath, headers: { ...BASE_HEADERS, Host: u.host }, agent: false }, timeout_ms);
-  }
-  // https
-  if (proxy) {
-    return _tunnel(proxy, u, timeout_ms).then((socket) =>
-      _send(http, {
-        host, port, path: reqPath, headers: { ...BASE_HEADERS, Host: u.host },
-        createConnection: () => socket,
-      }, timeout_ms),
-    );
-  }
-  return _send(https, {
-    host, port, path: reqPath, headers: { ...BASE_HEADERS, Host: u.host }, agent: false,
-    servername: net.isIP(host) ? undefined : host,
-  }, timeout_ms);
 }
 
 /** Opens `url` (http, https, file), following redirects; resolves once the body can be read. */
@@ -463,58 +384,21 @@ class ProgressBar {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Temporary files: removed on failure, and when the process is interrupted by a signal.
+// Temporary files: removed on failure, and when the process exits or is killed by a signal.
 
-const _inflight = new Set<string>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-
-function _remove_inflight(): void {
-  for (const f of _inflight) {
+/**
+ * Removes `f` if the process exits, or dies of a signal, before the returned function is called.
+ * signal-exit lets the signal kill the process afterwards only when the application has no handler
+ * of its own for it (then the application decides, and the exit still cleans up).
+ */
+function _remove_on_exit(f: string): () => void {
+  return onExit(() => {
     try {
       fs.unlinkSync(f);
     } catch {
       /* already gone */
     }
-  }
-  _inflight.clear();
-}
-
-function _on_signal(sig: NodeJS.Signals): void {
-  // Only when this handler is the only one (the default action, death, would follow otherwise):
-  // remove the partial files and die of the same signal. With handlers of the application's own,
-  // the application decides; 'exit' still cleans up if it exits.
-  if (process.listenerCount(sig) > 1) return;
-  _remove_inflight();
-  _uninstall_handlers();
-  process.kill(process.pid, sig);
-}
-
-const _signal_handlers = new Map<NodeJS.Signals, () => void>();
-
-function _install_handlers(): void {
-  if (_signal_handlers.size) return;
-  for (const sig of SIGNALS) {
-    const h = () => _on_signal(sig);
-    _signal_handlers.set(sig, h);
-    process.on(sig, h);
-  }
-  process.on('exit', _remove_inflight);
-}
-
-function _uninstall_handlers(): void {
-  for (const [sig, h] of _signal_handlers) process.removeListener(sig, h);
-  _signal_handlers.clear();
-  process.removeListener('exit', _remove_inflight);
-}
-
-function _track(f: string): void {
-  _inflight.add(f);
-  _install_handlers();
-}
-
-function _untrack(f: string): void {
-  _inflight.delete(f);
-  if (_inflight.size === 0) _uninstall_handlers();
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -599,12 +483,15 @@ export async function download_url_to_file(url: string, dst: string, options: Do
   const dst_dir = path.dirname(path.resolve(dst));
   let fd: number | null = null;
   let tmp = '';
+  let forget = () => {};
   try {
     fs.mkdirSync(dst_dir, { recursive: true });
     tmp = path.join(dst_dir, `${path.basename(dst)}.${crypto.randomBytes(6).toString('hex')}.partial`);
+    // The handlers first: a signal right after the file is created must find them in place.
+    forget = _remove_on_exit(tmp);
     fd = fs.openSync(tmp, 'wx', 0o644);
-    _track(tmp);
   } catch (e) {
+    forget();
     body.stream.destroy();
     throw e;
   }
@@ -648,7 +535,7 @@ export async function download_url_to_file(url: string, dst: string, options: Do
         /* ignore */
       }
     }
-    _untrack(tmp);
+    forget();
   }
 }
 
@@ -795,7 +682,7 @@ export function cached_checkpoint_path(url: string, options: CacheOptions = {}):
 }
 
 function _prepare(url: string, options: FetchOptions): { cached_file: string; hash_prefix: string | null } | string {
-  if (process.env.TORCH_MODEL_ZOO) _warn_once('TORCH_MODEL_ZOO is deprecated, please use env TORCH_HOME instead');
+  if (process.env.TORCH_MODEL_ZOO) warn('TORCH_MODEL_ZOO is deprecated, please use env TORCH_HOME instead');
   const { model_dir, filename, cached_file } = _checkpoint_location(url, options);
   fs.mkdirSync(model_dir, { recursive: true });
   if (fs.existsSync(cached_file)) return cached_file;
@@ -829,86 +716,32 @@ export function cached_file_from_url_sync(url: string, options: FetchOptions = {
 
 // ---------------------------------------------------------------------------------------------
 // The legacy zip format: a zip holding a single pre-1.6 `torch.save` file (e.g. resnet18-5c106cde.pth)
+//
+// Read with fflate, synchronously as the model constructors need (yauzl is callback-only), and
+// only once torch.load has refused the file (LibTorch's reader wants every file in a folder): a
+// checkpoint of today is a zip too, but never of one file, and is not read twice.
 
-interface ZipMember {
-  name: string;
-  method: number;
-  compressed_size: number;
-  local_header_offset: number;
-}
-
-function _zip_members(filename: string): ZipMember[] | null {
-  let fd: number;
+/** The member of a zip that holds exactly one file (Python's `_is_legacy_zip_format`), else null. */
+function _legacy_zip_member(filename: string): { name: string; data: Uint8Array } | null {
+  const names: string[] = [];
+  let files: Record<string, Uint8Array>;
   try {
-    fd = fs.openSync(filename, 'r');
+    // The filter sees every member; only the first is inflated, and used only when it is the only one.
+    files = unzipSync(fs.readFileSync(filename), { filter: (f) => names.push(f.name) === 1 });
   } catch {
-    return null;
+    return null; // not a zip (or not readable): not the legacy format
   }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size < 22) return null;
-    const tailLen = Math.min(size, 22 + 0xffff);
-    const tail = Buffer.alloc(tailLen);
-    fs.readSync(fd, tail, 0, tailLen, size - tailLen);
-    let eocd = -1;
-    for (let i = tailLen - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === 0x06054b50) {
-        eocd = i;
-        break;
-      }
-    }
-    if (eocd < 0) return null;
-    const count = tail.readUInt16LE(eocd + 10);
-    const cdSize = tail.readUInt32LE(eocd + 12);
-    const cdOffset = tail.readUInt32LE(eocd + 16);
-    if (count === 0xffff || cdOffset === 0xffffffff || cdOffset + cdSize > size) return []; // zip64: many members
-    const cd = Buffer.alloc(cdSize);
-    fs.readSync(fd, cd, 0, cdSize, cdOffset);
-    const members: ZipMember[] = [];
-    let p = 0;
-    for (let i = 0; i < count && p + 46 <= cd.length; i++) {
-      if (cd.readUInt32LE(p) !== 0x02014b50) break;
-      const nameLen = cd.readUInt16LE(p + 28);
-      const extraLen = cd.readUInt16LE(p + 30);
-      const commentLen = cd.readUInt16LE(p + 32);
-      members.push({
-        name: cd.toString('utf8', p + 46, p + 46 + nameLen),
-        method: cd.readUInt16LE(p + 10),
-        compressed_size: cd.readUInt32LE(p + 20),
-        local_header_offset: cd.readUInt32LE(p + 42),
-      });
-      p += 46 + nameLen + extraLen + commentLen;
-    }
-    return members;
-  } finally {
-    fs.closeSync(fd);
-  }
+  if (names.length !== 1 || names[0].endsWith('/')) return null;
+  return { name: names[0], data: files[names[0]] };
 }
 
-function _is_legacy_zip_format(filename: string): boolean {
-  const members = _zip_members(filename);
-  return members !== null && members.length === 1 && !members[0].name.endsWith('/');
-}
-
-function _legacy_zip_extract(filename: string, model_dir: string): string {
-  const members = _zip_members(filename);
-  if (!members || members.length !== 1) throw new Error('Only one file(not dir) is allowed in the zipfile');
-  const m = members[0];
-  // As zipfile.extractall: no absolute paths, no '..'.
-  const parts = m.name.split(/[\\/]+/).filter((s) => s && s !== '.' && s !== '..');
-  if (!parts.length) throw new Error(`invalid member name in the zipfile: ${JSON.stringify(m.name)}`);
+/** Writes the member into `model_dir` (as zipfile.extractall: no absolute paths, no '..'); returns its path. */
+function _legacy_zip_extract(member: { name: string; data: Uint8Array }, model_dir: string): string {
+  const parts = member.name.split(/[\\/]+/).filter((s) => s && s !== '.' && s !== '..');
+  if (!parts.length) throw new Error(`invalid member name in the zipfile: ${JSON.stringify(member.name)}`);
   const target = path.join(model_dir, ...parts);
-  const data = fs.readFileSync(filename);
-  const h = m.local_header_offset;
-  if (h + 30 > data.length || data.readUInt32LE(h) !== 0x04034b50) throw new Error(`${filename}: corrupted zip file`);
-  const start = h + 30 + data.readUInt16LE(h + 26) + data.readUInt16LE(h + 28);
-  const raw = data.subarray(start, start + m.compressed_size);
-  let content: Buffer;
-  if (m.method === 0) content = Buffer.from(raw);
-  else if (m.method === 8) content = zlib.inflateRawSync(raw);
-  else throw new Error(`${filename}: unsupported zip compression method ${m.method}`);
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, content);
+  fs.writeFileSync(target, member.data);
   return target;
 }
 
@@ -924,13 +757,15 @@ function _torch_load<T>(file: string, options: LoadStateDictOptions): T {
 }
 
 function _load_cached<T>(cached_file: string, options: LoadStateDictOptions): T {
-  if (_is_legacy_zip_format(cached_file)) {
-    _warn_once('Falling back to the old format < 1.6. This support will be deprecated in favor of default zipfile format ' +
+  try {
+    return _torch_load<T>(cached_file, options);
+  } catch (e) {
+    const member = _legacy_zip_member(cached_file);
+    if (member === null) throw e;
+    warn('Falling back to the old format < 1.6. This support will be deprecated in favor of default zipfile format ' +
       'introduced in 1.6. Please redo torch.save() to save it in the new zipfile format.');
-    const model_dir = path.dirname(cached_file);
-    return _torch_load<T>(_legacy_zip_extract(cached_file, model_dir), options);
+    return _torch_load<T>(_legacy_zip_extract(member, path.dirname(cached_file)), options);
   }
-  return _torch_load<T>(cached_file, options);
 }
 
 /**

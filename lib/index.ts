@@ -1,6 +1,7 @@
 // torch: the package's main entry, laid out like PyTorch's `torch` namespace.
 import { native, loadedBinary } from './native';
 import * as autograd from './autograd';
+import * as warnModule from './warnings';
 
 export * from './dtype';
 export { device } from './device';
@@ -14,10 +15,16 @@ export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';
 export { autograd };
 export * as hub from './hub';
+export * as warnings from './warnings';
 export { save, load } from './serialization';
 export type { MapLocation, LoadOptions, SaveOptions } from './serialization';
 export * as nn from './nn';
 export * as optim from './optim';
+export * as jit from './jit';
+export * as distributed from './distributed';
+
+// LibTorch's own warnings (TORCH_WARN) reach JS as Python's reach Python: UserWarnings at the call.
+native.set_warning_callback((message: string) => warnModule.warn(message));
 
 export const __version__ = '0.1.0';
 

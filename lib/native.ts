@@ -10,6 +10,8 @@ export type Handle = { readonly __brand: 'TensorHandle' };
 /** Opaque handles to a zip archive being read / written (native/serialize.cpp). */
 export type ZipReaderHandle = { readonly __brand: 'ZipReader' };
 export type ZipWriterHandle = { readonly __brand: 'ZipWriter' };
+/** An opaque handle to a TorchScript module (native/jit.cpp). */
+export type JitModuleHandle = { readonly __brand: 'JitModule' };
 /** An index item as the addon takes it (see Tensor.index). */
 export type NativeIndex = number | null | boolean | '...' | Handle | { start: number | null; stop: number | null; step: number | null };
 
@@ -37,6 +39,8 @@ export interface NativeAddon {
   is_contiguous(h: Handle): boolean;
   dispose(h: Handle): void;
   is_disposed(h: Handle): boolean;
+  is_tensor(v: unknown): boolean;
+  set_warning_callback(fn: (message: string) => void): void;
   memory_stats(): { tensors: number; bytes: number };
 
   manual_seed(seed: number | bigint): void;
@@ -74,6 +78,24 @@ export interface NativeAddon {
   zip_finish_writer(w: ZipWriterHandle): Buffer | undefined;
   zip_abort_writer(w: ZipWriterHandle): void;
   zip_writer_archive_name(w: ZipWriterHandle): string;
+
+  // jit.cpp: TorchScript modules
+  jit_load(source: string | Uint8Array | ArrayBuffer, device: string | null): JitModuleHandle;
+  jit_save(m: JitModuleHandle, path: string | null): Buffer | undefined;
+  jit_methods(m: JitModuleHandle): [name: string, schema: string, args: string[], takesDict: boolean[]][];
+  jit_call(m: JitModuleHandle, method: string, positional: unknown, keywords: unknown): unknown;
+  jit_call_async(m: JitModuleHandle, method: string, positional: unknown, keywords: unknown): [Promise<unknown>, number];
+  jit_cancel(job: number): boolean;
+  jit_async_threads(n: number | null): number;
+  jit_named_tensors(m: JitModuleHandle, kind: 'parameters' | 'buffers', recurse: boolean): [string, Handle][];
+  jit_named_children(m: JitModuleHandle): [string, JitModuleHandle][];
+  jit_train(m: JitModuleHandle, mode: boolean | null): boolean;
+  jit_type_name(m: JitModuleHandle): string;
+  jit_to(m: JitModuleHandle, device: string | null, dtype: number | null, non_blocking: boolean): JitModuleHandle;
+  jit_code(m: JitModuleHandle, method: string): string;
+  jit_graph(m: JitModuleHandle, method: string): string;
+  jit_freeze(m: JitModuleHandle, optimize_for_inference: boolean): JitModuleHandle;
+  jit_trace(spec: unknown, fn: (...inputs: Handle[]) => unknown, inputs: Handle[], strict: boolean, force_outplace: boolean): JitModuleHandle;
 }
 
 export const packageRoot = path.resolve(__dirname, '..');

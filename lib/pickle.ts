@@ -177,7 +177,7 @@ export function dumps(obj: unknown, hooks: PicklerHooks = {}): Uint8Array {
     const table = policy === 'data' ? dataStrs : policy === 'key' ? keyStrs : null;
     const known = table?.get(s);
     if (known !== undefined) { get(known); return; }
-    const b = utf8.encode(s);
+    const b = encodeStr(s);
     out.byte(OP.BINUNICODE); out.u32(b.length); out.bytes(b);
     const idx = put();
     table?.set(s, idx);
@@ -370,25 +370,103 @@ function metadataInOrder(meta: Record<string, unknown>): PyReduce {
   return new PyReduce(ORDERED_DICT, new PyTuple([]), order.map((k) => [k, meta[k]] as const));
 }
 
-/** pickle.encode_long: little-endian two's complement, as few bytes as possible. */
+/** pickle.encode_long: little-endian two's complement, as few bytes as possible (linear time). */
 export function encodeLong(x: bigint): Uint8Array {
   if (x === 0n) return new Uint8Array(0);
   const abs = x < 0n ? -x : x;
-  const nbits = abs.toString(2).length;
+  const nbits = abs.toString(2).length;  // a power-of-two radix: linear
   let nbytes = (nbits >> 3) + 1;
-  let v = x < 0n ? (1n << BigInt(8 * nbytes)) + x : x;
-  const out = new Uint8Array(nbytes);
-  for (let i = 0; i < nbytes; i++) { out[i] = Number(v & 0xffn); v >>= 8n; }
+  const v = x < 0n ? (1n << BigInt(8 * nbytes)) + x : x;
+  const out = new Uint8Array(Buffer.from(v.toString(16).padStart(2 * nbytes, '0'), 'hex').reverse());
   if (x < 0n && nbytes > 1 && out[nbytes - 1] === 0xff && (out[nbytes - 2] & 0x80) !== 0) nbytes--;
   return out.subarray(0, nbytes);
 }
 
+/** The longest LONG1/LONG4 integer the reader takes, in bytes (torch.save never writes one near it). */
+export const MAX_LONG_BYTES = 1 << 20;
+
+/** pickle.decode_long, in linear time (one hex string, parsed once: no per-byte BigInt shifts). */
 export function decodeLong(b: Uint8Array): bigint {
   if (b.length === 0) return 0n;
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  if (b.length > MAX_LONG_BYTES) {
+    throw new UnpicklingError(`an integer of ${b.length} bytes in the pickle exceeds torch-node's limit of ${MAX_LONG_BYTES} bytes (MAX_LONG_BYTES)`);
+  }
+  // Buffer's hex encoder on a reversed copy: most significant byte first
+  const hex = Buffer.from(b).reverse().toString('hex');
+  let v = BigInt(`0x${hex}`);
   if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
   return v;
+}
+
+// ---- str as Python's pickle encodes it: UTF-8 with 'surrogatepass' ------------------------
+
+/**
+ * The bytes pickle writes for a str: UTF-8, a lone surrogate (U+D800-U+DFFF)
+ * written as its own three bytes (ED A0 80 for U+D800), as Python's
+ * `s.encode('utf-8', 'surrogatepass')` does. TextEncoder would write U+FFFD.
+ */
+export function encodeStr(s: string): Uint8Array {
+  if (!/[\ud800-\udfff]/.test(s)) return utf8.encode(s);
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 0x3f), 0x80 | ((cp >> 6) & 0x3f), 0x80 | (cp & 0x3f));
+        i++;
+        continue;
+      }
+    }
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return Uint8Array.from(out);
+}
+
+/**
+ * A pickled str's bytes as Python reads them (`bytes.decode('utf-8',
+ * 'surrogatepass')`): strict UTF-8, except that an encoded surrogate
+ * (ED A0 80 - ED BF BF) is that UTF-16 code unit. Anything else that is not
+ * UTF-8 is an error with Python's UnicodeDecodeError wording.
+ */
+export function decodeStr(b: Uint8Array): string {
+  try { return utf8Strict.decode(b); } catch { /* surrogates, or not UTF-8 */ }
+  const units: number[] = [];
+  const parts: string[] = [];
+  const bad = (i: number, why: string): never => {
+    throw new UnpicklingError(`a string in the pickle is not valid UTF-8: 'utf-8' codec can't decode byte 0x${b[i].toString(16).padStart(2, '0')} in position ${i}: ${why}`);
+  };
+  const cont = (i: number): number => (i < b.length && (b[i] & 0xc0) === 0x80 ? b[i] & 0x3f : -1);
+  for (let i = 0; i < b.length;) {
+    const c = b[i];
+    let cp: number, n: number;
+    if (c < 0x80) { cp = c; n = 1; }
+    else if (c >= 0xc2 && c <= 0xdf) {
+      const c1 = cont(i + 1); if (c1 < 0) bad(i, 'invalid continuation byte');
+      cp = ((c & 0x1f) << 6) | c1; n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      const c1 = cont(i + 1), c2 = cont(i + 2);
+      if (c1 < 0 || c2 < 0) bad(i, i + 2 >= b.length ? 'unexpected end of data' : 'invalid continuation byte');
+      cp = ((c & 0x0f) << 12) | (c1 << 6) | c2; n = 3;
+      if (cp < 0x800) bad(i, 'invalid continuation byte');  // overlong (surrogates are let through: surrogatepass)
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      const c1 = cont(i + 1), c2 = cont(i + 2), c3 = cont(i + 3);
+      if (c1 < 0 || c2 < 0 || c3 < 0) bad(i, i + 3 >= b.length ? 'unexpected end of data' : 'invalid continuation byte');
+      cp = ((c & 0x07) << 18) | (c1 << 12) | (c2 << 6) | c3; n = 4;
+      if (cp < 0x10000 || cp > 0x10ffff) bad(i, 'invalid continuation byte');
+    } else {
+      return bad(i, 'invalid start byte');
+    }
+    if (cp >= 0x10000) units.push(0xd800 + ((cp - 0x10000) >> 10), 0xdc00 + ((cp - 0x10000) & 0x3ff));
+    else units.push(cp);
+    if (units.length >= 8192) { parts.push(String.fromCharCode(...units)); units.length = 0; }
+    i += n;
+  }
+  parts.push(String.fromCharCode(...units));
+  return parts.join('');
 }
 
 // ---- reader ---------------------------------------------------------------------------
@@ -452,6 +530,8 @@ function hashable(k: unknown): unknown {
  * string; bytes as Buffer; None as null. Whatever hooks return is kept as is.
  */
 export function loads(data: Uint8Array, hooks: UnpicklerHooks): unknown {
+  if (!(data instanceof Uint8Array)) throw new TypeError(`pickle.loads(): data must be a Uint8Array or Buffer, not ${typeName(data)}`);
+  if (hooks === null || typeof hooks !== 'object') throw new TypeError(`pickle.loads(): hooks must be an object, not ${typeName(hooks)}`);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const n = data.length;
   let pos = 0;
@@ -481,9 +561,7 @@ export function loads(data: Uint8Array, hooks: UnpicklerHooks): unknown {
     pos = end + 1;
     return s;
   };
-  const str = (b: Uint8Array): string => {
-    try { return utf8Strict.decode(b); } catch { return fail('a string in the pickle is not valid UTF-8'); }
-  };
+  const str = (b: Uint8Array): string => decodeStr(b);
   const pop = (): unknown => (stack.length ? stack.pop() : fail('pickle stack underflow'));
   const top = (): unknown => (stack.length ? stack[stack.length - 1] : fail('pickle stack underflow'));
   const popMark = (): unknown[] => {

@@ -151,6 +151,7 @@ function typeName(v: unknown): string {
  * format, readable by Python's `torch.load(f, weights_only=True)`.
  */
 export function save(obj: unknown, f: SaveTarget, opts: SaveOptions = {}): void {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`torch.save: argument 'opts' must be an options object, not ${typeName(opts)}`);
   if (opts.pickle_protocol !== undefined && opts.pickle_protocol !== 2) {
     throw new Error(`torch.save: torch-node writes pickle protocol 2 only (torch.save's default), not ${opts.pickle_protocol}`);
   }
@@ -397,7 +398,11 @@ function defaultRestore(location: string): string {
 export function load<T = Record<string, Tensor>>(f: LoadSource, opts: LoadOptions | Exclude<MapLocation, Record<string, DeviceLike>> = {}): T {
   const options: LoadOptions = opts === null || typeof opts === 'string' || typeof opts === 'function' || opts instanceof device
     ? { map_location: opts } : opts;
+  if (options === null || typeof options !== 'object') throw new TypeError(`torch.load: the second argument must be map_location or an options object, not ${typeName(options)}`);
   const mapLocation = options.map_location ?? null;
+  if (mapLocation !== null && !['string', 'function', 'object'].includes(typeof mapLocation)) {
+    throw new TypeError(`torch.load: map_location must be a device, a dict of locations or a function, not ${typeName(mapLocation)}`);
+  }
 
   let source: string | Uint8Array, name: string, head: Uint8Array;
   if (typeof f === 'string' || f instanceof URL) {
@@ -434,7 +439,7 @@ export function load<T = Record<string, Tensor>>(f: LoadSource, opts: LoadOption
   try {
     const records = fromFile(() => native.zip_records(reader));
     if (records.includes('constants.pkl')) {
-      throw new Error(`torch.load: ${name} is a TorchScript archive (written by torch.jit.save), not a torch.save file`);
+      throw new Error(`torch.load: ${name} is a TorchScript archive (written by torch.jit.save), not a torch.save file: load it with torch.jit.load`);
     }
     if (!records.includes('data.pkl')) throw new Error(`torch.load: ${name} has no data.pkl record: not a torch.save file`);
     let swap = false;

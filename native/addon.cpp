@@ -69,6 +69,70 @@ Napi::Error current_exception_as_js(Napi::Env env) {
   }
 }
 
+// ---- LibTorch's warnings ---------------------------------------------------------
+// A handler queues each warning raised on a JS thread; flush_warnings hands
+// them to the callback torch-node's JS side registered (torch.warnings.warn)
+// when the native call returns. Warnings on other threads (the jit pool) go
+// to the handler that was there before (stderr).
+
+thread_local bool t_warnings_pending = false;
+static thread_local bool t_is_js_thread = false;
+static thread_local std::vector<std::string> t_warnings;
+static thread_local Napi::FunctionReference* t_warning_callback = nullptr;
+
+class QueueingWarningHandler : public c10::WarningHandler {
+ public:
+  explicit QueueingWarningHandler(c10::WarningHandler* fallback) : fallback_(fallback) {}
+#if TN_TORCH_AT_LEAST(2, 0)
+  void process(const c10::Warning& warning) override {
+    if (!queue(warning.msg())) fallback_->process(warning);
+  }
+#else
+  void process(const c10::SourceLocation& location, const std::string& msg, const bool verbatim) override {
+    if (!queue(msg)) fallback_->process(location, msg, verbatim);
+  }
+#endif
+
+ private:
+  static bool queue(const std::string& msg) {
+    if (!t_is_js_thread || !t_warning_callback) return false;
+    t_warnings.push_back(msg);
+    t_warnings_pending = true;
+    return true;
+  }
+  c10::WarningHandler* fallback_;
+};
+
+void flush_warnings(napi_env raw_env) {
+  Napi::Env env(raw_env);
+  std::vector<std::string> pending;
+  pending.swap(t_warnings);
+  t_warnings_pending = false;
+  if (!t_warning_callback || t_warning_callback->IsEmpty()) return;
+  for (const auto& msg : pending) t_warning_callback->Call({Napi::String::New(env, msg)});
+}
+
+// set_warning_callback(fn): fn(message) receives LibTorch's warnings.
+static Napi::Value set_warning_callback(const Napi::CallbackInfo& info) {
+  if (!info[0].IsFunction()) bad_type(info[0], "set_warning_callback(): callback", "a function");
+  if (!t_warning_callback) {
+    t_warning_callback = new Napi::FunctionReference();
+    // Freed with the env (a worker's): the reference must not outlive it.
+    check(info.Env(), napi_add_env_cleanup_hook(info.Env(), [](void*) {
+      delete t_warning_callback;
+      t_warning_callback = nullptr;
+    }, nullptr));
+  }
+  *t_warning_callback = Napi::Persistent(info[0].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
+static void install_warning_handler() {
+  static QueueingWarningHandler* handler = new QueueingWarningHandler(c10::Warning::get_warning_handler());
+  c10::Warning::set_warning_handler(handler);  // per thread in newer LibTorch, so on each JS thread
+  t_is_js_thread = true;
+}
+
 // ---- arguments and values ------------------------------------------------------
 
 bool is_nullish(Napi::Value v) { return v.IsEmpty() || v.IsUndefined() || v.IsNull(); }
@@ -373,6 +437,19 @@ Napi::Value from_ivalue(Napi::Env env, const c10::IValue& v) {
     for (size_t i = 0; i < elems.size(); i++) arr.Set(static_cast<uint32_t>(i), from_ivalue(env, elems[i]));
     return arr;
   }
+  if (v.isGenericDict()) {
+    // String keys (a state dict, kwargs): a plain object, as JSON would; other keys: a Map.
+    auto dict = v.toGenericDict();
+    if (dict.keyType()->kind() == c10::TypeKind::StringType) {
+      Napi::Object obj = Napi::Object::New(env);
+      for (const auto& item : dict) obj.Set(item.key().toStringRef(), from_ivalue(env, item.value()));
+      return obj;
+    }
+    Napi::Object map = env.Global().Get("Map").As<Napi::Function>().New({});
+    Napi::Function set = map.Get("set").As<Napi::Function>();
+    for (const auto& item : dict) set.Call(map, {from_ivalue(env, item.key()), from_ivalue(env, item.value())});
+    return map;
+  }
   if (v.isScalar()) {
     auto s = v.toScalar();
     if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
@@ -529,6 +606,10 @@ static napi_value dispose(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static Napi::Value is_tensor(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), is_tensor_handle(info[0]));
+}
+
 static Napi::Value is_disposed(const Napi::CallbackInfo& info) {
   Slot* s = slot_of(info[0]);
   if (!s) throw JsTypeError("is_disposed: expected a tensor handle");
@@ -616,6 +697,7 @@ static void set_allocator_policy() {
 
 void init_tensor(Napi::Env env, Napi::Object exports) {
   set_allocator_policy();
+  install_warning_handler();
   exports.DefineProperties({
       fn<frombuffer>(env, "frombuffer"),
       fn<fromdata>(env, "fromdata"),
@@ -627,6 +709,7 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
       fn<device_of>(env, "device"),
       fn<is_contiguous>(env, "is_contiguous"),
       fn<is_disposed>(env, "is_disposed"),
+      fn<is_tensor>(env, "is_tensor"),
       fn<memory_stats>(env, "memory_stats"),
       fn<manual_seed>(env, "manual_seed"),
       fn<seed>(env, "seed"),
@@ -636,6 +719,7 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
       fn<build_info>(env, "build_info"),
       fn<set_default_dtype>(env, "set_default_dtype"),
       fn<get_default_dtype>(env, "get_default_dtype"),
+      fn<set_warning_callback>(env, "set_warning_callback"),
   });
   napi_value dispose_fn;
   check(env, napi_create_function(env, "dispose", NAPI_AUTO_LENGTH, dispose, nullptr, &dispose_fn));
@@ -650,6 +734,10 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   tn::init_autograd(env, exports);
   tn::init_indexing(env, exports);
   tn::init_serialize(env, exports);
+  tn::init_jit(env, exports);
+#ifdef TN_HAS_DISTRIBUTED
+  tn::init_distributed(env, exports);
+#endif
   return exports;
 }
 

@@ -43,18 +43,28 @@ struct JsRangeError : JsTypeError {
 // backtrace (kept on `cppBacktrace`); a pending JS exception is taken as it is.
 Napi::Error current_exception_as_js(Napi::Env env);
 
+// LibTorch's warnings (TORCH_WARN) raised on a JS thread wait here until the
+// native call that raised them returns, then go to torch.warnings.warn, so
+// that they appear at the JS call site as Python's do (addon.cpp).
+extern thread_local bool t_warnings_pending;
+void flush_warnings(napi_env env);
+
 using Callback = Napi::Value (*)(const Napi::CallbackInfo&);
 
 // A native function as JS sees it: every exception becomes a JS error.
 template <Callback f>
 Napi::Value guarded(const Napi::CallbackInfo& info) {
+  Napi::Value result;
   try {
-    return f(info);
+    result = f(info);
   } catch (const Napi::Error&) {
     throw;
   } catch (...) {
+    if (t_warnings_pending && !info.Env().IsExceptionPending()) flush_warnings(info.Env());
     throw current_exception_as_js(info.Env());
   }
+  if (t_warnings_pending) flush_warnings(info.Env());  // a warning turned error throws from here
+  return result;
 }
 
 // A property for exports.DefineProperties: {fn<name>(env, "name"), ...}.
@@ -114,5 +124,7 @@ void init_dispatch(Napi::Env env, Napi::Object exports);
 void init_autograd(Napi::Env env, Napi::Object exports);
 void init_indexing(Napi::Env env, Napi::Object exports);
 void init_serialize(Napi::Env env, Napi::Object exports);
+void init_jit(Napi::Env env, Napi::Object exports);
+void init_distributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace tn

@@ -310,7 +310,10 @@ napi_value call(napi_env env, napi_callback_info info) {
     if (op.int_division) guard_integer_division(op, stack);
     op.handle.callBoxed(stack);
     size_t nret = op.return_alias_of.size();
-    if (nret == 0) return nullptr;  // undefined
+    if (nret == 0) {
+      if (t_warnings_pending) flush_warnings(env);
+      return nullptr;  // undefined
+    }
     auto convert = [&](size_t r) -> napi_value {
       int alias = op.return_alias_of[r];
       // An in-place op returns its own argument: hand back the same JS handle.
@@ -321,12 +324,25 @@ napi_value call(napi_env env, napi_callback_info info) {
         return argv[1];
       return from_ivalue(env, stack[r]);
     };
-    if (nret == 1) return convert(0);
-    napi_value arr;
-    check(env, napi_create_array_with_length(env, nret, &arr));
-    for (size_t r = 0; r < nret; r++) check(env, napi_set_element(env, arr, r, convert(r)));
-    return arr;
+    napi_value result;
+    if (nret == 1) {
+      result = convert(0);
+    } else {
+      check(env, napi_create_array_with_length(env, nret, &result));
+      for (size_t r = 0; r < nret; r++) check(env, napi_set_element(env, result, r, convert(r)));
+    }
+    if (t_warnings_pending) flush_warnings(env);  // a warning turned error throws from here
+    return result;
   } catch (...) {
+    Napi::Env e(env);
+    if (t_warnings_pending && !e.IsExceptionPending()) {
+      try {
+        flush_warnings(env);
+      } catch (...) {  // the warning's own error wins, as in Python
+        current_exception_as_js(env).ThrowAsJavaScriptException();
+        return nullptr;
+      }
+    }
     current_exception_as_js(env).ThrowAsJavaScriptException();
     return nullptr;
   }

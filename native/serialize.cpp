@@ -11,16 +11,23 @@
 #include "common.h"
 
 #include <ATen/ops/empty.h>
+#include <caffe2/serialize/file_adapter.h>
 #include <caffe2/serialize/inline_container.h>
+#include <caffe2/serialize/versions.h>
 #include <caffe2/serialize/read_adapter_interface.h>
 #include <c10/core/CPUAllocator.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cerrno>
+#include <cctype>
 #include <cstring>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace tn {
 namespace {
@@ -34,8 +41,16 @@ using caffe2::serialize::ReadAdapterInterface;
 constexpr napi_type_tag kReaderTag = {0x6a1f2c3d4e5b6071ULL, 0x8192a3b4c5d6e7f8ULL};
 constexpr napi_type_tag kWriterTag = {0x0f1e2d3c4b5a6978ULL, 0x8796a5b4c3d2e1f0ULL};
 
+// A record as the central directory describes it (zip_open_reader's scan).
+struct RecordInfo {
+  uint32_t method = 0;   // 0: stored, 8: deflated
+  uint64_t usize = 0;    // uncompressed size
+};
+
 struct Reader {
   std::unique_ptr<PyTorchStreamReader> impl;
+  std::shared_ptr<ReadAdapterInterface> in;              // what impl reads
+  std::unordered_map<std::string, RecordInfo> records;   // by name in the archive folder; empty when the scan was skipped
 };
 
 struct Writer {
@@ -44,6 +59,23 @@ struct Writer {
   bool to_memory = false;
   bool failed = false;     // a write threw: the writer may be unusable
 };
+
+// The writer's file stream. PyTorchStreamWriter keeps it private, closes it
+// in writeEndOfFile without checking the result (a full disk that shows only
+// when the last buffered bytes are flushed went unreported: torch.save to
+// /dev/full "succeeded"), and a writer that failed earlier can never be
+// finalized, so its file stayed open. An explicit instantiation may name a
+// private member (C++17 [temp.spec]/6): that yields a pointer to the member.
+struct FileStreamTag {
+  friend std::ofstream PyTorchStreamWriter::*file_stream_of(FileStreamTag);
+};
+template <std::ofstream PyTorchStreamWriter::*M>
+struct FileStreamAccess {
+  friend std::ofstream PyTorchStreamWriter::*file_stream_of(FileStreamTag) { return M; }
+};
+template struct FileStreamAccess<&PyTorchStreamWriter::file_stream_>;
+
+std::ofstream& file_stream(PyTorchStreamWriter& w) { return w.*file_stream_of(FileStreamTag{}); }
 
 // A PyTorchStreamWriter's destructor finishes the archive when that was not
 // done, and a failure there (an I/O error seen earlier, a full disk) throws
@@ -62,7 +94,11 @@ void discard_writer(Writer* w) {
   if (w->impl->finalized()) {
     w->impl.reset();
   } else {
-    (void)w->impl.release();  // see above: never run its destructor
+    // see above: never run its destructor, but close its file (the rest of
+    // it, a few hundred bytes and miniz's directory, is leaked)
+    std::ofstream& f = file_stream(*w->impl);
+    if (f.is_open()) f.close();
+    (void)w->impl.release();
   }
 }
 
@@ -177,6 +213,116 @@ void writer_step(Writer& w, F&& f) {
 
 // ---- reading ---------------------------------------------------------------------
 
+// PyTorchStreamReader's constructor leaks miniz's central directory (about
+// 70 bytes an entry: 1.4 MB for 20,000 entries) when init() throws after the
+// zip was opened: an archive whose first record is not in a folder, without a
+// version record, or whose version cannot be read. Those checks are made here
+// first, on the central directory, and refused with LibTorch's messages; the
+// reader is only constructed for an archive that passes them. Anything this
+// scan does not understand (ZIP64, a malformed directory, a compressed version
+// record) is left to LibTorch, whose own failures there do not leak.
+uint32_t crc32_of(const uint8_t* p, size_t n) {
+  static uint32_t table[256];
+  static bool ready = false;
+  if (!ready) {
+    for (uint32_t i = 0; i < 256; i++) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; k++) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      table[i] = c;
+    }
+    ready = true;
+  }
+  uint32_t c = 0xffffffffu;
+  for (size_t i = 0; i < n; i++) c = table[(c ^ p[i]) & 0xff] ^ (c >> 8);
+  return c ^ 0xffffffffu;
+}
+
+void precheck_archive(ReadAdapterInterface& in, std::unordered_map<std::string, RecordInfo>& records) {
+  const uint64_t size = in.size();
+  auto rd = [&](uint64_t pos, size_t n) -> std::string {
+    std::string b(n, '\0');
+    if (pos > size || n > size - pos || in.read(pos, &b[0], n, "checking the zip archive") != n) return {};
+    return b;
+  };
+  auto u16 = [](const std::string& b, size_t at) { return uint32_t(uint8_t(b[at])) | uint32_t(uint8_t(b[at + 1])) << 8; };
+  auto u32 = [&](const std::string& b, size_t at) { return u16(b, at) | u16(b, at + 2) << 16; };
+  if (size < 22) return;
+  const size_t tail_n = static_cast<size_t>(std::min<uint64_t>(size, 65535 + 22));
+  std::string tail = rd(size - tail_n, tail_n);
+  if (tail.empty()) return;
+  size_t eocd = std::string::npos;
+  for (size_t i = tail_n - 22 + 1; i-- > 0;) {
+    if (u32(tail, i) == 0x06054b50u) { eocd = i; break; }
+  }
+  if (eocd == std::string::npos) return;
+  const uint32_t entries = u16(tail, eocd + 10), cd_size = u32(tail, eocd + 12), cd_off = u32(tail, eocd + 16);
+  if (entries == 0xffff || cd_size == 0xffffffffu || cd_off == 0xffffffffu) return;  // ZIP64
+  if (entries == 0) return;
+  std::string cd = rd(cd_off, cd_size);
+  if (cd.empty()) return;
+  struct Entry { std::string name; uint32_t method, crc, csize, usize, local; };
+  std::vector<Entry> list;
+  list.reserve(entries);
+  for (size_t p = 0; list.size() < entries;) {
+    if (p + 46 > cd.size() || u32(cd, p) != 0x02014b50u) return;  // malformed: LibTorch reports it
+    const size_t nlen = u16(cd, p + 28), xlen = u16(cd, p + 30), clen = u16(cd, p + 32);
+    if (p + 46 + nlen + xlen + clen > cd.size()) return;
+    list.push_back({cd.substr(p + 46, nlen), u16(cd, p + 10), u32(cd, p + 16), u32(cd, p + 20), u32(cd, p + 24), u32(cd, p + 42)});
+    p += 46 + nlen + xlen + clen;
+  }
+  const std::string& first = list[0].name;
+  const size_t slash = first.find('/');
+  if (slash == std::string::npos)
+    throw std::runtime_error("file in archive is not in a subdirectory: " + first);
+  const std::string folder = first.substr(0, slash + 1);
+  for (const auto& e : list) {
+    if (e.name.compare(0, folder.size(), folder) == 0) records[e.name.substr(folder.size())] = RecordInfo{e.method, e.usize};
+  }
+  auto same = [](const std::string& a, const std::string& b) {  // miniz's lookup ignores case
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); i++)
+      if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
+  };
+  const Entry* version = nullptr;
+  for (const char* name : {".data/version", "version"}) {
+    for (const auto& e : list) {
+      if (same(e.name, folder + name)) { version = &e; break; }
+    }
+    if (version) break;
+  }
+  if (!version) throw std::runtime_error("Expected hasRecord(\"version\") to be true, but got false.");
+  if (version->method != 0 || version->csize != version->usize || version->usize > 64) return;
+  std::string local = rd(version->local, 30);
+  if (local.empty() || u32(local, 0) != 0x04034b50u)
+    throw std::runtime_error("PytorchStreamReader failed reading file version: invalid header or archive is corrupted");
+  const uint64_t data_at = uint64_t(version->local) + 30 + u16(local, 26) + u16(local, 28);
+  std::string text = version->usize ? rd(data_at, version->usize) : std::string();
+  if (text.size() != version->usize)
+    throw std::runtime_error("PytorchStreamReader failed reading file version: file read failed");
+  if (crc32_of(reinterpret_cast<const uint8_t*>(text.data()), text.size()) != version->crc)
+    throw std::runtime_error("PytorchStreamReader failed reading file version: CRC-32 check failed");
+  uint64_t v = 0;
+  try {
+    v = std::stoull(text);
+  } catch (...) {
+    throw std::runtime_error("Couldn't parse the version " + text + " as Long Long.");
+  }
+  if (v < caffe2::serialize::kMinSupportedFileFormatVersion)
+    throw std::runtime_error("Attempted to read a PyTorch file with version " + std::to_string(v) +
+                             ", but the minimum supported version for reading is " +
+                             std::to_string(caffe2::serialize::kMinSupportedFileFormatVersion) +
+                             ". Your PyTorch script module file is too old. Please regenerate it with latest "
+                             "version of PyTorch to mitigate this issue.");
+  if (v > caffe2::serialize::kMaxSupportedFileFormatVersion)
+    throw std::runtime_error("Attempted to read a PyTorch file with version " + std::to_string(v) +
+                             ", but the maximum supported version for reading is " +
+                             std::to_string(caffe2::serialize::kMaxSupportedFileFormatVersion) +
+                             ". The version of your PyTorch installation may be too old, please upgrade "
+                             "PyTorch to latest version to mitigate this issue.");
+}
+
+
 // zip_open_reader(pathOrBytes) -> reader
 Napi::Value zip_open_reader(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -184,14 +330,15 @@ Napi::Value zip_open_reader(const Napi::CallbackInfo& info) {
   auto r = std::make_unique<Reader>();
   if (info[0].IsString()) {
     std::string path = to_string(info[0], "zip_open_reader(): path");
-    r->impl = std::make_unique<PyTorchStreamReader>(path);
+    r->in = std::make_shared<caffe2::serialize::FileAdapter>(path);
   } else {
     auto bytes = bytes_of(info[0], "zip_open_reader(): data");
     auto adapter = std::make_shared<MemoryAdapter>();
     adapter->data.assign(reinterpret_cast<const char*>(bytes.first), bytes.second);
-    r->impl = std::make_unique<PyTorchStreamReader>(
-        std::shared_ptr<ReadAdapterInterface>(std::move(adapter)));
+    r->in = std::move(adapter);
   }
+  precheck_archive(*r->in, r->records);
+  r->impl = std::make_unique<PyTorchStreamReader>(r->in);
   Reader* raw = r.release();
   return make_handle(env, raw, &kReaderTag, finalize_reader);
 }
@@ -200,6 +347,8 @@ Napi::Value zip_close_reader(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* r = unwrap_handle<Reader>(info[0], &kReaderTag, "zip reader");
   r->impl.reset();
+  r->in.reset();  // closes the file now, not when the handle is collected
+  r->records.clear();
   return env.Undefined();
 }
 
@@ -240,6 +389,7 @@ Napi::Value zip_read_storage(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 5) throw JsTypeError("zip_read_storage: expected (reader, name, dtype, numel, swap_bytes)");
   auto& r = open_reader(info[0]);
+  auto* rh = unwrap_handle<Reader>(info[0], &kReaderTag, "zip reader");
   std::string name = to_string(info[1], "zip_read_storage(): name");
   auto dtype = to_scalar_type(info[2], "zip_read_storage(): dtype");
   int64_t numel = to_int(info[3], "zip_read_storage(): numel");
@@ -252,7 +402,24 @@ Napi::Value zip_read_storage(const Napi::CallbackInfo& info) {
   const size_t need = static_cast<size_t>(numel) * itemsize;
   at::DataPtr ptr;
   size_t size = 0;
-  std::tie(ptr, size) = r.getRecord(name);
+  // A record larger than its storage is read only as far as the storage
+  // goes (a stored record), or refused (a compressed one: inflating it whole
+  // is what a zip bomb wants; torch.save never compresses records).
+  auto it = rh->records.find(name);
+  if (it != rh->records.end() && it->second.usize > need) {
+    if (it->second.method != 0)
+      throw std::runtime_error("storage record '" + name + "' is compressed and inflates to " +
+                               std::to_string(it->second.usize) + " bytes, but the pickle says its storage has " +
+                               std::to_string(numel) + " elements of " + std::to_string(itemsize) + " bytes (" +
+                               std::to_string(need) + " bytes): refusing to inflate it (the file is corrupted, or a zip bomb)");
+    const size_t offset = r.getRecordOffset(name);
+    ptr = c10::GetCPUAllocator()->allocate(need);
+    if (need && rh->in->read(offset, ptr.get(), need, "reading a storage record") != need)
+      throw std::runtime_error("storage record '" + name + "' could not be read");
+    size = need;
+  } else {
+    std::tie(ptr, size) = r.getRecord(name);
+  }
   if (size < need)
     throw std::runtime_error("storage record '" + name + "' holds " + std::to_string(size) +
                              " bytes, but the pickle says it has " + std::to_string(numel) +
@@ -260,6 +427,15 @@ Napi::Value zip_read_storage(const Napi::CallbackInfo& info) {
                              std::to_string(need) + " bytes): the file is corrupted or truncated");
   if (need != 0 && ptr.get() == nullptr)
     throw std::runtime_error("storage record '" + name + "' could not be read");
+  if (size > need) {
+    // A record larger than its storage (torch.save never writes one; a
+    // crafted zip can hold a huge record for a 4-element storage): keep only
+    // the storage's bytes, so that what stays resident is what the storage
+    // says it is (and what memory_stats() counts).
+    at::DataPtr exact = c10::GetCPUAllocator()->allocate(need);
+    if (need) std::memcpy(exact.get(), ptr.get(), need);
+    ptr = std::move(exact);
+  }
   auto* bytes = static_cast<uint8_t*>(ptr.get());
   if (swap && itemsize > 1) {
     for (size_t i = 0; i < need; i += itemsize)
@@ -421,7 +597,14 @@ Napi::Value zip_finish_writer(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Writer& w = open_writer(info[0]);
   writer_step(w, [&] { w.impl->writeEndOfFile(); });
+  // writeEndOfFile closed the file without looking: a failed close (the
+  // last buffered bytes not written, a full disk) leaves failbit set.
+  const bool close_failed = !w.to_memory && file_stream(*w.impl).fail();
+  const int err = errno;
   w.impl.reset();  // finalized: the destructor only closes the file
+  if (close_failed)
+    throw std::runtime_error(std::string("writing the end of the archive failed: ") +
+                             (err ? std::strerror(err) : "the file could not be closed"));
   if (!w.to_memory) return env.Undefined();
   Napi::Buffer<char> buf = Napi::Buffer<char>::Copy(env, w.buffer.data(), w.buffer.size());
   std::string().swap(w.buffer);

@@ -11,6 +11,10 @@ Run with Debian's system Python (python3-torch 1.13.1, python3-torchvision 0.14.
         eval mode, in train mode, and in eval mode again (with the running statistics that the
         train-mode pass updated). Small: no whole state dict is stored.
 
+    /usr/bin/python3 scripts/gen-torchvision-fixtures.py outputs [NAME...]
+        what test/torchvision-models.test.js runs at test time when this Python is there: the same
+        outputs, as JSON on stdout, computed on the CPU the test runs on.
+
     /usr/bin/python3 scripts/gen-torchvision-fixtures.py checkpoint TORCH_HOME [--seed N]
         what test/torchvision-weights.test.js runs at test time: writes a torchvision checkpoint,
         TORCH_HOME/hub/checkpoints/resnet18-f37072fd.pth (the file name of the IMAGENET1K_V1 weights;
@@ -126,17 +130,39 @@ def model_record(name):
     # The input comes from the same generator, right after the model was built.
     x = torch.randn(*INPUT_SHAPE)
     rec["input_shape"] = INPUT_SHAPE
+    rec.update(model_outputs(model, x))
+    return rec
+
+
+def model_outputs(model, x):
+    """Outputs in eval mode, in train mode (which moves the batch-norm statistics), in eval again.
+    Float results of deep convolution stacks: they hold this CPU's rounding (see `outputs`)."""
+    rec = {}
     with torch.no_grad():
         model.eval()
         rec["output_eval"] = values(model(x))
         model.train()
         rec["output_train"] = summary(model(x))
         rec["buffers_after_train"] = [
-            {"key": k, "sum": v.double().sum().item()} for k, v in model.state_dict().items() if k in dict(model.named_buffers())
+            {"key": k, "sum": v.double().sum().item(), "sumsq": v.double().pow(2).sum().item(), "numel": v.numel()}
+            for k, v in model.state_dict().items() if k in dict(model.named_buffers())
         ]
         model.eval()
         rec["output_eval_after_train"] = summary(model(x))
     return rec
+
+
+def outputs_record(names):
+    """What test/torchvision-models.test.js runs at test time when this Python is there: the same
+    outputs as the fixture's, computed on the machine (and thread count) the test runs on, so that the
+    test can compare tightly instead of with the CPU-to-CPU tolerance the committed fixture needs."""
+    out = {}
+    for name in names:
+        _, make = CONFIGS[name]
+        torch.manual_seed(SEEDS[name])
+        model = make()
+        out[name] = model_outputs(model, torch.randn(*INPUT_SHAPE))
+    return out
 
 
 def layout_record(name):
@@ -299,9 +325,13 @@ def main():
     ck = sub.add_parser("checkpoint", help="write a resnet18 checkpoint into TORCH_HOME/hub/checkpoints")
     ck.add_argument("torch_home")
     ck.add_argument("--seed", type=int, default=1234)
+    op = sub.add_parser("outputs", help="print the models' outputs (as in the fixture) as JSON on stdout")
+    op.add_argument("names", nargs="*", default=list(CONFIGS))
     args = parser.parse_args()
     if args.command == "checkpoint":
         write_checkpoint(args.torch_home, args.seed)
+    elif args.command == "outputs":
+        json.dump(outputs_record(args.names), sys.stdout)
     else:
         write_fixtures()
 

@@ -13,7 +13,7 @@ const path = require('node:path');
 const { spawnSync, execFileSync } = require('node:child_process');
 
 const quiet = process.argv.includes('--quiet');
-const BUILD = ['libtorch-dev', 'libopenblas0-pthread', 'cmake', 'g++', 'ccache'];
+const BUILD = ['libtorch-dev', 'libopenblas0-pthread', 'libgloo-dev', 'cmake', 'g++', 'ccache'];
 const REFERENCE = ['python3-torch', 'python3-torchvision'];
 const wanted = process.argv.includes('--build-only') ? BUILD : [...BUILD, ...REFERENCE];
 

@@ -91,4 +91,11 @@ describe('abuse: native', () => {
     assert.equal(dtype, 'torch.int64');
     assert.equal(value, '9007199254740993');
   });
+
+  it('an allocation larger than memory is a clean Error with PyTorch\'s message', () => {
+    const [[name, msg]] = run(`
+      try { torch.zeros([2 ** 40]); out(['none']); } catch (e) { out([e.constructor.name, e.message]); }`);
+    assert.equal(name, 'Error');
+    assert.match(msg, /DefaultCPUAllocator: can't allocate memory/); // Python 1.13 says the same
+  });
 });

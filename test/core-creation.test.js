@@ -2,7 +2,8 @@
 // Creation functions, torch.tensor's dtype inference, zero-copy frombuffer /
 // as_tensor, reading values and metadata, dtype conversions and the default
 // dtype, against PyTorch 1.13 (scripts/gen-core-fixtures.py, gen_creation,
-// computes each value in Python under the key used here).
+// computes each value in Python under the key used here). Exact (`check`): creation and
+// conversion are elementwise or copies, the same bits on every AVX2/AVX-512 CPU and thread count.
 const assert = require('node:assert/strict');
 const { torch, loadFixture, makeTensor, assertTensor, assertThrowsLike } = require('./core-helpers');
 

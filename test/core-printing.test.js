@@ -6,6 +6,7 @@
 const assert = require('node:assert/strict');
 const util = require('node:util');
 const { torch, loadFixture } = require('./core-helpers');
+const C = require('./support/close');
 
 const { cases } = loadFixture('core-printing.json');
 const seeded = (seed, f) => { torch.manual_seed(seed); return f(); };
@@ -76,7 +77,12 @@ describe('core printing: String(t) of real tensors equals Python str(t)', () => 
   });
   for (const [name, make] of Object.entries(JS)) {
     const title = NEEDS_NATIVE[name] ? `${name} [needs native: ${NEEDS_NATIVE[name]}]` : name;
-    it(title, () => {
+    it(title, function () {
+      // Exact: the same bits print the same digits. The random draws behind the seeded float
+      // cases are the same on every AVX2/AVX-512 CPU but not under ATen's default kernels
+      // (test/support/close.js), where a 4th decimal can change: those cases are skipped there,
+      // and the formatter itself stays covered by the other cases and test/printing.test.js.
+      if (C.DEFAULT_KERNELS && /\brandn?\(/.test(name) && !/> 0|randint/.test(name)) this.skip();
       const t = make();
       // the default dtype matters for the suffix: print under the one the tensor was made under
       const str = name.includes('under default f64') ? withDefault(float64, () => String(t)) : String(t);

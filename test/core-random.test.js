@@ -2,6 +2,9 @@
 // Seed parity: after torch.manual_seed(s), the random functions give PyTorch's
 // values bit for bit (same LibTorch, same generator): fixtures from
 // scripts/gen-core-fixtures.py (float32 values stored as the float64 of the float32).
+// Bit for bit: verified under OpenBLAS Haswell/Sandybridge/native cores, ATEN_CPU_CAPABILITY
+// avx2/avx512 and 1/2 threads; only ATen's default (pre-AVX2) kernels round randn/uniform_
+// differently (Python too), where close.js turns `exact` into 64 ulps of the tensor's scale.
 const assert = require('node:assert/strict');
 const { torch, loadFixture, decodeArg, assertTensor } = require('./core-helpers');
 

@@ -12,6 +12,7 @@ const net = require('node:net');
 const crypto = require('node:crypto');
 const { execFile, spawn } = require('node:child_process');
 const { Worker } = require('node:worker_threads');
+const { zipSync } = require('fflate');
 
 const HUB = path.join(__dirname, '..', 'dist', 'hub.js');
 const hub = require(HUB);
@@ -477,14 +478,15 @@ describe('torch.hub', function () {
 
     it('NO_PROXY / no_proxy bypass the proxy', async () => {
       process.env.HTTP_PROXY = `http://127.0.0.1:${proxyPort}`;
-      for (const [k, v] of [['NO_PROXY', '127.0.0.1'], ['no_proxy', 'example.org, 127.0.0.1'], ['NO_PROXY', '*'], ['NO_PROXY', `127.0.0.1:${port}`]]) {
+      // (a leading dot: the names that end with it, as curl and urllib)
+      for (const [k, v] of [['NO_PROXY', '127.0.0.1'], ['no_proxy', 'example.org, 127.0.0.1'], ['NO_PROXY', '*'], ['NO_PROXY', `127.0.0.1:${port}`], ['NO_PROXY', '.0.0.1']]) {
         delete process.env.NO_PROXY;
         delete process.env.no_proxy;
         process.env[k] = v;
         await hub.download_url_to_file(`${base}/files/plain.bin`, path.join(tmp, 'a.bin'), { progress: false });
       }
       assert.equal(proxyLog.length, 0);
-      assert.equal(requests.length, 4);
+      assert.equal(requests.length, 5);
       // a NO_PROXY that does not match keeps the proxy
       process.env.NO_PROXY = 'example.org,127.0.0.2';
       await hub.download_url_to_file(`${base}/files/plain.bin`, path.join(tmp, 'a.bin'), { progress: false });
@@ -495,6 +497,37 @@ describe('torch.hub', function () {
       process.env.HTTPS_PROXY = `http://127.0.0.1:${proxyPort}`;
       await hub.download_url_to_file(`${base}/files/plain.bin`, path.join(tmp, 'a.bin'), { progress: false });
       assert.equal(proxyLog.length, 0);
+    });
+
+    it('ALL_PROXY is not used, as urllib (only <scheme>_proxy)', async () => {
+      process.env.ALL_PROXY = `http://127.0.0.1:${proxyPort}`;
+      await hub.download_url_to_file(`${base}/files/plain.bin`, path.join(tmp, 'a.bin'), { progress: false });
+      assert.equal(proxyLog.length, 0);
+      assert.equal(requests.length, 1);
+    });
+
+    it('a proxy that never answers the CONNECT: a timeout naming the proxy', async () => {
+      const silent = net.createServer((sock) => sock.on('error', () => {}).resume()); // reads, never answers
+      silent.tunnels = new Set();
+      let closed = 0;
+      silent.on('connection', (sock) => {
+        silent.tunnels.add(sock);
+        sock.on('close', () => closed++);
+      });
+      const silentPort = await listen(silent);
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${silentPort}`;
+      try {
+        await assert.rejects(hub.download_url_to_file('https://127.0.0.1:9/x.bin', path.join(ckptDir, 'x.bin'), { progress: false, timeout: 0.3 }),
+          (e) => e.name === 'DownloadError' && e.code === 'ETIMEDOUT' &&
+            e.reason === `proxy 127.0.0.1:${silentPort}: no data received for 0.3 s (ETIMEDOUT)` && e.message.endsWith(path.join(ckptDir, 'x.bin')));
+        // and the connection to the proxy is closed, not left to hold the process
+        for (let i = 0; i < 100 && closed < 1; i++) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(closed, 1);
+      } finally {
+        for (const sock of silent.tunnels) sock.destroy();
+        await new Promise((r) => silent.close(r));
+      }
+      assert.deepEqual(listDir(ckptDir), []);
     });
 
     it('a proxy that is down: the error says so', async () => {
@@ -556,6 +589,12 @@ describe('torch.hub', function () {
       // one tunnel per request: two redirects, then the file
       assert.deepEqual(proxyLog.map((r) => `${r.method} ${r.url}`), Array(3).fill(`CONNECT 127.0.0.1:${tlsPort}`));
       assert.equal(tlsRequests.length, 3);
+    });
+
+    it('HTTPS_PROXY without a scheme is an http:// proxy (as urllib and curl)', async () => {
+      const dst = path.join(ckptDir, GOOD);
+      assert.equal(await download(`https://127.0.0.1:${tlsPort}/files/${GOOD}`, dst, { https_proxy: `127.0.0.1:${proxyPort}` }), 'OK');
+      assert.deepEqual(proxyLog.map((r) => `${r.method} ${r.url}`), [`CONNECT 127.0.0.1:${tlsPort}`]);
     });
 
     it('a proxy that refuses the tunnel', async () => {
@@ -642,7 +681,7 @@ describe('torch.hub', function () {
       name = `sd-${crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 8)}.pth`;
       FILES[name] = bytes;
       // the same file inside a one-member zip: the legacy layout hub still reads
-      FILES['legacy-00.zip'] = zipOne('inner-sd.pth', bytes);
+      FILES['legacy-00.zip'] = zipSync({ 'inner-sd.pth': bytes });
     });
 
     function assertSame(loaded) {
@@ -661,39 +700,24 @@ describe('torch.hub', function () {
       assert.equal(requests.length, 0);
     });
 
-    it('a one-member zip (legacy layout) is extracted next to it and loaded', async () => {
-      const warnings = [];
-      const onWarning = (w) => warnings.push(w.message);
-      process.on('warning', onWarning);
-      try {
+    it('a one-member zip (legacy layout) is extracted next to it and loaded, with PyTorch\'s warning at the call', async () => {
+      const warnings = require('../dist/warnings.js');
+      const log = await warnings.catch_warnings(async () => {
         assertSame(await hub.load_state_dict_from_url(`${base}/files/legacy-00.zip`, { progress: false }));
-        await new Promise((r) => setImmediate(r));
-      } finally {
-        process.removeListener('warning', onWarning);
-      }
+      }, { record: true });
       assert.deepEqual(listDir(ckptDir), ['inner-sd.pth', 'legacy-00.zip']);
-      assert.ok(warnings.some((m) => /Falling back to the old format < 1\.6/.test(m)), String(warnings));
+      assert.equal(log.length, 1);
+      assert.match(String(log[0].message), /^Falling back to the old format < 1\.6/);
+      assert.equal(log[0].category, warnings.UserWarning);
+      assert.equal(log[0].filename, __filename);
+      assert.equal(log[0].line, 'assertSame(await hub.load_state_dict_from_url(`${base}/files/legacy-00.zip`, { progress: false }));');
+    });
+
+    it('a zip of several files is not the legacy layout: torch.load\'s own error', async () => {
+      FILES['two-00.zip'] = zipSync({ 'a.pth': bytes, 'b.pth': bytes });
+      await assert.rejects(hub.load_state_dict_from_url(`${base}/files/two-00.zip`, { progress: false }),
+        /not a readable PyTorch zip archive/);
+      assert.deepEqual(listDir(ckptDir), ['two-00.zip']);
     });
   });
 });
-
-// A zip with one deflated member (what hub calls the legacy format).
-function zipOne(memberName, data) {
-  const zlib = require('node:zlib');
-  const comp = zlib.deflateRawSync(data);
-  const crc = zlib.crc32(data);
-  const nameBuf = Buffer.from(memberName);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14); local.writeUInt32LE(comp.length, 18); local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(nameBuf.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(crc, 16); central.writeUInt32LE(comp.length, 20); central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(nameBuf.length, 28); central.writeUInt32LE(0, 42);
-  const cdOffset = local.length + nameBuf.length + comp.length;
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0); eocd.writeUInt16LE(1, 8); eocd.writeUInt16LE(1, 10);
-  eocd.writeUInt32LE(central.length + nameBuf.length, 12); eocd.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, nameBuf, comp, central, nameBuf, eocd]);
-}

@@ -5,6 +5,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const torch = require('torch-node');
+const C = require('./support/close');
 
 function fixture(name) {
   return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
@@ -34,27 +35,26 @@ function decodeArg(v) {
 
 function values(t) { return Array.from(t.detach().contiguous().typed_array(), Number); }
 
-/** Same shape, dtype and bit-identical values. */
+/**
+ * Same shape, dtype and bit-identical values (0 equals -0): for what is the same on every CPU
+ * (parameters after manual_seed, copies, loaded state). See test/support/close.js.
+ */
 function assertExact(t, enc, what = '') {
   assert.deepEqual(t.shape, enc.shape, `${what}: shape`);
   assert.equal(t.dtype.name, enc.dtype, `${what}: dtype`);
-  const got = values(t), want = enc.values.map(num);
-  for (let i = 0; i < want.length; i++) {
-    if (!Object.is(got[i], want[i]) && !(got[i] === 0 && want[i] === 0)) {
-      assert.fail(`${what}: element ${i} is ${got[i]}, PyTorch has ${want[i]}`);
-    }
-  }
+  C.assertValues(values(t), enc.values.map(num), { exact: true, label: what, dtype: enc.dtype });
 }
 
-/** Same shape and dtype, values within rtol/atol (as torch.allclose). */
+/**
+ * Same shape and dtype, values within rtol/atol (as torch.allclose); the defaults are a few ulps
+ * above assert_close's float32 rtol, for one small layer's forward or backward (sums of <= 100
+ * terms: accumulated('float32', { terms: 100 }) gives 1.9e-5; 1e-5 has held on every CPU
+ * variation tried). Callers with longer sums pass their own.
+ */
 function assertClose(t, enc, what = '', rtol = 1e-5, atol = 1e-6) {
   assert.deepEqual(t.shape, enc.shape, `${what}: shape`);
   assert.equal(t.dtype.name, enc.dtype, `${what}: dtype`);
-  const got = values(t), want = enc.values.map(num);
-  for (let i = 0; i < want.length; i++) {
-    const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]);
-    if (!ok) assert.fail(`${what}: element ${i} is ${got[i]}, PyTorch has ${want[i]}`);
-  }
+  C.assertValues(values(t), enc.values.map(num), { rtol, atol, label: what });
 }
 
 /** The JS error class for a Python exception type, as torch-node maps them. */

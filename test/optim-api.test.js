@@ -52,6 +52,64 @@ describe('torch.optim.Optimizer', function () {
     });
   });
 
+  describe('constructors: positional arguments, options, unknown keys (every optimizer)', function () {
+    // [name, positional arguments after params, the same as options]
+    const cases = [
+      ['Adadelta', [0.5, 0.8, 1e-5, 0.1, null], { lr: 0.5, rho: 0.8, eps: 1e-5, weight_decay: 0.1, foreach: null }],
+      ['Adagrad', [0.1, 0.01, 0.1, 0.5, 1e-9], { lr: 0.1, lr_decay: 0.01, weight_decay: 0.1, initial_accumulator_value: 0.5, eps: 1e-9 }],
+      ['Adamax', [0.01, [0.8, 0.9], 1e-6, 0.1], { lr: 0.01, betas: [0.8, 0.9], eps: 1e-6, weight_decay: 0.1 }],
+      ['ASGD', [0.05, 0.01, 0.5, 3, 0.1, null, true], { lr: 0.05, lambd: 0.01, alpha: 0.5, t0: 3, weight_decay: 0.1, foreach: null, maximize: true }],
+      ['NAdam', [0.01, [0.8, 0.9], 1e-6, 0.1, 0.01], { lr: 0.01, betas: [0.8, 0.9], eps: 1e-6, weight_decay: 0.1, momentum_decay: 0.01 }],
+      ['RAdam', [0.01, [0.8, 0.9], 1e-6, 0.1], { lr: 0.01, betas: [0.8, 0.9], eps: 1e-6, weight_decay: 0.1 }],
+      ['RMSprop', [0.01, 0.9, 1e-6, 0.1, 0.5, true, null, true], { lr: 0.01, alpha: 0.9, eps: 1e-6, weight_decay: 0.1, momentum: 0.5, centered: true, maximize: true }],
+      ['Rprop', [0.01, [0.4, 1.1], [1e-5, 10], null, true], { lr: 0.01, etas: [0.4, 1.1], step_sizes: [1e-5, 10], maximize: true }],
+      ['LBFGS', [0.5, 10, 12, 1e-5, 1e-8, 7, 'strong_wolfe'], { lr: 0.5, max_iter: 10, max_eval: 12, tolerance_grad: 1e-5, tolerance_change: 1e-8, history_size: 7, line_search_fn: 'strong_wolfe' }],
+      ['SparseAdam', [0.01, [0.8, 0.9], 1e-6], { lr: 0.01, betas: [0.8, 0.9], eps: 1e-6 }],
+    ];
+    for (const [name, positional, options] of cases) {
+      it(`${name}: positional = options; an unknown key is a TypeError naming it`, function () {
+        const a = new optim[name]([param(2)], ...positional), b = new optim[name]([param(2)], options);
+        assert.deepEqual(a.defaults, b.defaults);
+        for (const [k, v] of Object.entries(options)) assert.deepEqual(a.param_groups[0][k], v, k);
+        assert.throws(() => new optim[name]([param(2)], { lr: 0.1, momentun: 0.9 }), { name: 'TypeError', message: `${name}.__init__() got an unexpected keyword argument 'momentun'` });
+        assert.throws(() => new optim[name]([param(2)], ...positional, 1, 2, 3, 4), { name: 'TypeError' });
+      });
+    }
+    it("LBFGS: max_eval defaults to max_iter * 5 // 4; step() needs a closure", function () {
+      assert.equal(new optim.LBFGS([param(2)], { max_iter: 7 }).defaults.max_eval, 8);
+      assert.throws(() => new optim.LBFGS([param(2)]).step(), { name: 'TypeError' });
+    });
+    it('LBFGS: state_dict / load_state_dict mid-run continues exactly as an uninterrupted run', function () {
+      const x = torch.randn(8, 4), y = torch.randn(8, 3);
+      const run = (w, b, opt) => () => { opt.zero_grad(); const l = x.mm(w).add(b).sub(y).pow(2).mean().add(w.pow(4).sum()); l.backward(); return l; };
+      const make = () => { const w = torch.randn([4, 3]).mul(0.3).requires_grad_(), b = torch.zeros(3, { requires_grad: true });
+        return [w, b, new optim.LBFGS([w, b], { history_size: 3, max_iter: 5, line_search_fn: 'strong_wolfe' })]; };
+      torch.manual_seed(5);
+      const [w1, b1, o1] = make();
+      for (let i = 0; i < 2; i++) o1.step(run(w1, b1, o1));
+      const sd = o1.state_dict();
+      const w2 = w1.detach().clone().requires_grad_(), b2 = b1.detach().clone().requires_grad_();
+      const o2 = new optim.LBFGS([w2, b2], { history_size: 3, max_iter: 5, line_search_fn: 'strong_wolfe' });
+      o2.load_state_dict(sd);
+      assert.deepEqual(Object.keys(o2.state.get(w2)), ['func_evals', 'n_iter', 'al', 'd', 't', 'old_dirs', 'old_stps', 'ro', 'H_diag', 'prev_flat_grad', 'prev_loss']);
+      for (let i = 0; i < 3; i++) { o1.step(run(w1, b1, o1)); o2.step(run(w2, b2, o2)); }
+      assert.deepEqual(w2.tolist(), w1.tolist());
+      assert.deepEqual(b2.tolist(), b1.tolist());
+      assert.equal(o2.state.get(w2).func_evals, o1.state.get(w1).func_evals);
+    });
+
+    it('Adagrad: state made at construction (step 0, sum = initial_accumulator_value), and for add_param_group', function () {
+      const a = param(3), b = param(2);
+      const opt = new optim.Adagrad([a], { initial_accumulator_value: 0.25 });
+      assert.equal(opt.state.get(a).step.item(), 0);
+      assert.deepEqual(opt.state.get(a).sum.tolist(), [0.25, 0.25, 0.25]);
+      opt.add_param_group({ params: [b], lr: 0.5 });
+      a.grad = torch.ones(3); b.grad = torch.ones(2);
+      opt.step();
+      assert.deepEqual(opt.state.get(b).sum.tolist(), [1.25, 1.25]);
+    });
+  });
+
   describe('zero_grad', function () {
     it('sets .grad to null by default (PyTorch 2.x; 1.13 zeroed)', function () {
       const a = param(3);
@@ -139,6 +197,29 @@ describe('torch.optim.Optimizer', function () {
     });
   });
 
+  describe('state dicts of PyTorch < 1.12 (numbers where tensors are now)', function () {
+    it("Adam, Adamax, ASGD, NAdam, RAdam: step, eta, mu and mu_product become tensors, as each __setstate__ does", function () {
+      for (const [name, extra] of [['Adamax', {}], ['ASGD', { eta: 0.01, mu: 1 }], ['NAdam', { mu_product: 0.5 }], ['RAdam', {}], ['Adam', {}]]) {
+        const a = param(3);
+        a.grad = torch.ones(3);
+        const src = new optim[name]([a]);
+        src.step();
+        const sd = src.state_dict();
+        for (const [k, v] of Object.entries({ step: 1, ...extra })) sd.state[0][k] = v;
+        const opt = new optim[name]([a]);
+        opt.load_state_dict(sd);
+        for (const k of Object.keys({ step: 1, ...extra })) {
+          const t = opt.state.get(a)[k];
+          assert.ok(t instanceof torch.Tensor, `${name}: ${k}`);
+          assert.equal(t.dtype, torch.float32);
+          assert.equal(t.item(), Math.fround({ step: 1, ...extra }[k])); // torch.tensor(x): float32
+        }
+        opt.step();
+        assert.equal(opt.state.get(a).step.item(), 2);
+      }
+    });
+  });
+
   describe('memory: a step adds no tensors', function () {
     const configs = [
       ['SGD', { lr: 0.1 }],
@@ -149,6 +230,14 @@ describe('torch.optim.Optimizer', function () {
       ['Adam', { lr: 0.01, amsgrad: true, weight_decay: 0.1, maximize: true }],
       ['AdamW', { lr: 0.01 }],
       ['AdamW', { lr: 0.01, amsgrad: true, maximize: true }],
+      ['Adadelta', { weight_decay: 0.1, maximize: true }],
+      ['Adagrad', { lr_decay: 0.1, weight_decay: 0.1, maximize: true }],
+      ['Adamax', { weight_decay: 0.1, maximize: true }],
+      ['ASGD', { weight_decay: 0.1, maximize: true, t0: 5 }],
+      ['NAdam', { weight_decay: 0.1 }],
+      ['RAdam', { weight_decay: 0.1 }],
+      ['RMSprop', { centered: true, momentum: 0.9, weight_decay: 0.1, maximize: true }],
+      ['Rprop', { maximize: true }],
     ];
     for (const [name, opts] of configs) {
       it(`${name} ${JSON.stringify(opts)}`, function () {
@@ -165,6 +254,24 @@ describe('torch.optim.Optimizer', function () {
         assert.equal(live(), n, 'live tensors after zero_grad()');
       });
     }
+
+    it('LBFGS (strong_wolfe, full history): a step adds no tensors beyond its state, inside a user scope or not', function () {
+      const x = torch.randn(8, 4), y = torch.randn(8, 3);
+      const w = param(4, 3), b = param(3);
+      const opt = new optim.LBFGS([w, b], { history_size: 2, max_iter: 4, line_search_fn: 'strong_wolfe' });
+      const closure = () => { opt.zero_grad(); const l = x.mm(w).add(b).sub(y).pow(2).mean().add(w.pow(4).sum()); l.backward(); return l; };
+      // live tensors but those of the state (whose count varies: t and H_diag are numbers or tensors)
+      const stateCount = () => new Set(Object.values(opt.state.get(w)).flatMap((v) => (Array.isArray(v) ? v : [v]))
+        .filter((v) => v instanceof torch.Tensor)).size;
+      for (let i = 0; i < 3; i++) opt.step(closure).dispose(); // fills the history
+      opt.zero_grad();
+      const n = live() - stateCount();
+      for (let i = 0; i < 5; i++) opt.step(closure).dispose();
+      torch.scope(() => opt.step(closure));
+      opt.zero_grad();
+      assert.equal(live() - stateCount(), n);
+      assert.ok(opt.state.get(w).old_dirs.every((t) => !t.is_disposed));
+    });
 
     it('state created inside a user scope() survives the scope; the scope releases nothing of the optimizer', function () {
       const a = param(4);

@@ -293,7 +293,10 @@ describe('serialization: with nn modules', () => {
     return new nn.Sequential(new nn.Linear(4, 3), new nn.ReLU(), new nn.Sequential(new nn.Linear(3, 2), new nn.BatchNorm1d(2)));
   };
 
-  it('torch.save(model.state_dict()) here is byte for byte Python\'s torch.save of the same model', () => {
+  it('torch.save(model.state_dict()) here is byte for byte Python\'s torch.save of the same model', function () {
+    // The init's random draws are the same bits on every AVX2/AVX-512 CPU, not under ATen's
+    // default kernels (test/support/close.js): there the bytes cannot match Python's file.
+    if (require('./support/close').DEFAULT_KERNELS) this.skip();
     const out = path.join(tmp, 'state_dict_sequential.pt');
     save(build().state_dict(), out);
     assert.ok(fs.readFileSync(out).equals(fs.readFileSync(fixture('state_dict_sequential'))));

@@ -1,7 +1,8 @@
 'use strict';
 // torchvision.models (lib/torchvision/models): against torchvision 0.14's own values, recorded by
 // scripts/gen-torchvision-fixtures.py: after torch.manual_seed(s) every parameter and buffer
-// bit-identical, state_dict() keys in torchvision's order, outputs in eval and train mode to 1e-5,
+// bit-identical, state_dict() keys in torchvision's order, outputs in eval and train mode (against
+// torchvision run at test time when it is installed, else the fixture, with CPU-to-CPU tolerances),
 // the weights enums' metadata, the legacy `pretrained` warnings; and the API's own errors.
 const assert = require('node:assert/strict');
 const path = require('node:path');
@@ -10,6 +11,7 @@ const nn = require('torch-node/nn');
 const models = require('torch-node/torchvision/models');
 const torchvision = require('torch-node/torchvision');
 const H = require('./torchvision-helpers');
+const C = require('./support/close');
 
 const FX = H.fixture();
 
@@ -17,6 +19,41 @@ function build(rec) {
   const b = rec.build;
   if (b.builder) return models[b.builder](b.options);
   return new models.ResNet(models[b.block], b.layers, b.options);
+}
+
+/**
+ * How close the outputs must be (test/support/close.js), for a reference computed live on this CPU
+ * or for the committed fixture from another CPU.
+ *  - live: same LibTorch, same CPU, same thread count (OMP_NUM_THREADS reaches the child): the same
+ *    kernels in the same order, so the same bits are expected; assert_close's float32 default
+ *    (1.3e-6, a few ulps) relative to each value and to the output's largest magnitude only absorbs
+ *    noise that cannot come from a different computation.
+ *  - fixture: the error grows with depth (every conv/linear layer rounds a sum of up to
+ *    512*3*3 products in a CPU-chosen order; batch norm rescales each layer, so the per-layer
+ *    error stays a few eps of the layer's scale): accumulated(depth = number of conv and linear
+ *    layers), relative to the output's largest value (eval) or rms (train summaries). Measured
+ *    across OpenBLAS Haswell/Sandybridge, ATen default/AVX2/AVX-512 and 1/2 threads: eval at most
+ *    5.9e-6 * max|out| (ResNet-50; bound 1.0e-4), i.e. 17x headroom; a wrong layer or argument
+ *    moves outputs by O(10%).
+ *    Train mode normalises by the statistics of one image: in the last stage that is 2x2 values
+ *    per channel, and (x - mean) / std over 4 values amplifies the input's rounding; measured up
+ *    to 1.4e-3 * rms (ResNet-50), so train-mode results (and the running statistics it moves,
+ *    and the eval pass that uses them) get factor 2048 (1.3e-2 * rms for ResNet-50, 9x headroom;
+ *    still far below what a wrong momentum, eps or unbiased variance changes: >= 10%).
+ */
+function outputTolerances(model, rec, live) {
+  const out = rec.output_eval.values;
+  if (live) {
+    const t = { rtol: C.ASSERT_CLOSE.float32.rtol, atol: C.ASSERT_CLOSE.float32.rtol * C.maxAbs(out) };
+    return { eval: t, train: { rtol: t.rtol, atol: C.ASSERT_CLOSE.float32.rtol * Math.sqrt(rec.output_train.sumsq / out.length) } };
+  }
+  let depth = 0;
+  for (const m of model.modules()) if (m instanceof nn.Conv2d || m instanceof nn.Linear) depth++;
+  const rmsTrain = Math.sqrt(rec.output_train.sumsq / rec.output_train.shape.reduce((a, b) => a * b, 1));
+  return {
+    eval: C.accumulated('float32', { depth, scale: C.maxAbs(out) }),
+    train: C.accumulated('float32', { depth, scale: rmsTrain, factor: 2048 }),
+  };
 }
 
 describe('torchvision.models: ResNet built as torchvision builds it', function () {
@@ -48,19 +85,28 @@ describe('torchvision.models: ResNet built as torchvision builds it', function (
         assert.equal(String(model), rec.repr);
       });
 
-      it('outputs: eval, then train (running statistics updated), then eval again, to 1e-5', () => {
+      it('outputs: eval, then train (running statistics updated), then eval again', async function () {
+        // The reference: torchvision run now on this CPU and thread count when Debian's Python is
+        // here (H.liveOutputs), else the committed fixture. Why: these are deep stacks of
+        // convolutions whose last bits depend on the CPU (OpenBLAS core kernels, oneDNN's ISA,
+        // ATen's vector width, the thread split); a fixture holds its own CPU's rounding (ResNet-50
+        // missed a 1e-5 check by 1.3e-5 on an AMD EPYC where Python agrees with torch-node).
+        const ref = (await H.liveOutputs())?.[name] ?? rec;
+        const live = ref !== rec;
+        const tols = outputTolerances(model, rec, live);
         torch.no_grad(() => {
           model.eval();
-          H.assertClose(model(input), rec.output_eval, 'eval output');
+          H.assertClose(model(input), ref.output_eval, `eval output (${live ? 'live' : 'fixture'})`, tols.eval);
           model.train();
-          H.assertSummary(model(input), rec.output_train, 'train output');
+          H.assertSummary(model(input), ref.output_train, `train output (${live ? 'live' : 'fixture'})`, tols.train);
           const buffers = Object.fromEntries(model.named_buffers());
-          for (const b of rec.buffers_after_train) {
-            const s = H.values(buffers[b.key]).reduce((a, x) => a + x, 0);
-            assert.ok(Math.abs(s - b.sum) <= 1e-4 * Math.max(1, Math.abs(b.sum)), `${b.key} after a train pass: sum ${s}, torchvision ${b.sum}`);
+          for (const b of ref.buffers_after_train) {
+            const v = H.values(buffers[b.key]);
+            if (buffers[b.key].dtype === torch.int64) assert.equal(v.reduce((a, x) => a + x, 0), b.sum, b.key);  // num_batches_tracked
+            else C.assertSummary(v, b, { ...tols.train, atol: tols.train.rtol * Math.sqrt(b.sumsq / b.numel), label: `${b.key} after a train pass`, who: 'torchvision' });
           }
           model.eval();
-          H.assertSummary(model(input), rec.output_eval_after_train, 'eval output after the train pass');
+          H.assertSummary(model(input), ref.output_eval_after_train, 'eval output after the train pass', tols.train);
         });
       });
     });
@@ -132,7 +178,9 @@ describe('torchvision.models: weights enums', () => {
       const w = models.get_weight(p.weights);
       torch.manual_seed(p.seed);
       const img = torch.randint(0, 256, p.image_shape, { dtype: torch.uint8 });
-      H.assertSummary(w.transforms()(img), p.output, `${p.weights}.transforms()`);
+      // Antialiased bilinear resize (a weighted sum of a few taps per pass, vectorised by
+      // ATEN_CPU_CAPABILITY), then normalize: 16 terms is more taps than either pass has.
+      H.assertSummary(w.transforms()(img), p.output, `${p.weights}.transforms()`, C.accumulated('float32', { terms: 16 }));
     }
   });
 
@@ -226,28 +274,27 @@ describe('torchvision.models: registry and builders', () => {
 
 describe('torchvision.models: the legacy interface warns as torchvision does', function () {
   this.timeout(60000);
-  it('pretrained and positional (weights, progress): torchvision\'s warnings, each once per process', async () => {
-    // In a child process: warnings are once per process, and the pretrained calls need an empty
-    // TORCH_HOME and a network that fails at once (as when the generator recorded them).
+  it('pretrained and positional (weights, progress): torchvision\'s warnings, each once per call site', async () => {
+    // In a child process, every call from one line (so each warning shows once), recorded by
+    // torch.warnings; the pretrained calls need an empty TORCH_HOME and a network that fails at
+    // once (as when the generator recorded them).
     const home = H.tmpdir('legacy');
     try {
       const script = `
+        const torch = require('torch-node');
         const models = require('torch-node/torchvision/models');
         const calls = ${JSON.stringify(FX.legacy_warnings.map((c) => [c.builder, c.args, c.kwargs]))};
-        const seen = [];
-        process.on('warning', (w) => seen.push(w.name + ': ' + w.message));
-        (async () => {
-          const out = [];
+        const out = [];
+        torch.warnings.catch_warnings((seen) => {
           for (const [builder, args, kwargs] of calls) {
             const n = seen.length;
             let failed = false, error = null;
             try { models[builder](...args, ...(Object.keys(kwargs).length ? [kwargs] : [])); }
             catch (e) { failed = true; error = e.name; }
-            await new Promise((r) => setImmediate(r));
-            out.push({ failed, error, warnings: seen.slice(n) });
+            out.push({ failed, error, warnings: seen.slice(n).map((w) => w.category.name + ': ' + w.message) });
           }
-          console.log(JSON.stringify(out));
-        })();`;
+        }, { record: true });
+        console.log(JSON.stringify(out));`;
       const r = await H.run(process.execPath, ['-e', script], { cwd: H.ROOT, env: await H.offlineEnv({ TORCH_HOME: home }) });
       assert.equal(r.code, 0, r.stderr);
       const got = JSON.parse(r.stdout.trim().split('\n').pop());

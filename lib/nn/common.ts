@@ -1,7 +1,7 @@
 // Small shared pieces of torch-node/nn (also used by optim and torchvision):
 // Python's argument binding (positional values, then one trailing options
-// object), Python's printed forms of values (for extra_repr and messages), and
-// Python's `warnings.warn`.
+// object) and Python's printed forms of values (for extra_repr and messages).
+// Python's `warnings.warn` is lib/warnings.ts.
 import { Tensor } from '../tensor';
 
 /** `[number, number]` or one number that stands for both, as PyTorch's `_size_2_t`. */
@@ -141,12 +141,3 @@ export function typename(v: unknown): string {
   return typeof v;
 }
 
-// ---- warnings -------------------------------------------------------------------
-
-const warned = new Set<string>();
-/** Python's warnings.warn with its default filter: each message once per process. */
-export function warn(message: string, category = 'UserWarning'): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, category);
-}

@@ -5,7 +5,8 @@
 import { native, Handle } from '../native';
 import { Tensor, op, dtypeCode } from '../tensor';
 import { dtype } from '../dtype';
-import { bind, pair, py, pySize, warn, Rest, Size2 } from './common';
+import { bind, pair, py, pySize, Rest, Size2 } from './common';
+import { warn } from '../warnings';
 
 const { call } = native;
 const O = {

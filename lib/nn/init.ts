@@ -4,7 +4,8 @@
 // bit for bit.
 import { Tensor } from '../tensor';
 import { no_grad } from '../autograd';
-import { bind, py, warn, Rest } from './common';
+import { bind, py, Rest } from './common';
+import { warn } from '../warnings';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';

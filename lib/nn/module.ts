@@ -255,6 +255,7 @@ export class Module {
   register_module(name: string, module: Module | null): void { this.add_module(name, module); }
 
   get_submodule(target: string): Module {
+    if (typeof target !== 'string') throw new TypeError(`get_submodule(): argument 'target' must be str, not ${typename(target)}`);
     if (target === '') return this;
     let mod: Module = this;
     for (const item of target.split('.')) {
@@ -281,6 +282,8 @@ export class Module {
   // ---- iteration (generators, as Python's) ---------------------------------------------
 
   *named_modules(memo: Set<Module> | null = null, prefix = '', remove_duplicate = true): Generator<[string, Module]> {
+    if (memo !== null && memo !== undefined && !(memo instanceof Set)) throw new TypeError(`named_modules(): argument 'memo' must be a Set or null, not ${typename(memo)}`);
+    if (typeof prefix !== 'string') throw new TypeError(`named_modules(): argument 'prefix' must be str, not ${typename(prefix)}`);
     memo ??= new Set();
     if (memo.has(this)) return;
     if (remove_duplicate) memo.add(this);
@@ -360,6 +363,7 @@ export class Module {
   }
 
   apply(fn: (module: Module) => void): this {
+    if (typeof fn !== 'function') throw new TypeError(`apply(): argument 'fn' must be callable, not ${typename(fn)}`);
     for (const m of this.children()) m.apply(fn);
     fn(this);
     return this;
@@ -447,6 +451,8 @@ export class Module {
 
   /** state_dict({ destination, prefix, keep_vars }): detached tensors under PyTorch's keys. */
   state_dict(opts: { destination?: StateDict; prefix?: string; keep_vars?: boolean } = {}): StateDict {
+    if (opts === null || typeof opts !== 'object') throw new TypeError(`state_dict(): the argument must be an options object ({ destination, prefix, keep_vars }), not ${typename(opts)}`);
+    if (opts.prefix !== undefined && typeof opts.prefix !== 'string') throw new TypeError(`state_dict(): argument 'prefix' must be str, not ${typename(opts.prefix)}`);
     const prefix = opts.prefix ?? '', keep_vars = opts.keep_vars ?? false;
     let destination = opts.destination;
     if (destination === undefined) {

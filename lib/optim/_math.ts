@@ -14,7 +14,7 @@ import { op } from '../tensor';
 import { float64 } from '../dtype';
 
 const { call } = native;
-const H = { full: op('full'), pow: op('pow', 'Tensor_Tensor'), polar: op('polar'), real: op('real'), item: op('item') };
+const H = { full: op('full'), pow: op('pow', 'Tensor_Tensor'), polar: op('polar'), real: op('real'), item: op('item'), log: op('log') };
 
 function scalar64(v: number): Handle { return call(H.full, [], v, float64.code, null, null, null); }
 
@@ -53,5 +53,22 @@ export function cos(x: number): number {
     return call(H.item, re) as number;
   } finally {
     for (const h of handles) native.dispose(h);
+  }
+}
+
+/**
+ * math.log(x) as CPython computes it (libm's log): a one-element float64 tensor's log takes
+ * the kernel's scalar path, std::log. (Used by CosineAnnealingWarmRestarts, whose int(log(...))
+ * would move by one at exact powers if the last bit differed.)
+ */
+export function log(x: number): number {
+  const a = scalar64(x);
+  let r: Handle | null = null;
+  try {
+    r = call(H.log, a) as Handle;
+    return call(H.item, r) as number;
+  } finally {
+    native.dispose(a);
+    if (r !== null) native.dispose(r);
   }
 }

@@ -3,17 +3,16 @@
 // results equal Python's bit for bit.
 import { native, Handle } from '../native';
 import { Tensor, op } from '../tensor';
-import { get_default_dtype } from '../dtype';
-import { keep } from '../memory';
 import { pow } from './_math';
-import { Optimizer, ParamsArg, ParamGroup, runStep } from './optimizer';
-import { bind, py, Rest } from '../nn/common';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, numbersToTensors, scalarTensor, setdefaults } from './optimizer';
+import { checkBetas, nonNegative } from './_check';
+import { bind, Rest } from '../nn/common';
 
 const { call } = native;
 const H = {
   neg: op('neg'), add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), add_S_: op('add_', 'Scalar'),
   mul_: op('mul_', 'Scalar'), addcmul_: op('addcmul_'), addcdiv_: op('addcdiv_'), sqrt: op('sqrt'),
-  div_: op('div_', 'Scalar'), maximum_out: op('maximum', 'out'), zeros_like: op('zeros_like'), full: op('full'), item: op('item'),
+  div_: op('div_', 'Scalar'), maximum_out: op('maximum', 'out'), zeros_like: op('zeros_like'), item: op('item'),
 };
 
 export interface AdamState {
@@ -45,12 +44,10 @@ export interface AdamOptions extends AdamOptionsBase {
 
 /** @internal PyTorch's checks on Adam's and AdamW's options, with its messages. */
 export function checkAdamOptions(lr: number, betas: [number, number], eps: number, weight_decay: number): void {
-  if (!(0.0 <= lr)) throw new RangeError(`Invalid learning rate: ${py(lr)}`);
-  if (!(0.0 <= eps)) throw new RangeError(`Invalid epsilon value: ${py(eps)}`);
-  if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError('betas must be a pair of numbers, as [0.9, 0.999]');
-  if (!(0.0 <= betas[0] && betas[0] < 1.0)) throw new RangeError(`Invalid beta parameter at index 0: ${py(betas[0])}`);
-  if (!(0.0 <= betas[1] && betas[1] < 1.0)) throw new RangeError(`Invalid beta parameter at index 1: ${py(betas[1])}`);
-  if (!(0.0 <= weight_decay)) throw new RangeError(`Invalid weight_decay value: ${py(weight_decay)}`);
+  nonNegative(lr, 'learning rate');
+  nonNegative(eps, 'epsilon value');
+  checkBetas(betas);
+  nonNegative(weight_decay, 'weight_decay value');
 }
 
 /**
@@ -62,55 +59,45 @@ export function adamUpdate(group: ParamGroup<AdamOptionsBase>, decoupled: boolea
   stateOf: (p: Tensor) => AdamState, own: (h: Handle) => Tensor): void {
   const { lr, eps, weight_decay, amsgrad, maximize } = group;
   const [beta1, beta2] = group.betas;
-  for (const p of group.params) {
-    const g = native.get_grad(p._h);
-    if (g === null) continue;
-    const temps: Handle[] = [g];
-    try {
-      const state = stateOf(p);
-      if (Object.keys(state).length === 0) {
-        // torch.tensor(0.): a 0-dim tensor of the default dtype, on the CPU
-        state.step = own(call(H.full, [], 0, get_default_dtype().code, null, null, null));
-        state.exp_avg = own(call(H.zeros_like, p._h, null, null, null, null, null));
-        state.exp_avg_sq = own(call(H.zeros_like, p._h, null, null, null, null, null));
-        if (amsgrad) state.max_exp_avg_sq = own(call(H.zeros_like, p._h, null, null, null, null, null));
-      }
-      const exp_avg = (state.exp_avg as Tensor)._h, exp_avg_sq = (state.exp_avg_sq as Tensor)._h;
-      const step_t = (state.step as Tensor)._h;
-      let grad = g;
-      if (maximize) temps.push(grad = call(H.neg, grad));
-
-      call(H.add_S_, step_t, 1, 1); // step_t += 1
-      if (decoupled) call(H.mul_, p._h, 1 - lr * weight_decay);
-      else if (weight_decay !== 0) temps.push(grad = call(H.add, grad, p._h, weight_decay));
-
-      call(H.mul_, exp_avg, beta1);
-      call(H.add_, exp_avg, grad, 1 - beta1);
-      call(H.mul_, exp_avg_sq, beta2);
-      call(H.addcmul_, exp_avg_sq, grad, grad, 1 - beta2);
-
-      const step = call(H.item, step_t) as number;
-      const bias_correction1 = 1 - pow(beta1, step); // libm's pow, as Python's `beta1 ** step`
-      const bias_correction2 = 1 - pow(beta2, step);
-      const step_size = lr / bias_correction1;
-      const bias_correction2_sqrt = Math.sqrt(bias_correction2);
-
-      let sq = exp_avg_sq;
-      if (amsgrad) {
-        sq = (state.max_exp_avg_sq as Tensor)._h;
-        call(H.maximum_out, sq, exp_avg_sq, sq);
-      }
-      // denom = (sq.sqrt() / bias_correction2_sqrt).add_(eps), dividing in place: the same
-      // values as Python's out-of-place division, with one temporary instead of two.
-      const denom: Handle = call(H.sqrt, sq);
-      temps.push(denom);
-      call(H.div_, denom, bias_correction2_sqrt);
-      call(H.add_S_, denom, eps, 1);
-      call(H.addcdiv_, p._h, exp_avg, denom, -step_size);
-    } finally {
-      for (const t of temps) native.dispose(t);
+  forEachGrad(group, (p, g, tmp) => {
+    const state = stateOf(p);
+    if (Object.keys(state).length === 0) {
+      state.step = own(scalarTensor(0)); // torch.tensor(0.)
+      state.exp_avg = own(call(H.zeros_like, p._h, null, null, null, null, null));
+      state.exp_avg_sq = own(call(H.zeros_like, p._h, null, null, null, null, null));
+      if (amsgrad) state.max_exp_avg_sq = own(call(H.zeros_like, p._h, null, null, null, null, null));
     }
-  }
+    const exp_avg = (state.exp_avg as Tensor)._h, exp_avg_sq = (state.exp_avg_sq as Tensor)._h;
+    const step_t = (state.step as Tensor)._h;
+    let grad = maximize ? tmp(call(H.neg, g)) : g;
+
+    call(H.add_S_, step_t, 1, 1); // step_t += 1
+    if (decoupled) call(H.mul_, p._h, 1 - lr * weight_decay);
+    else if (weight_decay !== 0) grad = tmp(call(H.add, grad, p._h, weight_decay));
+
+    call(H.mul_, exp_avg, beta1);
+    call(H.add_, exp_avg, grad, 1 - beta1);
+    call(H.mul_, exp_avg_sq, beta2);
+    call(H.addcmul_, exp_avg_sq, grad, grad, 1 - beta2);
+
+    const step = call(H.item, step_t) as number;
+    const bias_correction1 = 1 - pow(beta1, step); // libm's pow, as Python's `beta1 ** step`
+    const bias_correction2 = 1 - pow(beta2, step);
+    const step_size = lr / bias_correction1;
+    const bias_correction2_sqrt = Math.sqrt(bias_correction2);
+
+    let sq = exp_avg_sq;
+    if (amsgrad) {
+      sq = (state.max_exp_avg_sq as Tensor)._h;
+      call(H.maximum_out, sq, exp_avg_sq, sq);
+    }
+    // denom = (sq.sqrt() / bias_correction2_sqrt).add_(eps), dividing in place: the same
+    // values as Python's out-of-place division, with one temporary instead of two.
+    const denom: Handle = tmp(call(H.sqrt, sq));
+    call(H.div_, denom, bias_correction2_sqrt);
+    call(H.add_S_, denom, eps, 1);
+    call(H.addcdiv_, p._h, exp_avg, denom, -step_size);
+  }, decoupled ? 'AdamW does not support sparse gradients' : 'Adam does not support sparse gradients, please consider SparseAdam instead');
 }
 
 /**
@@ -132,29 +119,12 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
 
   protected override _setstate(): void {
     super._setstate();
-    for (const g of this.param_groups) {
-      g.amsgrad ??= false; g.maximize ??= false;
-      if (g.foreach === undefined) g.foreach = null;
-      g.capturable ??= false; g.differentiable ??= false; g.fused ??= false;
-    }
-    numberStepsToTensors(this.state);
+    setdefaults(this.param_groups, { amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, fused: false });
+    numbersToTensors(this.state, ['step']);
   }
 
-  override step<L = unknown>(closure?: () => L): L | undefined {
-    return runStep(closure, () => {
-      for (const group of this.param_groups) {
-        adamUpdate(group, false, (p) => this._state(p), (h) => this._own(h));
-      }
-    }) as L | undefined;
+  protected override _update_group(group: ParamGroup<AdamOptions>): void {
+    adamUpdate(group, false, (p) => this._state(p), (h) => this._own(h));
   }
 }
 
-/** @internal State dicts from before 1.12 hold `step` as a number: make it a tensor, as __setstate__ does. */
-export function numberStepsToTensors(state: Map<Tensor, AdamState>): void {
-  const values = [...state.values()];
-  if (values.length === 0 || values[0].step instanceof Tensor) return;
-  for (const s of values) {
-    const n = Number(s.step as unknown as number);
-    s.step = keep(new Tensor(call(H.full, [], n, get_default_dtype().code, null, null, null)));
-  }
-}

@@ -1,7 +1,7 @@
 // torch.optim.AdamW, after torch/optim/adamw.py (PyTorch 1.13, the single-tensor path).
-import { Optimizer, ParamsArg, runStep } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, numbersToTensors, setdefaults } from './optimizer';
 import { bind, Rest } from '../nn/common';
-import { AdamOptionsBase, AdamState, adamUpdate, checkAdamOptions, numberStepsToTensors } from './adam';
+import { AdamOptionsBase, AdamState, adamUpdate, checkAdamOptions } from './adam';
 
 export type AdamWOptions = AdamOptionsBase;
 
@@ -22,17 +22,11 @@ export class AdamW extends Optimizer<AdamWOptions, AdamState> {
 
   protected override _setstate(): void {
     super._setstate();
-    for (const g of this.param_groups) {
-      g.amsgrad ??= false; g.maximize ??= false;
-      if (g.foreach === undefined) g.foreach = null;
-      g.capturable ??= false;
-    }
-    numberStepsToTensors(this.state);
+    setdefaults(this.param_groups, { amsgrad: false, maximize: false, foreach: null, capturable: false });
+    numbersToTensors(this.state, ['step']);
   }
 
-  override step<L = unknown>(closure?: () => L): L | undefined {
-    return runStep(closure, () => {
-      for (const group of this.param_groups) adamUpdate(group, true, (p) => this._state(p), (h) => this._own(h));
-    }) as L | undefined;
+  protected override _update_group(group: ParamGroup<AdamWOptions>): void {
+    adamUpdate(group, true, (p) => this._state(p), (h) => this._own(h));
   }
 }

@@ -4,7 +4,9 @@
 import { native, Handle } from '../native';
 import { Tensor, op } from '../tensor';
 import { keep } from '../memory';
-import { bind, isOptions, py, typename, warn, Rest } from '../nn/common';
+import { get_default_dtype } from '../dtype';
+import { bind, isOptions, py, typename, Rest } from '../nn/common';
+import { warn } from '../warnings';
 
 const { call } = native;
 
@@ -51,7 +53,8 @@ function deepcopy(v: unknown): unknown {
 }
 
 const H = {
-  detach_: op('detach_'), requires_grad_: op('requires_grad_'), zero_: op('zero_'),
+  detach_: op('detach_'), requires_grad_: op('requires_grad_'), zero_: op('zero_'), full: op('full'),
+  compatible: op('_has_compatible_shallow_copy_type'),
 };
 
 /**
@@ -138,9 +141,20 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
     }
   }
 
-  /** Performs one optimization step; returns what `closure` returned (the loss), if given. */
-  step(closure?: () => unknown): unknown {
-    void closure;
+  /**
+   * Performs one optimization step; returns what `closure` returned (the loss), if given.
+   * Runs the closure with grad enabled, then `_update_group` on each group under no_grad
+   * (what every `step` of PyTorch's optimizers does around its functional update).
+   */
+  step<L = unknown>(closure?: () => L): L | undefined {
+    return runStep(closure, () => {
+      for (const group of this.param_groups) this._update_group(group);
+    }) as L | undefined;
+  }
+
+  /** @internal One group's update (PyTorch's `_single_tensor_<name>` over the group's parameters with a gradient). */
+  protected _update_group(group: ParamGroup<O>): void {
+    void group;
     throw new Error(`${this.constructor.name}.step() is not implemented`);
   }
 
@@ -263,3 +277,68 @@ export function runStep(closure: (() => unknown) | undefined, update: () => void
   return loss;
 }
 
+
+// ---- what the optimizers' updates share ----------------------------------------------
+
+/**
+ * @internal Calls `update(p, grad, tmp)` for each parameter of `group` that has a gradient
+ * (Python's `if p.grad is not None`), in order. `tmp(h)` registers a temporary handle and
+ * returns it; temporaries and the gradient handles are released after each parameter.
+ * With `sparseError` (PyTorch's message), a sparse gradient is refused before any update,
+ * as PyTorch's step() does while it gathers the gradients.
+ */
+export function forEachGrad(group: { params: Tensor[] }, update: (p: Tensor, grad: Handle, tmp: (h: Handle) => Handle) => void,
+  sparseError?: string): void {
+  const work: Array<[Tensor, Handle]> = [];
+  for (const p of group.params) {
+    const g = native.get_grad(p._h);
+    if (g !== null) work.push([p, g]);
+  }
+  try {
+    if (sparseError !== undefined && work.some(([p, g]) => isSparseGrad(g, p))) {
+      throw new Error(sparseError);
+    }
+    for (const [p, g] of work) {
+      const temps: Handle[] = [];
+      try {
+        update(p, g, (h) => { temps.push(h); return h; });
+      } finally {
+        for (const t of temps) native.dispose(t);
+      }
+    }
+  } finally {
+    for (const [, g] of work) native.dispose(g);
+  }
+}
+
+/**
+ * @internal `grad.is_sparse`, for a gradient of the dense parameter `p`. There is no layout
+ * query below the Tensor class, so this asks ATen whether the two tensors' dispatch keys are
+ * compatible (a sparse COO gradient's are not a dense parameter's), which never throws.
+ */
+export function isSparseGrad(grad: Handle, p: Tensor): boolean {
+  return !(call(H.compatible, grad, p._h) as boolean);
+}
+
+/** @internal `torch.tensor(v)`: a 0-dim tensor of the default dtype, on the CPU. */
+export function scalarTensor(v: number): Handle {
+  return call(H.full, [], v, get_default_dtype().code, null, null, null);
+}
+
+/** @internal Python's `group.setdefault(key, value)` for each key, in a __setstate__. */
+export function setdefaults(groups: Array<Record<string, unknown>>, defaults: Record<string, unknown>): void {
+  for (const g of groups) for (const [k, v] of Object.entries(defaults)) if (!(k in g)) g[k] = v;
+}
+
+/**
+ * @internal State dicts from before 1.12 hold `step` (ASGD also `eta`, `mu`; NAdam
+ * `mu_product`) as numbers: each becomes a 0-dim tensor, as the optimizers' __setstate__ do
+ * (checking the first state only, as they do).
+ */
+export function numbersToTensors(state: Map<unknown, object>, keys: string[]): void {
+  const values = [...state.values()] as Array<Record<string, unknown>>;
+  for (const key of keys) {
+    if (values.length === 0 || values[0][key] instanceof Tensor) continue;
+    for (const s of values) s[key] = keep(new Tensor(scalarTensor(Number(s[key]))));
+  }
+}

@@ -1,7 +1,7 @@
 // torch.optim.SGD, after torch/optim/sgd.py (PyTorch 1.13, the single-tensor path).
-import { native, Handle } from '../native';
+import { native } from '../native';
 import { Tensor, op } from '../tensor';
-import { Optimizer, ParamsArg, ParamGroup, required, runStep } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, required, setdefaults } from './optimizer';
 import { bind, py, Rest } from '../nn/common';
 
 const { call } = native;
@@ -44,51 +44,31 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
 
   protected override _setstate(): void {
     super._setstate();
-    for (const g of this.param_groups) {
-      g.nesterov ??= false; g.maximize ??= false;
-      if (g.foreach === undefined) g.foreach = null;
-      g.differentiable ??= false;
-    }
+    setdefaults(this.param_groups, { nesterov: false, maximize: false, foreach: null, differentiable: false });
   }
 
-  override step<L = unknown>(closure?: () => L): L | undefined {
-    return runStep(closure, () => {
-      for (const group of this.param_groups) this._update(group);
-    }) as L | undefined;
-  }
-
-  private _update(group: ParamGroup<SGDOptions>): void {
+  protected override _update_group(group: ParamGroup<SGDOptions>): void {
     const { weight_decay, momentum, dampening, nesterov, maximize } = group;
     const lr = group.lr as number;
-    for (const p of group.params) {
-      const g = native.get_grad(p._h);
-      if (g === null) continue;
-      const temps: Handle[] = [g];
-      try {
-        let d_p = g;
-        if (maximize) temps.push(d_p = call(H.neg, d_p));
-        if (weight_decay !== 0) temps.push(d_p = call(H.add, d_p, p._h, weight_decay));
-        const state = this._state(p);
-        if (momentum !== 0) {
-          let buf = state.momentum_buffer;
-          if (buf === undefined || buf === null) {
-            const c: Handle = call(H.clone, d_p, null);
-            temps.push(c);
-            buf = this._own(call(H.detach, c));
-          } else {
-            call(H.mul_, buf._h, momentum);
-            call(H.add_, buf._h, d_p, 1 - dampening);
-          }
-          state.momentum_buffer = buf;
-          if (nesterov) temps.push(d_p = call(H.add, d_p, buf._h, momentum));
-          else d_p = buf._h;
+    forEachGrad(group, (p, g, tmp) => {
+      let d_p = maximize ? tmp(call(H.neg, g)) : g;
+      if (weight_decay !== 0) d_p = tmp(call(H.add, d_p, p._h, weight_decay));
+      const state = this._state(p);
+      if (momentum !== 0) {
+        let buf = state.momentum_buffer;
+        if (buf === undefined || buf === null) {
+          buf = this._own(call(H.detach, tmp(call(H.clone, d_p, null))));
         } else {
-          state.momentum_buffer = state.momentum_buffer ?? null;
+          call(H.mul_, buf._h, momentum);
+          call(H.add_, buf._h, d_p, 1 - dampening);
         }
-        call(H.add_, p._h, d_p, -lr);
-      } finally {
-        for (const t of temps) native.dispose(t);
+        state.momentum_buffer = buf;
+        if (nesterov) d_p = tmp(call(H.add, d_p, buf._h, momentum));
+        else d_p = buf._h;
+      } else {
+        state.momentum_buffer = state.momentum_buffer ?? null;
       }
-    }
+      call(H.add_, p._h, d_p, -lr);
+    });
   }
 }

@@ -158,6 +158,52 @@ function rgbToGray(r: number, g: number, b: number): number {
   return (GRAY_R * r + GRAY_G * g + GRAY_B * b) >> 15;
 }
 
+/**
+ * The most pixels decode_png / decode_jpeg decode (2^28, 268 megapixels: 1 GiB
+ * of RGBA): a file claiming more is refused before anything is allocated (a
+ * decompression bomb). libpng's own per-side limit (PNG_USER_WIDTH_MAX /
+ * PNG_USER_HEIGHT_MAX, 1,000,000) applies too, with libpng's messages.
+ */
+export const MAX_IMAGE_PIXELS = 2 ** 28;
+const PNG_USER_LIMIT = 1000000;
+
+/**
+ * libpng's png_check_IHDR, with its messages, and a check that the IDAT
+ * chunks can hold the image at all (deflate expands at most 1032:1), so that
+ * a header claiming 2147483647x1 is an error here instead of an allocation
+ * (or a zlib assertion) in the decoder.
+ */
+function checkPngHeader(b: Buffer, chunks: PngChunk[], ihdr: PngChunk): void {
+  const at = ihdr.start + 8;
+  const width = b.readUInt32BE(at), height = b.readUInt32BE(at + 4);
+  const depth = b[at + 8], colorType = b[at + 9], compression = b[at + 10], filter = b[at + 11], interlace = b[at + 12];
+  const fail = (msg: string): never => { throw new Error(`decode_png: ${msg}`); };
+  if (width === 0) fail('Image width is zero in IHDR');
+  if (width > 0x7fffffff) fail('Invalid image width in IHDR');
+  if (width > PNG_USER_LIMIT) fail(`Image width exceeds user limit in IHDR (${width} > ${PNG_USER_LIMIT})`);
+  if (height === 0) fail('Image height is zero in IHDR');
+  if (height > 0x7fffffff) fail('Invalid image height in IHDR');
+  if (height > PNG_USER_LIMIT) fail(`Image height exceeds user limit in IHDR (${height} > ${PNG_USER_LIMIT})`);
+  if (![1, 2, 4, 8, 16].includes(depth)) fail('Invalid bit depth in IHDR');
+  if (![0, 2, 3, 4, 6].includes(colorType)) fail('Invalid color type in IHDR');
+  if ((colorType === 3 && depth > 8) || ((colorType === 2 || colorType === 4 || colorType === 6) && depth < 8)) {
+    fail('Invalid color type/bit depth combination in IHDR');
+  }
+  if (interlace > 1) fail('Unknown interlace method in IHDR');
+  if (compression !== 0) fail('Unknown compression method in IHDR');
+  if (filter !== 0) fail('Unknown filter method in IHDR');
+  if (width * height > MAX_IMAGE_PIXELS) {
+    fail(`the image is ${width}x${height} (${width * height} pixels), more than torch-node decodes (MAX_IMAGE_PIXELS = ${MAX_IMAGE_PIXELS})`);
+  }
+  const samples = colorType === 3 ? 1 : colorType === 2 ? 3 : colorType === 4 ? 2 : colorType === 6 ? 4 : 1;
+  // bytes of the filtered rows (an interlaced image has at most 7 times the filter bytes, never fewer data bytes)
+  const raw = height * (1 + Math.ceil((width * samples * depth) / 8));
+  const idat = chunks.reduce((n, c) => n + (c.type === 'IDAT' ? c.end - c.start - 12 : 0), 0);
+  if (raw > idat * 1032 + 1024) {
+    fail(`Not enough image data: the IDAT chunks hold ${idat} bytes, which cannot inflate to the ${raw} bytes of a ${width}x${height} image`);
+  }
+}
+
 /** torchvision.io.decode_png, as an HWC image object. */
 export function decode_png_data(input: EncodedImage, mode?: ImageReadModeLike): ImageData {
   const m = modeValue(mode);
@@ -171,6 +217,7 @@ export function decode_png_data(input: EncodedImage, mode?: ImageReadModeLike): 
   const depth = b[ihdr.start + 8 + 8];
   const colorType = b[ihdr.start + 8 + 9];
   if (depth > 8) throw new Error('At most 8-bit PNG images are supported currently.');
+  checkPngHeader(b, chunks, ihdr);
   const isPalette = (colorType & 1) !== 0, hasColor = (colorType & 2) !== 0, hasAlpha = (colorType & 4) !== 0;
 
   // libpng, as torchvision drives it, ignores tRNS for gray and RGB images;
@@ -348,6 +395,13 @@ export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike):
   }
   const header = jpegHeader(bytes);
   const nc = header.components.length;
+  // libjpeg's checks of the frame header (jdinput.c initial_setup), with its messages, before anything is allocated
+  if (header.width === 0 || header.height === 0) throw new Error('decode_jpeg: Empty JPEG image (DNL not supported)');
+  if (header.components.some((c) => c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4)) throw new Error('decode_jpeg: Bogus sampling factors');
+  if (header.width * header.height > MAX_IMAGE_PIXELS) {
+    throw new Error(`decode_jpeg: the image is ${header.width}x${header.height} (${header.width * header.height} pixels), ` +
+      `more than torch-node decodes (MAX_IMAGE_PIXELS = ${MAX_IMAGE_PIXELS})`);
+  }
   if (nc !== 1 && nc !== 3) {
     throw new Error(`decode_jpeg: JPEG images with ${nc} components (CMYK, YCCK) are not supported`);
   }
@@ -366,7 +420,10 @@ export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike):
     // components nearest-upsampled).
     raw = jpeg.decode(src, { useTArray: true, formatAsRGBA: false, colorTransform: false });
   } catch (e) {
-    throw new Error(`decode_jpeg: ${(e as Error).message}`, { cause: e });
+    // jpeg-js reports some corrupt streams only by failing inside (a TypeError on a missing table)
+    const internal = e instanceof TypeError || e instanceof RangeError;
+    throw new Error(internal ? `decode_jpeg: the JPEG data is corrupt or truncated (the decoder failed: ${(e as Error).message})`
+      : `decode_jpeg: ${(e as Error).message}`, { cause: e });
   }
   const { width: W, height: H, data } = raw; // 3 samples per pixel, gray replicated
   const n = W * H;

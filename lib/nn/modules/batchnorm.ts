@@ -8,6 +8,7 @@ import * as F from '../functional';
 import * as init from '../init';
 import { bind, py, REQUIRED, Rest } from '../common';
 import { FactoryArgs } from './linear';
+import { checkInt, checkTensor } from './_check';
 
 // eps and momentum are floats in Python's signature: 1 prints as 1.0.
 const FLOAT = { float: true };
@@ -42,6 +43,7 @@ export abstract class _BatchNorm extends Module {
     const a = bind<BatchNormArgs>(new.target.name, [num_features, ...args], {
       num_features: REQUIRED, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true, device: null, dtype: null,
     });
+    checkInt(new.target.name, 'num_features', a.num_features);
     this.num_features = a.num_features;
     this.eps = a.eps;
     this.momentum = a.momentum;
@@ -86,6 +88,7 @@ export abstract class _BatchNorm extends Module {
   abstract _check_input_dim(input: Tensor): void;
 
   forward(input: Tensor): Tensor {
+    checkTensor(this._get_name(), 'input', input);
     this._check_input_dim(input);
     let factor = this.momentum ?? 0.0;
     if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {

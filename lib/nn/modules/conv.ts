@@ -6,6 +6,7 @@ import * as F from '../functional';
 import * as init from '../init';
 import { bind, pair, py, REQUIRED, Rest, Size2 } from '../common';
 import { FactoryArgs } from './linear';
+import { checkConv, checkInt, checkSize } from './_check';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 export interface Conv2dArgs extends FactoryArgs {
@@ -40,6 +41,11 @@ export class Conv2d extends Module {
       in_channels: REQUIRED, out_channels: REQUIRED, kernel_size: REQUIRED, stride: 1, padding: 0, dilation: 1,
       groups: 1, bias: true, padding_mode: 'zeros', device: null, dtype: null,
     });
+    checkInt('Conv2d', 'in_channels', a.in_channels);
+    checkInt('Conv2d', 'out_channels', a.out_channels);
+    checkInt('Conv2d', 'groups', a.groups);
+    for (const k of ['kernel_size', 'stride', 'dilation'] as const) checkSize('Conv2d', k, a[k]);
+    if (typeof a.padding !== 'string') checkSize('Conv2d', 'padding', a.padding);
     const kernel = pair(a.kernel_size), stride = pair(a.stride), dilation = pair(a.dilation);
     const padding = typeof a.padding === 'string' ? a.padding : pair(a.padding);
     if (a.groups <= 0) throw new Error('groups must be a positive integer');
@@ -95,6 +101,7 @@ export class Conv2d extends Module {
   }
 
   _conv_forward(input: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
+    checkConv('Conv2d', this, weight);
     if (this.padding_mode !== 'zeros') {
       const padded = F.pad(input, this._reversed_padding_repeated_twice, this.padding_mode);
       return F.conv2d(padded, weight, bias, this.stride, 0, this.dilation, this.groups);

@@ -16,6 +16,7 @@ export class Dropout extends Module {
   constructor(...args: Rest<[number, boolean], Partial<DropoutArgs>>) {
     super();
     const a = bind<DropoutArgs>('Dropout', args, { p: 0.5, inplace: false });
+    if (typeof a.p !== 'number') throw new TypeError(`Dropout: p must be a number, not ${typeof a.p}`);
     if (a.p < 0 || a.p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${py(a.p)}`);
     this.p = a.p;
     this.inplace = a.inplace;

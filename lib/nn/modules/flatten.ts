@@ -2,6 +2,7 @@
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import { bind, Rest } from '../common';
+import { checkTensor } from './_check';
 
 export interface FlattenArgs { start_dim: number; end_dim: number }
 
@@ -15,6 +16,9 @@ export class Flatten extends Module {
     this.start_dim = a.start_dim;
     this.end_dim = a.end_dim;
   }
-  forward(input: Tensor): Tensor { return input.flatten(this.start_dim, this.end_dim); }
+  forward(input: Tensor): Tensor {
+    checkTensor('Flatten', 'input', input);
+    return input.flatten(this.start_dim, this.end_dim);
+  }
   extra_repr(): string { return `start_dim=${this.start_dim}, end_dim=${this.end_dim}`; }
 }

@@ -7,6 +7,7 @@ import { Parameter, emptyParameter } from '../parameter';
 import * as F from '../functional';
 import * as init from '../init';
 import { bind, py, REQUIRED, Rest } from '../common';
+import { checkInt } from './_check';
 
 /** The factory keyword arguments every layer with parameters takes. */
 export interface FactoryArgs { device: DeviceLike | null; dtype: dtype | null }
@@ -30,6 +31,8 @@ export class Linear extends Module {
     super();
     const a = bind<LinearArgs>('Linear', [in_features, out_features, ...args],
       { in_features: REQUIRED, out_features: REQUIRED, bias: true, device: null, dtype: null });
+    checkInt('Linear', 'in_features', a.in_features);
+    checkInt('Linear', 'out_features', a.out_features);
     this.in_features = a.in_features;
     this.out_features = a.out_features;
     this.weight = emptyParameter([a.out_features, a.in_features], a);

@@ -5,6 +5,7 @@ import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import * as F from '../functional';
 import { bind, Rest } from '../common';
+import { checkTensor } from './_check';
 
 type Reduction = F.Reduction;
 interface LossArgs { size_average: boolean | null; reduce: boolean | null; reduction: Reduction }
@@ -34,13 +35,19 @@ type LegacyRest = Rest<[boolean | null, boolean | null, Reduction], Partial<Loss
 /** mean |input - target| */
 export class L1Loss extends _Loss {
   constructor(...args: LegacyRest) { super(bind<LossArgs>('L1Loss', args, LEGACY)); }
-  forward(input: Tensor, target: Tensor): Tensor { return F.l1_loss(input, target, { reduction: this.reduction }); }
+  forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor('L1Loss', 'input', input); checkTensor('L1Loss', 'target', target);
+    return F.l1_loss(input, target, { reduction: this.reduction });
+  }
 }
 
 /** mean (input - target)^2 */
 export class MSELoss extends _Loss {
   constructor(...args: LegacyRest) { super(bind<LossArgs>('MSELoss', args, LEGACY)); }
-  forward(input: Tensor, target: Tensor): Tensor { return F.mse_loss(input, target, { reduction: this.reduction }); }
+  forward(input: Tensor, target: Tensor): Tensor {
+    checkTensor('MSELoss', 'input', input); checkTensor('MSELoss', 'target', target);
+    return F.mse_loss(input, target, { reduction: this.reduction });
+  }
 }
 
 interface NLLLossArgs extends LossArgs { weight: Tensor | null; ignore_index: number }

@@ -3,6 +3,7 @@ import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import * as F from '../functional';
 import { bind, py, REQUIRED, Rest, Size2 } from '../common';
+import { checkOutputSize, checkPool } from './_check';
 
 export interface MaxPool2dArgs { kernel_size: Size2; stride: Size2 | null; padding: Size2; dilation: Size2; return_indices: boolean; ceil_mode: boolean }
 
@@ -28,6 +29,7 @@ export class MaxPool2d extends Module {
     this.ceil_mode = a.ceil_mode;
   }
   forward(input: Tensor): Tensor {
+    checkPool('MaxPool2d', this);
     return F.max_pool2d(input, this.kernel_size, this.stride, this.padding, this.dilation,
       { ceil_mode: this.ceil_mode, return_indices: this.return_indices });
   }
@@ -60,6 +62,7 @@ export class AvgPool2d extends Module {
     this.divisor_override = a.divisor_override;
   }
   forward(input: Tensor): Tensor {
+    checkPool('AvgPool2d', this);
     return F.avg_pool2d(input, this.kernel_size, this.stride, this.padding, this.ceil_mode, this.count_include_pad, this.divisor_override);
   }
   extra_repr(): string { return `kernel_size=${py(this.kernel_size)}, stride=${py(this.stride)}, padding=${py(this.padding)}`; }
@@ -74,6 +77,9 @@ export class AdaptiveAvgPool2d extends Module {
     super();
     this.output_size = bind<{ output_size: OutputSize }>('AdaptiveAvgPool2d', args, { output_size: REQUIRED }).output_size;
   }
-  forward(input: Tensor): Tensor { return F.adaptive_avg_pool2d(input, this.output_size); }
+  forward(input: Tensor): Tensor {
+    checkOutputSize('AdaptiveAvgPool2d', this.output_size);
+    return F.adaptive_avg_pool2d(input, this.output_size);
+  }
   extra_repr(): string { return `output_size=${py(this.output_size)}`; }
 }

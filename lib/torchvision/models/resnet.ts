@@ -6,7 +6,8 @@
 // state_dict() keys are torchvision's (a checkpoint saved by torchvision loads as it is).
 import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
-import { py, warn } from '../../nn/common';
+import { py } from '../../nn/common';
+import { warn } from '../../warnings';
 import { Weights, WeightsEnum, register_model } from './_api';
 import { ImageClassification } from '../transforms/_presets';
 import { _IMAGENET_CATEGORIES } from './_meta';
@@ -410,8 +411,8 @@ function sequenceToStr(seq: string[]): string {
 
 /**
  * torchvision's `handle_legacy_interface` and `kwonly_to_pos_or_kw` decorators: positional
- * (weights, progress) and `pretrained` are accepted with torchvision's deprecation warnings, once
- * each per process; what comes out is one options object whose `weights` is the new style.
+ * (weights, progress) and `pretrained` are accepted with torchvision's deprecation warnings (each
+ * shown once per call site, at the call); what comes out is one options object whose `weights` is the new style.
  */
 function handleLegacyInterface<W extends WeightsEnum>(builder: string, legacyDefault: W, args: BuilderArgs<W>): ResNetBuilderOptions<W> {
   const last = args[args.length - 1];

@@ -9,7 +9,7 @@ import { tensor, frombuffer } from '../../creation';
 import * as dt from '../../dtype';
 import { dtype, get_default_dtype } from '../../dtype';
 import { scope } from '../../memory';
-import { warn } from '../../nn/common';
+import { warn } from '../../warnings';
 import type { ImageData } from '../io';
 
 const { call } = native;

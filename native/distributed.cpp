@@ -1,0 +1,355 @@
+// torch.distributed on LibTorch's c10d: stores (TCP, file, hash, prefix), Gloo
+// process groups and their collectives, and the work objects they return.
+// lib/distributed.ts repeats Python's init_process_group sequence (store
+// prefixes, the store-based barrier, sequence numbers) on top of these, so
+// that Node and Python ranks can share one job.
+//
+// Stores, groups and works are plain JS objects wrapping an intrusive_ptr,
+// marked with a type tag each, as the other native handles are. Blocking calls
+// (a collective's wait) block the JS thread, as they block Python's; works
+// also settle a promise (wait_async) from the thread that completes them.
+#ifndef USE_C10D_GLOO
+#define USE_C10D_GLOO  // ProcessGroupGloo.hpp declares its class only under it
+#endif
+#include "common.h"
+
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
+#include <torch/csrc/distributed/c10d/HashStore.hpp>
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace tn {
+namespace {
+
+using c10d::ProcessGroup;
+using c10d::Store;
+using c10d::Work;
+
+constexpr napi_type_tag kStoreTag = {0x3f5a6b7c8d9e0f11ULL, 0x2233445566778899ULL};
+constexpr napi_type_tag kGroupTag = {0x4a5b6c7d8e9f0a1bULL, 0x1c2d3e4f5a6b7c8dULL};
+constexpr napi_type_tag kWorkTag = {0x5b6c7d8e9f0a1b2cULL, 0x3d4e5f6a7b8c9d0eULL};
+
+template <typename T>
+struct Box {
+  c10::intrusive_ptr<T> ptr;
+};
+
+template <typename T>
+Napi::Value box(Napi::Env env, c10::intrusive_ptr<T> ptr, const napi_type_tag* tag) {
+  auto* b = new Box<T>{std::move(ptr)};
+  Napi::Object obj = Napi::Object::New(env);
+  napi_status st = napi_wrap(env, obj, b, [](napi_env, void* d, void*) { delete static_cast<Box<T>*>(d); }, nullptr, nullptr);
+  if (st != napi_ok) {
+    delete b;
+    check(env, st);
+  }
+  obj.TypeTag(tag);
+  return obj;
+}
+
+template <typename T>
+const c10::intrusive_ptr<T>& unbox(Napi::Value v, const napi_type_tag* tag, const char* what) {
+  if (!v.IsObject() || !v.As<Napi::Object>().CheckTypeTag(tag))
+    throw JsTypeError(std::string(what) + " must be a handle made by the addon");
+  void* data = nullptr;
+  check(v.Env(), napi_unwrap(v.Env(), v, &data));
+  return static_cast<Box<T>*>(data)->ptr;
+}
+
+const c10::intrusive_ptr<Store>& store_of(Napi::Value v) { return unbox<Store>(v, &kStoreTag, "store"); }
+const c10::intrusive_ptr<ProcessGroup>& group_of(Napi::Value v) { return unbox<ProcessGroup>(v, &kGroupTag, "group"); }
+const c10::intrusive_ptr<Work>& work_of(Napi::Value v) { return unbox<Work>(v, &kWorkTag, "work"); }
+
+std::chrono::milliseconds millis(Napi::Value v, const char* what) {
+  const int64_t ms = to_int(v, what);
+  if (ms < 0) throw JsRangeError(std::string(what) + " must not be negative");
+  return std::chrono::milliseconds(ms);
+}
+
+std::vector<uint8_t> bytes_arg(Napi::Value v, const char* what) {
+  if (v.IsString()) {
+    std::string s = v.As<Napi::String>().Utf8Value();
+    return {s.begin(), s.end()};
+  }
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    auto* p = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    return {p, p + ta.ByteLength()};
+  }
+  bad_type(v, what, "a string or bytes");
+}
+
+std::vector<std::string> string_list(Napi::Value v, const char* what) {
+  std::vector<std::string> out;
+  for_each_element(v, what, "an array of strings", [&](Napi::Value e) { out.push_back(to_string(e, what)); });
+  return out;
+}
+
+std::vector<at::Tensor> tensors(Napi::Value v, const char* what) {
+  std::vector<at::Tensor> out;
+  for_each_element(v, what, "an array of tensors", [&](Napi::Value e) { out.push_back(unwrap_tensor(e, what)); });
+  return out;
+}
+
+std::vector<std::vector<at::Tensor>> tensor_lists(Napi::Value v, const char* what) {
+  std::vector<std::vector<at::Tensor>> out;
+  for_each_element(v, what, "an array of arrays of tensors", [&](Napi::Value e) { out.push_back(tensors(e, what)); });
+  return out;
+}
+
+// ---- stores ------------------------------------------------------------------------
+
+// store_tcp(host, port, world_size | null, is_master, timeout_ms, wait_for_workers, multi_tenant)
+Napi::Value store_tcp(const Napi::CallbackInfo& info) {
+  c10d::TCPStoreOptions opts;
+  const int64_t port = to_int(info[1], "TCPStore(): port");
+  if (port < 0 || port > 65535) throw JsRangeError("TCPStore(): port must be between 0 and 65535");
+  opts.port = static_cast<uint16_t>(port);
+  if (!is_nullish(info[2])) {
+    const int64_t n = to_int(info[2], "TCPStore(): world_size");
+    if (n < 1) throw JsRangeError("TCPStore(): world_size must be positive");
+    opts.numWorkers = static_cast<size_t>(n);
+  }
+  opts.isServer = to_bool(info[3], "TCPStore(): is_master");
+  opts.timeout = millis(info[4], "TCPStore(): timeout");
+  opts.waitWorkers = to_bool(info[5], "TCPStore(): wait_for_workers");
+  opts.multiTenant = to_bool(info[6], "TCPStore(): multi_tenant");
+  return box<Store>(info.Env(), c10::make_intrusive<c10d::TCPStore>(to_string(info[0], "TCPStore(): host_name"), opts), &kStoreTag);
+}
+
+Napi::Value store_tcp_port(const Napi::CallbackInfo& info) {
+  auto* tcp = dynamic_cast<c10d::TCPStore*>(store_of(info[0]).get());
+  if (!tcp) throw JsTypeError("port: not a TCPStore");
+  return Napi::Number::New(info.Env(), tcp->getPort());
+}
+
+Napi::Value store_file(const Napi::CallbackInfo& info) {
+  const int64_t n = to_int(info[1], "FileStore(): world_size");
+  return box<Store>(info.Env(), c10::make_intrusive<c10d::FileStore>(to_string(info[0], "FileStore(): file_name"), static_cast<int>(n)), &kStoreTag);
+}
+
+Napi::Value store_hash(const Napi::CallbackInfo& info) {
+  return box<Store>(info.Env(), c10::make_intrusive<c10d::HashStore>(), &kStoreTag);
+}
+
+Napi::Value store_prefix(const Napi::CallbackInfo& info) {
+  return box<Store>(info.Env(), c10::make_intrusive<c10d::PrefixStore>(to_string(info[0], "PrefixStore(): prefix"), store_of(info[1])), &kStoreTag);
+}
+
+Napi::Value store_set(const Napi::CallbackInfo& info) {
+  store_of(info[0])->set(to_string(info[1], "set(): key"), bytes_arg(info[2], "set(): value"));
+  return info.Env().Undefined();
+}
+
+Napi::Value store_get(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> v = store_of(info[0])->get(to_string(info[1], "get(): key"));
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), v.data(), v.size());
+}
+
+Napi::Value store_add(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(
+      store_of(info[0])->add(to_string(info[1], "add(): key"), to_int(info[2], "add(): amount"))));
+}
+
+Napi::Value store_compare_set(const Napi::CallbackInfo& info) {
+  std::vector<uint8_t> v = store_of(info[0])->compareSet(to_string(info[1], "compare_set(): key"),
+                                                         bytes_arg(info[2], "compare_set(): expected_value"),
+                                                         bytes_arg(info[3], "compare_set(): desired_value"));
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), v.data(), v.size());
+}
+
+// store_wait(store, keys, timeout_ms | null)
+Napi::Value store_wait(const Napi::CallbackInfo& info) {
+  auto keys = string_list(info[1], "wait(): keys");
+  if (is_nullish(info[2])) store_of(info[0])->wait(keys);
+  else store_of(info[0])->wait(keys, millis(info[2], "wait(): timeout"));
+  return info.Env().Undefined();
+}
+
+Napi::Value store_check(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), store_of(info[0])->check(string_list(info[1], "check(): keys")));
+}
+
+Napi::Value store_num_keys(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(store_of(info[0])->getNumKeys()));
+}
+
+Napi::Value store_delete_key(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), store_of(info[0])->deleteKey(to_string(info[1], "delete_key(): key")));
+}
+
+Napi::Value store_set_timeout(const Napi::CallbackInfo& info) {
+  store_of(info[0])->setTimeout(millis(info[1], "set_timeout(): timeout"));
+  return info.Env().Undefined();
+}
+
+// ---- process groups ----------------------------------------------------------------
+
+// group_gloo(store, rank, size, timeout_ms): as Python's ProcessGroupGloo(store,
+// rank, size, timeout): one device from GLOO_SOCKET_IFNAME or the host name,
+// two threads per device.
+Napi::Value group_gloo(const Napi::CallbackInfo& info) {
+  const int64_t rank = to_int(info[1], "ProcessGroupGloo(): rank"), size = to_int(info[2], "ProcessGroupGloo(): size");
+  if (size < 1 || rank < 0 || rank >= size) throw JsRangeError("ProcessGroupGloo(): rank must be in [0, size)");
+  auto options = c10d::ProcessGroupGloo::Options::create(millis(info[3], "ProcessGroupGloo(): timeout"));
+  if (const char* ifnames = std::getenv("GLOO_SOCKET_IFNAME")) {
+    std::string list(ifnames);
+    for (size_t start = 0; start <= list.size();) {
+      size_t end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      if (end > start) options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(list.substr(start, end - start)));
+      start = end + 1;
+    }
+  }
+  if (options->devices.empty()) options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  options->threads = static_cast<int>(options->devices.size() * 2);
+  c10::intrusive_ptr<ProcessGroup> pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store_of(info[0]), static_cast<int>(rank), static_cast<int>(size), options);
+  return box<ProcessGroup>(info.Env(), pg, &kGroupTag);
+}
+
+Napi::Value group_info(const Napi::CallbackInfo& info) {
+  const auto& pg = group_of(info[0]);
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("rank", pg->getRank());
+  o.Set("size", pg->getSize());
+  o.Set("backend", pg->getBackendName());
+  return o;
+}
+
+Napi::Value group_set_sequence_number(const Napi::CallbackInfo& info) {
+  group_of(info[0])->setSequenceNumberForGroup();
+  return info.Env().Undefined();
+}
+
+c10d::ReduceOp reduce_op(Napi::Value v) {
+  const int64_t op = to_int(v, "op");
+  if (op < 0 || op > c10d::ReduceOp::BXOR) throw JsRangeError("op: not a ReduceOp");
+  return c10d::ReduceOp(static_cast<c10d::ReduceOp::RedOpType>(op));
+}
+
+int64_t root(Napi::Value v, const char* what) { return to_int(v, what); }
+
+// group_collective(group, kind, ...): starts a collective, returns its work.
+Napi::Value group_collective(const Napi::CallbackInfo& info) {
+  const auto& pg = group_of(info[0]);
+  const std::string kind = to_string(info[1], "collective");
+  c10::intrusive_ptr<Work> work;
+  if (kind == "allreduce") {
+    auto ts = tensors(info[2], "all_reduce(): tensor");
+    c10d::AllreduceOptions o;
+    o.reduceOp = reduce_op(info[3]);
+    work = pg->allreduce(ts, o);
+  } else if (kind == "broadcast") {
+    auto ts = tensors(info[2], "broadcast(): tensor");
+    c10d::BroadcastOptions o;
+    o.rootRank = root(info[3], "broadcast(): src");
+    work = pg->broadcast(ts, o);
+  } else if (kind == "reduce") {
+    auto ts = tensors(info[2], "reduce(): tensor");
+    c10d::ReduceOptions o;
+    o.rootRank = root(info[3], "reduce(): dst");
+    o.reduceOp = reduce_op(info[4]);
+    work = pg->reduce(ts, o);
+  } else if (kind == "allgather") {
+    auto outs = tensor_lists(info[2], "all_gather(): tensor_list");
+    auto ins = tensors(info[3], "all_gather(): tensor");
+    work = pg->allgather(outs, ins);
+  } else if (kind == "gather") {
+    auto outs = tensor_lists(info[2], "gather(): gather_list");
+    auto ins = tensors(info[3], "gather(): tensor");
+    c10d::GatherOptions o;
+    o.rootRank = root(info[4], "gather(): dst");
+    work = pg->gather(outs, ins, o);
+  } else if (kind == "scatter") {
+    auto outs = tensors(info[2], "scatter(): tensor");
+    auto ins = tensor_lists(info[3], "scatter(): scatter_list");
+    c10d::ScatterOptions o;
+    o.rootRank = root(info[4], "scatter(): src");
+    work = pg->scatter(outs, ins, o);
+  } else if (kind == "barrier") {
+    work = pg->barrier();
+  } else if (kind == "send" || kind == "recv") {
+    auto ts = tensors(info[2], kind == "send" ? "send(): tensor" : "recv(): tensor");
+    const int64_t peer = to_int(info[3], kind == "send" ? "send(): dst" : "recv(): src");
+    const int64_t tag = to_int(info[4], "tag");
+    if (kind == "send") work = pg->send(ts, static_cast<int>(peer), static_cast<int>(tag));
+    else if (peer < 0) work = pg->recvAnysource(ts, static_cast<int>(tag));
+    else work = pg->recv(ts, static_cast<int>(peer), static_cast<int>(tag));
+  } else {
+    throw JsTypeError("unknown collective '" + kind + "'");
+  }
+  return box<Work>(info.Env(), work, &kWorkTag);
+}
+
+// ---- works ---------------------------------------------------------------------------
+
+// work_wait(work, timeout_ms | null) -> true; blocks this thread, as Python's wait().
+Napi::Value work_wait(const Napi::CallbackInfo& info) {
+  const auto& work = work_of(info[0]);
+  bool done = is_nullish(info[1]) ? work->wait() : work->wait(millis(info[1], "wait(): timeout"));
+  return Napi::Boolean::New(info.Env(), done);
+}
+
+Napi::Value work_is_completed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), work_of(info[0])->isCompleted());
+}
+
+Napi::Value work_source_rank(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), work_of(info[0])->sourceRank());
+}
+
+// work_wait_async(work) -> a promise settled when the work completes, from the
+// thread that completes it (through a thread-safe function): the event loop
+// keeps running meanwhile.
+Napi::Value work_wait_async(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto future = work_of(info[0])->getFuture();
+  auto deferred = std::make_shared<Napi::Promise::Deferred>(Napi::Promise::Deferred::New(env));
+  auto tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function(), "torch-node:distributed", 0, 1);
+  future->addCallback([deferred, tsfn](c10::ivalue::Future& f) mutable {
+    std::string error = f.hasError() ? f.tryRetrieveErrorMessage() : std::string();
+    auto* message = new std::string(std::move(error));
+    tsfn.BlockingCall(message, [deferred](Napi::Env env, Napi::Function, std::string* msg) {
+      std::unique_ptr<std::string> owned(msg);
+      if (msg->empty()) deferred->Resolve(env.Undefined());
+      else deferred->Reject(Napi::Error::New(env, *msg).Value());
+    });
+    tsfn.Release();
+  });
+  return deferred->Promise();
+}
+
+}  // namespace
+
+void init_distributed(Napi::Env env, Napi::Object exports) {
+  exports.DefineProperties({
+      fn<store_tcp>(env, "store_tcp"),
+      fn<store_tcp_port>(env, "store_tcp_port"),
+      fn<store_file>(env, "store_file"),
+      fn<store_hash>(env, "store_hash"),
+      fn<store_prefix>(env, "store_prefix"),
+      fn<store_set>(env, "store_set"),
+      fn<store_get>(env, "store_get"),
+      fn<store_add>(env, "store_add"),
+      fn<store_compare_set>(env, "store_compare_set"),
+      fn<store_wait>(env, "store_wait"),
+      fn<store_check>(env, "store_check"),
+      fn<store_num_keys>(env, "store_num_keys"),
+      fn<store_delete_key>(env, "store_delete_key"),
+      fn<store_set_timeout>(env, "store_set_timeout"),
+      fn<group_gloo>(env, "group_gloo"),
+      fn<group_info>(env, "group_info"),
+      fn<group_set_sequence_number>(env, "group_set_sequence_number"),
+      fn<group_collective>(env, "group_collective"),
+      fn<work_wait>(env, "work_wait"),
+      fn<work_is_completed>(env, "work_is_completed"),
+      fn<work_source_rank>(env, "work_source_rank"),
+      fn<work_wait_async>(env, "work_wait_async"),
+  });
+}
+
+}  // namespace tn
