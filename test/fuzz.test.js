@@ -19,12 +19,6 @@ const SEED = 1, CASES = 3000, TIME = 150;
 // on stderr) so that nothing else hides behind it. Delete an entry when its fix
 // lands: the run is then strict for it again.
 const KNOWN = [
-  // PNGs whose IHDR claims 4294967294x1 or 0x4294967295 (under 100 bytes):
-  // pngjs's inflate asks Node's zlib for more than its buffer holds and Node
-  // aborts, or pngjs spins. io.ts should refuse the dimensions libpng refuses
-  // (1,000,000 a side by default) before decoding.
-  { class: 'abort', target: /^io\.(decode|read)_\w+ \(IHDR \d+x\d+/, why: /IsWithinBounds/ },
-  { class: 'hang', target: /^io\.(decode|read)_\w+ \(IHDR \d+x\d+/ },
   // Arrays of length 2^31 or 2^32-1 with nothing in them (or a Proxy saying so),
   // which lib/ copies or walks element by element: torch.stack(new Array(2 ** 31)),
   // torch.jit.trace(f, <such a Proxy>), a scheduler's state_dict() after
