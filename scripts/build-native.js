@@ -9,6 +9,9 @@ const { findLibTorchOrExit } = require('./libtorch');
 // The project folder is the working directory (npm scripts, install.js and
 // prebuild.js's staging folder all run it there).
 const root = process.cwd();
+// TORCH_NODE_BUILD_DIR: another build folder (npm run build:asan), so that a
+// special build never replaces build/Release, which the loader picks up.
+const outDir = process.env.TORCH_NODE_BUILD_DIR || 'build';
 const torch = findLibTorchOrExit();
 console.error(`torch-node: building against LibTorch ${torch.version} (${torch.source}, ${torch.libDir})`);
 const cmakeJs = require.resolve('cmake-js/bin/cmake-js');
@@ -24,10 +27,10 @@ const defines = [`--CDTorch_DIR=${torch.cmakeDir}`, ...(fs.existsSync(caffe2Dir)
 const env = { ...process.env, CCACHE_SLOPPINESS: 'pch_defines,time_macros,include_file_mtime,include_file_ctime' };
 const nodePrefix = path.resolve(path.dirname(process.execPath), '..');
 if (!env.npm_config_nodedir && fs.existsSync(path.join(nodePrefix, 'include', 'node', 'v8.h'))) env.npm_config_nodedir = nodePrefix;
-const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', 'build', '--parallel', jobs, ...defines, ...process.argv.slice(2)],
+const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', outDir, '--parallel', jobs, ...defines, ...process.argv.slice(2)],
   { cwd: root, stdio: 'inherit', env });
 if (r.status !== 0) process.exit(r.status || 1);
-fs.writeFileSync(path.join(root, 'build', 'torch-node-build.json'), JSON.stringify({
+fs.writeFileSync(path.join(root, outDir, 'torch-node-build.json'), JSON.stringify({
   torch_version: torch.version, libtorch_source: torch.source, libtorch_lib_dir: torch.libDir,
   cuda: torch.cuda, platform: process.platform, arch: process.arch, built_at: new Date().toISOString(),
 }, null, 2) + '\n');
