@@ -8,17 +8,7 @@ const { execFileSync } = require('node:child_process');
 
 if (process.argv[2] === '--child') {
   const torch = require(process.argv[3]);
-  const perCallNs = (fn, calls, batch = 100) => {
-    for (let i = 0; i < 20000; i++) fn();
-    const samples = [];
-    for (let s = 0; s < calls / batch; s++) {
-      const t0 = process.hrtime.bigint();
-      for (let i = 0; i < batch; i++) fn();
-      samples.push(Number(process.hrtime.bigint() - t0) / batch);
-    }
-    samples.sort((x, y) => x - y);
-    return samples[samples.length >> 1];
-  };
+  const { perCallNs } = require('./timing');
   torch.manual_seed(0);
   const a = torch.randn(1), b = torch.randn(1);
   const r = [perCallNs(() => torch.add(a, b), 200000), perCallNs(() => a.add(b), 200000), perCallNs(() => a.add_(b), 200000)];

@@ -6,28 +6,9 @@
 const { execFileSync } = require('node:child_process');
 const path = require('node:path');
 const torch = require('..');
+const { perCallNs, meanNs } = require('./timing');
 
 const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
-
-function perCallNs(fn, calls, batch = 100) {
-  for (let i = 0; i < Math.min(calls, 20000); i++) fn(); // warm-up (both sides do it): JIT tiers, heap sizing
-  const samples = [];
-  for (let s = 0; s < calls / batch; s++) {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < batch; i++) fn();
-    samples.push(Number(process.hrtime.bigint() - t0) / batch);
-  }
-  samples.sort((x, y) => x - y);
-  return samples[samples.length >> 1];
-}
-
-// Mean over all calls: unlike the median, it includes the garbage collections
-// that release the results (Python frees each result at once).
-function meanNs(fn, calls) {
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) fn();
-  return Number(process.hrtime.bigint() - t0) / calls;
-}
 
 function rssMb() { return process.memoryUsage.rss() / 2 ** 20; }
 
