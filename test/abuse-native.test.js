@@ -117,4 +117,13 @@ describe('abuse: native', () => {
     assert.equal(name, 'RangeError');
     assert.match(msg, /tolist\(\): 140000000 elements need about/);
   });
+
+  it('messages never walk an attacker-sized length (a Proxy claiming 2^32-1 items): a TypeError at once', () => {
+    const [[name, msg]] = run(`
+      const nn = require(${JSON.stringify(require.resolve('torch-node/nn'))});
+      const huge = new Proxy([], { get: (t, k) => (k === 'length' ? 2 ** 32 - 1 : t[k]) });
+      try { nn.init.calculate_gain(huge); out(['none']); } catch (e) { out([e.constructor.name, e.message]); }`);
+    assert.equal(name, 'TypeError');
+    assert.match(msg, /calculate_gain\(\): nonlinearity must be a str/);
+  });
 });

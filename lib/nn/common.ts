@@ -111,6 +111,12 @@ export function py(v: unknown, opts: { float?: boolean; list?: boolean } = {}): 
   if (typeof v === 'number') return opts.float || !Number.isInteger(v) || Math.abs(v) >= 1e16 ? pyFloat(v) : String(v);
   if (typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) {
+    // A message never walks a huge (or Proxy-claimed) length: the first items, then the count.
+    const MAX = 64;
+    if (v.length > MAX) {
+      const head = Array.from({ length: MAX }, (_, i) => py(v[i], opts));
+      return `${opts.list ? '[' : '('}${head.join(', ')}, ... (${v.length} items)${opts.list ? ']' : ')'}`;
+    }
     const items = v.map((e) => py(e, opts));
     if (opts.list) return `[${items.join(', ')}]`;
     return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;

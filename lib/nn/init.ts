@@ -4,7 +4,7 @@
 // bit for bit.
 import { Tensor } from '../tensor';
 import { no_grad } from '../autograd';
-import { bind, py, Rest } from './common';
+import { bind, py, typename, Rest } from './common';
 import { warn } from '../warnings';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
@@ -25,7 +25,9 @@ export function calculate_gain(nonlinearity: Nonlinearity, param: number | null 
       return Math.sqrt(2.0 / (1 + slope * slope)); // slope * slope: Python's slope ** 2, exactly
     }
     case 'selu': return 3.0 / 4;
-    default: throw new Error(`Unsupported nonlinearity ${nonlinearity}`);
+    default:
+      if (typeof nonlinearity !== 'string') throw new TypeError(`calculate_gain(): nonlinearity must be a str, not ${typename(nonlinearity)}`);
+      throw new Error(`Unsupported nonlinearity ${nonlinearity}`);
   }
 }
 
