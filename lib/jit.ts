@@ -39,6 +39,7 @@ function fromNative(v: unknown): ScriptValue {
 function toNative(v: unknown): unknown {
   if (v instanceof Tensor) return v._h;
   if (Array.isArray(v)) return v.map(toNative);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [toNative(k), toNative(x)]));
   if (isOptions(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toNative(x)]));
   return v;
 }

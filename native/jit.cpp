@@ -101,8 +101,19 @@ c10::IValue to_typed(Napi::Value v, const c10::TypePtr& type, const std::string&
       const c10::TypePtr& key = type->containedType(0);
       const c10::TypePtr& value = type->containedType(1);
       c10::impl::GenericDict dict(key, value);
-      if (!v.IsObject() || v.IsArray()) bad_type(v, w, "an object (a dict)");
+      if (!v.IsObject() || v.IsArray()) bad_type(v, w, "an object or a Map (a dict)");
       Napi::Object obj = v.As<Napi::Object>();
+      Napi::Function map_class = v.Env().Global().Get("Map").As<Napi::Function>();
+      if (obj.InstanceOf(map_class)) {
+        // A Map: keys of any type, converted by the dict's key type.
+        Napi::Function from = v.Env().Global().Get("Array").As<Napi::Object>().Get("from").As<Napi::Function>();
+        Napi::Array entries = from.Call({obj.Get("entries").As<Napi::Function>().Call(obj, {})}).As<Napi::Array>();
+        for (uint32_t i = 0; i < entries.Length(); i++) {
+          Napi::Array pair = entries.Get(i).As<Napi::Array>();
+          dict.insert_or_assign(to_typed(pair.Get(0u), key, what + " key"), to_typed(pair.Get(1u), value, what + "[...]"));
+        }
+        return dict;
+      }
       Napi::Array keys = obj.GetPropertyNames();
       for (uint32_t i = 0; i < keys.Length(); i++) {
         Napi::Value k = keys.Get(i);

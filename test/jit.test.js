@@ -44,6 +44,11 @@ describe('torch.jit', function () {
     assert.equal(maxDiff(e[0], exp.structured_encode[0]), 0);
     assert.equal(maxDiff(e[1], exp.structured_encode[1]), 0);
     assert.equal(m.count([1, 2, 3]), 6);
+    // Dict[int, Tensor]: a Map both ways (a plain object's keys are strings).
+    const byIndex = m.by_index(new Map([[1, torch.ones(2)], [5, torch.full([2], 3)]]));
+    assert.ok(byIndex instanceof Map);
+    assert.deepEqual([...byIndex.keys()], [2, 6]);
+    assert.deepEqual(byIndex.get(6).tolist(), [6, 6]);
   });
 
   it('binds arguments as Python: unknown keys, missing and mistyped arguments are TypeErrors naming them', () => {
