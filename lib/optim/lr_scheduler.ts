@@ -197,7 +197,24 @@ function lambdasFor(optimizer: AnyOptimizer, lr_lambda: LrLambda | LrLambda[]): 
 }
 
 /** lr = base_lr * lr_lambda(epoch) (torch.optim.lr_scheduler.LambdaLR); one function, or one per group. */
-export class LambdaLR extends LRScheduler {
+/** LambdaLR's and MultiplicativeLR's state dicts: the lambdas left out (null), as Python leaves out plain functions. */
+abstract class LambdaScheduler extends LRScheduler {
+  declare lr_lambdas: LrLambda[];
+
+  override state_dict(): Record<string, unknown> {
+    const sd = super.state_dict();
+    sd.lr_lambdas = this.lr_lambdas.map(() => null);
+    return sd;
+  }
+
+  override load_state_dict(state_dict: Record<string, unknown>): void {
+    const { lr_lambdas, ...rest } = state_dict;
+    void lr_lambdas;
+    super.load_state_dict(rest);
+  }
+}
+
+export class LambdaLR extends LambdaScheduler {
   lr_lambdas: LrLambda[];
 
   /** `new LambdaLR(opt, lr_lambda, last_epoch = -1, verbose = false)`, or `new LambdaLR(opt, lr_lambda, { last_epoch })`. */
@@ -212,19 +229,6 @@ export class LambdaLR extends LRScheduler {
   get_lr(): number[] {
     this._warn_get_lr();
     return this.base_lrs.map((base_lr, i) => base_lr * this.lr_lambdas[i](this.last_epoch));
-  }
-
-  /** The lambdas are left out (null), as Python leaves out plain functions. */
-  override state_dict(): Record<string, unknown> {
-    const sd = super.state_dict();
-    sd.lr_lambdas = this.lr_lambdas.map(() => null);
-    return sd;
-  }
-
-  override load_state_dict(state_dict: Record<string, unknown>): void {
-    const { lr_lambdas, ...rest } = state_dict;
-    void lr_lambdas;
-    super.load_state_dict(rest);
   }
 }
 
@@ -328,7 +332,7 @@ export class CosineAnnealingLR extends LRScheduler {
 }
 
 /** lr *= lr_lambda(epoch) each epoch after the first (torch.optim.lr_scheduler.MultiplicativeLR); one function, or one per group. */
-export class MultiplicativeLR extends LRScheduler {
+export class MultiplicativeLR extends LambdaScheduler {
   lr_lambdas: LrLambda[];
 
   /** `new MultiplicativeLR(opt, lr_lambda, last_epoch = -1, verbose = false)`. */
@@ -344,19 +348,6 @@ export class MultiplicativeLR extends LRScheduler {
     this._warn_get_lr();
     if (this.last_epoch > 0) return this.groups.map((g, i) => g.lr * this.lr_lambdas[i](this.last_epoch));
     return this.groups.map((g) => g.lr);
-  }
-
-  /** The lambdas are left out (null), as Python leaves out plain functions. */
-  override state_dict(): Record<string, unknown> {
-    const sd = super.state_dict();
-    sd.lr_lambdas = this.lr_lambdas.map(() => null);
-    return sd;
-  }
-
-  override load_state_dict(state_dict: Record<string, unknown>): void {
-    const { lr_lambdas, ...rest } = state_dict;
-    void lr_lambdas;
-    super.load_state_dict(rest);
   }
 }
 
