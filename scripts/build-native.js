@@ -24,7 +24,9 @@ const defines = [`--CDTorch_DIR=${torch.cmakeDir}`, ...(fs.existsSync(caffe2Dir)
 // running Node's full headers: the installed ones when Node ships them
 // (<prefix>/include/node, as Debian's nodejs and the official tarballs do),
 // else cmake-js downloads them for this Node version.
-const env = { ...process.env, CCACHE_SLOPPINESS: 'pch_defines,time_macros,include_file_mtime,include_file_ctime' };
+// CCACHE_BASEDIR: paths under the checkout hash as relative ones, so another
+// clone or worktree of the project reuses the same cache entries.
+const env = { CCACHE_BASEDIR: root, ...process.env, CCACHE_SLOPPINESS: 'pch_defines,time_macros,include_file_mtime,include_file_ctime' };
 const nodePrefix = path.resolve(path.dirname(process.execPath), '..');
 if (!env.npm_config_nodedir && fs.existsSync(path.join(nodePrefix, 'include', 'node', 'v8.h'))) env.npm_config_nodedir = nodePrefix;
 const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', outDir, '--parallel', jobs, ...defines, ...process.argv.slice(2)],
