@@ -56,6 +56,8 @@ export interface NativeAddon {
   manual_seed(seed: number | bigint): void;
   seed(): string;
   initial_seed(): string;
+  /** This thread draws from a CPU generator of its own from now on (DataLoader workers). */
+  use_thread_generator(seed: bigint): void;
   set_num_threads(n: number): void;
   get_num_threads(): number;
   set_default_dtype(code: number): void;

@@ -623,21 +623,40 @@ static Napi::Value memory_stats(const Napi::CallbackInfo& info) {
   return o;
 }
 
+thread_local c10::optional<at::Generator> t_thread_generator;
+
 static Napi::Value manual_seed(const Napi::CallbackInfo& info) {
   if (info.Length() < 1) throw JsTypeError("manual_seed(): seed is required");
-  // CPU and every CUDA generator, as torch.manual_seed does.
-  at::manual_seed(static_cast<uint64_t>(to_int(info[0], "manual_seed(): seed")));
+  const uint64_t seed = static_cast<uint64_t>(to_int(info[0], "manual_seed(): seed"));
+  if (t_thread_generator) {
+    // A worker seeds its own generator only, as a Python worker process does.
+    std::lock_guard<std::mutex> lock(t_thread_generator->mutex());
+    t_thread_generator->set_current_seed(seed);
+  } else {
+    at::manual_seed(seed);  // CPU and every CUDA generator, as torch.manual_seed does.
+  }
+  return info.Env().Undefined();
+}
+
+// use_thread_generator(seed): from now on this thread draws from a CPU generator
+// of its own seeded with `seed` (Python's DataLoader worker runs
+// torch.manual_seed(base_seed + id) in its own process; a worker thread would
+// otherwise reseed the generator the main thread draws from).
+static Napi::Value use_thread_generator(const Napi::CallbackInfo& info) {
+  const uint64_t seed = static_cast<uint64_t>(to_int(info[0], "use_thread_generator(): seed"));
+  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  t_thread_generator = gen;
   return info.Env().Undefined();
 }
 
 static Napi::Value seed(const Napi::CallbackInfo& info) {
-  auto gen = at::detail::getDefaultCPUGenerator();
+  auto gen = default_cpu_generator();
   std::lock_guard<std::mutex> lock(gen.mutex());
   return Napi::String::New(info.Env(), std::to_string(gen.seed()));
 }
 
 static Napi::Value initial_seed(const Napi::CallbackInfo& info) {
-  auto gen = at::detail::getDefaultCPUGenerator();
+  auto gen = default_cpu_generator();
   return Napi::String::New(info.Env(), std::to_string(gen.current_seed()));
 }
 
@@ -714,6 +733,7 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
       fn<manual_seed>(env, "manual_seed"),
       fn<seed>(env, "seed"),
       fn<initial_seed>(env, "initial_seed"),
+      fn<use_thread_generator>(env, "use_thread_generator"),
       fn<set_num_threads>(env, "set_num_threads"),
       fn<get_num_threads>(env, "get_num_threads"),
       fn<build_info>(env, "build_info"),

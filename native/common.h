@@ -17,6 +17,7 @@
 
 #include <ATen/core/Tensor.h>
 #include <ATen/core/ivalue.h>
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/util/Exception.h>
 
 #include <string>
@@ -48,6 +49,14 @@ Napi::Error current_exception_as_js(Napi::Env env);
 // that they appear at the JS call site as Python's do (addon.cpp).
 extern thread_local bool t_warnings_pending;
 void flush_warnings(napi_env env);
+
+// The default CPU generator of this thread: LibTorch's process-wide one, unless
+// the thread was given its own (a DataLoader worker, seeded as Python seeds a
+// worker process's). Random ops called with generator=None draw from it.
+extern thread_local c10::optional<at::Generator> t_thread_generator;
+inline at::Generator default_cpu_generator() {
+  return t_thread_generator ? *t_thread_generator : at::detail::getDefaultCPUGenerator();
+}
 
 using Callback = Napi::Value (*)(const Napi::CallbackInfo&);
 

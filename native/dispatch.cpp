@@ -52,6 +52,11 @@ struct OpEntry {
   // quotient, 2 a remainder; with the stack positions of its operands.
   int int_division = 0;
   int dividend = -1, divisor = -1, rounding_mode = -1;
+  // An op that draws from the default generator without taking one (rand,
+  // randint, randn, randperm): its overload that takes one, and where the
+  // generator goes, for threads with a default generator of their own.
+  const OpEntry* generator_twin = nullptr;
+  int twin_generator_pos = -1;
   explicit OpEntry(c10::OperatorHandle h) : handle(std::move(h)) {}
 };
 
@@ -150,8 +155,49 @@ std::atomic<size_t> g_op_count{0};
 std::mutex g_ops_mutex;
 std::unordered_map<std::string, uint32_t> g_op_index;
 
+uint32_t resolve_locked(const std::string& name, const std::string& overload);
+
+// The overload of `name` that is `schema` plus a `Generator? generator`
+// argument (rand -> rand.generator, randint.low -> randint.low_generator,
+// rand.out -> rand.generator_out), checked argument by argument.
+void find_generator_twin(OpEntry& e, const std::string& name, const std::string& overload,
+                         const c10::FunctionSchema& schema) {
+  for (const auto& arg : schema.arguments())
+    if (arg.real_type()->kind() == c10::TypeKind::OptionalType &&
+        arg.real_type()->containedType(0)->kind() == c10::TypeKind::GeneratorType)
+      return;
+  std::vector<std::string> names;
+  if (overload.empty()) names = {"generator"};
+  else if (overload == "out") names = {"generator_out"};
+  else if (overload == "names") names = {"generator_with_names"};
+  else if (overload.size() > 4 && overload.compare(overload.size() - 4, 4, "_out") == 0)
+    names = {overload.substr(0, overload.size() - 4) + "_generator_out"};
+  else names = {overload + "_generator"};
+  for (const auto& twin_overload : names) {
+    auto twin = c10::Dispatcher::singleton().findSchema({name, twin_overload});
+    if (!twin) continue;
+    const auto& targs = twin->schema().arguments();
+    if (targs.size() != schema.arguments().size() + 1) continue;
+    int pos = -1;
+    bool same = true;
+    for (size_t i = 0, j = 0; i < targs.size(); i++) {
+      if (pos < 0 && targs[i].name() == "generator") { pos = static_cast<int>(i); continue; }
+      if (j >= schema.arguments().size() || targs[i].name() != schema.arguments()[j].name()) { same = false; break; }
+      j++;
+    }
+    if (!same || pos < 0) continue;
+    e.generator_twin = g_ops[resolve_locked(name, twin_overload)];
+    e.twin_generator_pos = pos;
+    return;
+  }
+}
+
 uint32_t resolve(const std::string& name, const std::string& overload) {
   std::lock_guard<std::mutex> lock(g_ops_mutex);
+  return resolve_locked(name, overload);
+}
+
+uint32_t resolve_locked(const std::string& name, const std::string& overload) {
   std::string key = name + "." + overload;
   auto it = g_op_index.find(key);
   if (it != g_op_index.end()) return it->second;
@@ -186,6 +232,7 @@ uint32_t resolve(const std::string& name, const std::string& overload) {
     e->return_alias_of.push_back(alias);
   }
   classify_integer_division(*e, schema);
+  find_generator_twin(*e, name, overload, schema);
   size_t index = g_op_count.load();
   if (index >= kMaxOps) throw std::runtime_error("too many distinct operators");
   g_ops[index] = e;
@@ -297,21 +344,27 @@ napi_value call(napi_env env, napi_callback_info info) {
       napi_value v = i < given ? argv[i + 1] : nullptr;
       napi_valuetype t = napi_undefined;
       if (v) napi_typeof(env, v, &t);
-      if (t == napi_undefined) {
-        if (spec.default_value) { stack.push_back(*spec.default_value); continue; }
+      if (t == napi_undefined || t == napi_null) {
+        // generator=None: this thread's default generator when it has one of its own.
+        if (spec.kind == Kind::Generator && spec.optional && t_thread_generator) {
+          stack.emplace_back(*t_thread_generator);
+          continue;
+        }
+        if (t == napi_undefined && spec.default_value) { stack.push_back(*spec.default_value); continue; }
         if (spec.optional) { stack.emplace_back(); continue; }
-        throw JsTypeError(spec.label + " is required");
-      }
-      if (t == napi_null) {
-        if (spec.optional) { stack.emplace_back(); continue; }
-        throw JsTypeError(spec.label + " must not be null");
+        throw JsTypeError(spec.label + (t == napi_null ? " must not be null" : " is required"));
       }
       stack.push_back(to_ivalue(Napi::Value(env, v), t, spec));
       if (i == 0 && t == napi_external && spec.kind == Kind::Tensor)
         self_impl = stack.back().toTensor().unsafeGetTensorImpl();
     }
     if (op.int_division) guard_integer_division(op, stack);
-    op.handle.callBoxed(stack);
+    if (op.generator_twin && t_thread_generator) {
+      stack.insert(stack.begin() + op.twin_generator_pos, c10::IValue(*t_thread_generator));
+      op.generator_twin->handle.callBoxed(stack);
+    } else {
+      op.handle.callBoxed(stack);
+    }
     size_t nret = op.return_alias_of.size();
     if (nret == 0) {
       if (t_warnings_pending) flush_warnings(env);

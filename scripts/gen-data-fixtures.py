@@ -38,6 +38,15 @@ class IndexSeed(Dataset):
         return i, str(info.seed if info is not None else -1), info.id if info is not None else -1
 
 
+class RandomDraws(Dataset):
+    """Each sample: two draws from the reading process's default generator (a random transform's)."""
+    def __len__(self):
+        return 10
+
+    def __getitem__(self, i):
+        return torch.rand(2), torch.randint(0, 1000, (1,))
+
+
 data = {}
 ds = TensorDataset(torch.arange(23))
 
@@ -54,6 +63,9 @@ data['persistent'] = {'seed': 4, 'epochs': loader_epochs(DataLoader(ds, batch_si
 torch.manual_seed(5)
 seeds = [[list(x) for x in zip(*(b[0].tolist(), b[1], b[2].tolist()))] for b in DataLoader(IndexSeed(), batch_size=3, shuffle=True, num_workers=2)]
 data['worker_seeds'] = {'seed': 5, 'batches': seeds, 'rand': rand3()}
+torch.manual_seed(15)
+draws = [[b[0].tolist(), b[1].tolist()] for b in DataLoader(RandomDraws(), batch_size=2, num_workers=2)]
+data['worker_draws'] = {'seed': 15, 'batches': draws, 'rand': rand3()}
 
 torch.manual_seed(6)
 data['random_sampler'] = {

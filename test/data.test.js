@@ -192,6 +192,14 @@ describe('torch.utils.data: worker threads', function () {
     close(rand3(), F.worker_seeds.rand);
     assert.equal(data.get_worker_info(), null);
   });
+  it("each worker draws from a default generator of its own, seeded as Python's worker (same random samples), and the main stream stays put", () => {
+    torch.manual_seed(F.worker_draws.seed);
+    const loader = new data.DataLoader(new support.RandomDraws(), { batch_size: 2, num_workers: 2, worker_modules: MODULES });
+    const got = [...loader].map(([a, b]) => [a.tolist(), b.tolist()]);
+    close(got.map((x) => x[0]).flat(2), F.worker_draws.batches.map((x) => x[0]).flat(2));
+    assert.deepEqual(got.map((x) => x[1]), F.worker_draws.batches.map((x) => x[1]));
+    close(rand3(), F.worker_draws.rand);
+  });
   it("a worker's exception comes back with its type, worker id and the worker's stack", () => {
     const loader = new data.DataLoader(new support.Failing(5), { batch_size: 2, num_workers: 2, worker_modules: MODULES });
     const seen = [];

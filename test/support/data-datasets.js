@@ -1,7 +1,8 @@
 'use strict';
 // Datasets for the DataLoader worker tests: this module is listed in the loaders'
 // worker_modules, so the workers re-create these classes from their properties.
-const { utils: { data } } = require('torch-node');
+const torch = require('torch-node');
+const { utils: { data } } = torch;
 
 /** Each sample: its index, the worker's seed (a string: it exceeds 2^53) and id. */
 class IndexSeed extends data.Dataset {
@@ -10,6 +11,12 @@ class IndexSeed extends data.Dataset {
     const info = data.get_worker_info();
     return [i, String(info ? info.seed : -1), info ? info.id : -1];
   }
+}
+
+/** Each sample: two draws from the default generator of the thread that reads it. */
+class RandomDraws extends data.Dataset {
+  __len__() { return 10; }
+  __getitem__() { return [torch.rand(2), torch.randint(0, 1000, [1])]; }
 }
 
 /** Throws at index `bad` (to see the error come back with its worker stack). */
@@ -61,4 +68,4 @@ class Exiting extends data.Dataset {
   __getitem__(i) { if (i === 2) process.exit(3); return i; }
 }
 
-module.exports = { IndexSeed, Failing, Range, markInit, Slow, InitSeen, Exiting, Sleepy };
+module.exports = { IndexSeed, RandomDraws, Failing, Range, markInit, Slow, InitSeen, Exiting, Sleepy };

@@ -7,6 +7,7 @@
 // synchronous iterator, as Python's).
 import { workerData, MessagePort } from 'node:worker_threads';
 import '../../index'; // the torch namespace as the main thread has it (warnings, defaults)
+import { native } from '../../native';
 import { decode, encode } from './_transport';
 import { WorkerInfo, _set_worker_info } from './_worker_info';
 import { END, Fetcher } from './_fetch';
@@ -17,11 +18,12 @@ const d = workerData as {
   dataset: unknown; iterable: boolean; auto_collation: boolean; drop_last: boolean;
   collate: 'default' | 'convert' | 'main' | unknown; init_fn: unknown; modules: string[];
 };
-// Seeding: Python's worker calls torch.manual_seed(base_seed + id) in its own process. Here the
-// default generator is LibTorch's process-wide one, shared with the main thread: seeding it would
-// move the main thread's stream. So the seed is only published (get_worker_info().seed), and random
-// ops inside a worker (random transforms) draw from the shared stream until the addon gives each
-// worker thread a default generator of its own.
+// Seeding: Python's worker calls torch.manual_seed(base_seed + id) in its own process. A worker
+// thread gets a default CPU generator of its own, seeded so (the addon's use_thread_generator), so its
+// random transforms draw the stream a Python worker draws and the main thread's stream stays put.
+// Composite kernels that draw without a generator argument (dropout, rrelu) still use LibTorch's
+// process-wide generator: LibTorch has no per-thread default.
+native.use_thread_generator(BigInt(d.seed));
 const sig = new Int32Array(d.signal);
 const wake = () => { Atomics.add(sig, 0, 1); Atomics.notify(sig, 0); };
 // Seen by the main thread however this thread ends (an error, process.exit in user code).
