@@ -200,6 +200,14 @@ describe('torch.utils.data: worker threads', function () {
     assert.deepEqual(got.map((x) => x[1]), F.worker_draws.batches.map((x) => x[1]));
     close(rand3(), F.worker_draws.rand);
   });
+  it('an nn.Module in the dataset crosses to the workers with its parameters, buffers and children (pickle\'s __dict__)', () => {
+    torch.manual_seed(0);
+    const model = new torch.nn.Sequential(new torch.nn.Linear(3, 2), new torch.nn.BatchNorm1d(2)).eval();
+    model[1].running_mean.fill_(0.5);
+    const want = [...new data.DataLoader(new support.Mapped(model), { batch_size: 2 })].map((b) => b.tolist());
+    const got = [...new data.DataLoader(new support.Mapped(model), { batch_size: 2, num_workers: 2, worker_modules: MODULES })].map((b) => b.tolist());
+    assert.deepEqual(got, want);
+  });
   it("a worker's exception comes back with its type, worker id and the worker's stack", () => {
     const loader = new data.DataLoader(new support.Failing(5), { batch_size: 2, num_workers: 2, worker_modules: MODULES });
     const seen = [];

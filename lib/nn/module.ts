@@ -189,6 +189,32 @@ export class Module {
     return proxy;
   }
 
+  /**
+   * Pickle's protocol, for DataLoader worker threads (utils/data/_transport.ts):
+   * Python pickles a module as its __dict__ (parameters, buffers, submodules,
+   * attributes) and restores it without calling __init__. Hooks do not cross.
+   */
+  static __new__<T extends Module>(cls: new (...args: never[]) => T): T {
+    return Reflect.construct(Module, [], cls) as T;
+  }
+  __getstate__(): Record<string, unknown> {
+    return {
+      attrs: Object.fromEntries(Object.keys(this).map((k) => [k, (this as unknown as Record<string, unknown>)[k]])),
+      parameters: [...this._parameters].map(([k, p]) => [k, p, p ? p.requires_grad : false]),
+      buffers: [...this._buffers],
+      non_persistent: [...this._non_persistent_buffers_set],
+      modules: [...this._modules],
+    };
+  }
+  __setstate__(state: { attrs: Record<string, unknown>; parameters: [string, Tensor | null, boolean][];
+    buffers: [string, Tensor | null][]; non_persistent: string[]; modules: [string, Module | null][] }): void {
+    for (const [k, t, requires_grad] of state.parameters) this._parameters.set(k, t && keep(new Parameter(t, requires_grad)));
+    for (const [k, t] of state.buffers) this._buffers.set(k, t && keep(t));
+    for (const k of state.non_persistent) this._non_persistent_buffers_set.add(k);
+    for (const [k, m] of state.modules) this._modules.set(k, m);
+    for (const [k, v] of Object.entries(state.attrs)) (this as unknown as Record<string, unknown>)[k] = v;
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   forward(..._args: any[]): any {
     throw new Error(`Module [${this._get_name()}] is missing the required "forward" function`);

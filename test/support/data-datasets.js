@@ -19,6 +19,13 @@ class RandomDraws extends data.Dataset {
   __getitem__() { return [torch.rand(2), torch.randint(0, 1000, [1])]; }
 }
 
+/** Samples mapped by an nn.Module (parameters, a buffer, a child), which crosses to the workers by its state. */
+class Mapped extends data.Dataset {
+  constructor(model) { super(); this.model = model; }
+  __len__() { return 6; }
+  __getitem__(i) { return torch.no_grad(() => this.model(torch.full([1, 3], i)).squeeze(0)); }
+}
+
 /** Throws at index `bad` (to see the error come back with its worker stack). */
 class Failing extends data.Dataset {
   constructor(bad) { super(); this.bad = bad; }
@@ -68,4 +75,4 @@ class Exiting extends data.Dataset {
   __getitem__(i) { if (i === 2) process.exit(3); return i; }
 }
 
-module.exports = { IndexSeed, RandomDraws, Failing, Range, markInit, Slow, InitSeen, Exiting, Sleepy };
+module.exports = { IndexSeed, RandomDraws, Mapped, Failing, Range, markInit, Slow, InitSeen, Exiting, Sleepy };

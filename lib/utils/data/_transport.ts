@@ -10,6 +10,9 @@
 //    re-created by `new require(module)[exportName](...args)` (or a call, for a
 //    function export);
 //  - a function exported by a registered module: by that reference;
+//  - an object with `__getstate__()` (an nn.Module) whose class is exported by a
+//    registered module: the class reference and that state, restored with the
+//    class's `__new__` (else Object.create) and `__setstate__`;
 //  - an instance of a class exported by a registered module (torch-node's own
 //    data, datasets and transforms modules, plus the DataLoader's
 //    `worker_modules`): the class reference and its own properties, restored
@@ -28,7 +31,7 @@ const TAG = '\u0000torch-node';
 
 /** torch-node's modules whose classes may cross by reference, as compiled paths. */
 const BUILTIN = ['dataset.js', 'sampler.js', 'collate.js'].map((f) => path.join(__dirname, f)).concat(
-  ['../../torchvision/datasets/index.js', '../../torchvision/transforms/index.js'].map((f) => path.join(__dirname, f)));
+  ['../../nn/index.js', '../../torchvision/datasets/index.js', '../../torchvision/transforms/index.js', '../../torchvision/models/index.js'].map((f) => path.join(__dirname, f)));
 
 type Encoded = unknown;
 
@@ -67,6 +70,11 @@ export function encode(v: unknown, transfer: ArrayBuffer[] | null, modules: read
     return { [TAG]: 'r', module, name, args: encode(args, transfer, modules) };
   }
   const proto = Object.getPrototypeOf(v);
+  // pickle's __getstate__/__setstate__ (an nn.Module: its parameters, buffers and submodules)
+  if (typeof (v as { __getstate__?: unknown }).__getstate__ === 'function') {
+    const ref = findExport(proto.constructor, [...BUILTIN, ...modules]);
+    if (ref) return { [TAG]: 's', module: ref[0], name: ref[1], state: encode((v as { __getstate__: () => unknown }).__getstate__(), transfer, modules) };
+  }
   if (typeof v === 'function' && proto === Function.prototype) {
     // a function crosses by reference, as pickle sends one: the module and the name it is exported as
     const ref = findExport(v, [...BUILTIN, ...modules]);
@@ -105,6 +113,12 @@ export function decode(v: Encoded): unknown {
       return new Tensor(t);
     }
     case 'f': return require(o.module as string)[o.name as string];
+    case 's': {
+      const cls = require(o.module as string)[o.name as string];
+      const obj = typeof cls.__new__ === 'function' ? cls.__new__(cls) : Object.create(cls.prototype);
+      obj.__setstate__(decode(o.state));
+      return obj;
+    }
     case 'r': {
       const f = require(o.module as string)[o.name as string];
       const args = decode(o.args) as unknown[];
