@@ -72,8 +72,24 @@ export const device = new Proxy(Device, {
 
 export type DeviceLike = device | string;
 
+// Devices are frozen values, so the ones made over and over (every tensor.device,
+// every `device: 'cpu'` argument) are made once per string. Bounded: only
+// strings that parsed are kept, and at most a few hundred.
+const INTERNED = new Map<string, Device>();
+function interned(spec: string): Device {
+  let d = INTERNED.get(spec);
+  if (d === undefined) {
+    d = new Device(spec);
+    if (INTERNED.size < 256) INTERNED.set(spec, d);
+  }
+  return d;
+}
+
+/** @internal The device of a string LibTorch printed (Tensor.device): one shared frozen object per string. */
+export function deviceOf(spec: string): device { return interned(spec); }
+
 export function deviceString(d: DeviceLike): string {
-  if (typeof d === 'string') return new device(d).toString();
+  if (typeof d === 'string') return interned(d).toString();
   if (d instanceof device) return d.toString();
   throw new TypeError(`expected a device (a torch.device or a string such as 'cpu'), got ${describe(d)}`);
 }

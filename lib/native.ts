@@ -145,11 +145,23 @@ function preloadLibTorch(libDir: string): void {
   }
 }
 
+// Discovery may run Python (about half a second): its answer is kept in the
+// environment, which worker threads and child processes inherit, so a
+// DataLoader's workers do not each run it again. Keyed by what it depends on.
+const FOUND_ENV = 'TORCH_NODE_LIBTORCH_FOUND';
+
 function findLibTorchNow(): LibTorchFound {
+  const key = JSON.stringify([process.env.LIBTORCH ?? null, process.env.TORCH_NODE_PYTHON ?? null, process.env.PATH ?? null]);
+  try {
+    const kept = JSON.parse(process.env[FOUND_ENV] ?? 'null') as { key: string; found: LibTorchFound } | null;
+    if (kept && kept.key === key && fs.existsSync(kept.found.libDir)) return kept.found;
+  } catch { /* not ours, or stale: discover again */ }
   // scripts/libtorch.js is the one discovery (build time and run time).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { findLibTorch } = require(path.join(packageRoot, 'scripts', 'libtorch.js')) as { findLibTorch(): LibTorchFound };
-  return findLibTorch();
+  const found = findLibTorch();
+  process.env[FOUND_ENV] = JSON.stringify({ key, found });
+  return found;
 }
 
 function chooseAndLoad(): NativeAddon {

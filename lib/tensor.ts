@@ -6,7 +6,7 @@ import { getHeapStatistics } from 'node:v8';
 import { native, Handle, NativeIndex } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
-import { device, DeviceLike, deviceString } from './device';
+import { device, DeviceLike, deviceString, deviceOf } from './device';
 import { track } from './memory';
 import { formatTensor } from './printing';
 import type { TensorMethods } from './generated/api';
@@ -296,7 +296,7 @@ export class Tensor {
   numel(): number { return native.shape(this._h).reduce((a, b) => a * b, 1); }
   nelement(): number { return this.numel(); }
   get dtype(): dtype { return dtypeFromCode(native.dtype(this._h)); }
-  get device(): device { return new device(native.device(this._h)); }
+  get device(): device { return deviceOf(native.device(this._h)); }
   get is_cuda(): boolean { return native.device(this._h).startsWith('cuda'); }
   stride(): number[];
   stride(dim: number): number;
