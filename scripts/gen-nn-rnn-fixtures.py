@@ -1,0 +1,346 @@
+#!/usr/bin/python3
+"""Writes test/fixtures/nn-rnn.json (and nn-rnn/*.pth): reference values from
+PyTorch 1.13 for the recurrent, embedding and attention layers and nn.utils.
+
+Run with Debian's interpreter (torch 1.13; the `python3` first on PATH has none):
+    /usr/bin/python3 scripts/gen-nn-rnn-fixtures.py
+
+modules: for each (class, args, kwargs, seed): the parameters right after
+  torch.manual_seed(seed) + construction (bit-exact), repr, then steps
+  (train/eval): forward arguments, the outputs flattened (a PackedSequence
+  as its data, None left out), the gradients of sum(out_i * g_i) for the
+  parameters and the first input.
+errors: constructor / forward calls that fail, with Python's message and type.
+utils: nn.utils.rnn and nn.utils (clip_grad_*, vectors) on fixed inputs.
+state: an LSTM state_dict saved by Python (nn-rnn/lstm-state.pth) and its eval output.
+
+Arguments are tagged: {"__tensor__": ...}, {"__packed__": {"sequences", "enforce_sorted"}}
+(built with pack_sequence); tuples become arrays, None null.
+"""
+import json
+import os
+import sys
+import warnings
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils import rnn as rnn_utils
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_json import json_float  # noqa: E402
+
+warnings.simplefilter("ignore")
+torch.set_num_threads(1)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "test", "fixtures")
+
+
+def enc(t):
+    t = t.detach()
+    flat = t.reshape(-1)
+    if t.dtype.is_floating_point:
+        values = [json_float(v) for v in flat.double().tolist()]
+    elif t.dtype == torch.bool:
+        values = [bool(v) for v in flat.tolist()]
+    else:
+        values = [int(v) for v in flat.tolist()]
+    return {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "values": values}
+
+
+class Packed:
+    """A forward argument built with pack_sequence (recorded as its sequences)."""
+    def __init__(self, sequences, enforce_sorted=True):
+        self.sequences, self.enforce_sorted = sequences, enforce_sorted
+
+    def build(self, grad=False):
+        seqs = [s.clone().requires_grad_(grad) for s in self.sequences]
+        return seqs, rnn_utils.pack_sequence(seqs, enforce_sorted=self.enforce_sorted)
+
+
+def enc_arg(v):
+    if isinstance(v, torch.Tensor):
+        return {"__tensor__": enc(v)}
+    if isinstance(v, Packed):
+        return {"__packed__": {"sequences": [enc(s) for s in v.sequences], "enforce_sorted": v.enforce_sorted}}
+    if isinstance(v, torch.dtype):
+        return {"__dtype__": str(v).replace("torch.", "")}
+    if isinstance(v, (tuple, list)):
+        return [enc_arg(x) for x in v]
+    if isinstance(v, dict):
+        return {k: enc_arg(x) for k, x in v.items()}
+    return v
+
+
+def flatten(out):
+    if out is None:
+        return []
+    if isinstance(out, rnn_utils.PackedSequence):
+        return [out.data]
+    if isinstance(out, torch.Tensor):
+        return [out]
+    return [t for o in out for t in flatten(o)]
+
+
+def build_module(cls, args, kwargs):
+    if cls == "TransformerEncoder":
+        layer = nn.TransformerEncoderLayer(*args[0], **args[1])
+        return nn.TransformerEncoder(layer, *args[2:], **kwargs)
+    if cls == "TransformerDecoder":
+        layer = nn.TransformerDecoderLayer(*args[0], **args[1])
+        return nn.TransformerDecoder(layer, *args[2:], **kwargs)
+    return getattr(nn, cls)(*args, **kwargs)
+
+
+def module_case(name, cls, args=(), kwargs=None, steps=(), seed=0, rtol=None):
+    """steps: (mode, [forward args], input_grad) run in order on one module; forward args are
+    tensors (cloned; the first float one gets a gradient when input_grad), Packed, tuples, None,
+    or {"kw": {...}} as the last item for keyword arguments."""
+    kwargs = kwargs or {}
+    torch.manual_seed(seed)
+    m = build_module(cls, args, kwargs)
+    case = {
+        "name": name, "cls": cls, "args": enc_arg(list(args)), "kwargs": enc_arg(kwargs), "seed": seed,
+        "repr": repr(m), "params": {k: enc(v) for k, v in m.named_parameters()}, "steps": [],
+    }
+    if rtol is not None:
+        case["rtol"] = rtol
+    gen = torch.Generator().manual_seed(2000 + seed)
+    for i, (mode, fargs, input_grad) in enumerate(steps):
+        m.train(mode == "train")
+        kw = {}
+        if fargs and isinstance(fargs[-1], dict) and "kw" in fargs[-1]:
+            kw = fargs[-1]["kw"]
+            fargs = fargs[:-1]
+        grad_of = None
+        call_args = []
+        for a in fargs:
+            if isinstance(a, Packed):
+                seqs, p = a.build(grad=input_grad and grad_of is None)
+                if input_grad and grad_of is None:
+                    grad_of = seqs[0]
+                call_args.append(p)
+            elif isinstance(a, torch.Tensor) and a.dtype.is_floating_point and input_grad and grad_of is None:
+                grad_of = a.clone().requires_grad_(True)
+                call_args.append(grad_of)
+            else:
+                call_args.append(a)
+        step_seed = 300 + i
+        torch.manual_seed(step_seed)
+        out = m(*call_args, **kw)
+        outs = flatten(out)
+        gs = [torch.randn(o.shape, generator=gen) for o in outs]
+        m.zero_grad()
+        loss = sum((o * g).sum() for o, g in zip(outs, gs))
+        loss.backward()
+        case["steps"].append({
+            "mode": mode, "seed": step_seed, "args": enc_arg(list(fargs)), "kw": enc_arg(kw),
+            "outputs": [enc(o) for o in outs], "gs": [enc(g) for g in gs],
+            "input_grad": enc(grad_of.grad) if grad_of is not None else None,
+            "grads": {k: enc(v.grad) for k, v in m.named_parameters() if v.grad is not None},
+            "params_after": {k: enc(v) for k, v in m.named_parameters()},
+        })
+    return case
+
+
+G = torch.Generator().manual_seed(7)
+
+
+def rn(*shape):
+    return torch.randn(*shape, generator=G)
+
+
+def idx(high, *shape):
+    return torch.randint(0, high, shape, generator=G)
+
+
+seqs = lambda *lens, f=4: [rn(n, f) for n in lens]  # noqa: E731
+
+modules = [
+    module_case("RNN(4, 5)", "RNN", (4, 5), seed=1,
+                steps=[("train", [rn(3, 2, 4)], True), ("eval", [rn(2, 3, 4), rn(1, 3, 5)], True)]),
+    module_case("RNN relu, 2 layers, no bias, batch_first", "RNN", (4, 5, 2), {"nonlinearity": "relu", "bias": False, "batch_first": True}, seed=2,
+                steps=[("train", [rn(2, 3, 4), rn(2, 2, 5)], True)]),
+    module_case("RNN bidirectional unbatched", "RNN", (3, 4), {"bidirectional": True}, seed=3,
+                steps=[("train", [rn(5, 3)], True), ("train", [rn(4, 3), rn(2, 4)], True)]),
+    module_case("LSTM(4, 5)", "LSTM", (4, 5), seed=4,
+                steps=[("train", [rn(3, 2, 4)], True), ("eval", [rn(2, 2, 4), (rn(1, 2, 5), rn(1, 2, 5))], True)]),
+    module_case("LSTM 2 layers bidirectional proj_size dropout", "LSTM", (4, 6, 2),
+                {"bidirectional": True, "proj_size": 3, "dropout": 0.3}, seed=5,
+                steps=[("train", [rn(3, 2, 4), (rn(4, 2, 3), rn(4, 2, 6))], True), ("eval", [rn(3, 2, 4)], True)]),
+    module_case("LSTM batch_first unbatched", "LSTM", (3, 4), {"batch_first": True}, seed=6,
+                steps=[("train", [rn(5, 3), (rn(1, 4), rn(1, 4))], True), ("train", [rn(2, 5, 3)], True)]),
+    module_case("GRU(4, 5)", "GRU", (4, 5), seed=7, steps=[("train", [rn(3, 2, 4)], True)]),
+    module_case("GRU 2 layers bidirectional dropout", "GRU", (4, 5, 2), {"bidirectional": True, "dropout": 0.25}, seed=8,
+                steps=[("train", [rn(3, 3, 4)], True), ("eval", [rn(3, 3, 4), rn(4, 3, 5)], True)]),
+    module_case("GRU unbatched", "GRU", (2, 3), seed=9, steps=[("train", [rn(4, 2), rn(1, 3)], True)]),
+    module_case("LSTM packed unsorted", "LSTM", (4, 5), {"num_layers": 2}, seed=10,
+                steps=[("train", [Packed(seqs(2, 4, 3), enforce_sorted=False)], True),
+                       ("train", [Packed(seqs(3, 1, 2), enforce_sorted=False), (rn(2, 3, 5), rn(2, 3, 5))], True)]),
+    module_case("GRU packed sorted bidirectional", "GRU", (4, 3), {"bidirectional": True}, seed=11,
+                steps=[("train", [Packed(seqs(4, 2, 1))], True)]),
+    module_case("RNN packed with hx", "RNN", (4, 3), {"nonlinearity": "relu"}, seed=12,
+                steps=[("eval", [Packed(seqs(1, 3), enforce_sorted=False), rn(1, 2, 3)], True)]),
+    module_case("LSTM float64", "LSTM", (2, 3), {"dtype": torch.float64}, seed=13, steps=[]),
+    module_case("RNNCell(4, 5)", "RNNCell", (4, 5), seed=20, steps=[("train", [rn(3, 4), rn(3, 5)], True), ("train", [rn(4)], True)]),
+    module_case("RNNCell relu no bias", "RNNCell", (4, 5, False, "relu"), seed=21, steps=[("train", [rn(2, 4)], True)]),
+    module_case("LSTMCell(4, 5)", "LSTMCell", (4, 5), seed=22,
+                steps=[("train", [rn(3, 4), (rn(3, 5), rn(3, 5))], True), ("train", [rn(4), (rn(5), rn(5))], True)]),
+    module_case("GRUCell(4, 5)", "GRUCell", (4, 5), seed=23, steps=[("train", [rn(3, 4)], True), ("train", [rn(4), rn(5)], True)]),
+    module_case("GRUCell no bias", "GRUCell", (3, 2), {"bias": False}, seed=24, steps=[("train", [rn(2, 3)], True)]),
+    module_case("Embedding(10, 3)", "Embedding", (10, 3), seed=30, steps=[("train", [idx(10, 2, 4)], False)]),
+    module_case("Embedding padding_idx=-2", "Embedding", (10, 4), {"padding_idx": -2}, seed=31,
+                steps=[("train", [torch.tensor([[8, 1, 8], [2, 3, 8]])], False)]),
+    module_case("Embedding max_norm", "Embedding", (6, 3), {"max_norm": 1.0, "norm_type": 1.5, "scale_grad_by_freq": True}, seed=32,
+                steps=[("train", [torch.tensor([0, 2, 2, 5])], False)]),
+    module_case("Embedding sparse", "Embedding", (5, 2), {"sparse": True}, seed=33, steps=[]),
+    module_case("EmbeddingBag(10, 3)", "EmbeddingBag", (10, 3), seed=40, steps=[("train", [idx(10, 2, 4)], False)]),
+    module_case("EmbeddingBag sum offsets per_sample_weights", "EmbeddingBag", (10, 3), {"mode": "sum"}, seed=41,
+                steps=[("train", [torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]), torch.tensor([0, 4]), rn(8)], False)]),
+    module_case("EmbeddingBag max include_last_offset", "EmbeddingBag", (10, 3), {"mode": "max", "include_last_offset": True}, seed=42,
+                steps=[("train", [torch.tensor([1, 2, 4, 5, 4, 3, 2, 9]), torch.tensor([0, 3, 8])], False)]),
+    module_case("EmbeddingBag padding_idx max_norm", "EmbeddingBag", (8, 2), {"padding_idx": 3, "max_norm": 2.0}, seed=43,
+                steps=[("train", [torch.tensor([[3, 1], [3, 3]])], False)]),
+]
+
+E = {"ValueError": "ValueError", "RuntimeError": "RuntimeError", "AssertionError": "AssertionError", "TypeError": "TypeError"}
+
+
+def error_case(name, cls, args, kwargs=None, forward=None):
+    kwargs = kwargs or {}
+    case = {"name": name, "cls": cls, "args": enc_arg(list(args)), "kwargs": enc_arg(kwargs),
+            "forward": enc_arg(forward) if forward is not None else None}
+    try:
+        torch.manual_seed(0)
+        m = getattr(nn, cls)(*args, **kwargs)
+        if forward is None:
+            raise AssertionError("expected the constructor to fail: " + name)
+        m(*forward)
+    except Exception as e:  # noqa: BLE001
+        case["type"] = type(e).__name__
+        case["message"] = str(e)
+        return case
+    raise AssertionError("no error: " + name)
+
+
+errors = [
+    error_case("proj_size >= hidden_size", "LSTM", (4, 5), {"proj_size": 5}),
+    error_case("negative proj_size", "LSTM", (4, 5), {"proj_size": -1}),
+    error_case("GRU with proj_size", "GRU", (4, 5), {"proj_size": 2}),
+    error_case("RNN with proj_size", "RNN", (4, 5), {"proj_size": 2}),
+    error_case("unknown nonlinearity", "RNN", (4, 5), {"nonlinearity": "sigmoid"}),
+    error_case("dropout out of range", "LSTM", (4, 5), {"dropout": 1.5}),
+    error_case("input_size mismatch", "LSTM", (4, 5), forward=[rn(3, 2, 3)]),
+    error_case("4-D input", "GRU", (4, 5), forward=[rn(3, 2, 2, 4)]),
+    error_case("hx size", "LSTM", (4, 5), forward=[rn(3, 2, 4), (rn(1, 3, 5), rn(1, 2, 5))]),
+    error_case("cx size", "LSTM", (4, 5), forward=[rn(3, 2, 4), (rn(1, 2, 5), rn(1, 2, 4))]),
+    error_case("GRU hx size", "GRU", (4, 5, 2), forward=[rn(3, 2, 4), rn(1, 2, 5)]),
+    error_case("batched input, 2-D hx", "RNN", (4, 5), forward=[rn(3, 2, 4), rn(2, 5)]),
+    error_case("unbatched input, 3-D hx", "GRU", (4, 5), forward=[rn(3, 4), rn(1, 2, 5)]),
+    error_case("LSTM batched, 2-D hx", "LSTM", (4, 5), forward=[rn(3, 2, 4), (rn(2, 5), rn(2, 5))]),
+    error_case("LSTM unbatched, 3-D hx", "LSTM", (4, 5), forward=[rn(3, 4), (rn(1, 1, 5), rn(1, 5))]),
+    error_case("padding_idx out of range", "Embedding", (10, 3), {"padding_idx": 10}),
+    error_case("negative padding_idx out of range", "Embedding", (10, 3), {"padding_idx": -11}),
+    error_case("EmbeddingBag padding_idx out of range", "EmbeddingBag", (10, 3), {"padding_idx": 12}),
+    error_case("EmbeddingBag 2-D input with offsets", "EmbeddingBag", (10, 3), forward=[torch.tensor([[1, 2]]), torch.tensor([0])]),
+    error_case("EmbeddingBag 1-D input without offsets", "EmbeddingBag", (10, 3), forward=[torch.tensor([1, 2])]),
+    error_case("EmbeddingBag 3-D input", "EmbeddingBag", (10, 3), forward=[torch.tensor([[[1, 2]]])]),
+    error_case("EmbeddingBag per_sample_weights with mean", "EmbeddingBag", (10, 3), forward=[torch.tensor([1, 2]), torch.tensor([0]), rn(2)]),
+    error_case("EmbeddingBag per_sample_weights shape", "EmbeddingBag", (10, 3), {"mode": "sum"}, forward=[torch.tensor([1, 2]), torch.tensor([0]), rn(3)]),
+    error_case("EmbeddingBag bad mode", "EmbeddingBag", (10, 3), {"mode": "min"}, forward=[torch.tensor([[1, 2]])]),
+    error_case("LSTMCell 3-D input", "LSTMCell", (4, 5), forward=[rn(1, 2, 4)]),
+]
+
+# ---- nn.utils.rnn -----------------------------------------------------------------------
+
+
+def utils_rnn():
+    out = []
+    a, b, c = rn(3, 2), rn(1, 2), rn(2, 2)
+    padded = rn(4, 3, 2)
+    for lengths, bf, sorted_ in [([4, 2, 1], False, True), ([2, 4, 3], False, False), ([3, 3, 1], True, False)]:
+        x = padded.transpose(0, 1).contiguous() if bf else padded
+        p = rnn_utils.pack_padded_sequence(x, lengths, batch_first=bf, enforce_sorted=sorted_)
+        entry = {"input": enc(x), "lengths": lengths, "batch_first": bf, "enforce_sorted": sorted_,
+                 "data": enc(p.data), "batch_sizes": enc(p.batch_sizes),
+                 "sorted_indices": enc(p.sorted_indices) if p.sorted_indices is not None else None,
+                 "unsorted_indices": enc(p.unsorted_indices) if p.unsorted_indices is not None else None}
+        y, l = rnn_utils.pad_packed_sequence(p, batch_first=bf, padding_value=-1.0, total_length=6)
+        entry["padded"], entry["padded_lengths"] = enc(y), enc(l)
+        out.append(entry)
+    ps = rnn_utils.pad_sequence([a, b, c], batch_first=True, padding_value=9.0)
+    ps2 = rnn_utils.pad_sequence([a, b, c])
+    packed = rnn_utils.pack_sequence([a, b, c], enforce_sorted=False)
+    unpacked = rnn_utils.unpack_sequence(packed)
+    try:
+        rnn_utils.pad_packed_sequence(packed, total_length=2)
+    except ValueError as e:
+        total_length_error = str(e)
+    try:
+        rnn_utils.pack_sequence([a, b, c])
+    except RuntimeError as e:
+        unsorted_error = str(e)
+    return {"pack_padded": out, "sequences": [enc(a), enc(b), enc(c)],
+            "pad_sequence_batch_first": enc(ps), "pad_sequence": enc(ps2),
+            "pack_sequence": {"data": enc(packed.data), "batch_sizes": enc(packed.batch_sizes),
+                              "sorted_indices": enc(packed.sorted_indices), "unsorted_indices": enc(packed.unsorted_indices),
+                              "repr": repr(packed)},
+            "unpacked": [enc(t) for t in unpacked], "total_length_error": total_length_error, "unsorted_error": unsorted_error}
+
+
+def utils_clip():
+    out = []
+    for norm_type, max_norm in [(2.0, 1.0), (1.0, 0.5), (float("inf"), 0.1), (0.5, 100.0), (3.0, 0.2)]:
+        ps = [torch.nn.Parameter(rn(3, 2)), torch.nn.Parameter(rn(4)), torch.nn.Parameter(rn(2))]
+        for p in ps[:2]:
+            p.grad = rn(*p.shape)
+        grads = [enc(p.grad) for p in ps[:2]]
+        total = nn.utils.clip_grad_norm_(ps, max_norm, norm_type)
+        out.append({"norm_type": "inf" if norm_type == float("inf") else norm_type, "max_norm": max_norm,
+                    "params": [enc(p) for p in ps], "grads": grads, "total": enc(total),
+                    "clipped": [enc(p.grad) for p in ps[:2]]})
+    p = torch.nn.Parameter(rn(5))
+    p.grad = torch.tensor([float("nan"), 1.0, 2.0, 3.0, 4.0])
+    try:
+        nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
+    except RuntimeError as e:
+        nonfinite = str(e)
+    p = torch.nn.Parameter(rn(6))
+    p.grad = rn(6)
+    g0 = enc(p.grad)
+    nn.utils.clip_grad_value_([p], 0.5)
+    value = {"param": enc(p), "grad": g0, "clip_value": 0.5, "clipped": enc(p.grad)}
+    ps = [rn(2, 3), rn(4), rn(1, 1, 2)]
+    before = [enc(t) for t in ps]
+    vec = nn.utils.parameters_to_vector(ps)
+    new = rn(vec.numel())
+    nn.utils.vector_to_parameters(new, ps)
+    return {"clip_grad_norm": out, "nonfinite_error": nonfinite, "clip_grad_value": value,
+            "vectors": {"params": before, "vec": enc(vec), "new": enc(new)},
+            "vec_after": [enc(t) for t in ps]}
+
+
+def state():
+    torch.manual_seed(5)
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    os.makedirs(os.path.join(OUT, "nn-rnn"), exist_ok=True)
+    torch.save(m.state_dict(), os.path.join(OUT, "nn-rnn", "lstm-state.pth"))
+    m.eval()
+    x = rn(4, 2, 3)
+    y, (h, c) = m(x)
+    return {"file": "nn-rnn/lstm-state.pth", "keys": list(m.state_dict().keys()), "input": enc(x),
+            "output": enc(y), "h": enc(h), "c": enc(c)}
+
+
+def main():
+    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state()}
+    path = os.path.join(OUT, "nn-rnn.json")
+    with open(path, "w") as f:
+        json.dump(data, f, separators=(",", ":"))
+        f.write("\n")
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
+if __name__ == "__main__":
+    main()
