@@ -66,6 +66,10 @@ def enc_arg(v):
         return {"__packed__": {"sequences": [enc(s) for s in v.sequences], "enforce_sorted": v.enforce_sorted}}
     if isinstance(v, torch.dtype):
         return {"__dtype__": str(v).replace("torch.", "")}
+    if isinstance(v, nn.Module):
+        return {"__module__": type(v).__name__}
+    if callable(v):
+        return {"__fn__": v.__name__}
     if isinstance(v, (tuple, list)):
         return [enc_arg(x) for x in v]
     if isinstance(v, dict):
@@ -116,7 +120,9 @@ def module_case(name, cls, args=(), kwargs=None, steps=(), seed=0, rtol=None):
         grad_of = None
         call_args = []
         for a in fargs:
-            if isinstance(a, Packed):
+            if isinstance(a, str) and a.startswith("__same"):
+                call_args.append(call_args[int(a[6:-2])])
+            elif isinstance(a, Packed):
                 seqs, p = a.build(grad=input_grad and grad_of is None)
                 if input_grad and grad_of is None:
                     grad_of = seqs[0]
@@ -127,7 +133,15 @@ def module_case(name, cls, args=(), kwargs=None, steps=(), seed=0, rtol=None):
             else:
                 call_args.append(a)
         step_seed = 300 + i
+        before = {k: v.detach().clone() for k, v in m.named_parameters()}
         torch.manual_seed(step_seed)
+        if mode == "eval_nograd":
+            with torch.no_grad():
+                out = m(*call_args, **kw)
+            outs = flatten(out)
+            case["steps"].append({"mode": mode, "seed": step_seed, "args": enc_arg(list(fargs)), "kw": enc_arg(kw),
+                                  "outputs": [enc(o) for o in outs]})
+            continue
         out = m(*call_args, **kw)
         outs = flatten(out)
         gs = [torch.randn(o.shape, generator=gen) for o in outs]
@@ -139,7 +153,8 @@ def module_case(name, cls, args=(), kwargs=None, steps=(), seed=0, rtol=None):
             "outputs": [enc(o) for o in outs], "gs": [enc(g) for g in gs],
             "input_grad": enc(grad_of.grad) if grad_of is not None else None,
             "grads": {k: enc(v.grad) for k, v in m.named_parameters() if v.grad is not None},
-            "params_after": {k: enc(v) for k, v in m.named_parameters()},
+            # Only what forward changed in place (Embedding's max_norm renormalises rows).
+            "params_after": {k: enc(v) for k, v in m.named_parameters() if not torch.equal(v.detach(), before[k])},
         })
     return case
 
@@ -204,6 +219,66 @@ modules = [
                 steps=[("train", [torch.tensor([[3, 1], [3, 3]])], False)]),
 ]
 
+causal = nn.Transformer.generate_square_subsequent_mask
+x8 = rn(3, 2, 8)
+attention = [
+    module_case("MultiheadAttention self-attention dropout", "MultiheadAttention", (8, 2), {"dropout": 0.2}, seed=50,
+                steps=[("train", [x8, "__same0__", "__same0__"], True), ("eval", [rn(3, 2, 8), "__same0__", "__same0__"], True)]),
+    module_case("MultiheadAttention kdim vdim add_bias_kv no bias masks", "MultiheadAttention", (6, 3),
+                {"kdim": 4, "vdim": 5, "bias": False, "add_bias_kv": True}, seed=51,
+                steps=[("train", [rn(3, 2, 6), rn(4, 2, 4), rn(4, 2, 5),
+                                  {"kw": {"key_padding_mask": torch.tensor([[False, False, True, False], [False, False, False, True]]),
+                                          "attn_mask": rn(3, 4), "average_attn_weights": False}}], True)]),
+    module_case("MultiheadAttention batch_first add_zero_attn bool 3-D mask", "MultiheadAttention", (8, 2),
+                {"batch_first": True, "add_zero_attn": True}, seed=52,
+                steps=[("train", [rn(2, 3, 8), rn(2, 4, 8), "__same1__",
+                                  {"kw": {"attn_mask": torch.rand(4, 3, 4, generator=G) > 0.7}}], True)]),
+    module_case("MultiheadAttention unbatched, key is value", "MultiheadAttention", (4, 2), seed=53,
+                steps=[("train", [rn(3, 4), rn(5, 4), "__same1__", {"kw": {"need_weights": False}}], True),
+                       ("train", [rn(3, 4), rn(5, 4), "__same1__", {"kw": {"key_padding_mask": torch.tensor([False, True, False, False, True])}}], True)]),
+    module_case("MultiheadAttention fast path (eval, no grad)", "MultiheadAttention", (8, 2), {"batch_first": True}, seed=54,
+                steps=[("eval_nograd", [rn(2, 3, 8), "__same0__", "__same0__"], False),
+                       ("eval_nograd", [rn(2, 4, 8), "__same0__", "__same0__",
+                                        {"kw": {"key_padding_mask": torch.tensor([[False, False, False, True], [False, False, False, False]])}}], False)]),
+    module_case("TransformerEncoderLayer masks", "TransformerEncoderLayer", (8, 2, 16), seed=60,
+                steps=[("train", [rn(4, 2, 8), causal(4), torch.tensor([[False, False, False, True], [False, False, False, False]])], True),
+                       ("eval", [rn(3, 2, 8)], True)]),
+    module_case("TransformerEncoderLayer norm_first gelu batch_first", "TransformerEncoderLayer", (8, 2),
+                {"dim_feedforward": 12, "activation": "gelu", "norm_first": True, "batch_first": True, "dropout": 0.0}, seed=61,
+                steps=[("train", [rn(2, 3, 8)], True), ("eval_nograd", [rn(2, 3, 8)], False)]),
+    module_case("TransformerEncoderLayer F.gelu fast path with key padding", "TransformerEncoderLayer", (8, 2, 16),
+                {"activation": F.gelu, "batch_first": True}, seed=62,
+                steps=[("eval_nograd", [rn(2, 4, 8), {"kw": {"src_key_padding_mask": torch.tensor([[False, False, True, True], [False, False, False, False]])}}], False),
+                       ("eval", [rn(2, 4, 8)], True)]),
+    module_case("TransformerEncoderLayer GELU module, odd heads", "TransformerEncoderLayer", (6, 3, 8), {"activation": nn.GELU()}, seed=63,
+                steps=[("eval_nograd", [rn(3, 2, 6)], False), ("train", [rn(3, 2, 6)], True)]),
+    module_case("TransformerDecoderLayer masks", "TransformerDecoderLayer", (8, 2, 16), seed=64,
+                steps=[("train", [rn(3, 2, 8), rn(4, 2, 8), {"kw": {"tgt_mask": causal(3),
+                        "memory_key_padding_mask": torch.tensor([[False, False, True, True], [False, False, False, False]])}}], True),
+                       ("eval", [rn(3, 2, 8), rn(2, 2, 8)], True)]),
+    module_case("TransformerDecoderLayer norm_first batch_first", "TransformerDecoderLayer", (8, 4, 10),
+                {"norm_first": True, "batch_first": True, "activation": "gelu"}, seed=65,
+                steps=[("train", [rn(2, 3, 8), rn(2, 5, 8)], True)]),
+    module_case("TransformerEncoder 2 layers, nested path", "TransformerEncoder", ((8, 2, 16), {"batch_first": True}, 2), seed=66,
+                steps=[("train", [rn(2, 4, 8)], True),
+                       ("eval_nograd", [rn(3, 5, 8), {"kw": {"src_key_padding_mask": torch.tensor(
+                           [[False, False, False, True, True], [False, False, True, True, True], [False, False, False, False, True]])}}], False),
+                       ("eval_nograd", [rn(2, 3, 8), {"kw": {"src_key_padding_mask": torch.tensor([[False, True, False], [False, False, False]])}}], False)]),
+    module_case("TransformerDecoder 2 layers", "TransformerDecoder", ((8, 2, 16), {}, 2), seed=67,
+                steps=[("train", [rn(3, 2, 8), rn(4, 2, 8), {"kw": {"tgt_mask": causal(3)}}], True)]),
+    module_case("Transformer small", "Transformer", (),
+                {"d_model": 8, "nhead": 2, "num_encoder_layers": 2, "num_decoder_layers": 1, "dim_feedforward": 16}, seed=68,
+                steps=[("train", [rn(4, 2, 8), rn(3, 2, 8), {"kw": {"tgt_mask": causal(3),
+                        "src_key_padding_mask": torch.tensor([[False, False, False, True], [False, False, False, False]])}}], True),
+                       ("eval", [rn(4, 2, 8), rn(3, 2, 8)], True)], rtol=3e-4),
+    module_case("Transformer batch_first norm_first", "Transformer", (8, 2, 1, 1, 12, 0.0),
+                {"batch_first": True, "norm_first": True}, seed=69,
+                steps=[("train", [rn(2, 4, 8), rn(2, 3, 8)], True),
+                       ("eval_nograd", [rn(2, 4, 8), rn(2, 3, 8), {"kw": {"src_key_padding_mask": torch.tensor([[False, False, True, True], [False, False, False, False]])}}], False)],
+                rtol=3e-4),
+]
+modules += attention
+
 E = {"ValueError": "ValueError", "RuntimeError": "RuntimeError", "AssertionError": "AssertionError", "TypeError": "TypeError"}
 
 
@@ -250,6 +325,18 @@ errors = [
     error_case("EmbeddingBag per_sample_weights shape", "EmbeddingBag", (10, 3), {"mode": "sum"}, forward=[torch.tensor([1, 2]), torch.tensor([0]), rn(3)]),
     error_case("EmbeddingBag bad mode", "EmbeddingBag", (10, 3), {"mode": "min"}, forward=[torch.tensor([[1, 2]])]),
     error_case("LSTMCell 3-D input", "LSTMCell", (4, 5), forward=[rn(1, 2, 4)]),
+    error_case("MHA embed_dim not divisible", "MultiheadAttention", (6, 4)),
+    error_case("MHA 4-D query", "MultiheadAttention", (4, 2), forward=[rn(1, 2, 3, 4), rn(1, 2, 3, 4), rn(1, 2, 3, 4)]),
+    error_case("MHA batched query, 2-D key", "MultiheadAttention", (4, 2), forward=[rn(2, 3, 4), rn(2, 4), rn(2, 4)]),
+    error_case("MHA embed dim mismatch", "MultiheadAttention", (4, 2), forward=[rn(2, 3, 6), rn(2, 3, 6), rn(2, 3, 6)]),
+    error_case("MHA 2-D attn_mask shape", "MultiheadAttention", (4, 2), forward=[rn(2, 3, 4), rn(5, 3, 4), rn(5, 3, 4), None, True, rn(2, 4)]),
+    error_case("MHA 3-D attn_mask shape", "MultiheadAttention", (4, 2), forward=[rn(2, 3, 4), rn(5, 3, 4), rn(5, 3, 4), None, True, rn(3, 2, 5)]),
+    error_case("MHA int key_padding_mask", "MultiheadAttention", (4, 2), forward=[rn(2, 3, 4), rn(5, 3, 4), rn(5, 3, 4), torch.zeros(3, 5, dtype=torch.long)]),
+    error_case("MHA key_padding_mask shape", "MultiheadAttention", (4, 2), forward=[rn(2, 3, 4), rn(5, 3, 4), rn(5, 3, 4), torch.zeros(3, 4, dtype=torch.bool)]),
+    error_case("MHA key/value shape", "MultiheadAttention", (4, 2), forward=[rn(2, 3, 4), rn(5, 3, 4), rn(4, 3, 4)]),
+    error_case("bad activation", "TransformerEncoderLayer", (8, 2), {"activation": "tanh"}),
+    error_case("Transformer batch mismatch", "Transformer", (8, 2, 1, 1, 16), forward=[rn(3, 2, 8), rn(3, 3, 8)]),
+    error_case("Transformer d_model mismatch", "Transformer", (8, 2, 1, 1, 16), forward=[rn(3, 2, 6), rn(3, 2, 6)]),
 ]
 
 # ---- nn.utils.rnn -----------------------------------------------------------------------
@@ -334,7 +421,8 @@ def state():
 
 
 def main():
-    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state()}
+    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(),
+            "square_mask": enc(nn.Transformer.generate_square_subsequent_mask(4))}
     path = os.path.join(OUT, "nn-rnn.json")
     with open(path, "w") as f:
         json.dump(data, f, separators=(",", ":"))

@@ -19,6 +19,8 @@ function arg(v, leaves) {
   if (v !== null && typeof v === 'object') {
     if (v.__tensor__) return decode(v.__tensor__);
     if (v.__dtype__) return torch[v.__dtype__];
+    if (v.__fn__) return nn.functional[v.__fn__];
+    if (v.__module__) return new nn[v.__module__]();
     if (v.__packed__) {
       const seqs = v.__packed__.sequences.map(decode);
       if (leaves && leaves.length === 0) leaves.push(seqs[0].requires_grad_(true));
@@ -70,17 +72,23 @@ describe('nn-rnn: layers match PyTorch', () => {
             m.train(s.mode === 'train');
             // The gradient leaf is the first float tensor argument (or a packed argument's first sequence), as in the generator.
             const leaves = s.input_grad ? [] : null;
-            const args = s.args.map((a) => {
+            const args = [];
+            s.args.forEach((a) => {
+              // '__sameN__': the very tensor of argument N (self-attention's query is key is value).
+              if (typeof a === 'string' && a.startsWith('__same')) { args.push(args[Number(a.slice(6, -2))]); return; }
               const v = arg(a, leaves);
               if (leaves && leaves.length === 0 && v instanceof torch.Tensor && v.is_floating_point()) leaves.push(v.requires_grad_(true));
-              return v;
+              args.push(v);
             });
             const kw = arg(s.kw);
             torch.manual_seed(s.seed);
-            const out = Object.keys(kw).length ? m(...args, kw) : m(...args);
+            const call = () => (Object.keys(kw).length ? m(...args, kw) : m(...args));
+            // eval without grad: where Python takes its fused paths.
+            const out = s.mode === 'eval_nograd' ? torch.no_grad(call) : call();
             const outs = flatten(out);
             assert.equal(outs.length, s.outputs.length, `${what}: number of outputs`);
             outs.forEach((o, j) => assertClose(o, s.outputs[j], `${what} output ${j}`, rtol, ATOL));
+            if (s.mode === 'eval_nograd') continue;
             m.zero_grad();
             let loss = null;
             outs.forEach((o, j) => { const t = o.mul(decode(s.gs[j])).sum(); loss = loss === null ? t : loss.add(t); });
@@ -92,7 +100,7 @@ describe('nn-rnn: layers match PyTorch', () => {
               const grad = params[k].grad;
               assertClose(m.sparse ? grad.to_dense() : grad, g, `${what} grad of ${k}`, rtol, ATOL);
             }
-            for (const [k, p] of Object.entries(s.params_after)) assertClose(params[k], p, `${what} ${k} after the step`, rtol, ATOL);
+            for (const [k, p] of Object.entries(s.params_after ?? {})) assertClose(params[k], p, `${what} ${k} after the step`, rtol, ATOL);
           }
         });
       }
