@@ -408,6 +408,69 @@ def utils_clip():
             "vec_after": [enc(t) for t in ps]}
 
 
+def utils_norms():
+    out = {}
+    for key, dim in [("weight_norm", 0), ("weight_norm_dim1", 1), ("weight_norm_dimNone", None)]:
+        torch.manual_seed(80)
+        m = nn.Linear(4, 3)
+        nn.utils.weight_norm(m, dim=dim)
+        x = rn(2, 4)
+        y = m(x)
+        g = rn(*y.shape)
+        (y * g).sum().backward()
+        entry = {"dim": dim, "names": [k for k, _ in m.named_parameters()], "params": {k: enc(v) for k, v in m.named_parameters()},
+                 "input": enc(x), "output": enc(y), "g": enc(g), "grads": {k: enc(v.grad) for k, v in m.named_parameters()},
+                 "repr": repr(m)}
+        nn.utils.remove_weight_norm(m)
+        entry["after_remove"] = {k: enc(v) for k, v in m.named_parameters()}
+        out[key] = entry
+    torch.manual_seed(81)
+    m = nn.Linear(5, 4)
+    nn.utils.spectral_norm(m)
+    sn = {"names": [k for k, _ in m.named_parameters()], "buffers": {k: enc(v) for k, v in m.named_buffers()},
+          "state_keys": list(m.state_dict().keys()), "steps": []}
+    for mode in ["train", "train", "eval"]:
+        m.train(mode == "train")
+        x = rn(3, 5)
+        y = m(x)
+        g = rn(*y.shape)
+        m.zero_grad()
+        (y * g).sum().backward()
+        sn["steps"].append({"mode": mode, "input": enc(x), "output": enc(y), "g": enc(g),
+                            "grads": {k: enc(v.grad) for k, v in m.named_parameters()},
+                            "buffers": {k: enc(v) for k, v in m.named_buffers()}})
+    nn.utils.remove_spectral_norm(m)
+    sn["after_remove"] = {k: enc(v) for k, v in m.named_parameters()}
+    out["spectral_norm"] = sn
+    try:
+        nn.utils.remove_weight_norm(nn.Linear(2, 2))
+    except ValueError as e:
+        out["remove_error"] = str(e)
+    try:
+        nn.utils.spectral_norm(nn.Linear(2, 2), n_power_iterations=0)
+    except ValueError as e:
+        out["power_error"] = str(e)
+    torch.manual_seed(82)
+    lin = nn.Linear(3, 2)
+    w, b, x = rn(2, 3), rn(2), rn(4, 3)
+    out["functional_call"] = {"weight": enc(w), "bias": enc(b), "input": enc(x),
+                              "output": enc(torch.nn.utils.stateless.functional_call(lin, {"weight": w, "bias": b}, (x,))),
+                              "own": enc(lin(x))}
+    torch.manual_seed(83)
+    conv, bn = nn.Conv2d(2, 3, 3), nn.BatchNorm2d(3)
+    with torch.no_grad():
+        bn.running_mean.copy_(rn(3)); bn.running_var.copy_(rn(3).abs() + 0.5); bn.weight.copy_(rn(3)); bn.bias.copy_(rn(3))
+    conv.eval(); bn.eval()
+    fused = nn.utils.fusion.fuse_conv_bn_eval(conv, bn)
+    x = rn(1, 2, 5, 5)
+    out["fuse"] = {"conv_seed": 83, "bn": {k: enc(v) for k, v in bn.state_dict().items() if v.dtype.is_floating_point},
+                   "weight": enc(fused.weight), "bias": enc(fused.bias), "input": enc(x), "output": enc(fused(x)), "reference": enc(bn(conv(x)))}
+    torch.manual_seed(84)
+    nn.utils.skip_init(nn.Linear, 30, 40)
+    out["skip_init_next_rand"] = enc(torch.rand(3))
+    return out
+
+
 def state():
     torch.manual_seed(5)
     m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
@@ -421,7 +484,7 @@ def state():
 
 
 def main():
-    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(),
+    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(), "norms": utils_norms(),
             "square_mask": enc(nn.Transformer.generate_square_subsequent_mask(4))}
     path = os.path.join(OUT, "nn-rnn.json")
     with open(path, "w") as f:

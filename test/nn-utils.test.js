@@ -98,3 +98,89 @@ describe('nn.utils clip_grad_* and vectors match PyTorch', () => {
     assert.throws(() => nn.utils.vector_to_parameters([1, 2], ps), (e) => e instanceof TypeError && e.message === 'expected torch.Tensor, but got: list');
   });
 });
+
+describe('nn.utils weight_norm, spectral_norm, functional_call, fusion, skip_init match PyTorch', () => {
+  const u = fx.norms;
+  const params = (m) => Object.fromEntries(m.named_parameters());
+  for (const key of ['weight_norm', 'weight_norm_dim1', 'weight_norm_dimNone']) {
+    it(`${key}: parameters, forward, backward, remove`, () => {
+      const c = u[key];
+      torch.manual_seed(80);
+      const m = nn.utils.weight_norm(new nn.Linear(4, 3), { dim: c.dim });
+      assert.deepEqual(Object.keys(params(m)), c.names);
+      // g is a norm (a reduction): close; v is the weight itself: exact.
+      for (const [k, p] of Object.entries(c.params)) assertClose(params(m)[k], p, k, 1e-6, 1e-7);
+      assertExact(params(m).weight_v, c.params.weight_v, 'weight_v');
+      assert.equal(String(m), c.repr);
+      const y = m(decode(c.input));
+      assertClose(y, c.output, 'output');
+      y.mul(decode(c.g)).sum().backward();
+      for (const [k, g] of Object.entries(c.grads)) assertClose(params(m)[k].grad, g, `grad of ${k}`, 1e-5, 1e-6);
+      nn.utils.remove_weight_norm(m);
+      assert.deepEqual(Object.keys(params(m)), Object.keys(c.after_remove));
+      for (const [k, p] of Object.entries(c.after_remove)) assertClose(params(m)[k], p, `${k} after remove`, 1e-6, 1e-7);
+      assert.equal(m._forward_pre_hooks.size, 0);
+    });
+  }
+  it('spectral_norm: u and v drawn as PyTorch draws them, power iteration in training, remove', () => {
+    const c = u.spectral_norm;
+    torch.manual_seed(81);
+    const m = nn.utils.spectral_norm(new nn.Linear(5, 4));
+    assert.deepEqual(Object.keys(params(m)), c.names);
+    assert.deepEqual(Object.keys(m.state_dict()), c.state_keys);
+    for (const [k, b] of Object.entries(c.buffers)) assertClose(Object.fromEntries(m.named_buffers())[k], b, k, 1e-6, 1e-7);
+    for (const [i, s] of c.steps.entries()) {
+      m.train(s.mode === 'train');
+      const y = m(decode(s.input));
+      assertClose(y, s.output, `step ${i} output`, 1e-5, 1e-6);
+      m.zero_grad();
+      y.mul(decode(s.g)).sum().backward();
+      for (const [k, g] of Object.entries(s.grads)) assertClose(params(m)[k].grad, g, `step ${i} grad of ${k}`, 1e-4, 1e-5);
+      for (const [k, b] of Object.entries(s.buffers)) assertClose(Object.fromEntries(m.named_buffers())[k], b, `step ${i} ${k}`, 1e-5, 1e-6);
+    }
+    nn.utils.remove_spectral_norm(m);
+    for (const [k, p] of Object.entries(c.after_remove)) assertClose(params(m)[k], p, `${k} after remove`, 1e-5, 1e-6);
+    assert.equal(m.weight instanceof nn.Parameter, true);
+    assert.deepEqual([...m.named_buffers()], []);
+  });
+  it('errors', () => {
+    assert.throws(() => nn.utils.remove_weight_norm(new nn.Linear(2, 2)), (e) => e.message === u.remove_error);
+    assert.throws(() => nn.utils.spectral_norm(new nn.Linear(2, 2), { n_power_iterations: 0 }), (e) => e.message === u.power_error);
+    const m = nn.utils.weight_norm(new nn.Linear(2, 2));
+    assert.throws(() => nn.utils.weight_norm(m), /Cannot register two weight_norm hooks on the same parameter weight/);
+  });
+  it('stateless.functional_call uses the given tensors and restores the module', () => {
+    const c = u.functional_call;
+    torch.manual_seed(82);
+    const lin = new nn.Linear(3, 2);
+    const x = decode(c.input);
+    assertClose(nn.utils.stateless.functional_call(lin, { weight: decode(c.weight), bias: decode(c.bias) }, [x]), c.output, 'output');
+    assertClose(lin(x), c.own, 'own parameters afterwards');
+    assert.ok(lin.weight instanceof nn.Parameter);
+  });
+  it('fusion.fuse_conv_bn_eval', () => {
+    const c = u.fuse;
+    torch.manual_seed(c.conv_seed);
+    const conv = new nn.Conv2d(2, 3, 3), bn = new nn.BatchNorm2d(3);
+    bn.load_state_dict(Object.fromEntries(Object.entries(c.bn).map(([k, v]) => [k, decode(v)])), { strict: false });
+    conv.eval(); bn.eval();
+    const fused = nn.utils.fusion.fuse_conv_bn_eval(conv, bn);
+    assert.notEqual(fused, conv);
+    assertClose(fused.weight, c.weight, 'fused weight');
+    assertClose(fused.bias, c.bias, 'fused bias');
+    assertClose(fused(decode(c.input)), c.output, 'fused output', 1e-5, 1e-5);
+    conv.train();
+    assert.throws(() => nn.utils.fusion.fuse_conv_bn_eval(conv, bn), /Fusion only for eval!/);
+  });
+  it('skip_init consumes no random numbers', () => {
+    torch.manual_seed(84);
+    const m = nn.utils.skip_init(nn.Linear, 30, 40);
+    assert.deepEqual(m.weight.shape, [40, 30]);
+    assertExact(torch.rand(3), u.skip_init_next_rand, 'next draws');
+    assert.throws(() => nn.utils.skip_init(Object), /Expected a Module/);
+  });
+});
+
+describe('Transformer.generate_square_subsequent_mask', () => {
+  it('is Python\'s', () => assertExact(nn.Transformer.generate_square_subsequent_mask(4), fx.square_mask, 'mask'));
+});

@@ -17,6 +17,7 @@ import * as G from '../../generated/torch';
 import { is_grad_enabled } from '../../autograd';
 import { keep } from '../../memory';
 import { int64 } from '../../dtype';
+import { full } from '../../creation';
 import { bind, py, REQUIRED, typename } from '../common';
 import { checkInt, checkTensor } from './_check';
 import { Linear, FactoryArgs } from './linear';
@@ -421,7 +422,7 @@ export class Transformer extends Module {
   /** A float mask with -inf above the diagonal: position i attends to positions <= i. */
   static generate_square_subsequent_mask(sz: number, device: string = 'cpu'): Tensor {
     checkInt('generate_square_subsequent_mask', 'sz', sz);
-    return T.triu(T.full([sz, sz], -Infinity, { device }), 1);
+    return T.triu(full([sz, sz], -Infinity, { device }), 1);
   }
 
   _reset_parameters(): void {
