@@ -471,6 +471,51 @@ def utils_norms():
     return out
 
 
+class Symmetric(nn.Module):
+    def forward(self, X):
+        return X.triu() + X.triu(1).transpose(0, 1)
+
+    def right_inverse(self, A):
+        return A.triu()
+
+
+class Scale(nn.Module):
+    def forward(self, X):
+        return X * 2.0
+
+    def right_inverse(self, Y):
+        return Y / 2.0
+
+
+def utils_parametrize():
+    import torch.nn.utils.parametrize as P
+    torch.manual_seed(90)
+    m = nn.Linear(3, 3)
+    w0 = m.weight.detach().clone()
+    P.register_parametrization(m, "weight", Symmetric())
+    P.register_parametrization(m, "weight", Scale())
+    out = {"w0": enc(w0), "repr": repr(m), "state_keys": list(m.state_dict().keys()),
+           "names": [k for k, _ in m.named_parameters()], "original": enc(m.parametrizations.weight.original),
+           "weight": enc(m.weight)}
+    x = rn(2, 3)
+    y = m(x)
+    y.sum().backward()
+    out.update({"input": enc(x), "output": enc(y), "original_grad": enc(m.parametrizations.weight.original.grad)})
+    with torch.no_grad():
+        target = rn(3, 3)
+        m.weight = target
+    out["set_target"] = enc(target)
+    out["original_after_set"] = enc(m.parametrizations.weight.original)
+    P.remove_parametrizations(m, "weight")
+    out["after_remove"] = {k: enc(v) for k, v in m.named_parameters()}
+    out["repr_after"] = repr(m)
+    try:
+        P.register_parametrization(nn.Linear(2, 2), "nope", Symmetric())
+    except ValueError as e:
+        out["missing_error"] = str(e)
+    return out
+
+
 def state():
     torch.manual_seed(5)
     m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
@@ -484,7 +529,7 @@ def state():
 
 
 def main():
-    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(), "norms": utils_norms(),
+    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(), "norms": utils_norms(), "parametrize": utils_parametrize(),
             "square_mask": enc(nn.Transformer.generate_square_subsequent_mask(4))}
     path = os.path.join(OUT, "nn-rnn.json")
     with open(path, "w") as f:

@@ -184,3 +184,52 @@ describe('nn.utils weight_norm, spectral_norm, functional_call, fusion, skip_ini
 describe('Transformer.generate_square_subsequent_mask', () => {
   it('is Python\'s', () => assertExact(nn.Transformer.generate_square_subsequent_mask(4), fx.square_mask, 'mask'));
 });
+
+describe('nn.utils.parametrize matches PyTorch', () => {
+  const c = fx.parametrize;
+  const P = nn.utils.parametrize;
+  class Symmetric extends nn.Module {
+    forward(X) { return X.triu().add(X.triu(1).transpose(0, 1)); }
+    right_inverse(A) { return A.triu(); }
+  }
+  class Scale extends nn.Module {
+    forward(X) { return X.mul(2.0); }
+    right_inverse(Y) { return Y.div(2.0); }
+  }
+  it('register, forward, backward, set through right_inverse, cached, remove', () => {
+    torch.manual_seed(90);
+    const m = new nn.Linear(3, 3);
+    assertExact(m.weight, c.w0, 'weight before');
+    P.register_parametrization(m, 'weight', new Symmetric());
+    P.register_parametrization(m, 'weight', new Scale());
+    assert.equal(P.is_parametrized(m), true);
+    assert.equal(P.is_parametrized(m, 'weight'), true);
+    assert.equal(P.is_parametrized(m, 'bias'), false);
+    assert.equal(m.constructor.name, 'ParametrizedLinear');
+    assert.ok(m instanceof nn.Linear);
+    assert.equal(P.type_before_parametrizations(m), nn.Linear);
+    assert.equal(String(m), c.repr);
+    assert.deepEqual(Object.keys(m.state_dict()), c.state_keys);
+    assert.deepEqual([...m.named_parameters()].map(([k]) => k), c.names);
+    assertExact(m.parametrizations.get('weight').original, c.original, 'original');
+    assertExact(m.weight, c.weight, 'weight');
+    const y = m(decode(c.input));
+    assertClose(y, c.output, 'output');
+    y.sum().backward();
+    assertClose(m.parametrizations.get('weight').original.grad, c.original_grad, 'grad of original');
+    P.cached(() => assert.equal(m.weight, m.weight));
+    assert.notEqual(m.weight, m.weight);
+    torch.no_grad(() => { m.weight = decode(c.set_target); });
+    assertClose(m.parametrizations.get('weight').original, c.original_after_set, 'original after setting weight', 1e-6, 1e-7);
+    P.remove_parametrizations(m, 'weight');
+    assert.equal(m.constructor.name, 'Linear');
+    assert.equal(P.is_parametrized(m), false);
+    for (const [k, v] of Object.entries(c.after_remove)) assertClose(Object.fromEntries(m.named_parameters())[k], v, `${k} after remove`, 1e-6, 1e-7);
+    assert.ok(m.weight instanceof nn.Parameter);
+    assert.equal(String(m), c.repr_after);
+  });
+  it('errors', () => {
+    assert.throws(() => P.register_parametrization(new nn.Linear(2, 2), 'nope', new Symmetric()), (e) => e.message === c.missing_error);
+    assert.throws(() => P.remove_parametrizations(new nn.Linear(2, 2), 'weight'), /does not have a parametrization on weight/);
+  });
+});

@@ -11,3 +11,6 @@ export { skip_init, fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval
 export const stateless = { functional_call };
 /** torch.nn.utils.fusion */
 export const fusion = { fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights };
+import * as parametrize from './parametrize';
+/** torch.nn.utils.parametrize */
+export { parametrize };
