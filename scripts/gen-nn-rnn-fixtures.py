@@ -516,6 +516,35 @@ def utils_parametrize():
     return out
 
 
+def utils_parametrizations():
+    from torch.nn.utils import parametrizations as PZ
+    out = []
+    for name, shape, kw in [("orthogonal default (matrix_exp)", (4, 4), {}), ("orthogonal cayley", (4, 4), {"orthogonal_map": "cayley"}),
+                            ("orthogonal householder, wide", (3, 5), {}), ("orthogonal householder, tall", (5, 3), {}),
+                            ("orthogonal matrix_exp, tall", (5, 3), {"orthogonal_map": "matrix_exp"}),
+                            ("orthogonal householder, no trivialization", (5, 3), {"use_trivialization": False}),
+                            ("spectral_norm", (4, 5), None)]:
+        torch.manual_seed(95)
+        m = nn.Linear(*shape)
+        if kw is None:
+            PZ.spectral_norm(m)
+        else:
+            PZ.orthogonal(m, **kw)
+        entry = {"name": name, "shape": list(shape), "kw": kw, "spectral": kw is None,
+                 "state": {k: enc(v) for k, v in m.state_dict().items()}, "repr": repr(m), "steps": []}
+        for mode in ["train", "train", "eval"]:
+            m.train(mode == "train")
+            x = rn(2, shape[0])
+            y = m(x)
+            m.zero_grad()
+            y.sum().backward()
+            entry["steps"].append({"mode": mode, "input": enc(x), "output": enc(y), "weight": enc(m.weight),
+                                   "grads": {k: enc(v.grad) for k, v in m.named_parameters()},
+                                   "buffers": {k: enc(v) for k, v in m.named_buffers()}})
+        out.append(entry)
+    return out
+
+
 def state():
     torch.manual_seed(5)
     m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
@@ -529,7 +558,7 @@ def state():
 
 
 def main():
-    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(), "norms": utils_norms(), "parametrize": utils_parametrize(),
+    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(), "norms": utils_norms(), "parametrize": utils_parametrize(), "parametrizations": utils_parametrizations(),
             "square_mask": enc(nn.Transformer.generate_square_subsequent_mask(4))}
     path = os.path.join(OUT, "nn-rnn.json")
     with open(path, "w") as f:

@@ -233,3 +233,31 @@ describe('nn.utils.parametrize matches PyTorch', () => {
     assert.throws(() => P.remove_parametrizations(new nn.Linear(2, 2), 'weight'), /does not have a parametrization on weight/);
   });
 });
+
+describe('nn.utils.parametrizations match PyTorch', () => {
+  // Init draws (Linear, then u/v or the completing randn) are PyTorch's; the maps (matrix_exp, QR,
+  // solve, power iteration) go through LAPACK: close, at a few float32 ulps of O(1) entries.
+  for (const c of fx.parametrizations) {
+    it(c.name, () => {
+      torch.manual_seed(95);
+      const m = new nn.Linear(...c.shape);
+      if (c.spectral) nn.utils.parametrizations.spectral_norm(m); else nn.utils.parametrizations.orthogonal(m, c.kw);
+      assert.equal(String(m), c.repr);
+      const sd = m.state_dict();
+      assert.deepEqual(Object.keys(sd), Object.keys(c.state));
+      for (const [k, v] of Object.entries(c.state)) assertClose(sd[k], v, k, 1e-4, 1e-5);
+      for (const [i, s] of c.steps.entries()) {
+        m.train(s.mode === 'train');
+        const y = m(decode(s.input));
+        assertClose(y, s.output, `step ${i} output`, 1e-4, 1e-5);
+        assertClose(m.weight, s.weight, `step ${i} weight`, 1e-4, 1e-5);
+        m.zero_grad();
+        y.sum().backward();
+        const params = Object.fromEntries(m.named_parameters());
+        for (const [k, g] of Object.entries(s.grads)) assertClose(params[k].grad, g, `step ${i} grad of ${k}`, 1e-3, 1e-4);
+        const buffers = Object.fromEntries(m.named_buffers());
+        for (const [k, b] of Object.entries(s.buffers)) assertClose(buffers[k], b, `step ${i} ${k}`, 1e-4, 1e-5);
+      }
+    });
+  }
+});

@@ -14,3 +14,6 @@ export const fusion = { fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_
 import * as parametrize from './parametrize';
 /** torch.nn.utils.parametrize */
 export { parametrize };
+import * as parametrizations from './parametrizations';
+/** torch.nn.utils.parametrizations (orthogonal, spectral_norm) */
+export { parametrizations };
