@@ -553,8 +553,15 @@ def state():
     m.eval()
     x = rn(4, 2, 3)
     y, (h, c) = m(x)
+    torch.manual_seed(6)
+    t = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=16)
+    torch.save(t.state_dict(), os.path.join(OUT, "nn-rnn", "transformer-state.pth"))
+    t.eval()
+    src, tgt = rn(4, 2, 8), rn(3, 2, 8)
     return {"file": "nn-rnn/lstm-state.pth", "keys": list(m.state_dict().keys()), "input": enc(x),
-            "output": enc(y), "h": enc(h), "c": enc(c)}
+            "output": enc(y), "h": enc(h), "c": enc(c),
+            "transformer": {"file": "nn-rnn/transformer-state.pth", "keys": list(t.state_dict().keys()),
+                            "src": enc(src), "tgt": enc(tgt), "output": enc(t(src, tgt))}}
 
 
 def main():

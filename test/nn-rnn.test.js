@@ -6,6 +6,9 @@
 // Python saved, and Python's errors for bad arguments.
 const assert = require('node:assert/strict');
 const path = require('node:path');
+const fs = require('node:fs');
+const os = require('node:os');
+const { execFileSync } = require('node:child_process');
 const torch = require('torch-node');
 const nn = require('torch-node/nn');
 const { fixture, decode, assertExact, assertClose, assertThrowsLike } = require('./nn-helpers');
@@ -147,6 +150,48 @@ describe('nn-rnn: a state_dict saved by Python', () => {
     assertClose(y, s.output, 'output', RTOL, ATOL);
     assertClose(h, s.h, 'h_n', RTOL, ATOL);
     assertClose(c, s.c, 'c_n', RTOL, ATOL);
+  });
+});
+
+describe('nn-rnn: a Transformer state_dict saved by Python, and ours read by Python', function () {
+  this.timeout(120000);
+  it('loads into a Transformer and gives Python\'s eval output', () => {
+    const s = fx.state.transformer;
+    torch.manual_seed(1);
+    const t = new nn.Transformer({ d_model: 8, nhead: 2, num_encoder_layers: 1, num_decoder_layers: 1, dim_feedforward: 16 });
+    const sd = torch.load(path.join(__dirname, 'fixtures', s.file));
+    assert.deepEqual(Object.keys(sd), s.keys);
+    assert.deepEqual(Object.keys(t.state_dict()), s.keys);
+    t.load_state_dict(sd);
+    t.eval();
+    assertClose(t(decode(s.src), decode(s.tgt)), s.output, 'output', RTOL, ATOL);
+  });
+  it('an LSTM and a GRU saved here load in PyTorch 1.13 and give the same outputs there', function () {
+    const PYTHON = '/usr/bin/python3';
+    try { execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60000 }); } catch { this.skip(); }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nn-rnn-'));
+    torch.manual_seed(3);
+    const lstm = new nn.LSTM(3, 4, { num_layers: 2, proj_size: 2, bidirectional: true }).eval();
+    const gru = new nn.GRU(3, 4, { batch_first: true }).eval();
+    const x = torch.randn(5, 2, 3);
+    torch.save(lstm.state_dict(), path.join(dir, 'lstm.pth'));
+    torch.save(gru.state_dict(), path.join(dir, 'gru.pth'));
+    torch.save(x, path.join(dir, 'x.pth'));
+    const script = [
+      'import sys, json, torch',
+      'd = sys.argv[1]',
+      'x = torch.load(d + "/x.pth")',
+      'l = torch.nn.LSTM(3, 4, num_layers=2, proj_size=2, bidirectional=True).eval(); l.load_state_dict(torch.load(d + "/lstm.pth"))',
+      'g = torch.nn.GRU(3, 4, batch_first=True).eval(); g.load_state_dict(torch.load(d + "/gru.pth"))',
+      'with torch.no_grad():',
+      '    a = l(x)[0]; b = g(x)[0]',
+      'print(json.dumps({"lstm": a.reshape(-1).tolist(), "gru": b.reshape(-1).tolist(), "ls": list(a.shape), "gs": list(b.shape)}))',
+    ].join('\n');
+    const r = JSON.parse(execFileSync(PYTHON, ['-c', script, dir], { encoding: 'utf8', timeout: 110000 }));
+    fs.rmSync(dir, { recursive: true, force: true });
+    const [a] = torch.no_grad(() => lstm(x)), [b] = torch.no_grad(() => gru(x));
+    assertClose(a, { shape: r.ls, dtype: 'float32', values: r.lstm }, 'LSTM output in Python', RTOL, ATOL);
+    assertClose(b, { shape: r.gs, dtype: 'float32', values: r.gru }, 'GRU output in Python', RTOL, ATOL);
   });
 });
 
