@@ -6,7 +6,7 @@ import { Tensor } from '../../tensor';
 import * as G from '../../generated/torch';
 import { makeFunction } from '../../binder';
 import { tensor } from '../../creation';
-import { int64, float64, float32 } from '../../dtype';
+import { int64, int32, int16, int8, uint8, float64, float32, float16 } from '../../dtype';
 import { bind, isOptions, Rest, typename } from '../common';
 
 const T = G as unknown as Record<string, (...a: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -62,6 +62,13 @@ export class PackedSequence {
   cpu(): PackedSequence { return this.to({ device: 'cpu' }); }
   double(): PackedSequence { return this.to(float64); }
   float(): PackedSequence { return this.to(float32); }
+  half(): PackedSequence { return this.to(float16); }
+  long(): PackedSequence { return this.to(int64); }
+  int(): PackedSequence { return this.to(int32); }
+  short(): PackedSequence { return this.to(int16); }
+  char(): PackedSequence { return this.to(int8); }
+  byte(): PackedSequence { return this.to(uint8); }
+  is_pinned(): boolean { return this.data.is_pinned(); }
   get is_cuda(): boolean { return this.data.is_cuda; }
 
   toString(): string {
