@@ -240,6 +240,7 @@ function noProj(cls: string, args: unknown[]): void {
 type RNNOptions = Partial<RNNBaseArgs>;
 
 /** Elman RNN, h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu: `{ nonlinearity: 'relu' }`). */
+/** (model(x) types as the Tensor overload, the last one; a PackedSequence call gives a PackedSequence output.) */
 export class RNN extends RNNBase {
   declare nonlinearity: 'tanh' | 'relu';
   constructor(input_size: number | (RNNOptions & { nonlinearity?: 'tanh' | 'relu' }), ...args: unknown[]) {
@@ -257,8 +258,8 @@ export class RNN extends RNNBase {
     super(nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', ...all);
     this.nonlinearity = nonlinearity;
   }
-  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
     return this._run(input, hx) as [Tensor | PackedSequence, Tensor];
   }
@@ -280,8 +281,8 @@ export class LSTM extends RNNBase {
     this.check_hidden_size(c, this.get_expected_cell_size(input, batch_sizes), 'Expected hidden[1] size');
   }
 
-  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   forward(input: PackedSequence, hx?: [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   forward(input: Tensor | PackedSequence, hx: [Tensor, Tensor] | null = null): [Tensor | PackedSequence, [Tensor, Tensor]] {
     return this._run(input, hx) as [Tensor | PackedSequence, [Tensor, Tensor]];
   }
@@ -293,8 +294,8 @@ export class GRU extends RNNBase {
     noProj('GRU', [input_size, ...args]);
     super('GRU', input_size, ...args);
   }
-  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   forward(input: Tensor | PackedSequence, hx: Tensor | null = null): [Tensor | PackedSequence, Tensor] {
     return this._run(input, hx) as [Tensor | PackedSequence, Tensor];
   }
