@@ -545,6 +545,26 @@ def utils_parametrizations():
     return out
 
 
+def functional_mha():
+    """F.multi_head_attention_forward called directly: static_k/static_v, separate projections, bias_k/v."""
+    out = []
+    E, H, L, S, N = 6, 2, 3, 4, 2
+    for name, extra in [
+        ("static_k and static_v", {"static_k": rn(N * H, 5, E // H), "static_v": rn(N * H, 5, E // H)}),
+        ("separate projection weights, byte mask", {"use_separate_proj_weight": True, "q_proj_weight": rn(E, E), "k_proj_weight": rn(E, E),
+                                                    "v_proj_weight": rn(E, E), "attn_mask": (torch.rand(L, S, generator=G) > 0.8).to(torch.uint8)}),
+        ("bias_k, bias_v, add_zero_attn, float key_padding_mask", {"key_padding_mask": torch.tensor([[0.0, 0.0, -1.0, 0.0], [0.0, -2.0, 0.0, 0.0]])}),
+    ]:
+        q, k, v = rn(L, N, E), rn(S, N, E), rn(S, N, E)
+        bias_kv = name.startswith("bias_k")
+        args = [q, k, v, E, H, rn(3 * E, E), rn(3 * E), rn(1, 1, E) if bias_kv else None, rn(1, 1, E) if bias_kv else None,
+                bias_kv, 0.0, rn(E, E), rn(E)]
+        kw = dict(training=False, **extra)
+        o, w = F.multi_head_attention_forward(*args, **kw)
+        out.append({"name": name, "args": enc_arg(args), "kw": enc_arg(kw), "output": enc(o), "weights": enc(w)})
+    return out
+
+
 def state():
     torch.manual_seed(5)
     m = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
@@ -565,7 +585,7 @@ def state():
 
 
 def main():
-    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(), "norms": utils_norms(), "parametrize": utils_parametrize(), "parametrizations": utils_parametrizations(),
+    data = {"modules": modules, "errors": errors, "utils_rnn": utils_rnn(), "utils": utils_clip(), "state": state(), "norms": utils_norms(), "parametrize": utils_parametrize(), "parametrizations": utils_parametrizations(), "functional_mha": functional_mha(),
             "square_mask": enc(nn.Transformer.generate_square_subsequent_mask(4))}
     path = os.path.join(OUT, "nn-rnn.json")
     with open(path, "w") as f:

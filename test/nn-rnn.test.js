@@ -111,6 +111,16 @@ describe('nn-rnn: layers match PyTorch', () => {
   }
 });
 
+describe('nn-rnn: F.multi_head_attention_forward called directly', () => {
+  for (const c of fx.functional_mha) {
+    it(c.name, () => {
+      const [o, w] = nn.functional.multi_head_attention_forward(...arg(c.args), arg(c.kw));
+      assertClose(o, c.output, 'output', RTOL, ATOL);
+      assertClose(w, c.weights, 'weights', RTOL, ATOL);
+    });
+  }
+});
+
 describe('nn-rnn: errors are PyTorch\'s', () => {
   for (const c of fx.errors) {
     it(c.name, () => {
