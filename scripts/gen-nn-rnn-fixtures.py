@@ -428,7 +428,7 @@ def utils_norms():
     m = nn.Linear(5, 4)
     nn.utils.spectral_norm(m)
     sn = {"names": [k for k, _ in m.named_parameters()], "buffers": {k: enc(v) for k, v in m.named_buffers()},
-          "state_keys": list(m.state_dict().keys()), "steps": []}
+          "state_keys": list(m.state_dict().keys()), "metadata": dict(m.state_dict()._metadata[""]), "steps": []}
     for mode in ["train", "train", "eval"]:
         m.train(mode == "train")
         x = rn(3, 5)

@@ -128,6 +128,7 @@ describe('nn.utils weight_norm, spectral_norm, functional_call, fusion, skip_ini
     const m = nn.utils.spectral_norm(new nn.Linear(5, 4));
     assert.deepEqual(Object.keys(params(m)), c.names);
     assert.deepEqual(Object.keys(m.state_dict()), c.state_keys);
+    assert.deepEqual(m.state_dict()._metadata[''], c.metadata);
     for (const [k, b] of Object.entries(c.buffers)) assertClose(Object.fromEntries(m.named_buffers())[k], b, k, 1e-6, 1e-7);
     for (const [i, s] of c.steps.entries()) {
       m.train(s.mode === 'train');
@@ -139,6 +140,7 @@ describe('nn.utils weight_norm, spectral_norm, functional_call, fusion, skip_ini
       for (const [k, b] of Object.entries(s.buffers)) assertClose(Object.fromEntries(m.named_buffers())[k], b, `step ${i} ${k}`, 1e-5, 1e-6);
     }
     nn.utils.remove_spectral_norm(m);
+    assert.deepEqual(m.state_dict()._metadata[''], { version: 1 });
     for (const [k, p] of Object.entries(c.after_remove)) assertClose(params(m)[k], p, `${k} after remove`, 1e-5, 1e-6);
     assert.equal(m.weight instanceof nn.Parameter, true);
     assert.deepEqual([...m.named_buffers()], []);

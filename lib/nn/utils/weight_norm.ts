@@ -138,6 +138,7 @@ export class SpectralNorm {
     module.register_buffer(`${name}_u`, u);
     module.register_buffer(`${name}_v`, v);
     register(module, fn);
+    recordVersions(module);
     return fn;
   }
 
@@ -172,5 +173,37 @@ export function remove_spectral_norm<M extends Module>(module: M, ...args: Rest<
   if (!found) throw new Error(`spectral_norm of '${name}' not found in ${String(module)}`);
   found[1].remove(module);
   module._forward_pre_hooks.delete(found[0]);
+  recordVersions(module);
   return module;
+}
+
+const SAVE = '_save_to_state_dict';
+/**
+ * Python's SpectralNormStateDictHook: state_dict() records `{'weight.version': 1}` under
+ * `_metadata[prefix]['spectral_norm']`. Done by an own `_save_to_state_dict` on the module that
+ * lists the spectral norms present at save time; removed with the last one.
+ */
+function recordVersions(module: Module): void {
+  const own = Object.prototype.hasOwnProperty.call(module, SAVE);
+  const names = () => [...module._forward_pre_hooks.values()]
+    .map((h) => (h as Partial<NormHook>).fn).filter((f): f is SpectralNorm => f instanceof SpectralNorm).map((f) => f.name);
+  if (names().length === 0) {
+    if (own) delete (module as unknown as Attrs)[SAVE];
+    return;
+  }
+  if (own) return;
+  const base = Object.getPrototypeOf(module)[SAVE] as Module['_save_to_state_dict'];
+  Object.defineProperty(module, SAVE, {
+    configurable: true, writable: true, enumerable: false,
+    value(this: Module, destination: Parameters<Module['_save_to_state_dict']>[0], prefix: string, keep_vars: boolean) {
+      base.call(this, destination, prefix, keep_vars);
+      const meta = destination._metadata?.[prefix.slice(0, -1)] as Record<string, unknown> | undefined;
+      if (!meta) return;
+      const sn = (meta.spectral_norm ??= {}) as Record<string, number>;
+      for (const n of names()) {
+        if (`${n}.version` in sn) throw new Error(`Unexpected key in metadata['spectral_norm']: ${n}.version`);
+        sn[`${n}.version`] = SpectralNorm._version;
+      }
+    },
+  });
 }
