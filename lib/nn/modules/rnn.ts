@@ -8,7 +8,7 @@ import { Module } from '../module';
 import { emptyParameter, Parameter } from '../parameter';
 import * as init from '../init';
 import * as G from '../../generated/torch';
-import { bind, py, REQUIRED, typename } from '../common';
+import { bind, isOptions, py, REQUIRED, typename } from '../common';
 import { checkInt, checkTensor } from './_check';
 import { warn } from '../../warnings';
 import { PackedSequence } from '../utils/rnn';
@@ -229,12 +229,11 @@ export class RNNBase extends Module {
 }
 
 /** RNN(...) and GRU(...) take RNNBase's arguments, but not proj_size (only LSTM projects). */
-function noProj(cls: string, args: unknown[]): void {
+function noProj(args: unknown[]): void {
   const last = args[args.length - 1];
-  if (last !== null && typeof last === 'object' && !(last instanceof Tensor) && 'proj_size' in (last as object)) {
+  if (isOptions(last) && 'proj_size' in last) {
     throw new Error('proj_size argument is only supported for LSTM, not RNN or GRU');
   }
-  void cls;
 }
 
 type RNNOptions = Partial<RNNBaseArgs>;
@@ -245,11 +244,11 @@ export class RNN extends RNNBase {
   declare nonlinearity: 'tanh' | 'relu';
   constructor(input_size: number | (RNNOptions & { nonlinearity?: 'tanh' | 'relu' }), ...args: unknown[]) {
     const all = [input_size, ...args];
-    noProj('RNN', all);
+    noProj(all);
     // nonlinearity is keyword-only (Python pops it from **kwargs).
     let nonlinearity: unknown = 'tanh';
     const last = all[all.length - 1];
-    if (last !== null && typeof last === 'object' && !(last instanceof Tensor) && !Array.isArray(last) && 'nonlinearity' in (last as object)) {
+    if (isOptions(last) && 'nonlinearity' in last) {
       const { nonlinearity: nl, ...rest } = last as { nonlinearity: unknown };
       nonlinearity = nl;
       all[all.length - 1] = rest;
@@ -291,7 +290,7 @@ export class LSTM extends RNNBase {
 /** Gated recurrent unit. */
 export class GRU extends RNNBase {
   constructor(input_size: number | RNNOptions, ...args: unknown[]) {
-    noProj('GRU', [input_size, ...args]);
+    noProj([input_size, ...args]);
     super('GRU', input_size, ...args);
   }
   forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
