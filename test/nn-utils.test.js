@@ -230,6 +230,15 @@ describe('nn.utils.parametrize matches PyTorch', () => {
     assert.ok(m.weight instanceof nn.Parameter);
     assert.equal(String(m), c.repr_after);
   });
+  it('transfer_parametrizations_and_params shares the original', () => {
+    torch.manual_seed(90);
+    const a = new nn.Linear(3, 3), b = new nn.Linear(3, 3);
+    P.register_parametrization(a, 'weight', new Symmetric());
+    P.transfer_parametrizations_and_params(a, b);
+    assert.equal(b.constructor.name, 'ParametrizedLinear');
+    assert.equal(b.parametrizations.get('weight').original, a.parametrizations.get('weight').original);
+    assert.deepEqual(b.weight.tolist(), a.weight.tolist());
+  });
   it('errors', () => {
     assert.throws(() => P.register_parametrization(new nn.Linear(2, 2), 'nope', new Symmetric()), (e) => e.message === c.missing_error);
     assert.throws(() => P.remove_parametrizations(new nn.Linear(2, 2), 'weight'), /does not have a parametrization on weight/);

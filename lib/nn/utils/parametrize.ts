@@ -219,3 +219,22 @@ export function remove_parametrizations<M extends Module>(module: M, tensor_name
 export function type_before_parametrizations(module: Module): Function { // eslint-disable-line @typescript-eslint/ban-types
   return is_parametrized(module) ? Object.getPrototypeOf(Object.getPrototypeOf(module)).constructor : module.constructor;
 }
+
+/**
+ * transfer_parametrizations_and_params(from_module, to_module, tensor_name = null): registers
+ * from_module's parametrizations (all, or tensor_name's) on to_module, sharing their originals.
+ */
+export function transfer_parametrizations_and_params<M extends Module>(from_module: Module, to_module: M, tensor_name: string | null = null): M {
+  if (!is_parametrized(from_module)) return to_module;
+  const from = from_module as unknown as Attrs, to = to_module as unknown as Attrs;
+  const fromDict = from.parametrizations as ModuleDict;
+  for (const name of tensor_name === null ? fromDict.keys() : [tensor_name]) {
+    if (!(name in to_module)) to[name] = new Parameter(from[name] as Tensor);
+    const fromList = fromDict.get(name) as unknown as ParametrizationList & Attrs;
+    for (const f of fromList) register_parametrization(to_module, name, f);
+    const toList = (to.parametrizations as ModuleDict).get(name) as unknown as Attrs;
+    if ('original' in fromList) toList.original = fromList.original;
+    else for (let i = 0; `original${i}` in fromList; i++) toList[`original${i}`] = fromList[`original${i}`];
+  }
+  return to_module;
+}
