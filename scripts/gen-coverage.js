@@ -36,9 +36,7 @@ const REASONS = [
   [/^(numpy)$/, 'zero-copy TypedArray view of a tensor needs a native external ArrayBuffer (not yet built); typed_array() copies'],
   [/^(register_hook)$/, 'tensor hooks need a native autograd hook that calls back into JS (not yet built)'],
   [/^(resize|resize_as)$/, 'deprecated Python-level non-in-place resize (resize_ and resize_as_ are bound)'],
-  [/^(embedding_bag)$/, 'Python-level wrapper with offsets/mode handling: not yet written (torch.embedding_bag is bound)'],
   [/^fractional_max_pool/, 'needs _random_samples drawn as Python draws them: not yet written (torch._C._nn.fractional_max_pool2d is bound)'],
-  [/^(multi_head_attention_forward)$/, 'Python-level, 300 lines of nn.MultiheadAttention: not yet written'],
 ];
 const reasonOf = (n) => (REASONS.find(([re]) => re.test(n)) ?? [null, 'not yet bound'])[1];
 

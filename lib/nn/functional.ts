@@ -578,3 +578,4 @@ function scopeKeep(fn: () => Tensor): Tensor { return scope(fn); }
 
 // Every other F.<name> whose Python body is one ATen op, generated from F's own signatures.
 export * from '../generated/functional';
+export { embedding_bag, multi_head_attention_forward } from './functional_attention';

@@ -8,3 +8,7 @@ export { Dropout } from './dropout';
 export { Flatten } from './flatten';
 export { Sequential, ModuleList, ModuleDict } from './container';
 export { _Loss, _WeightedLoss, L1Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss } from './loss';
+export { RNNBase, RNN, LSTM, GRU, RNNCellBase, RNNCell, LSTMCell, GRUCell } from './rnn';
+export { Embedding, EmbeddingBag } from './sparse';
+export { MultiheadAttention, NonDynamicallyQuantizableLinear } from './attention';
+export { Transformer, TransformerEncoder, TransformerDecoder, TransformerEncoderLayer, TransformerDecoderLayer } from './transformer';

@@ -1,0 +1,19 @@
+// torch.nn.utils: `nn.utils.clip_grad_norm_(...)`, `nn.utils.rnn.pack_sequence(...)`.
+import * as rnn from './rnn';
+import { functional_call } from './misc';
+import { fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights } from './misc';
+
+export { rnn };
+export { clip_grad_norm_, clip_grad_norm, clip_grad_value_, parameters_to_vector, vector_to_parameters } from './clip_grad';
+export { weight_norm, remove_weight_norm, spectral_norm, remove_spectral_norm, WeightNorm, SpectralNorm } from './weight_norm';
+export { skip_init, fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights } from './misc';
+/** torch.nn.utils.stateless */
+export const stateless = { functional_call };
+/** torch.nn.utils.fusion */
+export const fusion = { fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights };
+import * as parametrize from './parametrize';
+/** torch.nn.utils.parametrize */
+export { parametrize };
+import * as parametrizations from './parametrizations';
+/** torch.nn.utils.parametrizations (orthogonal, spectral_norm) */
+export { parametrizations };
