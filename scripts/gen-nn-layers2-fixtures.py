@@ -282,7 +282,60 @@ errors = [
     error_case("AlphaDropout", (-0.1,)),
 ]
 
+
+
+def lazy_case(cls, args, kwargs, shape, seed):
+    """A lazy module: repr and state_dict keys before; after a forward under manual_seed(seed + 1) (which
+    draws the materialised parameters), its class, repr, parameters (bit-exact), buffers and output."""
+    gen = torch.Generator().manual_seed(1000 + seed)
+    torch.manual_seed(seed)
+    m = getattr(nn, cls)(*args, **kwargs)
+    c = {"cls": cls, "args": enc_arg(list(args)), "kwargs": enc_arg(kwargs), "seed": seed, "repr_before": repr(m),
+         "keys_before": list(m.state_dict().keys()), "params_before": [k for k, _ in m.named_parameters()]}
+    x = torch.randn(*shape, generator=gen)
+    torch.manual_seed(seed + 1)
+    out = m(x)
+    c.update({"input": enc(x), "output": enc(out), "cls_after": type(m).__name__, "repr_after": repr(m),
+              "params": {k: enc(v) for k, v in m.named_parameters()}, "buffers": {k: enc(v) for k, v in m.named_buffers()}})
+    return c
+
+
+lazy = [
+    lazy_case("LazyLinear", (4,), {}, (2, 3), 200),
+    lazy_case("LazyLinear", (3,), {"bias": False}, (2, 5, 2), 201),
+    lazy_case("LazyConv1d", (4, 3), {}, (2, 2, 6), 202),
+    lazy_case("LazyConv2d", (4, 3), {"stride": 2, "groups": 2}, (1, 2, 5, 5), 203),
+    lazy_case("LazyConv3d", (2, 2), {"bias": False}, (3, 3, 3, 3), 204),
+    lazy_case("LazyConvTranspose1d", (3, 2), {"stride": 2}, (1, 2, 4), 205),
+    lazy_case("LazyConvTranspose2d", (2, 3), {}, (1, 3, 3, 3), 206),
+    lazy_case("LazyConvTranspose3d", (2, 2), {}, (1, 1, 2, 2, 2), 207),
+    lazy_case("LazyBatchNorm1d", (), {}, (4, 3), 208),
+    lazy_case("LazyBatchNorm2d", (), {"affine": False}, (2, 3, 2, 2), 209),
+    lazy_case("LazyBatchNorm3d", (), {"momentum": None}, (2, 2, 2, 2, 2), 210),
+    lazy_case("LazyInstanceNorm1d", (), {}, (2, 3, 5), 211),
+    lazy_case("LazyInstanceNorm2d", (), {"track_running_stats": False}, (2, 3, 3, 3), 212),
+    lazy_case("LazyInstanceNorm3d", (), {"affine": False}, (1, 2, 2, 3, 2), 213),
+]
+
+
+def containers():
+    torch.manual_seed(300)
+    pl = nn.ParameterList([nn.Parameter(torch.randn(2, 3)), torch.randn(4)])
+    pl.append(torch.zeros(1, dtype=torch.float64))
+    pl.extend([nn.Parameter(torch.ones(2, 2))])
+    pd = nn.ParameterDict({"b": nn.Parameter(torch.randn(2)), "a": torch.randn(3, 1)})
+    pd["c"] = torch.zeros(2, 2)
+    pd.update([("d", nn.Parameter(torch.ones(1)))])
+    seq = nn.Sequential(nn.ReLU(), nn.Linear(2, 2))
+    return {
+        "parameter_list": {"repr": repr(pl), "keys": list(pl.state_dict().keys()), "values": [enc(p) for p in pl]},
+        "parameter_dict": {"repr": repr(pd), "keys": list(pd.state_dict().keys()), "values": {k: enc(v) for k, v in pd.items()}},
+        "sequential_add": repr(seq + nn.Sequential(nn.Tanh())), "sequential_mul": repr(seq * 2),
+        "module_list_add": repr(nn.ModuleList([nn.ReLU()]) + nn.ModuleList([nn.Tanh(), nn.ReLU()])),
+    }
+
+
 with open(os.path.join(OUT, "nn-layers2.json"), "w") as f:
-    json.dump({"torch_version": torch.__version__, "cases": cases, "errors": errors}, f, separators=(",", ":"))
+    json.dump({"torch_version": torch.__version__, "cases": cases, "errors": errors, "lazy": lazy, "containers": containers()}, f, separators=(",", ":"))
     f.write("\n")
 print("wrote", len(cases), "cases,", len(errors), "errors")

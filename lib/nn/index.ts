@@ -4,6 +4,6 @@ import * as init from './init';
 
 export { Module, RemovableHandle, IncompatibleKeys } from './module';
 export type { StateDict } from './module';
-export { Parameter } from './parameter';
+export { Parameter, UninitializedParameter, UninitializedBuffer } from './parameter';
 export * from './modules';
 export { functional, init };

@@ -8,7 +8,7 @@ export { ReLU, Sigmoid, Tanh, GELU, Softmax, LogSoftmax } from './activation';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling';
 export { Dropout } from './dropout';
 export { Flatten } from './flatten';
-export { Sequential, ModuleList, ModuleDict } from './container';
+export { Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict } from './container';
 export { _Loss, _WeightedLoss, L1Loss, MSELoss, NLLLoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss } from './loss';
 export { _InstanceNorm, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, GroupNorm, LocalResponseNorm, CrossMapLRN2d } from './normalization';
 export {
@@ -28,3 +28,8 @@ export {
   ReplicationPad2d, ReplicationPad3d, Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle, ChannelShuffle,
   Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout, Unflatten, CosineSimilarity, PairwiseDistance, Fold, Unfold, Bilinear,
 } from './misc';
+export {
+  LazyLinear, LazyConv1d, LazyConv2d, LazyConv3d, LazyConvTranspose1d, LazyConvTranspose2d, LazyConvTranspose3d,
+  LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
+} from './lazy';
+export type { LazyModule } from './lazy';
