@@ -170,6 +170,7 @@ describe('containers match PyTorch', () => {
     assert.equal(String(seq.__add__(new nn.Sequential(new nn.Tanh()))), c.sequential_add);
     assert.equal(String(seq.__mul__(2)), c.sequential_mul);
     assert.equal(String(new nn.ModuleList([new nn.ReLU()]).__add__(new nn.ModuleList([new nn.Tanh(), new nn.ReLU()]))), c.module_list_add);
-    assert.throws(() => seq.__mul__(0), { message: 'Non-positive multiplication factor 0 for Sequential' });
+    assert.throws(() => seq.__mul__(0), { message: "Non-positive multiplication factor 0 for <class 'torch.nn.modules.container.Sequential'>" });
+    assert.throws(() => seq.__mul__(1.5), { name: 'TypeError', message: "unsupported operand type(s) for *: <class 'torch.nn.modules.container.Sequential'> and <class 'float'>" });
   });
 });

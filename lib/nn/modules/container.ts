@@ -178,19 +178,20 @@ export interface Sequential {
   /** Python's seq *= n. */
   __imul__(n: number): Sequential;
 }
+const SEQ = "<class 'torch.nn.modules.container.Sequential'>";
 function checkFactor(n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`unsupported operand type(s) for *: 'Sequential' and '${typename(n)}'`);
-  if (n <= 0) throw new Error(`Non-positive multiplication factor ${n} for Sequential`);
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`unsupported operand type(s) for *: ${SEQ} and <class '${typename(n)}'>`);
+  if (n <= 0) throw new Error(`Non-positive multiplication factor ${n} for ${SEQ}`);
   return n;
 }
 Sequential.prototype.__add__ = function (this: Sequential, other: Sequential): Sequential {
-  if (!(other instanceof Sequential)) throw new Error(`add operator supports only objects of Sequential class, but ${typename(other)} is given.`);
+  if (!(other instanceof Sequential)) throw new Error(`add operator supports only objects of Sequential class, but <class '${typename(other)}'> is given.`);
   const ret = new Sequential(...([] as Module[]));
   for (const m of [...this, ...other]) ret.append(m);
   return ret;
 };
 Sequential.prototype.__iadd__ = function (this: Sequential, other: Sequential): Sequential {
-  if (!(other instanceof Sequential)) throw new Error(`add operator supports only objects of Sequential class, but ${typename(other)} is given.`);
+  if (!(other instanceof Sequential)) throw new Error(`add operator supports only objects of Sequential class, but <class '${typename(other)}'> is given.`);
   for (const m of [...other]) this.append(m);
   return this;
 };
