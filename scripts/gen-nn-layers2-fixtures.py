@@ -254,6 +254,10 @@ cases = [
     case("TripletMarginLoss(0.5, 1, swap=True)", "TripletMarginLoss", (0.5, 1.0), {"swap": True}, steps=[(T, [R(4, 5), R(4, 5), R(4, 5)])], seed=178),
     case("TripletMarginWithDistanceLoss(margin=0.3)", "TripletMarginWithDistanceLoss", (), {"margin": 0.3},
          steps=[(T, [R(4, 5), R(4, 5), R(4, 5)])], seed=179),
+    case("AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6])", "AdaptiveLogSoftmaxWithLoss", (8, 10, [3, 6]),
+         steps=[(T, [R(6, 8), torch.tensor([0, 4, 9, 2, 7, 5])]), (T, [R(8), torch.tensor(8)])], seed=190),
+    case("AdaptiveLogSoftmaxWithLoss(6, 7, (2,), div_value=2, head_bias=True)", "AdaptiveLogSoftmaxWithLoss", (6, 7, (2,)),
+         {"div_value": 2.0, "head_bias": True}, steps=[(T, [R(4, 6), torch.tensor([1, 1, 0, 1])])], seed=191),
     case("CTCLoss()", "CTCLoss", (), steps=[(T, [torch.randn(6, 2, 5, generator=gen0).log_softmax(2), torch.tensor([[1, 2, 2], [3, 4, 0]]), [6, 5], [3, 2]])], seed=180),
     case("CTCLoss(blank=4, reduction='sum', zero_infinity=True)", "CTCLoss", (), {"blank": 4, "reduction": "sum", "zero_infinity": True},
          steps=[(T, [torch.randn(4, 2, 5, generator=gen0).log_softmax(2), torch.tensor([1, 2, 3, 3, 1, 0, 2]), torch.tensor([4, 3]), torch.tensor([4, 3])])], seed=181),
@@ -279,6 +283,8 @@ errors = [
     error_case("FractionalMaxPool2d", (2,), {"output_size": 3, "output_ratio": 0.5}),
     error_case("FractionalMaxPool3d", (2,), {"output_ratio": 1.5}),
     error_case("Dropout2d", (1.5,)),
+    error_case("AdaptiveLogSoftmaxWithLoss", (8, 10, [6, 3])),
+    error_case("AdaptiveLogSoftmaxWithLoss", (8, 10, [3, 10])),
     error_case("AlphaDropout", (-0.1,)),
 ]
 
@@ -318,6 +324,13 @@ lazy = [
 ]
 
 
+def adaptive_extra():
+    torch.manual_seed(192)
+    m = nn.AdaptiveLogSoftmaxWithLoss(8, 12, [2, 5, 9], div_value=2.0)
+    x = torch.randn(7, 8, generator=torch.Generator().manual_seed(193)) * 3
+    return {"seed": 192, "input": enc(x), "log_prob": enc(m.log_prob(x)), "predict": enc(m.predict(x)), "predict_first": enc(m.predict(x[:1]))}
+
+
 def containers():
     torch.manual_seed(300)
     pl = nn.ParameterList([nn.Parameter(torch.randn(2, 3)), torch.randn(4)])
@@ -336,6 +349,7 @@ def containers():
 
 
 with open(os.path.join(OUT, "nn-layers2.json"), "w") as f:
-    json.dump({"torch_version": torch.__version__, "cases": cases, "errors": errors, "lazy": lazy, "containers": containers()}, f, separators=(",", ":"))
+    json.dump({"torch_version": torch.__version__, "cases": cases, "errors": errors, "lazy": lazy, "containers": containers(),
+               "adaptive": adaptive_extra()}, f, separators=(",", ":"))
     f.write("\n")
 print("wrote", len(cases), "cases,", len(errors), "errors")

@@ -33,3 +33,4 @@ export {
   LazyBatchNorm1d, LazyBatchNorm2d, LazyBatchNorm3d, LazyInstanceNorm1d, LazyInstanceNorm2d, LazyInstanceNorm3d,
 } from './lazy';
 export type { LazyModule } from './lazy';
+export { AdaptiveLogSoftmaxWithLoss } from './adaptive';
