@@ -2,6 +2,7 @@
 import { Tensor } from '../../tensor';
 import { Module, INDEX_KEY, DELETE_INDEX } from '../module';
 import { Parameter } from '../parameter';
+import { warn } from '../../warnings';
 import { isOptions, typename } from '../common';
 
 type Named = Record<string, Module> | Map<string, Module>;
@@ -357,4 +358,13 @@ export class ParameterDict extends Module {
   }
   _call_impl(): never { throw new Error('ParameterDict should not be called.'); }
   extra_repr(): string { return this.items().map(([k, p]) => `  (${k}): ${describe(p, true)}`).join('\n'); }
+}
+
+/** Python's deprecated nn.Container: a Module whose keyword arguments are its submodules. */
+export class Container extends Module {
+  constructor(kwargs: Record<string, Module> = {}) {
+    super();
+    warn("nn.Container is deprecated. All of it's functionality is now implemented in nn.Module. Subclass that instead.");
+    for (const [key, value] of Object.entries(kwargs)) this.add_module(key, value);
+  }
 }

@@ -34,3 +34,6 @@ export {
 } from './lazy';
 export type { LazyModule } from './lazy';
 export { AdaptiveLogSoftmaxWithLoss } from './adaptive';
+export { NLLLoss2d } from './loss2';
+export { Container } from './container';
+export { DataParallel } from './data_parallel';

@@ -5,7 +5,8 @@
 import { Tensor } from '../../tensor';
 import * as F from '../functional';
 import { bind, REQUIRED, isOptions } from '../common';
-import { _Loss } from './loss';
+import { _Loss, NLLLoss } from './loss';
+import { warn } from '../../warnings';
 import { checkTensor } from './_check';
 import { PairwiseDistance } from './misc';
 
@@ -113,3 +114,12 @@ export const TripletMarginLoss = makeLoss('TripletMarginLoss', TABLE.TripletMarg
 export const TripletMarginWithDistanceLoss = makeLoss('TripletMarginWithDistanceLoss', TABLE.TripletMarginWithDistanceLoss) as Ctor<{ margin: number; swap: boolean }>;
 export const CTCLoss = makeLoss('CTCLoss', TABLE.CTCLoss) as Ctor<{ blank: number; zero_infinity: boolean }>;
 void REQUIRED;
+
+/** Python's deprecated NLLLoss2d: NLLLoss with a deprecation warning. */
+export class NLLLoss2d extends NLLLoss {
+  constructor(...args: ConstructorParameters<typeof NLLLoss>) {
+    warn('NLLLoss2d has been deprecated. Please use NLLLoss instead as a drop-in replacement and see ' +
+      'https://pytorch.org/docs/master/nn.html#torch.nn.NLLLoss for more details.');
+    super(...args);
+  }
+}
