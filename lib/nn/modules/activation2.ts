@@ -74,7 +74,7 @@ const TABLE: Record<string, Row> = {
   Softmin: { params: [['dim', null]], forward: (x, m) => f.softmin(x, m.dim), repr: (m) => `dim=${py(m.dim)}` },
   Softmax2d: { params: [],
     forward: (x) => {
-      if (x.dim() !== 3 && x.dim() !== 4) throw new Error(`Softmax2d: expected input to be 3D or 4D, got ${x.dim()}D instead`);
+      if (x.dim() !== 3 && x.dim() !== 4) throw new Error('Softmax2d requires a 3D or 4D tensor as input');
       return f.softmax(x, -3);
     } },
 };
