@@ -6,7 +6,7 @@ import { Module } from '../module';
 import { Parameter, emptyParameter } from '../parameter';
 import * as F from '../functional';
 import * as init from '../init';
-import { bind, py, REQUIRED } from '../common';
+import { bind, py, REQUIRED, Rest } from '../common';
 import { warn } from '../../warnings';
 import { FactoryArgs } from './linear';
 import { checkInt, checkTensor } from './_check';
@@ -100,28 +100,29 @@ function makeActivation(name: string, row: Row): new (...args: unknown[]) => Mod
   return cls;
 }
 
-type Ctor<O> = new (...args: unknown[]) => Module & O;
-export const Threshold = makeActivation('Threshold', TABLE.Threshold) as Ctor<{ threshold: number; value: number; inplace: boolean }>;
-export const RReLU = makeActivation('RReLU', TABLE.RReLU) as Ctor<{ lower: number; upper: number; inplace: boolean }>;
-export const Hardtanh = makeActivation('Hardtanh', TABLE.Hardtanh) as Ctor<{ min_val: number; max_val: number; inplace: boolean }>;
-export const ReLU6 = makeActivation('ReLU6', TABLE.ReLU6) as Ctor<{ inplace: boolean }>;
-export const Hardsigmoid = makeActivation('Hardsigmoid', TABLE.Hardsigmoid) as Ctor<{ inplace: boolean }>;
-export const SiLU = makeActivation('SiLU', TABLE.SiLU) as Ctor<{ inplace: boolean }>;
-export const Mish = makeActivation('Mish', TABLE.Mish) as Ctor<{ inplace: boolean }>;
-export const Hardswish = makeActivation('Hardswish', TABLE.Hardswish) as Ctor<{ inplace: boolean }>;
-export const ELU = makeActivation('ELU', TABLE.ELU) as Ctor<{ alpha: number; inplace: boolean }>;
-export const CELU = makeActivation('CELU', TABLE.CELU) as Ctor<{ alpha: number; inplace: boolean }>;
-export const SELU = makeActivation('SELU', TABLE.SELU) as Ctor<{ inplace: boolean }>;
-export const GLU = makeActivation('GLU', TABLE.GLU) as Ctor<{ dim: number }>;
-export const Hardshrink = makeActivation('Hardshrink', TABLE.Hardshrink) as Ctor<{ lambd: number }>;
-export const LeakyReLU = makeActivation('LeakyReLU', TABLE.LeakyReLU) as Ctor<{ negative_slope: number; inplace: boolean }>;
-export const LogSigmoid = makeActivation('LogSigmoid', TABLE.LogSigmoid) as Ctor<object>;
-export const Softplus = makeActivation('Softplus', TABLE.Softplus) as Ctor<{ beta: number; threshold: number }>;
-export const Softshrink = makeActivation('Softshrink', TABLE.Softshrink) as Ctor<{ lambd: number }>;
-export const Softsign = makeActivation('Softsign', TABLE.Softsign) as Ctor<object>;
-export const Tanhshrink = makeActivation('Tanhshrink', TABLE.Tanhshrink) as Ctor<object>;
-export const Softmin = makeActivation('Softmin', TABLE.Softmin) as Ctor<{ dim: number | null }>;
-export const Softmax2d = makeActivation('Softmax2d', TABLE.Softmax2d) as Ctor<object>;
+/** A table class's type: Python's positional parameters P, or any of them in a trailing options object. */
+type Ctor<O, P extends unknown[] = []> = new (...args: Rest<P, Partial<O>>) => Module & O & { forward(input: Tensor): Tensor };
+export const Threshold = makeActivation('Threshold', TABLE.Threshold) as unknown as Ctor<{ threshold: number; value: number; inplace: boolean }, [number, number, boolean]>;
+export const RReLU = makeActivation('RReLU', TABLE.RReLU) as unknown as Ctor<{ lower: number; upper: number; inplace: boolean }, [number, number, boolean]>;
+export const Hardtanh = makeActivation('Hardtanh', TABLE.Hardtanh) as unknown as Ctor<{ min_val: number; max_val: number; inplace: boolean; min_value?: number | null; max_value?: number | null }, [number, number, boolean, (number | null)?, (number | null)?]>;
+export const ReLU6 = makeActivation('ReLU6', TABLE.ReLU6) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
+export const Hardsigmoid = makeActivation('Hardsigmoid', TABLE.Hardsigmoid) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
+export const SiLU = makeActivation('SiLU', TABLE.SiLU) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
+export const Mish = makeActivation('Mish', TABLE.Mish) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
+export const Hardswish = makeActivation('Hardswish', TABLE.Hardswish) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
+export const ELU = makeActivation('ELU', TABLE.ELU) as unknown as Ctor<{ alpha: number; inplace: boolean }, [number, boolean]>;
+export const CELU = makeActivation('CELU', TABLE.CELU) as unknown as Ctor<{ alpha: number; inplace: boolean }, [number, boolean]>;
+export const SELU = makeActivation('SELU', TABLE.SELU) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
+export const GLU = makeActivation('GLU', TABLE.GLU) as unknown as Ctor<{ dim: number }, [number]>;
+export const Hardshrink = makeActivation('Hardshrink', TABLE.Hardshrink) as unknown as Ctor<{ lambd: number }, [number]>;
+export const LeakyReLU = makeActivation('LeakyReLU', TABLE.LeakyReLU) as unknown as Ctor<{ negative_slope: number; inplace: boolean }, [number, boolean]>;
+export const LogSigmoid = makeActivation('LogSigmoid', TABLE.LogSigmoid) as unknown as Ctor<object>;
+export const Softplus = makeActivation('Softplus', TABLE.Softplus) as unknown as Ctor<{ beta: number; threshold: number }, [number, number]>;
+export const Softshrink = makeActivation('Softshrink', TABLE.Softshrink) as unknown as Ctor<{ lambd: number }, [number]>;
+export const Softsign = makeActivation('Softsign', TABLE.Softsign) as unknown as Ctor<object>;
+export const Tanhshrink = makeActivation('Tanhshrink', TABLE.Tanhshrink) as unknown as Ctor<object>;
+export const Softmin = makeActivation('Softmin', TABLE.Softmin) as unknown as Ctor<{ dim: number | null }, [number | null]>;
+export const Softmax2d = makeActivation('Softmax2d', TABLE.Softmax2d) as unknown as Ctor<object>;
 
 export interface PReLUArgs extends FactoryArgs { num_parameters: number; init: number }
 /** max(0, x) + weight * min(0, x), with a learnt slope per channel (or one for all); weight starts at init. */
