@@ -4,7 +4,7 @@
 // F.* call. _Loss turns size_average/reduce into the reduction, as Python's.
 import { Tensor } from '../../tensor';
 import * as F from '../functional';
-import { bind, REQUIRED, isOptions } from '../common';
+import { bind, REQUIRED, isOptions, Rest } from '../common';
 import { _Loss, NLLLoss } from './loss';
 import { warn } from '../../warnings';
 import { checkTensor } from './_check';
@@ -97,22 +97,29 @@ function makeLoss(name: string, row: Row): new (...args: unknown[]) => _Loss {
   return cls as never;
 }
 
-type Ctor<O> = new (...args: unknown[]) => _Loss & O & { forward(...x: unknown[]): Tensor };
-export const KLDivLoss = makeLoss('KLDivLoss', TABLE.KLDivLoss) as Ctor<{ log_target: boolean }>;
-export const HuberLoss = makeLoss('HuberLoss', TABLE.HuberLoss) as Ctor<{ delta: number }>;
-export const SmoothL1Loss = makeLoss('SmoothL1Loss', TABLE.SmoothL1Loss) as Ctor<{ beta: number }>;
-export const SoftMarginLoss = makeLoss('SoftMarginLoss', TABLE.SoftMarginLoss) as Ctor<object>;
-export const CosineEmbeddingLoss = makeLoss('CosineEmbeddingLoss', TABLE.CosineEmbeddingLoss) as Ctor<{ margin: number }>;
-export const HingeEmbeddingLoss = makeLoss('HingeEmbeddingLoss', TABLE.HingeEmbeddingLoss) as Ctor<{ margin: number }>;
-export const MarginRankingLoss = makeLoss('MarginRankingLoss', TABLE.MarginRankingLoss) as Ctor<{ margin: number }>;
-export const MultiLabelMarginLoss = makeLoss('MultiLabelMarginLoss', TABLE.MultiLabelMarginLoss) as Ctor<object>;
-export const MultiLabelSoftMarginLoss = makeLoss('MultiLabelSoftMarginLoss', TABLE.MultiLabelSoftMarginLoss) as Ctor<{ weight: Tensor | null }>;
-export const MultiMarginLoss = makeLoss('MultiMarginLoss', TABLE.MultiMarginLoss) as Ctor<{ p: number; margin: number; weight: Tensor | null }>;
-export const PoissonNLLLoss = makeLoss('PoissonNLLLoss', TABLE.PoissonNLLLoss) as Ctor<{ log_input: boolean; full: boolean; eps: number }>;
-export const GaussianNLLLoss = makeLoss('GaussianNLLLoss', TABLE.GaussianNLLLoss) as Ctor<{ full: boolean; eps: number }>;
-export const TripletMarginLoss = makeLoss('TripletMarginLoss', TABLE.TripletMarginLoss) as Ctor<{ margin: number; p: number; eps: number; swap: boolean }>;
-export const TripletMarginWithDistanceLoss = makeLoss('TripletMarginWithDistanceLoss', TABLE.TripletMarginWithDistanceLoss) as Ctor<{ margin: number; swap: boolean }>;
-export const CTCLoss = makeLoss('CTCLoss', TABLE.CTCLoss) as Ctor<{ blank: number; zero_infinity: boolean }>;
+type Red = F.Reduction | 'batchmean';
+type B = boolean | null;
+interface Legacy { size_average: B; reduce: B; reduction: Red }
+/** A table class's type: Python's positional parameters P, or any of them in a trailing options object. */
+type Ctor<O, P extends unknown[] = [B, B, Red]> = new (...args: Rest<P, Partial<O & Legacy>>) => _Loss & O & { forward(...x: Tensor[]): Tensor };
+type KwOnly<O> = new (options?: Partial<O & { reduction: Red }>) => _Loss & O & { forward(...x: Tensor[]): Tensor };
+export const KLDivLoss = makeLoss('KLDivLoss', TABLE.KLDivLoss) as unknown as Ctor<{ log_target: boolean }, [B, B, Red, boolean]>;
+export const HuberLoss = makeLoss('HuberLoss', TABLE.HuberLoss) as unknown as Ctor<{ delta: number }, [Red, number]>;
+export const SmoothL1Loss = makeLoss('SmoothL1Loss', TABLE.SmoothL1Loss) as unknown as Ctor<{ beta: number }, [B, B, Red, number]>;
+export const SoftMarginLoss = makeLoss('SoftMarginLoss', TABLE.SoftMarginLoss) as unknown as Ctor<object>;
+export const CosineEmbeddingLoss = makeLoss('CosineEmbeddingLoss', TABLE.CosineEmbeddingLoss) as unknown as Ctor<{ margin: number }, [number, B, B, Red]>;
+export const HingeEmbeddingLoss = makeLoss('HingeEmbeddingLoss', TABLE.HingeEmbeddingLoss) as unknown as Ctor<{ margin: number }, [number, B, B, Red]>;
+export const MarginRankingLoss = makeLoss('MarginRankingLoss', TABLE.MarginRankingLoss) as unknown as Ctor<{ margin: number }, [number, B, B, Red]>;
+export const MultiLabelMarginLoss = makeLoss('MultiLabelMarginLoss', TABLE.MultiLabelMarginLoss) as unknown as Ctor<object>;
+export const MultiLabelSoftMarginLoss = makeLoss('MultiLabelSoftMarginLoss', TABLE.MultiLabelSoftMarginLoss) as unknown as Ctor<{ weight: Tensor | null }, [Tensor | null, B, B, Red]>;
+export const MultiMarginLoss = makeLoss('MultiMarginLoss', TABLE.MultiMarginLoss) as unknown as Ctor<{ p: number; margin: number; weight: Tensor | null }, [number, number, Tensor | null, B, B, Red]>;
+export const PoissonNLLLoss = makeLoss('PoissonNLLLoss', TABLE.PoissonNLLLoss) as unknown as Ctor<{ log_input: boolean; full: boolean; eps: number }, [boolean, boolean, B, number, B, Red]>;
+export const GaussianNLLLoss = makeLoss('GaussianNLLLoss', TABLE.GaussianNLLLoss) as unknown as KwOnly<{ full: boolean; eps: number }>;
+export const TripletMarginLoss = makeLoss('TripletMarginLoss', TABLE.TripletMarginLoss) as unknown as Ctor<{ margin: number; p: number; eps: number; swap: boolean }, [number, number, number, boolean, B, B, Red]>;
+export const TripletMarginWithDistanceLoss = makeLoss('TripletMarginWithDistanceLoss', TABLE.TripletMarginWithDistanceLoss) as unknown as KwOnly<{
+  margin: number; swap: boolean; distance_function: ((x: Tensor, y: Tensor) => Tensor) | null;
+}>;
+export const CTCLoss = makeLoss('CTCLoss', TABLE.CTCLoss) as unknown as Ctor<{ blank: number; zero_infinity: boolean }, [number, Red, boolean]>;
 void REQUIRED;
 
 /** Python's deprecated NLLLoss2d: NLLLoss with a deprecation warning. */
