@@ -8,7 +8,7 @@ import * as F from '../functional';
 import * as init from '../init';
 import { bind, py, pyStrRepr, REQUIRED, Rest } from '../common';
 import { FactoryArgs } from './linear';
-import { family } from './pooling2';
+import { family, Fam } from './pooling2';
 import { checkInt, checkTensor } from './_check';
 
 type Fn = (...a: unknown[]) => Tensor;
@@ -29,18 +29,18 @@ const constantPad = (name: string, n: number, zero = false) => family(name,
   (a) => ({ padding: padSize(name, a.padding, n), value: zero ? 0.0 : a.value }),
   (m, x) => f.pad(x, m.padding, 'constant', m.value),
   zero ? (m) => py(m.padding) : (m) => `padding=${py(m.padding)}, value=${py(m.value, { float: true })}`);
-export const ConstantPad1d = constantPad('ConstantPad1d', 1);
-export const ConstantPad2d = constantPad('ConstantPad2d', 2);
-export const ConstantPad3d = constantPad('ConstantPad3d', 3);
-export const ZeroPad2d = constantPad('ZeroPad2d', 2, true);
+export const ConstantPad1d = constantPad('ConstantPad1d', 1) as unknown as Fam<{ padding: number[]; value: number }, [number | number[], number], Tensor>;
+export const ConstantPad2d = constantPad('ConstantPad2d', 2) as unknown as Fam<{ padding: number[]; value: number }, [number | number[], number], Tensor>;
+export const ConstantPad3d = constantPad('ConstantPad3d', 3) as unknown as Fam<{ padding: number[]; value: number }, [number | number[], number], Tensor>;
+export const ZeroPad2d = constantPad('ZeroPad2d', 2, true) as unknown as Fam<{ padding: number[] }, [number | number[]], Tensor>;
 const modePad = (name: string, n: number, mode: string) => family(name, { padding: REQUIRED },
   (a) => ({ padding: padSize(name, a.padding, n) }), (m, x) => f.pad(x, m.padding, mode), (m) => py(m.padding));
-export const ReflectionPad1d = modePad('ReflectionPad1d', 1, 'reflect');
-export const ReflectionPad2d = modePad('ReflectionPad2d', 2, 'reflect');
-export const ReflectionPad3d = modePad('ReflectionPad3d', 3, 'reflect');
-export const ReplicationPad1d = modePad('ReplicationPad1d', 1, 'replicate');
-export const ReplicationPad2d = modePad('ReplicationPad2d', 2, 'replicate');
-export const ReplicationPad3d = modePad('ReplicationPad3d', 3, 'replicate');
+export const ReflectionPad1d = modePad('ReflectionPad1d', 1, 'reflect') as unknown as Fam<{ padding: number[] }, [number | number[]], Tensor>;
+export const ReflectionPad2d = modePad('ReflectionPad2d', 2, 'reflect') as unknown as Fam<{ padding: number[] }, [number | number[]], Tensor>;
+export const ReflectionPad3d = modePad('ReflectionPad3d', 3, 'reflect') as unknown as Fam<{ padding: number[] }, [number | number[]], Tensor>;
+export const ReplicationPad1d = modePad('ReplicationPad1d', 1, 'replicate') as unknown as Fam<{ padding: number[] }, [number | number[]], Tensor>;
+export const ReplicationPad2d = modePad('ReplicationPad2d', 2, 'replicate') as unknown as Fam<{ padding: number[] }, [number | number[]], Tensor>;
+export const ReplicationPad3d = modePad('ReplicationPad3d', 3, 'replicate') as unknown as Fam<{ padding: number[] }, [number | number[]], Tensor>;
 
 // ---- upsampling ---------------------------------------------------------------------------------
 /** Python's Upsample: scale_factor kept as float(s); repr shows scale_factor (or size) and the mode. */
@@ -50,16 +50,16 @@ const upsample = (name: string, fixed: Attrs) => family(name,
   (a) => ({ size: a.size, scale_factor: a.scale_factor ?? null, mode: 'nearest', align_corners: null, recompute_scale_factor: null, ...(name === 'Upsample' ? a : {}), ...fixed, name }),
   (m, x) => f.interpolate(x, m.size, m.scale_factor, m.mode, m.align_corners, { recompute_scale_factor: m.recompute_scale_factor }),
   (m) => `${m.scale_factor !== null ? `scale_factor=${py(m.scale_factor, { float: true })}` : `size=${py(m.size)}`}, mode=${m.mode}`);
-export const Upsample = upsample('Upsample', {});
-export const UpsamplingNearest2d = upsample('UpsamplingNearest2d', { mode: 'nearest' });
-export const UpsamplingBilinear2d = upsample('UpsamplingBilinear2d', { mode: 'bilinear', align_corners: true });
+export const Upsample = upsample('Upsample', {}) as unknown as Fam<{ size: number | number[] | null; scale_factor: number | number[] | null; mode: string; align_corners: boolean | null; recompute_scale_factor: boolean | null; name: string }, [number | number[] | null, number | number[] | null, string, boolean | null, boolean | null], Tensor>;
+export const UpsamplingNearest2d = upsample('UpsamplingNearest2d', { mode: 'nearest' }) as unknown as Fam<{ size: number | number[] | null; scale_factor: number | number[] | null; mode: string; align_corners: boolean | null; recompute_scale_factor: boolean | null; name: string }, [number | number[] | null, number | number[] | null], Tensor>;
+export const UpsamplingBilinear2d = upsample('UpsamplingBilinear2d', { mode: 'bilinear', align_corners: true }) as unknown as Fam<{ size: number | number[] | null; scale_factor: number | number[] | null; mode: string; align_corners: boolean | null; recompute_scale_factor: boolean | null; name: string }, [number | number[] | null, number | number[] | null], Tensor>;
 
 export const PixelShuffle = family('PixelShuffle', { upscale_factor: REQUIRED }, (a) => a,
-  (m, x) => f.pixel_shuffle(x, m.upscale_factor), (m) => `upscale_factor=${m.upscale_factor}`);
+  (m, x) => f.pixel_shuffle(x, m.upscale_factor), (m) => `upscale_factor=${m.upscale_factor}`) as unknown as Fam<{ upscale_factor: number }, [number], Tensor>;
 export const PixelUnshuffle = family('PixelUnshuffle', { downscale_factor: REQUIRED }, (a) => a,
-  (m, x) => f.pixel_unshuffle(x, m.downscale_factor), (m) => `downscale_factor=${m.downscale_factor}`);
+  (m, x) => f.pixel_unshuffle(x, m.downscale_factor), (m) => `downscale_factor=${m.downscale_factor}`) as unknown as Fam<{ downscale_factor: number }, [number], Tensor>;
 export const ChannelShuffle = family('ChannelShuffle', { groups: REQUIRED }, (a) => a,
-  (m, x) => f.channel_shuffle(x, m.groups), (m) => `groups=${m.groups}`);
+  (m, x) => f.channel_shuffle(x, m.groups), (m) => `groups=${m.groups}`) as unknown as Fam<{ groups: number }, [number], Tensor>;
 
 // ---- dropouts -------------------------------------------------------------------------------------
 const dropout = (name: string, call: (m: Attrs, x: Tensor) => Tensor) => family(name, { p: 0.5, inplace: false },
@@ -68,15 +68,15 @@ const dropout = (name: string, call: (m: Attrs, x: Tensor) => Tensor) => family(
     if (a.p < 0 || a.p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${py(a.p)}`);
     return a;
   }, call, (m) => `p=${py(m.p, { float: true })}, inplace=${py(m.inplace)}`);
-export const Dropout1d = dropout('Dropout1d', (m, x) => f.dropout1d(x, m.p, m.training, m.inplace));
-export const Dropout2d = dropout('Dropout2d', (m, x) => f.dropout2d(x, m.p, m.training, m.inplace));
-export const Dropout3d = dropout('Dropout3d', (m, x) => f.dropout3d(x, m.p, m.training, m.inplace));
-export const AlphaDropout = dropout('AlphaDropout', (m, x) => f.alpha_dropout(x, m.p, m.training));
-export const FeatureAlphaDropout = dropout('FeatureAlphaDropout', (m, x) => f.feature_alpha_dropout(x, m.p, m.training));
+export const Dropout1d = dropout('Dropout1d', (m, x) => f.dropout1d(x, m.p, m.training, m.inplace)) as unknown as Fam<{ p: number; inplace: boolean }, [number, boolean], Tensor>;
+export const Dropout2d = dropout('Dropout2d', (m, x) => f.dropout2d(x, m.p, m.training, m.inplace)) as unknown as Fam<{ p: number; inplace: boolean }, [number, boolean], Tensor>;
+export const Dropout3d = dropout('Dropout3d', (m, x) => f.dropout3d(x, m.p, m.training, m.inplace)) as unknown as Fam<{ p: number; inplace: boolean }, [number, boolean], Tensor>;
+export const AlphaDropout = dropout('AlphaDropout', (m, x) => f.alpha_dropout(x, m.p, m.training)) as unknown as Fam<{ p: number; inplace: boolean }, [number, boolean], Tensor>;
+export const FeatureAlphaDropout = dropout('FeatureAlphaDropout', (m, x) => f.feature_alpha_dropout(x, m.p, m.training)) as unknown as Fam<{ p: number; inplace: boolean }, [number, boolean], Tensor>;
 
 // ---- shapes and distances ---------------------------------------------------------------------
 export const Unflatten = family('Unflatten', { dim: REQUIRED, unflattened_size: REQUIRED }, (a) => a,
-  (m, x) => x.unflatten(m.dim, m.unflattened_size), (m) => `dim=${typeof m.dim === 'string' ? m.dim : m.dim}, unflattened_size=${py(m.unflattened_size)}`);
+  (m, x) => x.unflatten(m.dim, m.unflattened_size), (m) => `dim=${typeof m.dim === 'string' ? m.dim : m.dim}, unflattened_size=${py(m.unflattened_size)}`) as unknown as Fam<{ dim: number | string; unflattened_size: number[] }, [number | string, number[]], Tensor>;
 
 /** The distance modules take two inputs. */
 function twoInputs(name: string, spec: Attrs, setup: (a: Attrs) => Attrs, call: (m: Attrs, a: Tensor, b: Tensor) => Tensor): Ctor {
@@ -90,17 +90,17 @@ function twoInputs(name: string, spec: Attrs, setup: (a: Attrs) => Attrs, call: 
     },
   }[name];
 }
-export const CosineSimilarity = twoInputs('CosineSimilarity', { dim: 1, eps: 1e-8 }, (a) => a, (m, a, b) => f.cosine_similarity(a, b, m.dim, m.eps));
+export const CosineSimilarity = twoInputs('CosineSimilarity', { dim: 1, eps: 1e-8 }, (a) => a, (m, a, b) => f.cosine_similarity(a, b, m.dim, m.eps)) as unknown as new (...args: Rest<[number, number], { dim?: number; eps?: number }>) => Module & { dim: number; eps: number; forward(x1: Tensor, x2: Tensor): Tensor };
 /** Python keeps p as `norm`. */
 export const PairwiseDistance = twoInputs('PairwiseDistance', { p: 2.0, eps: 1e-6, keepdim: false },
-  (a) => ({ norm: a.p, eps: a.eps, keepdim: a.keepdim }), (m, a, b) => f.pairwise_distance(a, b, m.norm, m.eps, m.keepdim));
+  (a) => ({ norm: a.p, eps: a.eps, keepdim: a.keepdim }), (m, a, b) => f.pairwise_distance(a, b, m.norm, m.eps, m.keepdim)) as unknown as new (...args: Rest<[number, number, boolean], { p?: number; eps?: number; keepdim?: boolean }>) => Module & { norm: number; eps: number; keepdim: boolean; forward(x1: Tensor, x2: Tensor): Tensor };
 
 export const Fold = family('Fold', { output_size: REQUIRED, kernel_size: REQUIRED, dilation: 1, padding: 0, stride: 1 }, (a) => a,
   (m, x) => f.fold(x, m.output_size, m.kernel_size, m.dilation, m.padding, m.stride),
-  (m) => `output_size=${py(m.output_size)}, kernel_size=${py(m.kernel_size)}, dilation=${py(m.dilation)}, padding=${py(m.padding)}, stride=${py(m.stride)}`);
+  (m) => `output_size=${py(m.output_size)}, kernel_size=${py(m.kernel_size)}, dilation=${py(m.dilation)}, padding=${py(m.padding)}, stride=${py(m.stride)}`) as unknown as Fam<{ output_size: number | number[]; kernel_size: number | number[]; dilation: number | number[]; padding: number | number[]; stride: number | number[] }, [number | number[], number | number[], number | number[], number | number[], number | number[]], Tensor>;
 export const Unfold = family('Unfold', { kernel_size: REQUIRED, dilation: 1, padding: 0, stride: 1 }, (a) => a,
   (m, x) => f.unfold(x, m.kernel_size, m.dilation, m.padding, m.stride),
-  (m) => `kernel_size=${py(m.kernel_size)}, dilation=${py(m.dilation)}, padding=${py(m.padding)}, stride=${py(m.stride)}`);
+  (m) => `kernel_size=${py(m.kernel_size)}, dilation=${py(m.dilation)}, padding=${py(m.padding)}, stride=${py(m.stride)}`) as unknown as Fam<{ kernel_size: number | number[]; dilation: number | number[]; padding: number | number[]; stride: number | number[] }, [number | number[], number | number[], number | number[], number | number[]], Tensor>;
 
 // ---- Bilinear ------------------------------------------------------------------------------------
 export interface BilinearArgs extends FactoryArgs { in1_features: number; in2_features: number; out_features: number; bias: boolean }

@@ -4,7 +4,7 @@
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import * as F from '../functional';
-import { bind, py, REQUIRED } from '../common';
+import { bind, py, REQUIRED, Rest } from '../common';
 import { checkOutputSize, checkPool, checkTensor } from './_check';
 
 type Fn = (...a: unknown[]) => Tensor;
@@ -12,6 +12,12 @@ const f = F as unknown as Record<string, Fn>;
 type Attrs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Size = number | number[];
 const ntuple = (v: Size, n: number): number[] => (typeof v === 'number' ? Array(n).fill(v) : [...v]);
+
+/** A family class's type: Python's positional parameters P (or an options object), attributes O. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Fam<O, P extends unknown[], R = any> = new (...args: Rest<P, Partial<O>>) => Module & O & { forward(input: Tensor, ...rest: any[]): R };
+type MaxPoolAttrs = { kernel_size: Size; stride: Size; padding: Size; dilation: Size; return_indices: boolean; ceil_mode: boolean };
+type AvgPoolAttrs = { kernel_size: Size; stride: Size; padding: Size; ceil_mode: boolean; count_include_pad: boolean; divisor_override?: number | null };
 
 /** A class named `name` whose constructor binds `spec` and stores the attributes `setup` derives. */
 export function family(name: string, spec: Record<string, unknown>, setup: (a: Attrs) => Attrs,
@@ -40,22 +46,22 @@ const maxPool = (n: number) => family(`MaxPool${n}d`,
     return f[`max_pool${n}d`](x, m.kernel_size, m.stride, m.padding, m.dilation, { ceil_mode: m.ceil_mode, return_indices: m.return_indices });
   },
   (m) => `kernel_size=${py(m.kernel_size)}, stride=${py(m.stride)}, padding=${py(m.padding)}, dilation=${py(m.dilation)}, ceil_mode=${py(m.ceil_mode)}`);
-export const MaxPool1d = maxPool(1);
-export const MaxPool3d = maxPool(3);
+export const MaxPool1d = maxPool(1) as unknown as Fam<MaxPoolAttrs, [Size, Size | null, Size, Size, boolean, boolean]>;
+export const MaxPool3d = maxPool(3) as unknown as Fam<MaxPoolAttrs, [Size, Size | null, Size, Size, boolean, boolean]>;
 
 const avgRepr = (m: Attrs): string => `kernel_size=${py(m.kernel_size)}, stride=${py(m.stride)}, padding=${py(m.padding)}`;
 /** AvgPool1d stores 1-tuples (Python's _single), unlike AvgPool2d/3d. */
 export const AvgPool1d = family('AvgPool1d', { kernel_size: REQUIRED, stride: null, padding: 0, ceil_mode: false, count_include_pad: true },
   (a) => ({ ...a, kernel_size: ntuple(a.kernel_size, 1), stride: ntuple(a.stride ?? a.kernel_size, 1), padding: ntuple(a.padding, 1) }),
   (m, x) => {
-    checkPool('AvgPool1d', m as never, 1);
+    checkPool('AvgPool1d', m as never, 1) as unknown as Fam<AvgPoolAttrs, [Size, Size | null, Size, boolean, boolean], Tensor>;
     return f.avg_pool1d(x, m.kernel_size, m.stride, m.padding, m.ceil_mode, m.count_include_pad);
   }, avgRepr);
 export const AvgPool3d = family('AvgPool3d',
   { kernel_size: REQUIRED, stride: null, padding: 0, ceil_mode: false, count_include_pad: true, divisor_override: null },
   (a) => ({ ...a, stride: a.stride ?? a.kernel_size }),
   (m, x) => {
-    checkPool('AvgPool3d', m as never, 3);
+    checkPool('AvgPool3d', m as never, 3) as unknown as Fam<AvgPoolAttrs, [Size, Size | null, Size, boolean, boolean, number | null], Tensor>;
     return f.avg_pool3d(x, m.kernel_size, m.stride, m.padding, m.ceil_mode, m.count_include_pad, m.divisor_override);
   }, avgRepr);
 
@@ -67,17 +73,17 @@ const maxUnpool = (n: number) => family(`MaxUnpool${n}d`, { kernel_size: REQUIRE
     return f[`max_unpool${n}d`](x, indices, m.kernel_size, m.stride, m.padding, output_size);
   },
   (m) => `kernel_size=${py(m.kernel_size)}, stride=${py(m.stride)}, padding=${py(m.padding)}`);
-export const MaxUnpool1d = maxUnpool(1);
-export const MaxUnpool2d = maxUnpool(2);
-export const MaxUnpool3d = maxUnpool(3);
+export const MaxUnpool1d = maxUnpool(1) as unknown as Fam<{ kernel_size: number[]; stride: number[]; padding: number[] }, [Size, Size | null, Size], Tensor>;
+export const MaxUnpool2d = maxUnpool(2) as unknown as Fam<{ kernel_size: number[]; stride: number[]; padding: number[] }, [Size, Size | null, Size], Tensor>;
+export const MaxUnpool3d = maxUnpool(3) as unknown as Fam<{ kernel_size: number[]; stride: number[]; padding: number[] }, [Size, Size | null, Size], Tensor>;
 
 /** LPPool{1,2}d(norm_type, kernel_size, stride=None, ceil_mode=False): stride stays None when not given. */
 const lpPool = (n: number) => family(`LPPool${n}d`, { norm_type: REQUIRED, kernel_size: REQUIRED, stride: null, ceil_mode: false },
   (a) => a,
   (m, x) => f[`lp_pool${n}d`](x, m.norm_type, m.kernel_size, m.stride, m.ceil_mode),
   (m) => `norm_type=${py(m.norm_type)}, kernel_size=${py(m.kernel_size)}, stride=${py(m.stride)}, ceil_mode=${py(m.ceil_mode)}`);
-export const LPPool1d = lpPool(1);
-export const LPPool2d = lpPool(2);
+export const LPPool1d = lpPool(1) as unknown as Fam<{ norm_type: number; kernel_size: Size; stride: Size | null; ceil_mode: boolean }, [number, Size, Size | null, boolean], Tensor>;
+export const LPPool2d = lpPool(2) as unknown as Fam<{ norm_type: number; kernel_size: Size; stride: Size | null; ceil_mode: boolean }, [number, Size, Size | null, boolean], Tensor>;
 
 /** AdaptiveMaxPool{1,2,3}d(output_size, return_indices=False). */
 const adaptiveMax = (n: number) => family(`AdaptiveMaxPool${n}d`, { output_size: REQUIRED, return_indices: false }, (a) => a,
@@ -86,9 +92,9 @@ const adaptiveMax = (n: number) => family(`AdaptiveMaxPool${n}d`, { output_size:
     return f[`adaptive_max_pool${n}d`](x, m.output_size, m.return_indices);
   },
   (m) => `output_size=${py(m.output_size)}`);
-export const AdaptiveMaxPool1d = adaptiveMax(1);
-export const AdaptiveMaxPool2d = adaptiveMax(2);
-export const AdaptiveMaxPool3d = adaptiveMax(3);
+export const AdaptiveMaxPool1d = adaptiveMax(1) as unknown as Fam<{ output_size: Size | (number | null)[]; return_indices: boolean }, [Size | (number | null)[], boolean]>;
+export const AdaptiveMaxPool2d = adaptiveMax(2) as unknown as Fam<{ output_size: Size | (number | null)[]; return_indices: boolean }, [Size | (number | null)[], boolean]>;
+export const AdaptiveMaxPool3d = adaptiveMax(3) as unknown as Fam<{ output_size: Size | (number | null)[]; return_indices: boolean }, [Size | (number | null)[], boolean]>;
 
 /** AdaptiveAvgPool{1,3}d(output_size). */
 const adaptiveAvg = (n: number) => family(`AdaptiveAvgPool${n}d`, { output_size: REQUIRED }, (a) => a,
@@ -97,8 +103,8 @@ const adaptiveAvg = (n: number) => family(`AdaptiveAvgPool${n}d`, { output_size:
     return f[`adaptive_avg_pool${n}d`](x, m.output_size);
   },
   (m) => `output_size=${py(m.output_size)}`);
-export const AdaptiveAvgPool1d = adaptiveAvg(1);
-export const AdaptiveAvgPool3d = adaptiveAvg(3);
+export const AdaptiveAvgPool1d = adaptiveAvg(1) as unknown as Fam<{ output_size: Size | (number | null)[] }, [Size | (number | null)[]], Tensor>;
+export const AdaptiveAvgPool3d = adaptiveAvg(3) as unknown as Fam<{ output_size: Size | (number | null)[] }, [Size | (number | null)[]], Tensor>;
 
 /**
  * FractionalMaxPool{2,3}d(kernel_size, output_size=None, output_ratio=None,
@@ -138,5 +144,5 @@ function withSamplesBuffer(C: new (...args: unknown[]) => Module): new (...args:
     },
   }[name];
 }
-export const FractionalMaxPool2d = withSamplesBuffer(fractional(2));
-export const FractionalMaxPool3d = withSamplesBuffer(fractional(3));
+export const FractionalMaxPool2d = withSamplesBuffer(fractional(2)) as unknown as Fam<{ kernel_size: number[]; output_size: number[] | null; output_ratio: number[] | null; return_indices: boolean; _random_samples: Tensor | null }, [Size, Size | null, Size | null, boolean, Tensor | null]>;
+export const FractionalMaxPool3d = withSamplesBuffer(fractional(3)) as unknown as Fam<{ kernel_size: number[]; output_size: number[] | null; output_ratio: number[] | null; return_indices: boolean; _random_samples: Tensor | null }, [Size, Size | null, Size | null, boolean, Tensor | null]>;
