@@ -310,6 +310,7 @@ forward_errors = [
     forward_error("InstanceNorm1d", (4,), {"affine": True}, [(2, 3, 5)]),
     forward_error("InstanceNorm2d", (3,), {}, [(2, 3)]),
     forward_error("BatchNorm3d", (3,), {}, [(2, 3, 4, 4)]),
+    forward_error("InstanceNorm1d", (3,), {}, [(2, 3, 1)]),
     forward_error("Softmax2d", (), {}, [(2, 3)]),
     # (CrossMapLRN2d on 3-D input: Python fails a bare assert, with no message; torch-node names the layer and the rank)
     forward_error("SyncBatchNorm", (3,), {}, [(2, 3, 4)]),

@@ -9,6 +9,7 @@ import { bind, pair, py, pySize, Rest, Size2, REQUIRED } from './common';
 import { warn } from '../warnings';
 import { makeFunction } from '../binder';
 import * as G from '../generated/torch';
+import * as GF from '../generated/functional';
 import { scope } from '../memory';
 import { no_grad } from '../autograd';
 
@@ -627,4 +628,24 @@ function fracResult(r: [Tensor, Tensor], rest: unknown[]): Tensor {
   if (a.return_indices) return r as unknown as Tensor;
   r[1].dispose();
   return r[0];
+}
+
+// ---- instance_norm: Python's check before the op -------------------------------------------
+export interface InstanceNormArgs {
+  running_mean: Tensor | null; running_var: Tensor | null; weight: Tensor | null; bias: Tensor | null;
+  use_input_stats: boolean; momentum: number; eps: number;
+}
+/**
+ * instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+ * use_input_stats=True, momentum=0.1, eps=1e-5): Python's _verify_spatial_size
+ * (statistics over one spatial element are meaningless), then the op.
+ */
+export function instance_norm(input: Tensor, ...args: Rest<[Tensor | null, Tensor | null, Tensor | null, Tensor | null, boolean, number, number], Partial<InstanceNormArgs>>): Tensor {
+  const a = bind<InstanceNormArgs>('instance_norm', args,
+    { running_mean: null, running_var: null, weight: null, bias: null, use_input_stats: true, momentum: 0.1, eps: 1e-5 });
+  if (a.use_input_stats && input instanceof Tensor) {
+    const size = input.shape;
+    if (size.slice(2).reduce((p, s) => p * s, 1) === 1) throw new Error(`Expected more than 1 spatial element when training, got input size ${pySize(size)}`);
+  }
+  return (GF.instance_norm as unknown as (...x: unknown[]) => Tensor)(input, a.running_mean, a.running_var, a.weight, a.bias, a.use_input_stats, a.momentum, a.eps);
 }
