@@ -297,6 +297,14 @@ describe('nn layers (issue 10): arguments bind as Python\'s', () => {
     assert.throws(() => F.fractional_max_pool2d(x, 2), { message: 'fractional_max_pool2d requires specifying either an output_size or an output_ratio' });
   });
 
+  it('TripletMarginWithDistanceLoss takes any margin, as 1.13 (the > 0 check came in 2.0)', () => {
+    const m = new nn.TripletMarginWithDistanceLoss({ margin: -1.0 });
+    assert.equal(m(torch.randn(2, 3), torch.randn(2, 3), torch.randn(2, 3)).item(), 0);
+    const f = new nn.TripletMarginWithDistanceLoss({ distance_function: (a, b) => a.sub(b).abs().sum(1), margin: 0 });
+    assert.equal(String(f), 'TripletMarginWithDistanceLoss()');
+    assert.equal(f(torch.zeros(2, 3), torch.zeros(2, 3), torch.ones(2, 3)).item(), 0);
+  });
+
   it('ConvTranspose rejects a padding_mode other than zeros; Conv* reject an unknown one', () => {
     assert.throws(() => new nn.ConvTranspose3d(1, 1, 2, { padding_mode: 'circular' }), { message: 'Only "zeros" padding mode is supported for ConvTranspose3d' });
     assert.throws(() => new nn.Conv1d(2, 2, 3, { padding_mode: 'mirror' }), { message: "padding_mode must be one of {'zeros', 'reflect', 'replicate', 'circular'}, but got padding_mode='mirror'" });

@@ -563,7 +563,6 @@ export function triplet_margin_with_distance_loss(anchor: Tensor, positive: Tens
   opts: { distance_function?: ((x: Tensor, y: Tensor) => Tensor) | null; margin?: number; swap?: boolean; reduction?: string } = {}): Tensor {
   const a = bind<{ distance_function: ((x: Tensor, y: Tensor) => Tensor) | null; margin: number; swap: boolean; reduction: string }>(
     'triplet_margin_with_distance_loss', [opts], { distance_function: null, margin: 1.0, swap: false, reduction: 'mean' });
-  if (a.margin <= 0) throw new Error(`triplet_margin_with_distance_loss: expected margin to be greater than 0, got ${py(a.margin)} instead`);
   const dist = a.distance_function ?? ((x: Tensor, y: Tensor) => T.pairwise_distance(x, y));
   return scopeKeep(() => {
     const dPos = dist(anchor, positive);
