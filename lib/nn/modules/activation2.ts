@@ -51,7 +51,9 @@ const TABLE: Record<string, Row> = {
     },
     forward: (x, m) => f.hardtanh(x, m.min_val, m.max_val, m.inplace),
     repr: (m) => `min_val=${fl(m.min_val)}, max_val=${fl(m.max_val)}${inplaceTail(m)}` },
-  ReLU6: { params: [['inplace', false]], forward: (x, m) => f.relu6(x, m.inplace), repr: inplaceOnly },
+  // Python's ReLU6 is Hardtanh(0., 6.): it keeps min_val and max_val too.
+  ReLU6: { params: [['inplace', false]], setup: (m) => { m.min_val = 0.0; m.max_val = 6.0; },
+    forward: (x, m) => f.relu6(x, m.inplace), repr: inplaceOnly },
   Hardsigmoid: { params: [['inplace', false]], forward: (x, m) => f.hardsigmoid(x, m.inplace) },
   SiLU: { params: [['inplace', false]], forward: (x, m) => f.silu(x, m.inplace), repr: inplaceOnly },
   Mish: { params: [['inplace', false]], forward: (x, m) => f.mish(x, m.inplace), repr: inplaceOnly },
@@ -105,7 +107,7 @@ type Ctor<O, P extends unknown[] = []> = new (...args: Rest<P, Partial<O>>) => M
 export const Threshold = makeActivation('Threshold', TABLE.Threshold) as unknown as Ctor<{ threshold: number; value: number; inplace: boolean }, [number, number, boolean]>;
 export const RReLU = makeActivation('RReLU', TABLE.RReLU) as unknown as Ctor<{ lower: number; upper: number; inplace: boolean }, [number, number, boolean]>;
 export const Hardtanh = makeActivation('Hardtanh', TABLE.Hardtanh) as unknown as Ctor<{ min_val: number; max_val: number; inplace: boolean; min_value?: number | null; max_value?: number | null }, [number, number, boolean, (number | null)?, (number | null)?]>;
-export const ReLU6 = makeActivation('ReLU6', TABLE.ReLU6) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
+export const ReLU6 = makeActivation('ReLU6', TABLE.ReLU6) as unknown as Ctor<{ inplace: boolean; min_val: number; max_val: number }, [boolean]>;
 export const Hardsigmoid = makeActivation('Hardsigmoid', TABLE.Hardsigmoid) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
 export const SiLU = makeActivation('SiLU', TABLE.SiLU) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
 export const Mish = makeActivation('Mish', TABLE.Mish) as unknown as Ctor<{ inplace: boolean }, [boolean]>;
