@@ -7,6 +7,10 @@ Run with Debian's /usr/bin/python3 (python3-torch 1.13.1): writes docs/python-ap
   Tensor         public attributes of torch.Tensor (methods and properties; dunders left out)
   nn.functional  public functions of torch.nn.functional
   linalg, fft, special   public functions of those modules
+  nn             torch.nn's module classes (public subclasses of nn.Module) and its parameter classes
+  nn.utils, nn.utils.rnn, nn.utils.parametrize, optim, optim.lr_scheduler, autograd
+                 the public functions and classes defined in those packages (names a module only
+                 imports from elsewhere, such as typing helpers or Tensor, left out)
 """
 import inspect
 import json
@@ -38,7 +42,35 @@ def callables(mod, fn_only=False):
     return sorted(out)
 
 
+def defined_in(mod, prefix, classes=True):
+    """Public functions (and classes) of mod whose home is under `prefix` (not ones it imports)."""
+    out = []
+    for n in dir(mod):
+        if n.startswith('_'):
+            continue
+        v = getattr(mod, n)
+        if inspect.ismodule(v) or not callable(v) or (inspect.isclass(v) and not classes):
+            continue
+        if not (getattr(v, '__module__', '') or '').startswith(prefix):
+            continue
+        out.append(n)
+    return sorted(out)
+
+
+def nn_classes():
+    nn = torch.nn
+    out = []
+    for n in dir(nn):
+        v = getattr(nn, n)
+        if n.startswith('_') or not inspect.isclass(v):
+            continue
+        if issubclass(v, nn.Module) or issubclass(v, nn.Parameter) or n == 'UninitializedBuffer':
+            out.append(n)
+    return sorted(out)
+
+
 def main():
+    import torch.nn.utils.parametrize  # noqa: F401  (a submodule nn.utils does not import itself)
     api = {
         'torch': callables(torch),
         'Tensor': sorted(n for n in dir(torch.Tensor) if not n.startswith('_')),
@@ -46,6 +78,13 @@ def main():
         'linalg': callables(torch.linalg),
         'fft': callables(torch.fft),
         'special': callables(torch.special),
+        'nn': nn_classes(),
+        'nn.utils': defined_in(torch.nn.utils, 'torch.nn.utils'),
+        'nn.utils.rnn': defined_in(torch.nn.utils.rnn, 'torch.nn.utils.rnn'),
+        'nn.utils.parametrize': defined_in(torch.nn.utils.parametrize, 'torch.nn.utils.parametrize'),
+        'optim': defined_in(torch.optim, 'torch.optim'),
+        'optim.lr_scheduler': defined_in(torch.optim.lr_scheduler, 'torch.optim.lr_scheduler'),
+        'autograd': defined_in(torch.autograd, 'torch.autograd'),
     }
     with open(os.path.join(ROOT, 'docs', 'python-api.json'), 'w') as fh:
         json.dump({'torch_version': torch.__version__, 'names': api}, fh, indent=0, sort_keys=True)

@@ -9,6 +9,7 @@ import { bind, pair, py, pySize, Rest, Size2, REQUIRED } from './common';
 import { warn } from '../warnings';
 import { makeFunction } from '../binder';
 import * as G from '../generated/torch';
+import * as GF from '../generated/functional';
 import { scope } from '../memory';
 import { no_grad } from '../autograd';
 
@@ -562,7 +563,6 @@ export function triplet_margin_with_distance_loss(anchor: Tensor, positive: Tens
   opts: { distance_function?: ((x: Tensor, y: Tensor) => Tensor) | null; margin?: number; swap?: boolean; reduction?: string } = {}): Tensor {
   const a = bind<{ distance_function: ((x: Tensor, y: Tensor) => Tensor) | null; margin: number; swap: boolean; reduction: string }>(
     'triplet_margin_with_distance_loss', [opts], { distance_function: null, margin: 1.0, swap: false, reduction: 'mean' });
-  if (a.margin <= 0) throw new Error(`triplet_margin_with_distance_loss: expected margin to be greater than 0, got ${py(a.margin)} instead`);
   const dist = a.distance_function ?? ((x: Tensor, y: Tensor) => T.pairwise_distance(x, y));
   return scopeKeep(() => {
     const dPos = dist(anchor, positive);
@@ -579,3 +579,73 @@ function scopeKeep(fn: () => Tensor): Tensor { return scope(fn); }
 // Every other F.<name> whose Python body is one ATen op, generated from F's own signatures.
 export * from '../generated/functional';
 export { embedding_bag, multi_head_attention_forward } from './functional_attention';
+
+// ---- fractional max pooling ---------------------------------------------------------------
+type FracArgs = { output_size: number | number[] | null; output_ratio: number | number[] | null; return_indices: boolean; _random_samples: Tensor | null };
+const FRAC_SPEC = { kernel_size: REQUIRED, output_size: null, output_ratio: null, return_indices: false, _random_samples: null };
+/**
+ * Python's fractional_max_pool{2,3}d_with_indices: the output size from
+ * output_ratio (truncated), and, unless given, the random samples drawn with
+ * torch.rand(N, C, d) from the default generator, as Python draws them.
+ */
+function fractionalPool(fn: string, d: number, input: Tensor, rest: unknown[]): [Tensor, Tensor] {
+  const a = bind<FracArgs & { kernel_size: number | number[] }>(`${fn}_with_indices`, rest, FRAC_SPEC as never);
+  if (a.output_size === null && a.output_ratio === null) {
+    throw new Error(`${fn} requires specifying either an output_size or an output_ratio`);
+  }
+  const rep = (v: number | number[]): number[] => (Array.isArray(v) ? [...v] : Array(d).fill(v));
+  let size: number[];
+  if (a.output_size === null) {
+    const ratio = rep(a.output_ratio as number | number[]);
+    size = ratio.map((r, i) => Math.trunc(input.size(input.dim() - d + i) * r));
+  } else size = rep(a.output_size);
+  return scope(() => {
+    let samples = a._random_samples;
+    if (samples === null) {
+      const nBatch = input.dim() === d + 1 ? 1 : input.size(0);
+      samples = T.rand([nBatch, input.size(-(d + 1)), d], { dtype: input.dtype, device: input.device });
+    }
+    return (makeFunction('nn', fn) as unknown as (...x: unknown[]) => [Tensor, Tensor])(input, rep(a.kernel_size), size, samples);
+  }) as unknown as [Tensor, Tensor];
+}
+type FracRest = [number | number[], ...unknown[]];
+/** fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None) */
+export function fractional_max_pool2d_with_indices(input: Tensor, ...rest: FracRest): [Tensor, Tensor] { return fractionalPool('fractional_max_pool2d', 2, input, rest); }
+/** fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None) */
+export function fractional_max_pool3d_with_indices(input: Tensor, ...rest: FracRest): [Tensor, Tensor] { return fractionalPool('fractional_max_pool3d', 3, input, rest); }
+/** fractional_max_pool2d(...): the output, or [output, indices] with return_indices. */
+export function fractional_max_pool2d(input: Tensor, ...rest: FracRest): Tensor {
+  const r = fractionalPool('fractional_max_pool2d', 2, input, rest);
+  return fracResult(r, rest);
+}
+/** fractional_max_pool3d(...): the output, or [output, indices] with return_indices. */
+export function fractional_max_pool3d(input: Tensor, ...rest: FracRest): Tensor {
+  const r = fractionalPool('fractional_max_pool3d', 3, input, rest);
+  return fracResult(r, rest);
+}
+function fracResult(r: [Tensor, Tensor], rest: unknown[]): Tensor {
+  const a = bind<FracArgs & { kernel_size: unknown }>('fractional_max_pool', rest, FRAC_SPEC as never);
+  if (a.return_indices) return r as unknown as Tensor;
+  r[1].dispose();
+  return r[0];
+}
+
+// ---- instance_norm: Python's check before the op -------------------------------------------
+export interface InstanceNormArgs {
+  running_mean: Tensor | null; running_var: Tensor | null; weight: Tensor | null; bias: Tensor | null;
+  use_input_stats: boolean; momentum: number; eps: number;
+}
+/**
+ * instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+ * use_input_stats=True, momentum=0.1, eps=1e-5): Python's _verify_spatial_size
+ * (statistics over one spatial element are meaningless), then the op.
+ */
+export function instance_norm(input: Tensor, ...args: Rest<[Tensor | null, Tensor | null, Tensor | null, Tensor | null, boolean, number, number], Partial<InstanceNormArgs>>): Tensor {
+  const a = bind<InstanceNormArgs>('instance_norm', args,
+    { running_mean: null, running_var: null, weight: null, bias: null, use_input_stats: true, momentum: 0.1, eps: 1e-5 });
+  if (a.use_input_stats && input instanceof Tensor) {
+    const size = input.shape;
+    if (size.slice(2).reduce((p, s) => p * s, 1) === 1) throw new Error(`Expected more than 1 spatial element when training, got input size ${pySize(size)}`);
+  }
+  return (GF.instance_norm as unknown as (...x: unknown[]) => Tensor)(input, a.running_mean, a.running_var, a.weight, a.bias, a.use_input_stats, a.momentum, a.eps);
+}

@@ -4,7 +4,7 @@ import * as init from './init';
 
 export { Module, RemovableHandle, IncompatibleKeys } from './module';
 export type { StateDict } from './module';
-export { Parameter } from './parameter';
+export { Parameter, UninitializedParameter, UninitializedBuffer } from './parameter';
 export * from './modules';
 export { functional, init };
 export * as utils from './utils';

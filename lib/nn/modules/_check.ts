@@ -36,13 +36,13 @@ export function checkSize(layer: string, name: string, v: unknown, n = 2, { allo
 
 /** Conv2d's attributes, with the messages of ATen's convolution checks (ConvUtils.h / Convolution.cpp). */
 export function checkConv(layer: string, m: { stride: unknown; padding: unknown; dilation: unknown; groups: unknown; padding_mode: unknown },
-  weight: Tensor): void {
-  const stride = checkSize(layer, 'stride', m.stride);
-  const dilation = checkSize(layer, 'dilation', m.dilation);
+  weight: Tensor, n = 2): void {
+  const stride = checkSize(layer, 'stride', m.stride, n);
+  const dilation = checkSize(layer, 'dilation', m.dilation, n);
   if (typeof m.padding === 'string') {
     if (m.padding !== 'same' && m.padding !== 'valid') throw new Error(`Invalid padding string '${m.padding}', should be one of {'same', 'valid'}`);
   } else {
-    const padding = checkSize(layer, 'padding', m.padding);
+    const padding = checkSize(layer, 'padding', m.padding, n);
     if (padding.some((p) => p < 0)) throw new Error('negative padding is not supported');
   }
   if (stride.some((s) => s <= 0)) throw new Error('non-positive stride is not supported');
@@ -59,21 +59,21 @@ export function checkConv(layer: string, m: { stride: unknown; padding: unknown;
 }
 
 /** A pooling layer's sizes (ATen's pool2d_shape_check runs after these, with its own messages). */
-export function checkPool(layer: string, m: { kernel_size: unknown; stride: unknown; padding: unknown; dilation?: unknown; divisor_override?: unknown }): void {
-  checkSize(layer, 'kernel_size', m.kernel_size);
-  if (m.stride !== null && !(Array.isArray(m.stride) && m.stride.length === 0)) checkSize(layer, 'stride', m.stride);
-  checkSize(layer, 'padding', m.padding);
-  if (m.dilation !== undefined) checkSize(layer, 'dilation', m.dilation);
+export function checkPool(layer: string, m: { kernel_size: unknown; stride: unknown; padding: unknown; dilation?: unknown; divisor_override?: unknown }, n = 2): void {
+  checkSize(layer, 'kernel_size', m.kernel_size, n);
+  if (m.stride !== null && !(Array.isArray(m.stride) && m.stride.length === 0)) checkSize(layer, 'stride', m.stride, n);
+  checkSize(layer, 'padding', m.padding, n);
+  if (m.dilation !== undefined) checkSize(layer, 'dilation', m.dilation, n);
   if (m.divisor_override !== undefined && m.divisor_override !== null) {
     if (checkInt(layer, 'divisor_override', m.divisor_override) === 0) throw new Error('divisor must be not zero');
   }
 }
 
 /** AdaptiveAvgPool2d's output_size: ints (or null: the input's size). */
-export function checkOutputSize(layer: string, v: unknown): void {
+export function checkOutputSize(layer: string, v: unknown, n = 2): void {
   const items = typeof v === 'number' ? [v] : Array.isArray(v) ? v : null;
-  if (items === null || items.length === 0 || items.length > 2) {
-    throw new TypeError(`${layer}: output_size must be an int or a tuple of 2 ints (or None), not ${typeName(v)}`);
+  if (items === null || items.length === 0 || items.length > n) {
+    throw new TypeError(`${layer}: output_size must be an int or a tuple of ${n} ints (or None), not ${typeName(v)}`);
   }
   for (const e of items) if (e !== null) checkInt(layer, 'output_size', e);
 }

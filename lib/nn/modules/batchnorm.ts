@@ -9,6 +9,7 @@ import * as init from '../init';
 import { bind, py, REQUIRED, Rest } from '../common';
 import { FactoryArgs } from './linear';
 import { checkInt, checkTensor } from './_check';
+import { no_grad } from '../../autograd';
 
 // eps and momentum are floats in Python's signature: 1 prints as 1.0.
 const FLOAT = { float: true };
@@ -18,12 +19,12 @@ export interface BatchNormArgs extends FactoryArgs {
 }
 
 /**
- * Python's _NormBase and _BatchNorm: normalises over every dimension but the
- * channel dimension (1). In training it uses the batch's statistics and
- * updates running_mean/running_var in place (momentum null: a cumulative
- * average); in eval it uses the running statistics.
+ * Python's _NormBase: num_features, eps, momentum, affine, track_running_stats,
+ * the affine parameters and the running statistics. Subclasses set their
+ * defaults (InstanceNorm: no affine, no running stats) in static _defaults.
  */
-export abstract class _BatchNorm extends Module {
+export abstract class _NormBase extends Module {
+  static _defaults = { eps: 1e-5, momentum: 0.1 as number | null, affine: true, track_running_stats: true };
   /** Version 2 added num_batches_tracked; the loader fills it in for older state dicts. */
   static _version = 2;
 
@@ -41,9 +42,14 @@ export abstract class _BatchNorm extends Module {
   constructor(num_features: number, ...args: Rest<[number, number | null, boolean, boolean], Partial<BatchNormArgs>>) {
     super();
     const a = bind<BatchNormArgs>(new.target.name, [num_features, ...args], {
-      num_features: REQUIRED, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true, device: null, dtype: null,
+      num_features: REQUIRED, ...(new.target as unknown as typeof _NormBase)._defaults, device: null, dtype: null,
     });
-    checkInt(new.target.name, 'num_features', a.num_features);
+    this._init(a);
+  }
+
+  /** Python's _NormBase.__init__ after binding (LazyBatchNorm/LazyInstanceNorm call it with num_features 0). */
+  _init(a: BatchNormArgs): void {
+    checkInt(this._get_name(), 'num_features', a.num_features);
     this.num_features = a.num_features;
     this.eps = a.eps;
     this.momentum = a.momentum;
@@ -87,23 +93,6 @@ export abstract class _BatchNorm extends Module {
   /** Throws PyTorch's message for an input of the wrong rank. */
   abstract _check_input_dim(input: Tensor): void;
 
-  forward(input: Tensor): Tensor {
-    checkTensor(this._get_name(), 'input', input);
-    this._check_input_dim(input);
-    let factor = this.momentum ?? 0.0;
-    if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {
-      this.num_batches_tracked.add_(1);
-      // momentum null: the running stats are the plain average of every batch seen.
-      factor = this.momentum === null ? 1.0 / Number(this.num_batches_tracked.item()) : this.momentum;
-    }
-    // In eval mode, batch statistics are used only when there are no running ones.
-    const bnTraining = this.training || (this.running_mean === null && this.running_var === null);
-    // Without track_running_stats, training must not touch (absent) running stats.
-    const useRunning = !this.training || this.track_running_stats;
-    return F.batch_norm(input, useRunning ? this.running_mean : null, useRunning ? this.running_var : null,
-      this.weight, this.bias, bnTraining, factor, this.eps);
-  }
-
   extra_repr(): string {
     return `${this.num_features}, eps=${py(this.eps, FLOAT)}, momentum=${py(this.momentum, FLOAT)}, affine=${py(this.affine)}, ` +
       `track_running_stats=${py(this.track_running_stats)}`;
@@ -125,6 +114,31 @@ export abstract class _BatchNorm extends Module {
   }
 }
 
+/**
+ * Python's _BatchNorm: normalises over every dimension but the
+ * channel dimension (1). In training it uses the batch's statistics and
+ * updates running_mean/running_var in place (momentum null: a cumulative
+ * average); in eval it uses the running statistics.
+ */
+export abstract class _BatchNorm extends _NormBase {
+  forward(input: Tensor): Tensor {
+    checkTensor(this._get_name(), 'input', input);
+    this._check_input_dim(input);
+    let factor = this.momentum ?? 0.0;
+    if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {
+      this.num_batches_tracked.add_(1);
+      // momentum null: the running stats are the plain average of every batch seen.
+      factor = this.momentum === null ? 1.0 / Number(this.num_batches_tracked.item()) : this.momentum;
+    }
+    // In eval mode, batch statistics are used only when there are no running ones.
+    const bnTraining = this.training || (this.running_mean === null && this.running_var === null);
+    // Without track_running_stats, training must not touch (absent) running stats.
+    const useRunning = !this.training || this.track_running_stats;
+    return F.batch_norm(input, useRunning ? this.running_mean : null, useRunning ? this.running_var : null,
+      this.weight, this.bias, bnTraining, factor, this.eps);
+  }
+}
+
 /** BatchNorm over [N, C] or [N, C, L] input. */
 export class BatchNorm1d extends _BatchNorm {
   _check_input_dim(input: Tensor): void {
@@ -137,4 +151,66 @@ export class BatchNorm2d extends _BatchNorm {
   _check_input_dim(input: Tensor): void {
     if (input.dim() !== 4) throw new Error(`expected 4D input (got ${input.dim()}D input)`);
   }
+}
+
+/** BatchNorm over [N, C, D, H, W] input. */
+export class BatchNorm3d extends _BatchNorm {
+  _check_input_dim(input: Tensor): void {
+    if (input.dim() !== 5) throw new Error(`expected 5D input (got ${input.dim()}D input)`);
+  }
+}
+
+/**
+ * nn.SyncBatchNorm: BatchNorm over the whole process group. With one process
+ * (or no process group) it is BatchNorm over [N, C, ...]; Python requires
+ * CUDA input, and so does this. A multi-process synchronised forward is not
+ * implemented: it throws rather than normalising per process.
+ */
+export class SyncBatchNorm extends _BatchNorm {
+  declare process_group: unknown;
+  constructor(num_features: number, ...args: Rest<[number, number | null, boolean, boolean, unknown], Partial<BatchNormArgs & { process_group: unknown }>>) {
+    const a = bind<BatchNormArgs & { process_group: unknown }>('SyncBatchNorm', [num_features, ...args], {
+      num_features: REQUIRED, eps: 1e-5, momentum: 0.1, affine: true, track_running_stats: true, process_group: null, device: null, dtype: null,
+    });
+    const { process_group, num_features: n, ...kw } = a;
+    super(n, kw);
+    this.process_group = process_group;
+  }
+  _check_input_dim(input: Tensor): void {
+    if (input.dim() < 2) throw new Error(`expected at least 2D input (got ${input.dim()}D input)`);
+  }
+  forward(input: Tensor): Tensor {
+    checkTensor('SyncBatchNorm', 'input', input);
+    if (!input.is_cuda) throw new Error('SyncBatchNorm expected input tensor to be on GPU');
+    this._check_input_dim(input);
+    if (input.size(1) === 0) throw new Error('SyncBatchNorm number of input channels should be non-zero');
+    const bnTraining = this.training || (this.running_mean === null && this.running_var === null);
+    if (bnTraining && this.training && worldSize(this.process_group) > 1) {
+      throw new Error('SyncBatchNorm: synchronised batch statistics over more than one process are not implemented in torch-node');
+    }
+    return super.forward(input);
+  }
+
+  /** Python's classmethod: every _BatchNorm in module replaced by a SyncBatchNorm sharing its parameters and buffers. */
+  static convert_sync_batchnorm(module: Module, process_group: unknown = null): Module {
+    let out = module;
+    if (module instanceof _BatchNorm) {
+      const bn = module;
+      const s = new SyncBatchNorm(bn.num_features, bn.eps, bn.momentum, bn.affine, bn.track_running_stats, { process_group });
+      if (bn.affine) no_grad(() => { s.weight = bn.weight; s.bias = bn.bias; });
+      s.running_mean = bn.running_mean;
+      s.running_var = bn.running_var;
+      s.num_batches_tracked = bn.num_batches_tracked;
+      s.training = bn.training;
+      out = s;
+    }
+    for (const [name, child] of module.named_children()) out.add_module(name, SyncBatchNorm.convert_sync_batchnorm(child, process_group));
+    return out;
+  }
+}
+
+function worldSize(group: unknown): number {
+  const dist = require('../../distributed') as { is_initialized(): boolean; get_world_size(g?: unknown): number };
+  if (!dist.is_initialized()) return 1;
+  return dist.get_world_size((group ?? null) as never);
 }

@@ -1,6 +1,8 @@
 // nn.Sequential, nn.ModuleList, nn.ModuleDict.
 import { Tensor } from '../../tensor';
 import { Module, INDEX_KEY, DELETE_INDEX } from '../module';
+import { Parameter } from '../parameter';
+import { warn } from '../../warnings';
 import { isOptions, typename } from '../common';
 
 type Named = Record<string, Module> | Map<string, Module>;
@@ -162,5 +164,207 @@ export class ModuleDict extends Module {
       this.set(pair[0], pair[1]);
       j++;
     }
+  }
+}
+
+// ---- Python's operators on Sequential and ModuleList ---------------------------------------------
+export interface Sequential {
+  /** Python's seq + other: a new Sequential of both's modules, renumbered. */
+  __add__(other: Sequential): Sequential;
+  /** Python's seq += other. */
+  __iadd__(other: Sequential): Sequential;
+  /** Python's seq * n: the same modules n times over (shared, not copied). */
+  __mul__(n: number): Sequential;
+  __rmul__(n: number): Sequential;
+  /** Python's seq *= n. */
+  __imul__(n: number): Sequential;
+}
+const SEQ = "<class 'torch.nn.modules.container.Sequential'>";
+function checkFactor(n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw new TypeError(`unsupported operand type(s) for *: ${SEQ} and <class '${typename(n)}'>`);
+  if (n <= 0) throw new Error(`Non-positive multiplication factor ${n} for ${SEQ}`);
+  return n;
+}
+Sequential.prototype.__add__ = function (this: Sequential, other: Sequential): Sequential {
+  if (!(other instanceof Sequential)) throw new Error(`add operator supports only objects of Sequential class, but <class '${typename(other)}'> is given.`);
+  const ret = new Sequential(...([] as Module[]));
+  for (const m of [...this, ...other]) ret.append(m);
+  return ret;
+};
+Sequential.prototype.__iadd__ = function (this: Sequential, other: Sequential): Sequential {
+  if (!(other instanceof Sequential)) throw new Error(`add operator supports only objects of Sequential class, but <class '${typename(other)}'> is given.`);
+  for (const m of [...other]) this.append(m);
+  return this;
+};
+Sequential.prototype.__mul__ = function (this: Sequential, n: number): Sequential {
+  checkFactor(n);
+  const ret = new Sequential(...([] as Module[]));
+  for (let i = 0; i < n; i++) for (const m of [...this]) ret.append(m);
+  return ret;
+};
+Sequential.prototype.__rmul__ = Sequential.prototype.__mul__;
+Sequential.prototype.__imul__ = function (this: Sequential, n: number): Sequential {
+  checkFactor(n);
+  const mods = [...this];
+  for (let i = 1; i < n; i++) for (const m of mods) this.append(m);
+  return this;
+};
+
+export interface ModuleList {
+  /** Python's list + other: a new ModuleList (other: any iterable of modules). */
+  __add__(other: Iterable<Module>): ModuleList;
+  /** Python's list += other: extend. */
+  __iadd__(other: Iterable<Module>): ModuleList;
+}
+ModuleList.prototype.__add__ = function (this: ModuleList, other: Iterable<Module>): ModuleList { return new ModuleList([...this, ...other]); };
+ModuleList.prototype.__iadd__ = function (this: ModuleList, other: Iterable<Module>): ModuleList { return this.extend(other); };
+
+// ---- ParameterList and ParameterDict -------------------------------------------------------------
+
+/** Python's description of one entry in ParameterList/ParameterDict's extra_repr (the list prints the dtype, the dict the type name). */
+function describe(p: unknown, typeName = false): string {
+  if (p instanceof Tensor) {
+    const device = p.is_cuda ? ` (GPU ${p.get_device()})` : '';
+    return `${p instanceof Parameter ? 'Parameter' : 'Tensor'} containing: [${typeName ? typename(p) : `torch.${p.dtype.name}`} of size ${p.shape.join('x')}${device}]`;
+  }
+  return `Object of type: ${typename(p)}`;
+}
+/** A tensor entry becomes a Parameter (sharing its storage), as Python's containers do. */
+const asParameter = (v: unknown): unknown => (v instanceof Tensor && !(v instanceof Parameter) ? new Parameter(v) : v);
+
+/**
+ * A list of parameters (or other values), registered under '0', '1', ... so
+ * that parameters() and state_dict() see them. `pl[i]` reads entry i (also
+ * `pl.at(-1)`); plain tensors are wrapped as Parameters.
+ */
+export class ParameterList extends Module {
+  [index: number]: unknown;
+  declare _size: number;
+  constructor(values: Iterable<unknown> | null = null) {
+    super();
+    Object.defineProperty(this, '_size', { value: 0, writable: true, enumerable: false });
+    if (values !== null) this.extend(values);
+  }
+  _get_abs_string_index(idx: number): string {
+    if (!Number.isInteger(idx)) throw new TypeError(`indices must be integers, not ${typename(idx)}`);
+    if (!(-this._size <= idx && idx < this._size)) throw new RangeError(`index ${idx} is out of range`);
+    return String(idx < 0 ? idx + this._size : idx);
+  }
+  get length(): number { return this._size; }
+  at(idx: number): unknown { return (this as unknown as Record<string, unknown>)[this._get_abs_string_index(idx)]; }
+  /** Python's pl[start:end]: a new ParameterList of the same entries. */
+  slice(start?: number, end?: number): ParameterList { return new ParameterList([...this].slice(start, end)); }
+  set(idx: number, value: unknown): void { (this as unknown as Record<string, unknown>)[this._get_abs_string_index(idx)] = asParameter(value); }
+  *[Symbol.iterator](): IterableIterator<unknown> { for (let i = 0; i < this._size; i++) yield this.at(i); }
+  append(value: unknown): this {
+    const i = this._size;
+    this._size++;
+    this.set(i, value);
+    return this;
+  }
+  extend(values: Iterable<unknown>): this {
+    if (values === null || typeof (values as Iterable<unknown>)[Symbol.iterator] !== 'function' || values instanceof Tensor) {
+      throw new TypeError(`ParameterList.extend should be called with an iterable, but got ${typename(values)}`);
+    }
+    for (const v of values) this.append(v);
+    return this;
+  }
+  __iadd__(values: Iterable<unknown>): this { return this.extend(values); }
+  _call_impl(): never { throw new Error('ParameterList should not be called.'); }
+  extra_repr(): string { return [...this].map((p, k) => `  (${k}): ${describe(p)}`).join('\n'); }
+}
+
+type ParamSource = Map<string, unknown> | Record<string, unknown> | ParameterDict | Iterable<[string, unknown]>;
+/**
+ * An ordered dict of parameters (or other values). `pd.get(key)`/`pd.set(key, v)`,
+ * and entries are properties too (`pd.weight`). A plain object's entries are
+ * added in sorted key order (Python sorts a plain dict's items); a Map keeps its order.
+ */
+export class ParameterDict extends Module {
+  declare _keys: Map<string, null>;
+  constructor(parameters: ParamSource | null = null) {
+    super();
+    Object.defineProperty(this, '_keys', { value: new Map(), writable: true, enumerable: false });
+    if (parameters !== null) this.update(parameters);
+  }
+  _key_to_attr(key: unknown): string {
+    if (typeof key !== 'string') {
+      throw new TypeError(`Index given to ParameterDict cannot be used as a key as it is not a string (type is '${typename(key)}'). ` +
+        'Open an issue on github if you need non-string keys.');
+    }
+    return key;
+  }
+  get length(): number { return this._keys.size; }
+  [Symbol.iterator](): IterableIterator<string> { return this._keys.keys(); }
+  /** Python's d[key] (a KeyError, here a RangeError, when absent); get(key, default) as dict.get. */
+  getitem(key: string): unknown {
+    const attr = this._key_to_attr(key);
+    if (!this._keys.has(attr)) throw new RangeError(`'${key}'`);
+    return (this as unknown as Record<string, unknown>)[attr];
+  }
+  get(key: string, defaultValue: unknown = null): unknown { return this._keys.has(key) ? this.getitem(key) : defaultValue; }
+  set(key: string, value: unknown): void {
+    const attr = this._key_to_attr(key);
+    this._keys.set(attr, null);
+    (this as unknown as Record<string, unknown>)[attr] = asParameter(value);
+  }
+  has(key: string): boolean { return this._keys.has(key); }
+  delete(key: string): void {
+    const attr = this._key_to_attr(key);
+    if (!this._keys.delete(attr)) throw new RangeError(`'${key}'`);
+    delete (this as unknown as Record<string, unknown>)[attr];
+  }
+  keys(): string[] { return [...this._keys.keys()]; }
+  values(): unknown[] { return this.keys().map((k) => this.getitem(k)); }
+  items(): [string, unknown][] { return this.keys().map((k) => [k, this.getitem(k)]); }
+  reversed(): string[] { return this.keys().reverse(); }
+  copy(): ParameterDict { return new ParameterDict(new Map(this.items())); }
+  setdefault(key: string, defaultValue: unknown = null): unknown {
+    if (!this._keys.has(key)) this.set(key, defaultValue);
+    return this.getitem(key);
+  }
+  clear(): void { for (const k of this.keys()) this.delete(k); }
+  pop(key: string): unknown {
+    const v = this.getitem(key);
+    this.delete(key);
+    return v;
+  }
+  popitem(): [string, unknown] {
+    const keys = this.keys();
+    if (!keys.length) throw new RangeError('popitem(): dictionary is empty');
+    const k = keys[keys.length - 1];
+    return [k, this.pop(k)];
+  }
+  fromkeys(keys: Iterable<string>, defaultValue: unknown = null): ParameterDict {
+    return new ParameterDict(new Map([...keys].map((k) => [k, defaultValue])));
+  }
+  /** Python's d | other: a copy updated with other. */
+  __or__(other: ParameterDict): ParameterDict { const c = this.copy(); c.update(other); return c; }
+  __ior__(other: ParamSource): this { this.update(other); return this; }
+  update(parameters: ParamSource): void {
+    if (parameters instanceof ParameterDict) { for (const [k, v] of parameters.items()) this.set(k, v); return; }
+    if (parameters instanceof Map) { for (const [k, v] of parameters) this.set(k, v); return; }
+    if (isOptions(parameters)) { for (const k of Object.keys(parameters).sort()) this.set(k, parameters[k]); return; }
+    if (parameters === null || typeof (parameters as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError(`ParametersDict.update should be called with an iterable of key/value pairs, but got ${typename(parameters)}`);
+    }
+    let j = 0;
+    for (const p of parameters as Iterable<unknown>) {
+      if (!Array.isArray(p)) throw new TypeError(`ParameterDict update sequence element #${j} should be Iterable; is${typename(p)}`);
+      if (p.length !== 2) throw new Error(`ParameterDict update sequence element #${j} has length ${p.length}; 2 is required`);
+      this.set(p[0], p[1]);
+      j++;
+    }
+  }
+  _call_impl(): never { throw new Error('ParameterDict should not be called.'); }
+  extra_repr(): string { return this.items().map(([k, p]) => `  (${k}): ${describe(p, true)}`).join('\n'); }
+}
+
+/** Python's deprecated nn.Container: a Module whose keyword arguments are its submodules. */
+export class Container extends Module {
+  constructor(kwargs: Record<string, Module> = {}) {
+    super();
+    warn("nn.Container is deprecated. All of it's functionality is now implemented in nn.Module. Subclass that instead.");
+    for (const [key, value] of Object.entries(kwargs)) this.add_module(key, value);
   }
 }

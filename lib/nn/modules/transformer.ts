@@ -25,43 +25,10 @@ import { Dropout } from './dropout';
 import { ModuleList } from './container';
 import { ReLU, GELU } from './activation';
 import { MultiheadAttention } from './attention';
+import { LayerNorm } from './normalization';
 
 const T = G as unknown as Record<string, (...a: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const FLOAT = { float: true };
-
-/**
- * nn.LayerNorm as the transformer layers use it (normalized over the last dimension, affine).
- * Kept private here: nn.LayerNorm itself belongs to the normalization layers; when those land,
- * this class is replaced by an import of theirs (same name, parameters and repr).
- */
-export class LayerNorm extends Module {
-  declare normalized_shape: number[];
-  declare eps: number;
-  declare elementwise_affine: boolean;
-  declare weight: Parameter | null;
-  declare bias: Parameter | null;
-  constructor(normalized_shape: number | number[], ...args: unknown[]) {
-    super();
-    const a = bind<{ normalized_shape: number | number[]; eps: number; elementwise_affine: boolean } & FactoryArgs>('LayerNorm',
-      [normalized_shape, ...args], { normalized_shape: REQUIRED, eps: 1e-5, elementwise_affine: true, device: null, dtype: null } as never);
-    const shape = typeof a.normalized_shape === 'number' ? [a.normalized_shape] : [...a.normalized_shape];
-    shape.forEach((d) => checkInt('LayerNorm', 'normalized_shape', d));
-    this.normalized_shape = shape;
-    this.eps = a.eps;
-    this.elementwise_affine = a.elementwise_affine;
-    if (a.elementwise_affine) {
-      this.weight = emptyParameter(shape, a);
-      this.bias = emptyParameter(shape, a);
-      init.ones_(this.weight);
-      init.zeros_(this.bias);
-    } else {
-      this.register_parameter('weight', null);
-      this.register_parameter('bias', null);
-    }
-  }
-  forward(input: Tensor): Tensor { return T.layer_norm(input, this.normalized_shape, this.weight, this.bias, this.eps); }
-  extra_repr(): string { return `${py(this.normalized_shape)}, eps=${py(this.eps, FLOAT)}, elementwise_affine=${py(this.elementwise_affine)}`; }
-}
 
 /**
  * Python's copy.deepcopy of a module: the same class, plain attributes copied,
