@@ -48,3 +48,5 @@ export function backward(tensors: Tensor | Tensor[], grad_tensors?: Tensor | (Te
     retain_graph: i < ts.length - 1 ? true : opts.retain_graph, create_graph: opts.create_graph, inputs: opts.inputs,
   }));
 }
+
+export { Function, FunctionCtx, once_differentiable } from './autograd_function';
