@@ -51,3 +51,4 @@ export function backward(tensors: Tensor | Tensor[], grad_tensors?: Tensor | (Te
 
 export { Function, FunctionCtx, once_differentiable } from './autograd_function';
 export * as functional from './autograd_functional';
+export { gradcheck, gradgradcheck, GradcheckError } from './autograd_gradcheck';

@@ -490,9 +490,14 @@ void init_env_refs(Napi::Env env) {
   refs->thread = std::this_thread::get_id();
   napi_value name;
   check(env, napi_create_string_utf8(env, "torch-node autograd references", NAPI_AUTO_LENGTH, &name));
+  // The tsfn owns a share of the state: at teardown Node may call it (env null) after our hook ran.
   check(env, napi_create_threadsafe_function(
-                 env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, refs.get(),
-                 [](napi_env, napi_value, void* context, void*) { static_cast<EnvRefs*>(context)->drain(); },
+                 env, nullptr, nullptr, name, 0, 1, nullptr,
+                 [](napi_env, void*, void* context) { delete static_cast<std::shared_ptr<EnvRefs>*>(context); },
+                 new std::shared_ptr<EnvRefs>(refs),
+                 [](napi_env e, napi_value, void* context, void*) {
+                   if (e) (*static_cast<std::shared_ptr<EnvRefs>*>(context))->drain();
+                 },
                  &refs->wake));
   check(env, napi_unref_threadsafe_function(env, refs->wake));  // never keeps the loop alive
   // The env's teardown: its references go with it; a node that dies later only forgets them.
