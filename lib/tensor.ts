@@ -632,9 +632,14 @@ export class Tensor {
     return n === null ? null : gradFnOf(n);
   }
   get retains_grad(): boolean { return call(O.retains_grad, this._h); }
-  backward(gradient?: Tensor | null, opts: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor[] } = {}): void {
+  backward(gradient?: Tensor | null, opts?: { retain_graph?: boolean | null; create_graph?: boolean; inputs?: Tensor[] | null }): void;
+  backward(opts: { gradient?: Tensor | null; retain_graph?: boolean | null; create_graph?: boolean; inputs?: Tensor[] | null }): void;
+  backward(...args: unknown[]): void {
+    // Python's Tensor.backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)
+    const a = bindSimple('backward', args, { gradient: null as Tensor | null, retain_graph: null as boolean | null, create_graph: false, inputs: null as Tensor[] | null });
+    const gradient = a.gradient;
     if (gradient) checkGradOutputs([this], [gradient]);
-    call(O.backward, this._h, hs(opts.inputs ?? []), gradient ? gradient._h : null, opts.retain_graph ?? null, opts.create_graph ?? false);
+    call(O.backward, this._h, hs(a.inputs ?? []), gradient ? gradient._h : null, a.retain_graph ?? null, a.create_graph ?? false);
   }
 
   where(condition: Tensor, other: TensorOrScalar): Tensor {
