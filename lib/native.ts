@@ -87,6 +87,10 @@ export interface NativeAddon {
   node_register_hook(n: NodeHandle, hook: (gradInputs: (Handle | null)[], gradOutputs: (Handle | null)[]) => (Handle | null)[] | null | undefined): string;
   node_remove_hook(n: NodeHandle, key: string): boolean;
   backward_on_other_thread(h: Handle): string | null;
+  inference_mode_enter(mode: boolean): number;
+  inference_mode_exit(depth: number): void;
+  is_inference_mode_enabled(): boolean;
+  set_anomaly(mode: boolean, check_nan: boolean): void;
 
   index(h: Handle, indices: NativeIndex[]): Handle;
   index_put_(h: Handle, indices: NativeIndex[], value: Handle | number | boolean | bigint): Handle;

@@ -4,6 +4,8 @@
 #include "common.h"
 
 #include <c10/core/GradMode.h>
+#include <c10/core/InferenceMode.h>
+#include <torch/csrc/autograd/anomaly_mode.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -484,6 +486,34 @@ Napi::Value backward_on_other_thread(const Napi::CallbackInfo& info) {
   return failed ? Napi::Value(Napi::String::New(info.Env(), error)) : info.Env().Null();
 }
 
+// torch.inference_mode(mode, fn): c10::InferenceMode is a scope guard; JS scopes nest strictly
+// (try/finally in lib/autograd.ts), so the guards live on a per-thread stack.
+thread_local std::vector<std::unique_ptr<c10::InferenceMode>> t_inference_guards;
+
+Napi::Value inference_mode_enter(const Napi::CallbackInfo& info) {
+  bool mode = to_bool(info[0], "inference_mode(): mode");
+  t_inference_guards.push_back(std::make_unique<c10::InferenceMode>(mode));
+  return Napi::Number::New(info.Env(), static_cast<double>(t_inference_guards.size()));
+}
+
+Napi::Value inference_mode_exit(const Napi::CallbackInfo& info) {
+  size_t depth = static_cast<size_t>(to_int(info[0], "inference_mode(): depth"));
+  TORCH_CHECK(depth == t_inference_guards.size() && depth > 0, "inference_mode(): scopes exited out of order");
+  t_inference_guards.pop_back();
+  return info.Env().Undefined();
+}
+
+Napi::Value is_inference_mode_enabled(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled());
+}
+
+// set_anomaly(enabled, check_nan) -> undefined (torch.set_anomaly_enabled(mode, check_nan))
+Napi::Value set_anomaly(const Napi::CallbackInfo& info) {
+  torch::autograd::AnomalyMode::set_enabled(to_bool(info[0], "set_detect_anomaly(): mode"),
+                                            to_bool(info[1], "set_detect_anomaly(): check_nan"));
+  return info.Env().Undefined();
+}
+
 void init_env_refs(Napi::Env env) {
   auto refs = std::make_shared<EnvRefs>();
   refs->env = env;
@@ -521,6 +551,10 @@ void init_autograd(Napi::Env env, Napi::Object exports) {
   init_env_refs(env);
   exports.DefineProperties({
       fn<function_apply>(env, "function_apply"),
+      fn<inference_mode_enter>(env, "inference_mode_enter"),
+      fn<inference_mode_exit>(env, "inference_mode_exit"),
+      fn<is_inference_mode_enabled>(env, "is_inference_mode_enabled"),
+      fn<set_anomaly>(env, "set_anomaly"),
       fn<function_saved_tensors>(env, "function_saved_tensors"),
       fn<delayed_error>(env, "delayed_error"),
       fn<function_node>(env, "function_node"),

@@ -328,6 +328,75 @@ def gradcheck_cases():
     return out
 
 
+class NanGrad(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1.0
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * float("nan")
+
+
+def misc_cases():
+    out = {}
+    x = t(X)
+    # Module.register_full_backward_hook: Linear(3, 2) with fixed weights, a hook that records and
+    # doubles grad_input
+    lin = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        lin.weight.copy_(torch.tensor(Y).reshape(2, 3))
+        lin.bias.copy_(torch.tensor([0.1, -0.2]))
+    seen = {}
+
+    def hook(mod, gi, go):
+        seen["grad_input"] = vals(list(gi))
+        seen["grad_output"] = vals(list(go))
+        return (gi[0] * 2,) if gi[0] is not None else None
+
+    lin.register_full_backward_hook(hook)
+    y = lin(x)
+    (y * torch.tensor(W[:4]).reshape(2, 2)).sum().backward()
+    out["full_backward_hook"] = dict(seen, x_grad=vals(x.grad), weight_grad=vals(lin.weight.grad))
+    # a module whose input does not require grad: grad_input is (None,)
+    seen.clear()
+    y = lin(torch.tensor(X).reshape(2, 3))
+    y.sum().backward()
+    out["full_backward_hook_no_input_grad"] = dict(seen)
+    # retain_grad
+    x = t(X)
+    h = x * 2
+    h.retain_grad()
+    (h * h).sum().backward()
+    out["retain_grad"] = {"h_grad": vals(h.grad), "retains_grad": h.retains_grad}
+    # is_grads_batched
+    x = t(X)
+    y = x.sin()
+    go = torch.stack([torch.tensor(W).reshape(2, 3), torch.ones(2, 3), torch.tensor(Y).reshape(2, 3)])
+    out["grads_batched"] = vals(torch.autograd.grad(y, x, go, is_grads_batched=True)[0])
+    # inference mode
+    with torch.inference_mode():
+        a = torch.ones(2) * 2
+        out["inference"] = {"enabled": torch.is_inference_mode_enabled(), "is_inference": a.is_inference(),
+                            "requires_grad": (torch.ones(2, requires_grad=True) * 2).requires_grad}
+    out["inference"]["after"] = torch.is_inference_mode_enabled()
+    try:
+        (a * torch.ones(2, requires_grad=True)).sum().backward()
+        out["inference"]["error"] = None
+    except RuntimeError as e:
+        out["inference"]["error"] = str(e)
+    # anomaly detection: NaN from a backward
+    x = t(X)
+    try:
+        with torch.autograd.detect_anomaly():
+            NanGrad.apply(x).sum().backward()
+        out["anomaly_nan"] = None
+    except RuntimeError as e:
+        out["anomaly_nan"] = str(e)
+    out["anomaly_after"] = torch.is_anomaly_enabled()
+    return out
+
+
 def main():
     root = os.path.join(os.path.dirname(__file__), "..", "test", "fixtures")
     fx = {
@@ -338,6 +407,7 @@ def main():
         "builtin_graph": builtin_graph(),
         "functional": functional_cases(),
         "gradcheck": gradcheck_cases(),
+        "misc": misc_cases(),
     }
     with open(os.path.join(root, "autograd2.json"), "w") as f:
         json.dump(fx, f, indent=1)

@@ -345,3 +345,90 @@ describe('torch.autograd.gradcheck', () => {
     assert.throws(() => torch.autograd.gradcheck((a) => a, [x()], 1e-6), { name: 'TypeError' });
   });
 });
+
+describe('hooks, retain_grad, batched grads, inference mode, anomaly detection', () => {
+  const m = fx.misc;
+  const X = () => t(fx.X), W = () => torch.tensor(fx.W, f64).reshape(2, 3);
+  function linear() {
+    torch.set_default_dtype(torch.float64);
+    try {
+      const lin = new torch.nn.Linear(3, 2);
+      torch.no_grad(() => {
+        lin.weight.copy_(torch.tensor(fx.Y, f64).reshape(2, 3));
+        lin.bias.copy_(torch.tensor([0.1, -0.2], f64));
+      });
+      return lin;
+    } finally {
+      torch.set_default_dtype(torch.float32);
+    }
+  }
+  it('Module.register_full_backward_hook: grad_input / grad_output, and a replaced grad_input', () => {
+    const lin = linear();
+    const seen = {};
+    const h = lin.register_full_backward_hook((mod, gi, go) => {
+      assert.equal(mod, lin);
+      seen.grad_input = gi; seen.grad_output = go;
+      return gi[0] === null ? null : [gi[0].mul(2)];
+    });
+    const x = X();
+    lin(x).mul(torch.tensor(fx.W.slice(0, 4), f64).reshape(2, 2)).sum().backward();
+    const ref = m.full_backward_hook;
+    close(seen.grad_input, ref.grad_input, 'grad_input');
+    close(seen.grad_output, ref.grad_output, 'grad_output');
+    close(x.grad, ref.x_grad, 'x.grad (doubled by the hook)');
+    close(lin.weight.grad, ref.weight_grad, 'weight.grad');
+    // an input that does not require grad: grad_input is [null]
+    for (const k of Object.keys(seen)) delete seen[k];
+    lin(torch.tensor(fx.X, f64).reshape(2, 3)).sum().backward();
+    close(seen.grad_input, m.full_backward_hook_no_input_grad.grad_input, 'grad_input without input grad');
+    close(seen.grad_output, m.full_backward_hook_no_input_grad.grad_output, 'grad_output without input grad');
+    h.remove();
+    for (const k of Object.keys(seen)) delete seen[k];
+    lin(X()).sum().backward();
+    assert.deepEqual(seen, {});
+  });
+  it('retain_grad on a non-leaf', () => {
+    const x = X();
+    const h = x.mul(2);
+    h.retain_grad();
+    h.mul(h).sum().backward();
+    close(h.grad, m.retain_grad.h_grad, 'h.grad');
+    assert.equal(h.retains_grad, m.retain_grad.retains_grad);
+  });
+  it('autograd.grad with is_grads_batched', () => {
+    const x = X();
+    const y = x.sin();
+    const go = torch.stack([W(), torch.ones(2, 3, f64), torch.tensor(fx.Y, f64).reshape(2, 3)]);
+    close(torch.autograd.grad(y, x, { grad_outputs: go, is_grads_batched: true })[0], m.grads_batched, 'batched grads');
+    assert.throws(() => torch.autograd.grad(y, x, { grad_output: go }), { name: 'TypeError', message: "grad() got an unexpected keyword argument 'grad_output'" });
+  });
+  it('torch.inference_mode', () => {
+    let a, inner;
+    const r = torch.inference_mode(() => {
+      a = torch.ones(2, f64).mul(2);
+      inner = { enabled: torch.is_inference_mode_enabled(), is_inference: a.is_inference(),
+        requires_grad: torch.ones(2, { dtype: torch.float64, requires_grad: true }).mul(2).requires_grad };
+      return 7;
+    });
+    assert.equal(r, 7);
+    assert.deepEqual(inner, { enabled: m.inference.enabled, is_inference: m.inference.is_inference, requires_grad: m.inference.requires_grad });
+    assert.equal(torch.is_inference_mode_enabled(), m.inference.after);
+    assert.throws(() => a.mul(torch.ones(2, { dtype: torch.float64, requires_grad: true })).sum().backward(), { message: m.inference.error });
+    assert.equal(torch.inference_mode(false, () => torch.is_inference_mode_enabled()), false);
+    // an exception inside still restores the mode
+    assert.throws(() => torch.inference_mode(() => { throw new Error('inside'); }), /inside/);
+    assert.equal(torch.is_inference_mode_enabled(), false);
+  });
+  it('detect_anomaly: NaN out of a JS backward, as PyTorch reports it', () => {
+    class NanGrad extends AFunction {
+      static forward(ctx, x) { return x.mul(1.0); }
+      static backward(ctx, g) { return g.mul(NaN); }
+    }
+    assert.throws(() => torch.autograd.detect_anomaly(() => NanGrad.apply(X()).sum().backward()), { message: m.anomaly_nan });
+    assert.equal(torch.is_anomaly_enabled(), m.anomaly_after);
+    // without anomaly mode the NaN passes silently
+    const x = X();
+    NanGrad.apply(x).sum().backward();
+    assert.ok(Number.isNaN(values(x.grad)[0]));
+  });
+});
