@@ -212,6 +212,29 @@ describe('torch.autograd.Function', () => {
     assert.match(msg, /^MyExpBackward needs to run JS, but backward reached it on a thread that is not the JS thread that created it/);
     assert.equal(x.grad, null);
   });
+  it('a JS backward reached from the jit async pool rejects that call with the same error; the process goes on', async function () {
+    this.timeout(120000);
+    const os = require('node:os'), fs = require('node:fs');
+    const { execFileSync } = require('node:child_process');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tn-autograd-'));
+    const file = path.join(dir, 'backward.pt');
+    fs.writeFileSync(path.join(dir, 'mk.py'), [
+      'import sys, torch',
+      'class M(torch.nn.Module):',
+      '    def forward(self, y):',
+      '        torch.autograd.backward([y.sum()])',
+      '        return y',
+      'torch.jit.script(M()).save(sys.argv[1])',
+    ].join('\n'));
+    execFileSync(process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3', [path.join(dir, 'mk.py'), file], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const m = torch.jit.load(file);
+    const x = X();
+    await assert.rejects(m.call_async('forward', MyExp.apply(x)), /MyExpBackward needs to run JS, but backward reached it on a thread that is not the JS thread/);
+    assert.equal(x.grad, null);
+    await m.call_async('forward', x.mul(2)); // a graph without JS nodes runs there as before
+    assertValues(values(x.grad), fx.X.map(() => 2), { exact: true, everywhere: true, label: 'grad from the pool' });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   it('graphs holding JS Functions are freed: no native tensor or ctx left over a loop', async function () {
     this.timeout(60000);
     const finalized = { n: 0 };
