@@ -129,3 +129,4 @@ export function set_detect_anomaly<T>(mode: boolean, b?: boolean | (() => T), c?
   if (fn === undefined) { native.set_anomaly(mode, checkNan); return; }
   return withAnomaly(mode, checkNan, fn);
 }
+export * as forward_ad from './autograd_forward_ad';

@@ -91,6 +91,8 @@ export interface NativeAddon {
   inference_mode_exit(depth: number): void;
   is_inference_mode_enabled(): boolean;
   set_anomaly(mode: boolean, check_nan: boolean): void;
+  dual_level_enter(): number;
+  dual_level_exit(level: number): void;
 
   index(h: Handle, indices: NativeIndex[]): Handle;
   index_put_(h: Handle, indices: NativeIndex[], value: Handle | number | boolean | bigint): Handle;

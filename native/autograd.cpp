@@ -6,6 +6,7 @@
 #include <c10/core/GradMode.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/anomaly_mode.h>
+#include <torch/csrc/autograd/forward_grad.h>
 #include <torch/csrc/autograd/autograd.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/custom_function.h>
@@ -514,6 +515,16 @@ Napi::Value set_anomaly(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// forward_ad's levels (torch._C._enter_dual_level / _exit_dual_level).
+Napi::Value dual_level_enter(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(torch::autograd::ForwardADLevel::get_next_idx()));
+}
+
+Napi::Value dual_level_exit(const Napi::CallbackInfo& info) {
+  torch::autograd::ForwardADLevel::release_idx(static_cast<uint64_t>(to_int(info[0], "exit_dual_level(): level")));
+  return info.Env().Undefined();
+}
+
 void init_env_refs(Napi::Env env) {
   auto refs = std::make_shared<EnvRefs>();
   refs->env = env;
@@ -555,6 +566,8 @@ void init_autograd(Napi::Env env, Napi::Object exports) {
       fn<inference_mode_exit>(env, "inference_mode_exit"),
       fn<is_inference_mode_enabled>(env, "is_inference_mode_enabled"),
       fn<set_anomaly>(env, "set_anomaly"),
+      fn<dual_level_enter>(env, "dual_level_enter"),
+      fn<dual_level_exit>(env, "dual_level_exit"),
       fn<function_saved_tensors>(env, "function_saved_tensors"),
       fn<delayed_error>(env, "delayed_error"),
       fn<function_node>(env, "function_node"),

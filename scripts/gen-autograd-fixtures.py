@@ -394,6 +394,19 @@ def misc_cases():
     except RuntimeError as e:
         out["anomaly_nan"] = str(e)
     out["anomaly_after"] = torch.is_anomaly_enabled()
+    # forward-mode AD
+    import torch.autograd.forward_ad as fwAD
+    x, v = torch.tensor(X).reshape(2, 3), torch.tensor(W).reshape(2, 3)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, v)
+        y = (d.sin() * d).matmul(d.t())
+        u = fwAD.unpack_dual(y)
+        out["forward_ad"] = {"primal": vals(u.primal), "tangent": vals(u.tangent),
+                             "plain_tangent": fwAD.unpack_dual(x).tangent}
+    try:
+        fwAD.make_dual(x, v)
+    except RuntimeError as e:
+        out["forward_ad"]["outside"] = str(e)
     return out
 
 

@@ -454,4 +454,22 @@ describe('hooks, retain_grad, batched grads, inference mode, anomaly detection',
     NanGrad.apply(x).sum().backward();
     assert.ok(Number.isNaN(values(x.grad)[0]));
   });
+  it('forward_ad: dual_level, make_dual, unpack_dual (LibTorch\'s forward-mode AD)', () => {
+    const fwAD = torch.autograd.forward_ad;
+    const ref = m.forward_ad;
+    const x = torch.tensor(fx.X, f64).reshape(2, 3), v = W();
+    const got = fwAD.dual_level(() => {
+      const d = fwAD.make_dual(x, v);
+      const y = d.sin().mul(d).matmul(d.t());
+      const u = fwAD.unpack_dual(y);
+      const [p, tg] = u;
+      assert.equal(p, u.primal);
+      assert.equal(tg, u.tangent);
+      return { primal: u.primal, tangent: u.tangent, plain: fwAD.unpack_dual(x).tangent };
+    });
+    close(got.primal, ref.primal, 'primal');
+    close(got.tangent, ref.tangent, 'tangent');
+    assert.equal(got.plain, ref.plain_tangent);
+    assert.throws(() => fwAD.make_dual(x, v), { message: ref.outside });
+  });
 });
