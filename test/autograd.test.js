@@ -410,6 +410,14 @@ describe('hooks, retain_grad, batched grads, inference mode, anomaly detection',
     lin(X()).sum().backward();
     assert.deepEqual(seen, {});
   });
+  it('Tensor.register_hook: an error thrown in the hook comes out of backward() as that very error', () => {
+    const x = X();
+    const err = new TypeError('hook failure');
+    x.register_hook(() => { throw err; });
+    let caught;
+    try { x.mul(2).sum().backward(); } catch (e) { caught = e; }
+    assert.equal(caught, err);
+  });
   it('retain_grad on a non-leaf', () => {
     const x = X();
     const h = x.mul(2);
