@@ -80,6 +80,21 @@ export class FunctionCtx extends GradFn {
   }
   toString(): string { return `<${this.name()} object>`; }
 
+  /** @internal Called during apply() when an input is a dual tensor: the class's jvp(ctx, ...tangents). */
+  _run_jvp(tangentHandles: (Handle | null)[]): (Handle | null)[] {
+    const tangents: (Tensor | null)[] = new Array(this._nargs).fill(null);
+    this._tensor_pos.forEach((pos, k) => { const h = tangentHandles[k]; tangents[pos] = h === null ? null : new Tensor(h); });
+    const jvp = (this._cls as { jvp?: (ctx: FunctionCtx, ...t: (Tensor | null)[]) => unknown }).jvp;
+    if (typeof jvp !== 'function') throw new Error('You must implement the jvp function for custom autograd.Function to use it with forward mode AD.');
+    const r = jvp.call(this._cls, this, ...tangents);
+    const rs = Array.isArray(r) ? r : [r];
+    return rs.map((t, i) => {
+      if (t === null || t === undefined) return null;
+      if (!(t instanceof Tensor)) throw new TypeError(`jvp of ${this.name()} returned a ${typeof t} as tangent ${i}, expected a Tensor or null`);
+      return t._h;
+    });
+  }
+
   /** @internal Called by the native node: the class's backward, checked as Python checks its result. */
   _run_backward(gradHandles: (Handle | null)[]): (Handle | null)[] {
     const grads = gradHandles.map((h) => (h === null ? null : new Tensor(h)));
@@ -114,6 +129,10 @@ export class Function {
   static backward(_ctx: FunctionCtx, ..._grads: any[]): any {
     throw new Error('You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.');
   }
+  /** Forward-mode AD: the output tangents from the input tangents (null for non-tensor arguments). */
+  static jvp(_ctx: FunctionCtx, ..._tangents: any[]): any {
+    throw new Error('You must implement the jvp function for custom autograd.Function to use it with forward mode AD.');
+  }
   /** Runs forward without recording it and records one node for it whose backward is this class's. */
   static apply(this: FunctionClass, ...args: any[]): any {
     const cls = this;
@@ -122,7 +141,15 @@ export class Function {
     ctx._nargs = args.length;
     args.forEach((a, i) => { if (a instanceof Tensor) ctx._tensor_pos.push(i); });
     ctx.needs_input_grad = args.map((a) => a instanceof Tensor && a.requires_grad);
-    const out = noGrad(() => cls.forward(ctx, ...args));
+    // forward runs with both grad modes off, as Python's: its outputs get their history (and
+    // forward-mode tangents, through jvp) from the node below only
+    const prevFw = native.set_fw_grad_enabled(false);
+    let out: unknown;
+    try {
+      out = noGrad(() => cls.forward(ctx, ...args));
+    } finally {
+      native.set_fw_grad_enabled(prevFw);
+    }
     const outs: unknown[] = Array.isArray(out) ? out : [out];
     const [handles, fn] = native.function_apply(ctx, ctx.name(), ctx._tensor_pos.map((i) => (args[i] as Tensor)._h),
       outs.map((o) => (o instanceof Tensor ? o._h : null)),

@@ -92,6 +92,7 @@ export interface NativeAddon {
   is_inference_mode_enabled(): boolean;
   set_anomaly(mode: boolean, check_nan: boolean): void;
   dual_level_enter(): number;
+  set_fw_grad_enabled(mode: boolean): boolean;
   dual_level_exit(level: number): void;
 
   index(h: Handle, indices: NativeIndex[]): Handle;

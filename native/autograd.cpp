@@ -4,6 +4,7 @@
 #include "common.h"
 
 #include <c10/core/GradMode.h>
+#include <c10/core/AutogradState.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/anomaly_mode.h>
 #include <torch/csrc/autograd/forward_grad.h>
@@ -260,8 +261,14 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   for (const auto& t : nondiff) nondiff_set.insert(t.unsafeGetTensorImpl());
   std::vector<c10::optional<at::Tensor>> raw_opt;
   for (const auto& t : raw) raw_opt.push_back(t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt);
-  auto jvp = [name](torch::autograd::variable_list, torch::autograd::variable_list) -> torch::autograd::variable_list {
-    TORCH_CHECK(false, "forward-mode AD is not implemented for the torch-node autograd.Function ", name);
+  // Forward AD (a dual input): LibTorch calls this inside _wrap_outputs, i.e. synchronously in
+  // this call on this thread, so the ctx's JS jvp can run directly.
+  Napi::Object ctxo = info[0].As<Napi::Object>();
+  auto jvp = [env, ctxo](torch::autograd::variable_list, torch::autograd::variable_list tangents) -> torch::autograd::variable_list {
+    Napi::HandleScope scope(env);
+    Napi::Value run = ctxo.Get("_run_jvp");
+    if (!run.IsFunction()) throw std::runtime_error("autograd.Function: the ctx has no _run_jvp");
+    return handles_to_tensors(run.As<Napi::Function>().Call(ctxo, {tensors_to_handles(env, tangents)}), "jvp result");
   };
   auto wrapped = torch::autograd::_wrap_outputs(inputs, nondiff_set, dirty_set, raw_opt,
                                                 executable ? std::static_pointer_cast<torch::autograd::Node>(node) : nullptr, jvp);
@@ -515,6 +522,15 @@ Napi::Value set_anomaly(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// set_fw_grad_enabled(mode) -> the previous mode (Python runs a Function's forward with both grad
+// modes off: AutoGradMode(false) and AutoFwGradMode(false)).
+Napi::Value set_fw_grad_enabled(const Napi::CallbackInfo& info) {
+  auto& state = c10::AutogradState::get_tls_state();
+  bool prev = state.get_fw_grad_mode();
+  state.set_fw_grad_mode(to_bool(info[0], "set_fw_grad_enabled(): mode"));
+  return Napi::Boolean::New(info.Env(), prev);
+}
+
 // forward_ad's levels (torch._C._enter_dual_level / _exit_dual_level).
 Napi::Value dual_level_enter(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(torch::autograd::ForwardADLevel::get_next_idx()));
@@ -567,6 +583,7 @@ void init_autograd(Napi::Env env, Napi::Object exports) {
       fn<is_inference_mode_enabled>(env, "is_inference_mode_enabled"),
       fn<set_anomaly>(env, "set_anomaly"),
       fn<dual_level_enter>(env, "dual_level_enter"),
+      fn<set_fw_grad_enabled>(env, "set_fw_grad_enabled"),
       fn<dual_level_exit>(env, "dual_level_exit"),
       fn<function_saved_tensors>(env, "function_saved_tensors"),
       fn<delayed_error>(env, "delayed_error"),

@@ -328,6 +328,22 @@ def gradcheck_cases():
     return out
 
 
+class ExpJvp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, k):
+        r = (x * k).exp()
+        ctx.r, ctx.k = r, k
+        return r
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.r * ctx.k, None
+
+    @staticmethod
+    def jvp(ctx, tx, tk):
+        return tx * ctx.r * ctx.k
+
+
 class NanGrad(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -403,6 +419,7 @@ def misc_cases():
         u = fwAD.unpack_dual(y)
         out["forward_ad"] = {"primal": vals(u.primal), "tangent": vals(u.tangent),
                              "plain_tangent": fwAD.unpack_dual(x).tangent}
+        out["forward_ad"]["custom_jvp"] = vals(fwAD.unpack_dual(ExpJvp.apply(d, 0.5)).tangent)
     try:
         fwAD.make_dual(x, v)
     except RuntimeError as e:

@@ -479,5 +479,14 @@ describe('hooks, retain_grad, batched grads, inference mode, anomaly detection',
     close(got.tangent, ref.tangent, 'tangent');
     assert.equal(got.plain, ref.plain_tangent);
     assert.throws(() => fwAD.make_dual(x, v), { message: ref.outside });
+    // a custom Function's jvp
+    class ExpJvp extends AFunction {
+      static forward(ctx, a, k) { const r = a.mul(k).exp(); ctx.r = r; ctx.k = k; return r; }
+      static backward(ctx, g) { return [g.mul(ctx.r).mul(ctx.k), null]; }
+      static jvp(ctx, ta) { return ta.mul(ctx.r).mul(ctx.k); }
+    }
+    const tangent = fwAD.dual_level(() => fwAD.unpack_dual(ExpJvp.apply(fwAD.make_dual(x, v), 0.5)).tangent);
+    close(tangent, ref.custom_jvp, 'custom jvp tangent');
+    assert.throws(() => fwAD.dual_level(() => Cube.apply(fwAD.make_dual(x, v))), /You must implement the jvp function/);
   });
 });
