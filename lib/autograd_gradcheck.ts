@@ -1,7 +1,7 @@
 // torch.autograd.gradcheck / gradgradcheck: the analytical Jacobian (one backward per output
 // element) against central finite differences, as PyTorch 1.13's slow mode computes them.
-// Not run here: the undefined-grad, batched-grad and forward-AD checks (their options are accepted
-// and must keep their defaults or false: torch-node has no UndefinedGrad node, vmap or forward AD).
+// Not run here: the batched-grad and forward-AD checks, and fast mode (their options must stay
+// false: torch-node has no vmap, and gradcheck's forward-AD path is not written).
 import { native } from './native';
 import { Tensor, bindSimple } from './tensor';
 import { stack, zeros, allclose, rand } from './generated/torch';
@@ -153,7 +153,41 @@ export function gradcheck(func: Func, inputs: unknown, ...rest: unknown[]): bool
       }
     }
   }
+  if (o.check_undefined_grad && !undefinedGradSupport(func, ins, diffIns, fail)) return false;
   return true;
+}
+
+/**
+ * Python's _check_undefined_grad_support: backward must accept undefined output gradients (all at
+ * once, then one at a time) and give undefined or zero input gradients for them.
+ */
+function undefinedGradSupport(func: Func, ins: unknown[], diffIns: Tensor[], fail: (msg: string) => boolean): boolean {
+  const note = '. Please look at "Notes about undefined output gradients" in "tools/autograd/derivatives.yaml"';
+  const bcWarn = () => warn('Backwards compatibility: New undefined gradient support checking feature is enabled by default, but it may break existing callers of this function. If this is true for you, you can call this function with "check_undefined_grad=False" to disable the feature');
+  const undef = (t: Tensor) => new Tensor(native.undefined_grad(t._h));
+  const check = (outs: Tensor[]): boolean => {
+    let hs: (ReturnType<typeof native.autograd_grad>);
+    try {
+      hs = native.autograd_grad(outs.map((t) => t._h), diffIns.map((t) => t._h), outs.map((t) => zeros(t.shape, { dtype: t.dtype })._h), null, false, true);
+    } catch (e) {
+      if (e instanceof TypeError || e instanceof RangeError) throw e;  // Python catches RuntimeError only
+      bcWarn();
+      return fail(`Expected backward function to handle undefined output grads${note}`);
+    }
+    for (const h of hs) {
+      if (h !== null && !new Tensor(h).eq(0).all().item()) {
+        bcWarn();
+        return fail(`Expected all input grads to be undefined or zero when all output grads are undefined or zero${note}`);
+      }
+    }
+    return true;
+  };
+  const run = () => withGrad(true, () => differentiable(func(...ins)));
+  const sets = [run().map(undef)];
+  if (sets[0].length > 1) {
+    for (let k = 0; k < sets[0].length; k++) sets.push(run().map((o, i) => (i === k ? undef(o) : o)));
+  }
+  return sets.every(check);
 }
 
 /**
@@ -191,5 +225,5 @@ export function gradgradcheck(func: Func, inputs: unknown, ...rest: unknown[]): 
   };
   const { grad_outputs: _g, gen_non_contig_grad_outputs: _n, check_fwd_over_rev: _f, check_rev_over_rev: _r, ...common } = o;
   void _g; void _n; void _f; void _r;
-  return gradcheck(newFunc, [...ins, ...gos], { ...common, check_undefined_grad: false });
+  return gradcheck(newFunc, [...ins, ...gos], common);
 }

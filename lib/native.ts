@@ -77,6 +77,7 @@ export interface NativeAddon {
     dirty: Handle[], non_differentiable: Handle[], materialize_grads: boolean): [(Handle | null)[], FunctionHandle];
   function_saved_tensors(f: FunctionHandle): (Handle | null)[];
   function_node(f: FunctionHandle): NodeHandle | null;
+  undefined_grad(h: Handle): Handle;
   delayed_error(outputs: (Handle | null)[], message: string): (Handle | null)[];
   tensor_grad_fn(h: Handle): NodeHandle | null;
   node_name(n: NodeHandle): string;

@@ -328,6 +328,14 @@ Napi::Value delayed_error(const Napi::CallbackInfo& info) {
   return tensors_to_handles(info.Env(), out);
 }
 
+// gradcheck's torch._C._functions.UndefinedGrad()(t): an alias of t whose backward passes an
+// undefined gradient on.
+Napi::Value undefined_grad(const Napi::CallbackInfo& info) {
+  const at::Tensor& t = unwrap_tensor(info[0], "UndefinedGrad: tensor");
+  auto node = std::make_shared<torch::autograd::UndefinedGrad>();
+  return wrap_tensor(info.Env(), node->apply({t})[0]);
+}
+
 // ---- grad_fn objects ----------------------------------------------------------------------
 // A JS grad_fn holds its node (as Python's does). Each node that JS has seen carries an anchor, a
 // pre-hook that does nothing to the gradients: it keeps the JS handle (weakly, so that
@@ -587,6 +595,7 @@ void init_autograd(Napi::Env env, Napi::Object exports) {
       fn<dual_level_exit>(env, "dual_level_exit"),
       fn<function_saved_tensors>(env, "function_saved_tensors"),
       fn<delayed_error>(env, "delayed_error"),
+      fn<undefined_grad>(env, "undefined_grad"),
       fn<function_node>(env, "function_node"),
       fn<tensor_grad_fn>(env, "tensor_grad_fn"),
       fn<node_name>(env, "node_name"),

@@ -156,6 +156,18 @@ class NoMaterialize(torch.autograd.Function):
         return r
 
 
+class NonZeroUndef(torch.autograd.Function):
+    """Gives a non-zero input gradient for an undefined output gradient: gradcheck refuses it."""
+    @staticmethod
+    def forward(ctx, x):
+        ctx.set_materialize_grads(False)
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return torch.ones_like(ctx.saved_x) if g is None else g * 2
+
+
 def graph(fn, depth=4):
     """grad_fn.name() and next_functions as nested [name, [[child, input_nr], ...]]."""
     if fn is None:
@@ -325,6 +337,17 @@ def gradcheck_cases():
         torch.autograd.gradcheck(WrongGrad.apply, (x,))
     except RuntimeError as e:
         out["wrong_grad_message_head"] = str(e).split("\n")[0]
+
+    def nonzero_undef(a):
+        y = NonZeroUndef.apply(a)
+        y.grad_fn.saved_x = a.detach()
+        return y
+    out["nonzero_undef"] = torch.autograd.gradcheck(nonzero_undef, (x,), raise_exception=False)
+    out["nonzero_undef_unchecked"] = torch.autograd.gradcheck(nonzero_undef, (x,), check_undefined_grad=False, raise_exception=False)
+    try:
+        torch.autograd.gradcheck(nonzero_undef, (x,))
+    except RuntimeError as e:
+        out["nonzero_undef_message"] = str(e)
     return out
 
 

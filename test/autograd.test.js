@@ -367,6 +367,16 @@ describe('torch.autograd.gradcheck', () => {
     assert.throws(() => torch.autograd.gradcheck((a) => a, [torch.ones(2, f64)]), /at least one input tensor to require gradient/);
     assert.throws(() => torch.autograd.gradcheck((a) => a, [x()], 1e-6), { name: 'TypeError' });
   });
+  it('the undefined-output-gradient check (check_undefined_grad)', () => {
+    class NonZeroUndef extends AFunction {
+      static forward(ctx, a) { ctx.set_materialize_grads(false); return a.mul(2); }
+      static backward(ctx, gr) { return gr === null ? torch.ones_like(ctx.saved_x) : gr.mul(2); }
+    }
+    const nonzeroUndef = (a) => { const y = NonZeroUndef.apply(a); y.grad_fn.saved_x = a.detach(); return y; };
+    assert.equal(torch.autograd.gradcheck(nonzeroUndef, [x()], { raise_exception: false }), g.nonzero_undef);
+    assert.equal(torch.autograd.gradcheck(nonzeroUndef, [x()], { check_undefined_grad: false, raise_exception: false }), g.nonzero_undef_unchecked);
+    assert.throws(() => torch.autograd.gradcheck(nonzeroUndef, [x()]), { name: 'GradcheckError', message: g.nonzero_undef_message });
+  });
 });
 
 describe('hooks, retain_grad, batched grads, inference mode, anomaly detection', () => {
