@@ -194,6 +194,7 @@ struct JsFunctionNode : torch::autograd::Node {
     for (auto& s : saved) s.reset_data();
   }
   torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
+    TORCH_CHECK(refs && ctx, name_, ": this Function's apply() failed; its node cannot run backward");
     check_js_thread(*refs, name_);
     Napi::Env env(refs->env);
     Napi::HandleScope scope(env);
@@ -251,7 +252,12 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   std::shared_ptr<JsFunctionNode> node(new JsFunctionNode(), torch::autograd::deleteNode);
   node->name_ = name;
   node->materialize_grads = materialize;
-  if (executable) node->set_next_edges(torch::autograd::collect_next_edges(inputs));
+  if (executable) {
+    node->set_next_edges(torch::autograd::collect_next_edges(inputs));
+    // Before anything below can throw: a dirty input may already point at this node then.
+    node->refs = refs;
+    node->ctx = strong_ref(env, info[0]);
+  }
 
   std::unordered_set<at::TensorImpl*> dirty_set, nondiff_set;
   for (const auto& t : dirty) {
@@ -272,7 +278,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   };
   auto wrapped = torch::autograd::_wrap_outputs(inputs, nondiff_set, dirty_set, raw_opt,
                                                 executable ? std::static_pointer_cast<torch::autograd::Node>(node) : nullptr, jvp);
-  auto* box = new JsFnBox();
+  auto box = std::make_unique<JsFnBox>();
   std::vector<at::Tensor> outs;
   for (auto& w : wrapped) outs.push_back(w.has_value() ? *w : at::Tensor());
   if (executable) {
@@ -285,8 +291,6 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
       node->saved.emplace_back(t, is_output);
       node->saved_is_none.push_back(!t.defined());
     }
-    node->refs = refs;
-    node->ctx = strong_ref(env, info[0]);
     box->node = node;
     box->executable = true;
   } else {
@@ -294,7 +298,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   }
   Napi::Array result = Napi::Array::New(env, 2);
   result.Set(0u, tensors_to_handles(env, outs));
-  result.Set(1u, wrap_object(env, box, &kJsFnTag));
+  result.Set(1u, wrap_object(env, box.release(), &kJsFnTag));
   return result;
 }
 
