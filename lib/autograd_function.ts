@@ -98,7 +98,10 @@ export class FunctionCtx extends GradFn {
   /** @internal Called by the native node: the class's backward, checked as Python checks its result. */
   _run_backward(gradHandles: (Handle | null)[]): (Handle | null)[] {
     const grads = gradHandles.map((h) => (h === null ? null : new Tensor(h)));
-    const r = this._cls.backward(this, ...grads);
+    const cls = this._cls as FunctionClass & { vjp?: FunctionClass['backward'] };
+    const hasBackward = cls.backward !== Function.backward, hasVjp = cls.vjp !== undefined && cls.vjp !== Function.vjp;
+    if (hasBackward && hasVjp) throw new Error("Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You should only implement one of them.");
+    const r = hasVjp ? (cls.vjp as FunctionClass['backward']).call(cls, this, ...grads) : cls.backward(this, ...grads);
     const rs = Array.isArray(r) ? r : [r];
     const name = this.name();
     const n = this._nargs;
@@ -129,6 +132,8 @@ export class Function {
   static backward(_ctx: FunctionCtx, ..._grads: any[]): any {
     throw new Error('You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.');
   }
+  /** Another name for backward (define one of the two). */
+  static vjp(ctx: FunctionCtx, ...grads: any[]): any { return Function.backward(ctx, ...grads); }
   /** Forward-mode AD: the output tangents from the input tangents (null for non-tensor arguments). */
   static jvp(_ctx: FunctionCtx, ..._tangents: any[]): any {
     throw new Error('You must implement the jvp function for custom autograd.Function to use it with forward mode AD.');

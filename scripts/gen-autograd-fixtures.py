@@ -258,7 +258,25 @@ def error_cases():
         def backward(ctx, g):
             return g
 
-    for cls in (TooFew, NonTensorGrad, TooMany):
+    class BothVjp(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            return x * k
+
+        @staticmethod
+        def vjp(ctx, g):
+            return g * 2, None
+
+        @staticmethod
+        def backward(ctx, g):
+            return g, None
+
+    class NoBackward(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k):
+            return x * k
+
+    for cls in (TooFew, NonTensorGrad, TooMany, BothVjp, NoBackward):
         try:
             cls.apply(t(X), 2.0).sum().backward()
             out[cls.__name__] = None

@@ -188,9 +188,17 @@ describe('torch.autograd.Function', () => {
     class TooFew extends AFunction { static forward(ctx, x, k) { return x.mul(k); } static backward(ctx, g) { return g; } }
     class NonTensorGrad extends AFunction { static forward(ctx, x, k) { return x.mul(k); } static backward(ctx, g) { return [g, g]; } }
     class TooMany extends AFunction { static forward(ctx, x, k) { return x.mul(k); } static backward(ctx, g) { return [g, null, g]; } }
-    for (const cls of [TooFew, NonTensorGrad, TooMany]) {
+    class BothVjp extends AFunction { static forward(ctx, x, k) { return x.mul(k); } static vjp(ctx, g) { return [g.mul(2), null]; } static backward(ctx, g) { return [g, null]; } }
+    class NoBackward extends AFunction { static forward(ctx, x, k) { return x.mul(k); } }
+    for (const cls of [TooFew, NonTensorGrad, TooMany, BothVjp, NoBackward]) {
       assert.throws(() => cls.apply(t(fx.X), 2.0).sum().backward(), { message: fx.errors[cls.name] }, cls.name);
     }
+  });
+  it('vjp: the other name of backward', () => {
+    class Twice extends AFunction { static forward(ctx, x) { return x.mul(2); } static vjp(ctx, g) { return g.mul(2); } }
+    const x = X();
+    Twice.apply(x).sum().backward();
+    assertValues(values(x.grad), fx.X.map(() => 2), { exact: true, everywhere: true, label: 'grad through vjp' });
   });
   it('an error thrown in a JS backward comes out of backward() as that very error', () => {
     const err = new RangeError('custom failure');
