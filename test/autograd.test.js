@@ -268,6 +268,24 @@ describe('torch.autograd.Function', () => {
     assert.ok(after <= before + 5, `native tensors grew from ${before} to ${after}`);
     assert.ok(finalized.n >= 500, `only ${finalized.n} of 550 ctx objects were collected`);
   });
+  it('a process that ends with graphs holding JS Functions (some released, some alive) exits cleanly', () => {
+    const { spawnSync } = require('node:child_process');
+    const code = `const torch = require(${JSON.stringify(require.resolve('torch-node'))});
+      class E extends torch.autograd.Function {
+        static forward(ctx, x) { const r = x.exp(); ctx.save_for_backward(r); return r; }
+        static backward(ctx, g) { const [r] = ctx.saved_tensors; return g.mul(r); }
+      }
+      const x = torch.ones(3, { requires_grad: true });
+      E.apply(x).dispose();                 // released: its references queued for the loop
+      globalThis.keep = [E.apply(x), E.apply(x).grad_fn, x.mul(2).grad_fn];  // alive at exit
+      E.apply(x).sum().backward();
+      if (process.argv[1] === 'exit') process.exit(0);`;
+    for (const how of ['end', 'exit']) {
+      const r = spawnSync(process.execPath, ['-e', code, how], { encoding: 'utf8', timeout: 60000 });
+      assert.equal(r.signal, null, `${how}: killed by ${r.signal}\n${r.stderr}`);
+      assert.equal(r.status, 0, `${how}: ${r.stderr}`);
+    }
+  });
   it('works in worker_threads (each worker\'s own env), and the process exits cleanly', async function () {
     this.timeout(60000);
     const code = `
