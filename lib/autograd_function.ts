@@ -60,8 +60,20 @@ export class FunctionCtx extends GradFn {
     });
     this._to_save = tensors.map((t) => t ?? null);
   }
-  /** The tensors given to save_for_backward, as they are now (an error once the graph freed them). */
+  /** @internal Tensors for jvp (save_for_forward): what saved_tensors gives until apply() returns. */
+  _saved_for_forward: (Tensor | null)[] | null = null;
+  /** Saves tensors for jvp (forward-mode AD), where saved_tensors reads them. */
+  save_for_forward(...tensors: (Tensor | null | undefined)[]): void {
+    tensors.forEach((t) => {
+      if (t !== null && t !== undefined && !(t instanceof Tensor)) {
+        throw new TypeError('save_for_forward expects all arguments to be tensors; you should save non-tensors as attributes on ctx.');
+      }
+    });
+    this._saved_for_forward = tensors.map((t) => t ?? null);
+  }
+  /** The tensors given to save_for_backward, as they are now (an error once the graph freed them); in jvp, those of save_for_forward. */
   get saved_tensors(): (Tensor | null)[] {
+    if (this._saved_for_forward) return this._saved_for_forward.slice();
     if (!this._fn) return (this._to_save ?? []).slice();
     return native.function_saved_tensors(this._fn).map((h) => (h === null ? null : new Tensor(h)));
   }
@@ -161,6 +173,7 @@ export class Function {
       ctx._to_save ? ctx._to_save.map((t) => (t ? t._h : null)) : null,
       ctx._dirty.map((t) => t._h), ctx._non_differentiable.map((t) => t._h), ctx._materialize_grads);
     ctx._fn = fn;
+    ctx._saved_for_forward = null;  // jvp (if any) ran inside function_apply
     if (ctx._to_save) ctx._to_save = null;  // the node holds them now (or, with no graph, saved_tensors reads them back)
     const results = outs.map((o, i) => (o instanceof Tensor ? new Tensor(handles[i] as Handle) : o));
     return Array.isArray(out) ? results : results[0];

@@ -523,6 +523,12 @@ describe('hooks, retain_grad, batched grads, inference mode, anomaly detection',
     }
     const tangent = fwAD.dual_level(() => fwAD.unpack_dual(ExpJvp.apply(fwAD.make_dual(x, v), 0.5)).tangent);
     close(tangent, ref.custom_jvp, 'custom jvp tangent');
+    // the same through save_for_forward / saved_tensors in jvp
+    class ExpJvpSaved extends AFunction {
+      static forward(ctx, a, k) { const r = a.mul(k).exp(); ctx.save_for_forward(r); ctx.k = k; return r; }
+      static jvp(ctx, ta) { const [r] = ctx.saved_tensors; return ta.mul(r).mul(ctx.k); }
+    }
+    close(fwAD.dual_level(() => fwAD.unpack_dual(ExpJvpSaved.apply(fwAD.make_dual(x, v), 0.5)).tangent), ref.custom_jvp, 'jvp with save_for_forward');
     assert.throws(() => fwAD.dual_level(() => Cube.apply(fwAD.make_dual(x, v))), /You must implement the jvp function/);
   });
 });
