@@ -134,8 +134,8 @@ export function set_autocast_gpu_dtype(d: dtype): void { ctx('autocast_gpu_dtype
 export function clear_autocast_cache(): void { ctx('autocast_clear_cache'); }
 export function autocast_increment_nesting(): number { return ctx('autocast_increment_nesting') as number; }
 export function autocast_decrement_nesting(): number { return ctx('autocast_decrement_nesting') as number; }
-/** torch-node has no inference mode: never on. */
-export function is_inference_mode_enabled(): boolean { return false; }
+/** Inside torch.inference_mode(...) (c10::InferenceMode). */
+export function is_inference_mode_enabled(): boolean { return native.is_inference_mode_enabled(); }
 export const [is_anomaly_enabled, set_anomaly_enabled] = flag('anomaly_enabled');
 export function is_anomaly_check_nan_enabled(): boolean { return ctx('anomaly_check_nan') as boolean; }
 export const [is_warn_always_enabled, set_warn_always] = flag('warn_always');

@@ -25,6 +25,7 @@ export {
   einsum, meshgrid, atleast_1d, atleast_2d, atleast_3d,
 } from './functions';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled } from './autograd';
+export { inference_mode } from './autograd';
 export { scope, keep, memory_stats } from './memory';
 export { set_printoptions } from './printing';
 export { autograd };

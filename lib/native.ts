@@ -11,6 +11,8 @@ export type Handle = { readonly __brand: 'TensorHandle' };
 export type ZipReaderHandle = { readonly __brand: 'ZipReader' };
 export type ZipWriterHandle = { readonly __brand: 'ZipWriter' };
 /** An opaque handle to a TorchScript module (native/jit.cpp). */
+export type FunctionHandle = { readonly __brand: 'AutogradFunction' };
+export type NodeHandle = { readonly __brand: 'AutogradNode' };
 export type JitModuleHandle = { readonly __brand: 'JitModule' };
 /** An index item as the addon takes it (see Tensor.index). */
 export type NativeIndex = number | null | boolean | '...' | Handle | { start: number | null; stop: number | null; step: number | null };
@@ -71,6 +73,30 @@ export interface NativeAddon {
   set_grad_enabled(mode: boolean): void;
   autograd_grad(outputs: Handle[], inputs: Handle[], grad_outputs: (Handle | null)[] | null,
     retain_graph: boolean | null, create_graph: boolean, allow_unused: boolean): (Handle | null)[];
+
+  // autograd.cpp: torch.autograd.Function and grad_fn objects
+  function_apply(ctx: object, name: string, inputs: Handle[], outputs: (Handle | null)[], to_save: (Handle | null)[] | null,
+    dirty: Handle[], non_differentiable: Handle[], materialize_grads: boolean): [(Handle | null)[], FunctionHandle];
+  function_saved_tensors(f: FunctionHandle): (Handle | null)[];
+  function_node(f: FunctionHandle): NodeHandle | null;
+  undefined_grad(h: Handle): Handle;
+  delayed_error(outputs: (Handle | null)[], message: string): (Handle | null)[];
+  tensor_grad_fn(h: Handle): NodeHandle | null;
+  node_name(n: NodeHandle): string;
+  node_next_functions(n: NodeHandle): [NodeHandle | null, number][];
+  node_ctx(n: NodeHandle): object | null;
+  node_metadata(n: NodeHandle): Record<string, unknown>;
+  node_variable(n: NodeHandle): Handle | undefined;
+  node_register_hook(n: NodeHandle, hook: (gradInputs: (Handle | null)[], gradOutputs: (Handle | null)[]) => (Handle | null)[] | null | undefined): string;
+  node_remove_hook(n: NodeHandle, key: string): boolean;
+  backward_on_other_thread(h: Handle): string | null;
+  inference_mode_enter(mode: boolean): number;
+  inference_mode_exit(depth: number): void;
+  is_inference_mode_enabled(): boolean;
+  set_anomaly(mode: boolean, check_nan: boolean): void;
+  dual_level_enter(): number;
+  set_fw_grad_enabled(mode: boolean): boolean;
+  dual_level_exit(level: number): void;
 
   index(h: Handle, indices: NativeIndex[]): Handle;
   index_put_(h: Handle, indices: NativeIndex[], value: Handle | number | boolean | bigint): Handle;

@@ -3,7 +3,7 @@
 // Python signatures (keyword arguments -> a trailing options object) onto the
 // ATen schemas, in schema order.
 import { getHeapStatistics } from 'node:v8';
-import { native, Handle, NativeIndex } from './native';
+import { native, Handle, NativeIndex, NodeHandle } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
 import { device, DeviceLike, deviceString, deviceOf } from './device';
@@ -228,10 +228,56 @@ export class RemovableHandle {
   remove(): void { this._remove(); }
 }
 
-export class GradFn {
-  constructor(private readonly _name: string) {}
-  name(): string { return this._name; }
-  toString(): string { return `<${this._name} object>`; }
+/**
+ * A node of the autograd graph (Python's grad_fn): name(), next_functions, metadata, register_hook.
+ * A custom autograd.Function's grad_fn is its ctx (a FunctionCtx), as in Python.
+ */
+export abstract class GradFn {
+  /** @internal The native node; throws when there is none (any longer). */
+  abstract _node(): NodeHandle;
+  name(): string { return native.node_name(this._node()); }
+  /** ((next grad_fn | null, input_nr), ...) for each input of the node. */
+  get next_functions(): [GradFn | null, number][] {
+    return native.node_next_functions(this._node()).map(([n, nr]) => [n === null ? null : gradFnOf(n), nr]);
+  }
+  /** A per-node object for the user's data, kept as long as the node. */
+  get metadata(): Record<string, unknown> { return native.node_metadata(this._node()); }
+  /** AccumulateGrad's leaf tensor (undefined for other nodes). */
+  get variable(): Tensor | undefined {
+    const h = native.node_variable(this._node());
+    return h ? new Tensor(h) : undefined;
+  }
+  /** hook(grad_inputs, grad_outputs) runs after the node; an array it returns replaces grad_inputs. */
+  register_hook(hook: (grad_inputs: (Tensor | null)[], grad_outputs: (Tensor | null)[]) => (Tensor | null)[] | null | undefined | void): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError(`register_hook(): hook must be a function, not ${typeof hook}`);
+    const node = this._node();
+    const wrap = (hs: (Handle | null)[]) => hs.map((h) => (h === null ? null : new Tensor(h)));
+    const key = native.node_register_hook(node, (gi, go) => {
+      const r = hook(wrap(gi), wrap(go));
+      if (r === null || r === undefined) return null;
+      if (!Array.isArray(r)) throw new TypeError(`hook of ${this.name()} must return an array of Tensors or null`);
+      return r.map((t) => (t instanceof Tensor ? t._h : null));
+    });
+    return new RemovableHandle(() => { native.node_remove_hook(node, key); });
+  }
+  toString(): string { return `<${this.name().replace(/^.*::/, '')} object>`; }
+}
+
+class NativeGradFn extends GradFn {
+  constructor(private readonly _n: NodeHandle) { super(); }
+  _node(): NodeHandle { return this._n; }
+}
+
+// One JS object per native node handle (the addon keeps one handle per node while JS holds it),
+// so that `t.grad_fn === t.grad_fn` as in Python.
+const gradFns = new WeakMap<NodeHandle, GradFn>();
+/** @internal The grad_fn object for a node: a custom Function's ctx, else a cached NativeGradFn. */
+export function gradFnOf(n: NodeHandle): GradFn {
+  const ctx = native.node_ctx(n);
+  if (ctx) return ctx as GradFn;
+  let g = gradFns.get(n);
+  if (!g) gradFns.set(n, (g = new NativeGradFn(n)));
+  return g;
 }
 
 // ---- operator handles of the hand-written members, resolved once at load ----------
@@ -582,13 +628,18 @@ export class Tensor {
     this._grad = value;
   }
   get grad_fn(): GradFn | null {
-    const name = native.grad_fn_name(this._h);
-    return name === null ? null : new GradFn(name);
+    const n = native.tensor_grad_fn(this._h);
+    return n === null ? null : gradFnOf(n);
   }
   get retains_grad(): boolean { return call(O.retains_grad, this._h); }
-  backward(gradient?: Tensor | null, opts: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor[] } = {}): void {
+  backward(gradient?: Tensor | null, opts?: { retain_graph?: boolean | null; create_graph?: boolean; inputs?: Tensor[] | null }): void;
+  backward(opts: { gradient?: Tensor | null; retain_graph?: boolean | null; create_graph?: boolean; inputs?: Tensor[] | null }): void;
+  backward(...args: unknown[]): void {
+    // Python's Tensor.backward(gradient=None, retain_graph=None, create_graph=False, inputs=None)
+    const a = bindSimple('backward', args, { gradient: null as Tensor | null, retain_graph: null as boolean | null, create_graph: false, inputs: null as Tensor[] | null });
+    const gradient = a.gradient;
     if (gradient) checkGradOutputs([this], [gradient]);
-    call(O.backward, this._h, hs(opts.inputs ?? []), gradient ? gradient._h : null, opts.retain_graph ?? null, opts.create_graph ?? false);
+    call(O.backward, this._h, hs(a.inputs ?? []), gradient ? gradient._h : null, a.retain_graph ?? null, a.create_graph ?? false);
   }
 
   where(condition: Tensor, other: TensorOrScalar): Tensor {

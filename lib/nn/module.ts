@@ -16,6 +16,7 @@ import { DeviceLike, device } from '../device';
 import { scope, keep } from '../memory';
 import { no_grad } from '../autograd';
 import { Parameter } from './parameter';
+import { BackwardHook, FullBackwardHook } from './backward_hook';
 import { bind, isOptions, pySize, pyStrRepr, typename, Rest } from './common';
 
 const SET_DATA = op('set_data'), COMPATIBLE = op('_has_compatible_shallow_copy_type');
@@ -167,6 +168,7 @@ export class Module {
   declare _modules: Map<string, Module | null>;
   declare _forward_hooks: Map<number, Hook>;
   declare _forward_pre_hooks: Map<number, Hook>;
+  declare _backward_hooks: Map<number, FullBackwardHook>;
   /** @internal */ declare [SELF]: Module;
 
   constructor() {
@@ -183,6 +185,7 @@ export class Module {
     internal('_modules', new Map());
     internal('_forward_hooks', new Map());
     internal('_forward_pre_hooks', new Map());
+    internal('_backward_hooks', new Map());
     Object.defineProperty(target, 'training', { value: true, writable: true, configurable: true, enumerable: true });
     const proxy = new Proxy(target as Target, handler);
     internal(SELF, proxy);
@@ -231,11 +234,14 @@ export class Module {
       const r = hook(this, input);
       if (r != null) input = Array.isArray(r) ? r : [r];
     }
+    const bwHook = this._backward_hooks.size ? new BackwardHook(this, [...this._backward_hooks.values()]) : null;
+    if (bwHook) input = bwHook.setupInputHook(input);
     let result = scope(() => this.forward(...input));
     for (const hook of this._forward_hooks.values()) {
       const r = hook(this, input, result);
       if (r != null) result = r;
     }
+    if (bwHook) result = bwHook.setupOutputHook(result);
     return result;
   }
 
@@ -296,6 +302,17 @@ export class Module {
   register_forward_pre_hook(hook: (module: this, input: unknown[]) => unknown): RemovableHandle {
     const handle = new RemovableHandle(this._forward_pre_hooks);
     this._forward_pre_hooks.set(handle.id, hook as Hook);
+    return handle;
+  }
+
+  /**
+   * hook(module, grad_input, grad_output) runs when the gradients with respect to the module's
+   * inputs are computed; an array it returns replaces grad_input.
+   */
+  register_full_backward_hook(hook: (module: this, grad_input: (Tensor | null)[], grad_output: (Tensor | null)[]) => (Tensor | null)[] | null | undefined | void): RemovableHandle {
+    if (typeof hook !== 'function') throw new TypeError(`register_full_backward_hook(): hook must be a function, not ${typename(hook)}`);
+    const handle = new RemovableHandle(this._backward_hooks as Map<number, Hook>);
+    this._backward_hooks.set(handle.id, hook as FullBackwardHook);
     return handle;
   }
 
