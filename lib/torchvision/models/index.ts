@@ -17,3 +17,22 @@ export {
 } from './resnet';
 export type { ResNetOptions, ResNetBuilderOptions, BlockOptions, Block, NormLayer } from './resnet';
 export { _IMAGENET_CATEGORIES } from './_meta';
+// The CNN classifier zoo (torchvision 0.14): builders, model classes and weights enums at the top
+// level as torchvision.models has them; each module as a namespace too (models.mobilenetv2.InvertedResidual).
+export {
+  ResNeXt50_32X4D_Weights, ResNeXt101_32X8D_Weights, ResNeXt101_64X4D_Weights, Wide_ResNet50_2_Weights, Wide_ResNet101_2_Weights,
+  AlexNet_Weights, VGG11_Weights, VGG11_BN_Weights, VGG13_Weights, VGG13_BN_Weights, VGG16_Weights, VGG16_BN_Weights, VGG19_Weights, VGG19_BN_Weights,
+  SqueezeNet1_0_Weights, SqueezeNet1_1_Weights,
+  ShuffleNet_V2_X0_5_Weights, ShuffleNet_V2_X1_0_Weights, ShuffleNet_V2_X1_5_Weights, ShuffleNet_V2_X2_0_Weights,
+  MobileNet_V2_Weights, MobileNet_V3_Large_Weights, MobileNet_V3_Small_Weights,
+} from './_zoo_weights';
+export { resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2 } from './resnet';
+export { AlexNet, alexnet } from './alexnet';
+export { VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn } from './vgg';
+export { SqueezeNet, squeezenet1_0, squeezenet1_1 } from './squeezenet';
+export { ShuffleNetV2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0 } from './shufflenetv2';
+export { MobileNetV2, mobilenet_v2 } from './mobilenetv2';
+export { MobileNetV3, mobilenet_v3_large, mobilenet_v3_small } from './mobilenetv3';
+export * as shufflenetv2 from './shufflenetv2';
+export * as mobilenetv2 from './mobilenetv2';
+export * as mobilenetv3 from './mobilenetv3';
