@@ -24,10 +24,16 @@ export abstract class _InplaceActivation extends Module {
 
 /** nn.ReLU6: min(max(0, x), 6). */
 export class ReLU6 extends _InplaceActivation { f(x: Tensor, inplace: boolean): Tensor { return F.relu6(x, inplace); } }
-/** nn.Hardswish: x * relu6(x + 3) / 6. */
-export class Hardswish extends _InplaceActivation { f(x: Tensor, inplace: boolean): Tensor { return F.hardswish(x, inplace); } }
-/** nn.Hardsigmoid: relu6(x + 3) / 6. */
-export class Hardsigmoid extends _InplaceActivation { f(x: Tensor, inplace: boolean): Tensor { return F.hardsigmoid(x, inplace); } }
+/** nn.Hardswish: x * relu6(x + 3) / 6. PyTorch prints it without `inplace`. */
+export class Hardswish extends _InplaceActivation {
+  f(x: Tensor, inplace: boolean): Tensor { return F.hardswish(x, inplace); }
+  extra_repr(): string { return ''; }
+}
+/** nn.Hardsigmoid: relu6(x + 3) / 6. PyTorch prints it without `inplace`. */
+export class Hardsigmoid extends _InplaceActivation {
+  f(x: Tensor, inplace: boolean): Tensor { return F.hardsigmoid(x, inplace); }
+  extra_repr(): string { return ''; }
+}
 /** nn.SiLU: x * sigmoid(x). */
 export class SiLU extends _InplaceActivation { f(x: Tensor, inplace: boolean): Tensor { return F.silu(x, inplace); } }
 

@@ -19,13 +19,7 @@ export type { ResNetOptions, ResNetBuilderOptions, BlockOptions, Block, NormLaye
 export { _IMAGENET_CATEGORIES } from './_meta';
 // The CNN classifier zoo (torchvision 0.14): builders, model classes and weights enums at the top
 // level as torchvision.models has them; each module as a namespace too (models.mobilenetv2.InvertedResidual).
-export {
-  ResNeXt50_32X4D_Weights, ResNeXt101_32X8D_Weights, ResNeXt101_64X4D_Weights, Wide_ResNet50_2_Weights, Wide_ResNet101_2_Weights,
-  AlexNet_Weights, VGG11_Weights, VGG11_BN_Weights, VGG13_Weights, VGG13_BN_Weights, VGG16_Weights, VGG16_BN_Weights, VGG19_Weights, VGG19_BN_Weights,
-  SqueezeNet1_0_Weights, SqueezeNet1_1_Weights,
-  ShuffleNet_V2_X0_5_Weights, ShuffleNet_V2_X1_0_Weights, ShuffleNet_V2_X1_5_Weights, ShuffleNet_V2_X2_0_Weights,
-  MobileNet_V2_Weights, MobileNet_V3_Large_Weights, MobileNet_V3_Small_Weights,
-} from './_zoo_weights';
+export * from './_zoo_weights';
 export { resnext50_32x4d, resnext101_32x8d, resnext101_64x4d, wide_resnet50_2, wide_resnet101_2 } from './resnet';
 export { AlexNet, alexnet } from './alexnet';
 export { VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn } from './vgg';

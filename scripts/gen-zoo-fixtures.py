@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+"""Writes test/fixtures/zoo.json: what torchvision's CNN classifiers are after torch.manual_seed(s),
+for test/zoo.test.js (lib/torchvision/models, the zoo beyond ResNet).
+
+Run with Debian's system Python (python3-torch 1.13, python3-torchvision):
+
+    /usr/bin/python3 scripts/gen-zoo-fixtures.py            # the fixture
+    /usr/bin/python3 scripts/gen-zoo-fixtures.py checkpoint DIR
+        (test time) writes DIR/hub/checkpoints/<file of MobileNet_V3_Small_Weights.IMAGENET1K_V1>,
+        a torch.save'd state_dict of a seeded mobilenet_v3_small whose batch-norm statistics were
+        moved by two train passes, and DIR/expected.json with its eval output on a seeded input.
+
+Per case: every state_dict entry (name, shape, dtype, a float64 sum, the values at three fixed
+flat positions: bit-exact after the same seed), the eval-mode output on torch.randn(input_shape)
+drawn after manual_seed(seed + 1), and the number of conv/linear layers (the depth the output
+tolerance scales with). Plus repr() of a few small models and, for every weights enum of the zoo,
+each entry's url, metadata and transforms preset.
+"""
+import json
+import os
+import sys
+
+import torch
+import torchvision
+import torchvision.models as M
+from torchvision.models._api import get_model_weights
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_json import json_float  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+OUT = os.path.join(ROOT, "test", "fixtures", "zoo.json")
+SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "convnext", "vit_", "swin_", "maxvit")
+
+# (builder, kwargs, seed, input shape). num_classes=10 keeps outputs and heads small; the 1000-class
+# head is the same code. One model per size family (init of VGG/RegNet-sized nets costs seconds).
+CASES = [
+    ("alexnet", {"num_classes": 10}, 1, [1, 3, 64, 64]),
+    ("vgg11_bn", {"num_classes": 10}, 2, [1, 3, 32, 32]),
+    ("squeezenet1_0", {"num_classes": 10}, 3, [1, 3, 64, 64]),
+    ("squeezenet1_1", {}, 4, [1, 3, 64, 64]),
+    ("shufflenet_v2_x0_5", {"num_classes": 10}, 5, [1, 3, 64, 64]),
+    ("shufflenet_v2_x1_0", {"num_classes": 10}, 6, [1, 3, 64, 64]),
+    ("mobilenet_v2", {"num_classes": 10}, 7, [1, 3, 64, 64]),
+    ("mobilenet_v2", {"num_classes": 10, "width_mult": 0.35}, 8, [1, 3, 64, 64]),
+    ("mobilenet_v3_large", {"num_classes": 10}, 9, [1, 3, 64, 64]),
+    ("mobilenet_v3_small", {"num_classes": 10}, 10, [1, 3, 64, 64]),
+    ("mobilenet_v3_small", {"num_classes": 10, "reduced_tail": True, "dilated": True, "width_mult": 0.75}, 11, [1, 3, 64, 64]),
+    ("resnext50_32x4d", {"num_classes": 10}, 12, [1, 3, 64, 64]),
+    ("wide_resnet50_2", {"num_classes": 10}, 13, [1, 3, 32, 32]),
+]
+REPRS = ["squeezenet1_1", "mobilenet_v3_small", "shufflenet_v2_x0_5"]
+
+
+def flat_positions(n):
+    return sorted({0, n // 3, n - 1}) if n else []
+
+
+def tensor_record(name, t):
+    f = t.detach().reshape(-1)
+    vals = [f[i].item() for i in flat_positions(f.numel())]
+    return {"name": name, "shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""),
+            "sum": t.detach().double().sum().item(), "at": flat_positions(f.numel()), "values": vals}
+
+
+def depth(model):
+    return sum(1 for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)))
+
+
+def case_record(builder, kwargs, seed, shape):
+    torch.manual_seed(seed)
+    model = getattr(M, builder)(**kwargs)
+    state = [tensor_record(k, v) for k, v in model.state_dict().items()]
+    torch.manual_seed(seed + 1)
+    x = torch.randn(*shape)
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+    return {"builder": builder, "kwargs": kwargs, "seed": seed, "input_shape": shape, "state": state,
+            "depth": depth(model), "output": out.reshape(-1).tolist(), "output_shape": list(out.shape)}
+
+
+def weights_records():
+    out = {}
+    for name in M.list_models(module=M):
+        if name.startswith(SKIP):
+            continue
+        W = get_model_weights(name)
+        entries = []
+        for e in W:
+            kw = dict(e.transforms.keywords)
+            entries.append({
+                "name": e.name, "url": e.url, "num_params": e.meta["num_params"],
+                "categories": None if e.meta["categories"] is None else len(e.meta["categories"]),
+                "min_size": list(e.meta["min_size"]), "recipe": e.meta["recipe"], "metrics": {k: {m: json_float(v) for m, v in d.items()} for k, d in e.meta["_metrics"].items()},
+                "crop_size": kw["crop_size"], "resize_size": kw.get("resize_size", 256),
+                "interpolation": kw["interpolation"].value if "interpolation" in kw else "bilinear",
+                "mean": list(kw.get("mean", (0.485, 0.456, 0.406))), "std": list(kw.get("std", (0.229, 0.224, 0.225))),
+            })
+        out[name] = {"enum": W.__name__, "default": W.DEFAULT.name, "entries": entries}
+    return out
+
+
+def write_checkpoint(home, seed=4321):
+    torch.manual_seed(seed)
+    model = M.mobilenet_v3_small()
+    model.train()
+    with torch.no_grad():
+        for _ in range(2):
+            model(torch.randn(2, 3, 64, 64))
+    d = os.path.join(home, "hub", "checkpoints")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, os.path.basename(M.MobileNet_V3_Small_Weights.IMAGENET1K_V1.url))
+    torch.save(model.state_dict(), path)
+    torch.manual_seed(seed + 1)
+    x = torch.randn(1, 3, 64, 64)
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+    with open(os.path.join(home, "expected.json"), "w") as f:
+        json.dump({"checkpoint": path, "input_seed": seed + 1, "input_shape": [1, 3, 64, 64],
+                   "output": out.reshape(-1).tolist(), "depth": depth(model)}, f)
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "checkpoint":
+        write_checkpoint(sys.argv[2])
+        return
+    torch.set_num_threads(1)
+    fx = {
+        "torch": torch.__version__, "torchvision": torchvision.__version__,
+        "cases": [case_record(*c) for c in CASES],
+        "reprs": {n: repr(getattr(M, n)()) for n in REPRS},
+        "weights": weights_records(),
+    }
+    with open(OUT, "w") as f:
+        json.dump(fx, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"wrote {os.path.relpath(OUT)} ({os.path.getsize(OUT)} bytes)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
