@@ -48,6 +48,15 @@ CASES = [
     ("mobilenet_v3_small", {"num_classes": 10, "reduced_tail": True, "dilated": True, "width_mult": 0.75}, 11, [1, 3, 64, 64]),
     ("resnext50_32x4d", {"num_classes": 10}, 12, [1, 3, 64, 64]),
     ("wide_resnet50_2", {"num_classes": 10}, 13, [1, 3, 32, 32]),
+    ("densenet121", {"num_classes": 10}, 14, [1, 3, 64, 64]),
+    ("densenet161", {"num_classes": 10, "drop_rate": 0.2}, 15, [1, 3, 32, 32]),
+    ("mnasnet0_5", {"num_classes": 10}, 16, [1, 3, 64, 64]),
+    ("mnasnet0_75", {"num_classes": 10}, 17, [1, 3, 64, 64]),
+    ("mnasnet1_3", {}, 18, [1, 3, 64, 64]),
+    ("googlenet", {"num_classes": 10, "init_weights": True}, 19, [1, 3, 64, 64]),
+    ("googlenet", {"num_classes": 10, "aux_logits": False, "transform_input": True, "init_weights": True}, 20, [1, 3, 64, 64]),
+    ("inception_v3", {"num_classes": 10, "init_weights": True}, 21, [1, 3, 75, 75]),
+    ("inception_v3", {"num_classes": 10, "aux_logits": False, "transform_input": True, "init_weights": True}, 22, [1, 3, 80, 80]),
 ]
 REPRS = ["squeezenet1_1", "mobilenet_v3_small", "shufflenet_v2_x0_5"]
 
@@ -132,6 +141,7 @@ def main():
         "cases": [case_record(*c) for c in CASES],
         "reprs": {n: repr(getattr(M, n)()) for n in REPRS},
         "weights": weights_records(),
+        "list_models": M.list_models(module=M),
     }
     with open(OUT, "w") as f:
         json.dump(fx, f, separators=(",", ":"))

@@ -138,6 +138,7 @@ type WeightsClass<W extends WeightsEnum> = { verify(obj: unknown): W | null; fro
 export function makeBuilder<W extends WeightsEnum, O extends object, M extends Module>(
   name: string, enumClass: WeightsClass<W>, legacy: string | null, options: readonly string[],
   build: (weights: W | null, kwargs: O & Record<string, unknown>) => M,
+  load: (model: M, weights: W, progress: boolean, given: Record<string, unknown>) => void = loadWeights,
 ): (...args: BuilderArgs<W, O>) => M {
   const allowed = new Set(options);
   const fn = (...args: BuilderArgs<W, O>): M => {
@@ -150,10 +151,11 @@ export function makeBuilder<W extends WeightsEnum, O extends object, M extends M
       if (!allowed.has(k)) throw new TypeError(`${name}() got an unexpected keyword argument '${k}'`);
     }
     const w = enumClass.verify(weights);
+    const given = { ...kwargs }; // as the caller passed them, before the overwrites below
     // Weights without categories (VGG-16 IMAGENET1K_FEATURES) leave num_classes as given.
     if (w !== null && w.meta.categories !== null) _ovewrite_named_param(kwargs, "num_classes", w.meta.categories.length);
     const model = build(w, kwargs);
-    if (w !== null) loadWeights(model, w, progress ?? true);
+    if (w !== null) load(model, w, progress ?? true, given);
     return model;
   };
   return register_model(name, fn, enumClass as never);

@@ -30,3 +30,10 @@ export { MobileNetV3, mobilenet_v3_large, mobilenet_v3_small } from './mobilenet
 export * as shufflenetv2 from './shufflenetv2';
 export * as mobilenetv2 from './mobilenetv2';
 export * as mobilenetv3 from './mobilenetv3';
+export { DenseNet, densenet121, densenet161, densenet169, densenet201 } from './densenet';
+export { MNASNet, mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from './mnasnet';
+export * as densenet from './densenet';
+export * as mnasnet from './mnasnet';
+export { GoogLeNet, GoogLeNetOutputs, googlenet } from './googlenet';
+export { Inception3, InceptionOutputs, inception_v3 } from './inception';
+export * as inception from './inception';
