@@ -57,8 +57,12 @@ CASES = [
     ("googlenet", {"num_classes": 10, "aux_logits": False, "transform_input": True, "init_weights": True}, 20, [1, 3, 64, 64]),
     ("inception_v3", {"num_classes": 10, "init_weights": True}, 21, [1, 3, 75, 75]),
     ("inception_v3", {"num_classes": 10, "aux_logits": False, "transform_input": True, "init_weights": True}, 22, [1, 3, 80, 80]),
+    ("efficientnet_b0", {"num_classes": 10}, 23, [1, 3, 64, 64]),
+    ("efficientnet_b3", {"num_classes": 10, "stochastic_depth_prob": 0.3}, 24, [1, 3, 32, 32]),
+    ("efficientnet_b5", {"num_classes": 10}, 25, [1, 3, 32, 32]),
+    ("efficientnet_v2_s", {"num_classes": 10}, 26, [1, 3, 32, 32]),
 ]
-REPRS = ["squeezenet1_1", "mobilenet_v3_small", "shufflenet_v2_x0_5"]
+REPRS = ["squeezenet1_1", "mobilenet_v3_small", "shufflenet_v2_x0_5", "efficientnet_b0"]
 
 
 def flat_positions(n):

@@ -37,3 +37,8 @@ export * as mnasnet from './mnasnet';
 export { GoogLeNet, GoogLeNetOutputs, googlenet } from './googlenet';
 export { Inception3, InceptionOutputs, inception_v3 } from './inception';
 export * as inception from './inception';
+export {
+  EfficientNet, MBConvConfig, FusedMBConvConfig, efficientnet_b0, efficientnet_b1, efficientnet_b2, efficientnet_b3, efficientnet_b4,
+  efficientnet_b5, efficientnet_b6, efficientnet_b7, efficientnet_v2_s, efficientnet_v2_m, efficientnet_v2_l,
+} from './efficientnet';
+export * as efficientnet from './efficientnet';

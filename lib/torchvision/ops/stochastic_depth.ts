@@ -35,5 +35,6 @@ export class StochasticDepth extends Module {
     this.mode = mode;
   }
   forward(input: Tensor): Tensor { return stochastic_depth(input, this.p, this.mode, this.training); }
-  toString(): string { return `${this._get_name()}(p=${this.p}, mode=${this.mode})`; }
+  // Python's f"{p}" of the float p (0.0, 0.0125), as torchvision's __repr__.
+  toString(): string { return `${this._get_name()}(p=${py(this.p, { float: true })}, mode=${this.mode})`; }
 }
