@@ -61,6 +61,9 @@ CASES = [
     ("efficientnet_b3", {"num_classes": 10, "stochastic_depth_prob": 0.3}, 24, [1, 3, 32, 32]),
     ("efficientnet_b5", {"num_classes": 10}, 25, [1, 3, 32, 32]),
     ("efficientnet_v2_s", {"num_classes": 10}, 26, [1, 3, 32, 32]),
+    ("regnet_y_400mf", {"num_classes": 10}, 27, [1, 3, 64, 64]),
+    ("regnet_x_400mf", {"num_classes": 10}, 28, [1, 3, 64, 64]),
+    ("regnet_y_1_6gf", {"num_classes": 10}, 29, [1, 3, 32, 32]),
 ]
 REPRS = ["squeezenet1_1", "mobilenet_v3_small", "shufflenet_v2_x0_5", "efficientnet_b0"]
 
@@ -91,6 +94,30 @@ def case_record(builder, kwargs, seed, shape):
         out = model(x)
     return {"builder": builder, "kwargs": kwargs, "seed": seed, "input_shape": shape, "state": state,
             "depth": depth(model), "output": out.reshape(-1).tolist(), "output_shape": list(out.shape)}
+
+
+class _Stop(Exception):
+    pass
+
+
+def regnet_params():
+    """The BlockParams every RegNet builder computes (caught before the model is built: RegNet-Y-128GF alone is 644M parameters)."""
+    from torchvision.models import regnet as R
+    orig = R.BlockParams.from_init_params.__func__
+    out = {}
+    for name in [n for n in M.list_models(module=M) if n.startswith("regnet_")]:
+        def capture(cls, **kw):
+            p = orig(cls, **kw)
+            raise _Stop({"depths": p.depths, "widths": p.widths, "group_widths": p.group_widths,
+                         "bottleneck_multipliers": p.bottleneck_multipliers, "strides": p.strides, "se_ratio": p.se_ratio})
+        R.BlockParams.from_init_params = classmethod(capture)
+        try:
+            getattr(M, name)()
+        except _Stop as e:
+            out[name] = e.args[0]
+        finally:
+            R.BlockParams.from_init_params = classmethod(orig)
+    return out
 
 
 def weights_records():
@@ -146,6 +173,7 @@ def main():
         "reprs": {n: repr(getattr(M, n)()) for n in REPRS},
         "weights": weights_records(),
         "list_models": M.list_models(module=M),
+        "regnet_params": regnet_params(),
     }
     with open(OUT, "w") as f:
         json.dump(fx, f, separators=(",", ":"))

@@ -17,13 +17,6 @@ const C = require('./support/close');
 const FX = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'zoo.json'), 'utf8'));
 const GEN = path.join(H.ROOT, 'scripts', 'gen-zoo-fixtures.py');
 
-// Builders of the zoo (torchvision 0.14) not written yet: listed so that the weights test below
-// fails, and this list gets shortened, the day one of them is registered.
-const NOT_YET = new Set([
-  'regnet_x_400mf', 'regnet_x_800mf', 'regnet_x_1_6gf', 'regnet_x_3_2gf', 'regnet_x_8gf', 'regnet_x_16gf', 'regnet_x_32gf',
-  'regnet_y_400mf', 'regnet_y_800mf', 'regnet_y_1_6gf', 'regnet_y_3_2gf', 'regnet_y_8gf', 'regnet_y_16gf', 'regnet_y_32gf', 'regnet_y_128gf',
-]);
-
 const values = (t) => Array.from(t.detach().contiguous().reshape(-1).typed_array(), Number);
 
 /**
@@ -64,6 +57,16 @@ describe('torchvision.models zoo: init, state_dict and outputs as torchvision', 
     });
   }
 
+  it('RegNet: every builder\'s BlockParams (stage depths, widths, group widths) as torchvision computes them', () => {
+    const R = models.regnet;
+    assert.deepEqual(Object.keys(R._REGNET_INIT).sort(), Object.keys(FX.regnet_params).sort());
+    for (const [name, want] of Object.entries(FX.regnet_params)) {
+      const p = R.BlockParams.from_init_params(R._REGNET_INIT[name]);
+      const got = { depths: p.depths, widths: p.widths, group_widths: p.group_widths, bottleneck_multipliers: p.bottleneck_multipliers, strides: p.strides, se_ratio: p.se_ratio };
+      assert.deepEqual(got, want, name);
+    }
+  });
+
   it('repr() of small models is torchvision\'s', () => {
     for (const [name, text] of Object.entries(FX.reprs)) assert.equal(String(models[name]()), text, name);
   });
@@ -94,18 +97,14 @@ describe('torchvision.models zoo: weights enums as torchvision', () => {
         assert.deepEqual(t.mean, e.mean, `${what} mean`);
         assert.deepEqual(t.std, e.std, `${what} std`);
       }
-      if (NOT_YET.has(builder)) {
-        assert.ok(!models.list_models().includes(builder), `${builder} is registered now: take it off NOT_YET and add it to the fixture's cases`);
-      } else {
-        assert.equal(models.get_model_weights(builder), W, `get_model_weights('${builder}')`);
-        assert.equal(typeof models[builder], 'function', `models.${builder}`);
-      }
+      assert.equal(models.get_model_weights(builder), W, `get_model_weights('${builder}')`);
+      assert.equal(typeof models[builder], 'function', `models.${builder}`);
     });
   }
 
-  it('list_models() is torchvision\'s, less what is not written yet', () => {
-    const later = /^(convnext|vit_|swin_|maxvit)/; // transformer-style models: LayerNorm/attention come later
-    assert.deepEqual(models.list_models(), FX.list_models.filter((n) => !later.test(n) && !NOT_YET.has(n)));
+  it('list_models() is torchvision\'s, less the transformer-style models', () => {
+    const later = /^(convnext|vit_|swin_|maxvit)/; // they need LayerNorm/MultiheadAttention: later
+    assert.deepEqual(models.list_models(), FX.list_models.filter((n) => !later.test(n)));
   });
 
   it('an unknown option is a TypeError naming it; num_classes must match the weights', () => {
