@@ -49,7 +49,7 @@ CASES = [
     ("resnext50_32x4d", {"num_classes": 10}, 12, [1, 3, 64, 64]),
     ("wide_resnet50_2", {"num_classes": 10}, 13, [1, 3, 32, 32]),
     ("densenet121", {"num_classes": 10}, 14, [1, 3, 64, 64]),
-    ("densenet161", {"num_classes": 10, "drop_rate": 0.2}, 15, [1, 3, 32, 32]),
+    ("densenet161", {"num_classes": 10, "drop_rate": 0.2}, 15, [1, 3, 32, 32]),  # growth 48, 96 init features
     ("mnasnet0_5", {"num_classes": 10}, 16, [1, 3, 64, 64]),
     ("mnasnet0_75", {"num_classes": 10}, 17, [1, 3, 64, 64]),
     ("mnasnet1_3", {}, 18, [1, 3, 64, 64]),
@@ -73,10 +73,10 @@ def flat_positions(n):
 
 
 def tensor_record(name, t):
+    """[name, shape, dtype, float64 sum, values at flat_positions(numel)]: a list, to keep the fixture small."""
     f = t.detach().reshape(-1)
     vals = [f[i].item() for i in flat_positions(f.numel())]
-    return {"name": name, "shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""),
-            "sum": t.detach().double().sum().item(), "at": flat_positions(f.numel()), "values": vals}
+    return [name, list(t.shape), str(t.dtype).replace("torch.", ""), t.detach().double().sum().item(), vals]
 
 
 def depth(model):

@@ -17,6 +17,8 @@ const C = require('./support/close');
 const FX = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'zoo.json'), 'utf8'));
 const GEN = path.join(H.ROOT, 'scripts', 'gen-zoo-fixtures.py');
 
+/** The flat positions whose values the fixture records (scripts/gen-zoo-fixtures.py's flat_positions). */
+const flatPositions = (n) => (n ? [...new Set([0, Math.floor(n / 3), n - 1])].sort((a, b) => a - b) : []);
 const values = (t) => Array.from(t.detach().contiguous().reshape(-1).typed_array(), Number);
 
 /**
@@ -37,16 +39,17 @@ describe('torchvision.models zoo: init, state_dict and outputs as torchvision', 
       const model = models[c.builder](c.kwargs);
       const sd = model.state_dict();
       const keys = sd instanceof Map ? [...sd.keys()] : Object.keys(sd);
-      assert.deepEqual(keys, c.state.map((s) => s.name), 'state_dict keys (names and order)');
+      assert.deepEqual(keys, c.state.map((s) => s[0]), 'state_dict keys (names and order)');
       const get = (k) => (sd instanceof Map ? sd.get(k) : sd[k]);
-      for (const s of c.state) {
-        const t = get(s.name);
-        assert.deepEqual(t.shape, s.shape, `${s.name}: shape`);
-        assert.equal(t.dtype.name, s.dtype, `${s.name}: dtype`);
+      for (const [name, shape, dtype, sum, vals] of c.state) {
+        const t = get(name);
+        assert.deepEqual(t.shape, shape, `${name}: shape`);
+        assert.equal(t.dtype.name, dtype, `${name}: dtype`);
         const flat = values(t);
-        assert.deepEqual(s.at.map((i) => flat[i]), s.values, `${s.name}: values at ${s.at} (bit-exact)`);
+        const at = flatPositions(flat.length);
+        assert.deepEqual(at.map((i) => flat[i]), vals, `${name}: values at ${at} (bit-exact)`);
         // The float64 sum of identical float32 values: only the summation order may differ.
-        C.assertNumber(Number(t.detach().double().sum().item()), s.sum, { rtol: 1e-12, atol: 1e-9, label: `${s.name}: sum` });
+        C.assertNumber(Number(t.detach().double().sum().item()), sum, { rtol: 1e-12, atol: 1e-9, label: `${name}: sum` });
       }
       torch.manual_seed(c.seed + 1);
       const x = torch.randn(c.input_shape);
@@ -66,6 +69,23 @@ describe('torchvision.models zoo: init, state_dict and outputs as torchvision', 
       assert.deepEqual(got, want, name);
     }
   });
+
+  // Every other builder's default (1000-class) model, up to 45M parameters (bigger ones take
+  // seconds to initialise each): its parameter count is its weights' num_params, so every stage's
+  // widths, depths and groups are torchvision's.
+  const inTable = new Set(FX.cases.map((c) => c.builder));
+  for (const name of FX.list_models) {
+    const W = FX.weights[name];
+    if (!W || inTable.has(name)) continue;
+    const n = W.entries[0].num_params;
+    if (n > 45e6) continue;
+    it(`${name}(): ${n} parameters, as ${W.enum}'s num_params`, () => {
+      torch.manual_seed(0);
+      let count = 0;
+      for (const p of models[name]().parameters()) count += p.numel();
+      assert.equal(count, n);
+    });
+  }
 
   it('repr() of small models is torchvision\'s', () => {
     for (const [name, text] of Object.entries(FX.reprs)) assert.equal(String(models[name]()), text, name);
