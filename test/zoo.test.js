@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const torch = require('torch-node');
 const models = require('torch-node/torchvision/models');
+const torchvision = require('torch-node/torchvision');
 const H = require('./torchvision-helpers');
 const C = require('./support/close');
 
@@ -41,13 +42,21 @@ describe('torchvision.models zoo: init, state_dict and outputs as torchvision', 
       const keys = sd instanceof Map ? [...sd.keys()] : Object.keys(sd);
       assert.deepEqual(keys, c.state.map((s) => s[0]), 'state_dict keys (names and order)');
       const get = (k) => (sd instanceof Map ? sd.get(k) : sd[k]);
-      for (const [name, shape, dtype, sum, vals] of c.state) {
+      for (const rec of c.state) {
+        const [name, shape, dtype] = rec;
         const t = get(name);
         assert.deepEqual(t.shape, shape, `${name}: shape`);
         assert.equal(t.dtype.name, dtype, `${name}: dtype`);
         const flat = values(t);
+        if (rec.length === 4) { // every element is rec[3]
+          assert.ok(flat.every((v) => v === rec[3]), `${name}: every element ${rec[3]}`);
+          continue;
+        }
+        const [, , , sum, vals] = rec;
         const at = flatPositions(flat.length);
-        assert.deepEqual(at.map((i) => flat[i]), vals, `${name}: values at ${at} (bit-exact)`);
+        // float32 values are recorded as their shortest decimal form: Math.fround gives the exact float32 back.
+        const want = dtype === 'float32' ? vals.map(Math.fround) : vals;
+        assert.deepEqual(at.map((i) => flat[i]), want, `${name}: values at ${at} (bit-exact)`);
         // The float64 sum of identical float32 values: only the summation order may differ.
         C.assertNumber(Number(t.detach().double().sum().item()), sum, { rtol: 1e-12, atol: 1e-9, label: `${name}: sum` });
       }
@@ -89,6 +98,57 @@ describe('torchvision.models zoo: init, state_dict and outputs as torchvision', 
 
   it('repr() of small models is torchvision\'s', () => {
     for (const [name, text] of Object.entries(FX.reprs)) assert.equal(String(models[name]()), text, name);
+  });
+});
+
+describe('torchvision.ops used by the zoo', () => {
+  it('stochastic_depth in training drops rows / the batch as torchvision after the same seed', () => {
+    const { stochastic_depth, StochasticDepth } = torchvision.ops;
+    for (const r of FX.stochastic_depth) {
+      torch.manual_seed(r.seed);
+      const x = torch.randn(6, 3);
+      // bernoulli_ draws and one multiply (and a division by 1 - p) per element: bit-exact.
+      assert.deepEqual(values(stochastic_depth(x, r.p, r.mode, true)), r.output, `p=${r.p}, mode=${r.mode}`);
+    }
+    const x = torch.randn(2, 3);
+    assert.equal(stochastic_depth(x, 0.5, 'row', false), x, 'eval: the input itself');
+    assert.throws(() => stochastic_depth(x, 1.5, 'row'), { message: 'drop probability has to be between 0 and 1, but got 1.5' });
+    assert.throws(() => stochastic_depth(x, 0.5, 'col'), { message: "mode has to be either 'batch' or 'row', but got col" });
+    assert.equal(String(new StochasticDepth(0, 'row')), 'StochasticDepth(p=0.0, mode=row)');
+  });
+
+  it('Conv2dNormActivation: padding, bias and layers as torchvision; ConvNormActivation warns', () => {
+    const { Conv2dNormActivation, ConvNormActivation } = torchvision.ops;
+    const m = new Conv2dNormActivation(4, 8, { kernel_size: 5, dilation: 2, norm_layer: null });
+    assert.equal(String(m), 'Conv2dNormActivation(\n  (0): Conv2d(4, 8, kernel_size=(5, 5), stride=(1, 1), padding=(4, 4), dilation=(2, 2))\n  (1): ReLU(inplace=True)\n)');
+    assert.equal(m.out_channels, 8);
+    const log = torch.warnings.catch_warnings(() => new ConvNormActivation(2, 2), { record: true, action: 'always' });
+    assert.ok(log.some((w) => String(w.message).includes("Don't use ConvNormActivation directly")));
+    assert.throws(() => new Conv2dNormActivation(2, 2, { kernel: 3 }), { name: 'TypeError', message: /unexpected keyword argument 'kernel'/ });
+  });
+});
+
+describe('torchvision.models zoo: builders\' own behaviour', () => {
+  it('GoogLeNet and Inception v3 in training return their namedtuples (logits first), in eval the logits', () => {
+    torch.manual_seed(0);
+    const g = models.googlenet({ num_classes: 5, init_weights: true });
+    const out = g(torch.randn(2, 3, 64, 64));
+    assert.equal(out.length, 3);
+    assert.equal(out[0], out.logits);
+    assert.deepEqual([out.logits.shape, out.aux_logits2.shape, out.aux_logits1.shape], [[2, 5], [2, 5], [2, 5]]);
+    g.eval();
+    assert.deepEqual(g(torch.randn(1, 3, 64, 64)).shape, [1, 5]);
+    const i = models.inception_v3({ num_classes: 5, init_weights: true, aux_logits: true });
+    const o = i(torch.randn(2, 3, 75, 75));
+    assert.deepEqual([o.logits.shape, o.aux_logits.shape], [[2, 5], [2, 5]]);
+  });
+
+  it('regnet_y_128gf({ pretrained: true }) is weights None, with torchvision\'s warning (it had no legacy weights)', () => {
+    // Stops before building the 644M-parameter model: an unexpected option is checked first.
+    const log = torch.warnings.catch_warnings(() => assert.throws(() => models.regnet_y_128gf({ pretrained: true, bogus: 1 }),
+      { name: 'TypeError', message: "regnet_y_128gf() got an unexpected keyword argument 'bogus'" }), { record: true, action: 'always' });
+    const msgs = log.map((w) => String(w.message)).join('\n');
+    assert.match(msgs, /The current behavior is equivalent to passing `weights=None`\. You can also use `weights=NoneType\.DEFAULT`/);
   });
 });
 
