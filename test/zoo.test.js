@@ -139,7 +139,7 @@ describe('torchvision.models zoo: builders\' own behaviour', () => {
     g.eval();
     assert.deepEqual(g(torch.randn(1, 3, 64, 64)).shape, [1, 5]);
     const i = models.inception_v3({ num_classes: 5, init_weights: true, aux_logits: true });
-    const o = i(torch.randn(2, 3, 75, 75));
+    const o = i(torch.randn(2, 3, 299, 299)); // the aux head needs the 17x17 map of a 299x299 input
     assert.deepEqual([o.logits.shape, o.aux_logits.shape], [[2, 5], [2, 5]]);
   });
 
