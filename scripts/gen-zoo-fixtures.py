@@ -6,9 +6,10 @@ Run with Debian's system Python (python3-torch 1.13, python3-torchvision):
 
     /usr/bin/python3 scripts/gen-zoo-fixtures.py            # the fixture
     /usr/bin/python3 scripts/gen-zoo-fixtures.py checkpoint DIR
-        (test time) writes DIR/hub/checkpoints/<file of MobileNet_V3_Small_Weights.IMAGENET1K_V1>,
-        a torch.save'd state_dict of a seeded mobilenet_v3_small whose batch-norm statistics were
-        moved by two train passes, and DIR/expected.json with its eval output on a seeded input.
+        (test time) writes DIR/hub/checkpoints/<file of the DEFAULT weights> for mobilenet_v3_small,
+        densenet121 and googlenet: torch.save'd state_dicts of seeded models whose batch-norm
+        statistics were moved by two train passes, and DIR/expected.json with what torchvision's
+        builder gives when it loads them (weights=DEFAULT): state_dict keys, eval output.
 
 Per case: every state_dict entry (name, shape, dtype, a float64 sum, the values at three fixed
 flat positions: bit-exact after the same seed), the eval-mode output on torch.randn(input_shape)
@@ -155,25 +156,50 @@ def weights_records():
     return out
 
 
-def write_checkpoint(home, seed=4321):
-    torch.manual_seed(seed)
-    model = M.mobilenet_v3_small()
-    model.train()
-    with torch.no_grad():
-        for _ in range(2):
-            model(torch.randn(2, 3, 64, 64))
+# The checkpoints written at test time: builder, weights entry, seed. DenseNet-121's is written with
+# the old layer names its real checkpoint has ('denselayer1.norm.1.weight'), GoogLeNet's with the
+# auxiliary heads its real checkpoint has: what the builders' loading code exists for.
+CHECKPOINTS = [("mobilenet_v3_small", "MobileNet_V3_Small_Weights", 4321),
+               ("densenet121", "DenseNet121_Weights", 4322),
+               ("googlenet", "GoogLeNet_Weights", 4323)]
+
+
+def write_checkpoint(home):
+    """Writes each CHECKPOINTS model's state_dict into home/hub/checkpoints under its weights' file
+    name, then loads it back through torchvision's own builder (weights=DEFAULT, from that cache) and
+    records the builder's eval output on a seeded input, in home/expected.json."""
+    import re
     d = os.path.join(home, "hub", "checkpoints")
     os.makedirs(d, exist_ok=True)
-    path = os.path.join(d, os.path.basename(M.MobileNet_V3_Small_Weights.IMAGENET1K_V1.url))
-    torch.save(model.state_dict(), path)
-    torch.manual_seed(seed + 1)
-    x = torch.randn(1, 3, 64, 64)
-    model.eval()
-    with torch.no_grad():
-        out = model(x)
+    os.environ["TORCH_HOME"] = home
+    torch.hub.set_dir(os.path.join(home, "hub"))
+    expected = {}
+    for builder, enum, seed in CHECKPOINTS:
+        torch.manual_seed(seed)
+        kwargs = {"aux_logits": True, "init_weights": True} if builder == "googlenet" else {}
+        model = getattr(M, builder)(**kwargs)
+        model.train()
+        # Move the batch-norm statistics (and num_batches_tracked) away from their initial values.
+        with torch.no_grad():
+            for _ in range(2):
+                model(torch.randn(2, 3, 64, 64))
+        sd = model.state_dict()
+        if builder == "densenet121":
+            old = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))((?:[12])\.(?:weight|bias|running_mean|running_var))$")
+            sd = type(sd)((old.sub(r"\1.\2", k), v) for k, v in sd.items())
+        weights = getattr(M, enum).DEFAULT
+        path = os.path.join(d, os.path.basename(weights.url))
+        torch.save(sd, path)
+        loaded = getattr(M, builder)(weights=weights)
+        torch.manual_seed(seed + 1)
+        x = torch.randn(1, 3, 64, 64)
+        loaded.eval()
+        with torch.no_grad():
+            out = loaded(x)
+        expected[builder] = {"checkpoint": path, "keys": list(sd.keys()), "loaded_keys": list(loaded.state_dict().keys()),
+                             "input_seed": seed + 1, "input_shape": [1, 3, 64, 64], "output": out.reshape(-1).tolist()}
     with open(os.path.join(home, "expected.json"), "w") as f:
-        json.dump({"checkpoint": path, "input_seed": seed + 1, "input_shape": [1, 3, 64, 64],
-                   "output": out.reshape(-1).tolist(), "depth": depth(model)}, f)
+        json.dump(expected, f)
 
 
 def main():

@@ -197,8 +197,8 @@ describe('torchvision.models zoo: weights enums as torchvision', () => {
   });
 });
 
-describe('torchvision.models zoo: a state_dict saved by torchvision (mobilenet_v3_small)', function () {
-  this.timeout(120000);
+describe('torchvision.models zoo: checkpoints saved by torchvision, loaded through the builders', function () {
+  this.timeout(300000);
   let home, expected, saved;
 
   before(async () => {
@@ -217,26 +217,43 @@ describe('torchvision.models zoo: a state_dict saved by torchvision (mobilenet_v
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  function check(model, what) {
-    torch.manual_seed(expected.input_seed);
-    const x = torch.randn(expected.input_shape);
+  function check(model, e, what) {
+    const sd = model.state_dict();
+    assert.deepEqual(sd instanceof Map ? [...sd.keys()] : Object.keys(sd), e.loaded_keys, `${what}: state_dict keys`);
+    torch.manual_seed(e.input_seed);
+    const x = torch.randn(e.input_shape);
     model.eval();
     // Computed by torchvision just now on this CPU: the same kernels, so a few ulps of room only.
-    const tol = { rtol: C.ASSERT_CLOSE.float32.rtol, atol: C.ASSERT_CLOSE.float32.rtol * C.maxAbs(expected.output) };
-    C.assertValues(values(torch.no_grad(() => model(x))), expected.output, { ...tol, label: what, who: 'torchvision' });
+    const tol = { rtol: C.ASSERT_CLOSE.float32.rtol, atol: C.ASSERT_CLOSE.float32.rtol * C.maxAbs(e.output) };
+    C.assertValues(values(torch.no_grad(() => model(x))), e.output, { ...tol, label: what, who: 'torchvision' });
   }
 
-  it('torch.load + load_state_dict gives torchvision\'s outputs', () => {
+  it('mobilenet_v3_small: torch.load + load_state_dict, weights: DEFAULT, and the legacy pretrained: true (with its warnings)', () => {
+    const e = expected.mobilenet_v3_small;
     const model = models.mobilenet_v3_small();
-    model.load_state_dict(torch.load(expected.checkpoint));
-    check(model, 'load_state_dict');
-  });
-
-  it('weights: DEFAULT and the legacy pretrained: true (with its warnings) load it from the hub cache', () => {
-    check(models.mobilenet_v3_small({ weights: models.MobileNet_V3_Small_Weights.DEFAULT, progress: false }), 'weights');
-    const log = torch.warnings.catch_warnings(() => check(models.mobilenet_v3_small({ pretrained: true }), 'pretrained'), { record: true, action: 'always' });
+    model.load_state_dict(torch.load(e.checkpoint));
+    check(model, e, 'load_state_dict');
+    check(models.mobilenet_v3_small({ weights: models.MobileNet_V3_Small_Weights.DEFAULT, progress: false }), e, 'weights');
+    const log = torch.warnings.catch_warnings(() => check(models.mobilenet_v3_small({ pretrained: true }), e, 'pretrained'), { record: true, action: 'always' });
     const msgs = log.map((w) => String(w.message));
     assert.ok(msgs.some((m) => m.includes("The parameter 'pretrained' is deprecated since 0.13")), msgs.join('\n'));
     assert.ok(msgs.some((m) => m.includes('`weights=MobileNet_V3_Small_Weights.IMAGENET1K_V1`')), msgs.join('\n'));
+  });
+
+  it('densenet121: a checkpoint with the old layer names (norm.1) loads, renamed as torchvision does', () => {
+    const e = expected.densenet121;
+    assert.ok(e.keys.some((k) => /denselayer1\.norm\.1\.weight$/.test(k)), 'the checkpoint has the old names');
+    check(models.densenet121({ weights: 'DEFAULT' }), e, 'densenet121 weights');
+  });
+
+  it('googlenet: with weights, transform_input on and the untrained auxiliary heads dropped (kept, with a warning, on request)', () => {
+    const e = expected.googlenet;
+    const g = models.googlenet({ weights: models.GoogLeNet_Weights.DEFAULT });
+    assert.equal(g.transform_input, true);
+    assert.equal(g.aux_logits, false);
+    assert.equal(g.aux1, null);
+    check(g, e, 'googlenet weights');
+    const log = torch.warnings.catch_warnings(() => models.googlenet({ weights: 'DEFAULT', aux_logits: true }), { record: true, action: 'always' });
+    assert.ok(log.some((w) => String(w.message).includes('auxiliary heads in the pretrained googlenet model are NOT pretrained')));
   });
 });
