@@ -135,6 +135,16 @@ def stochastic_depth_records():
     return out
 
 
+def trunc_normal_records():
+    """nn.init.trunc_normal_ (GoogLeNet's and Inception's init) after a seed: uniform_ draws through erfinv."""
+    out = []
+    for seed, mean, std, a, b in [(41, 0.0, 0.01, -2.0, 2.0), (42, 0.0, 1.0, -2.0, 2.0), (43, 0.5, 0.1, -2.0, 2.0)]:
+        torch.manual_seed(seed)
+        t = torch.nn.init.trunc_normal_(torch.empty(64), mean=mean, std=std, a=a, b=b)
+        out.append({"seed": seed, "mean": mean, "std": std, "a": a, "b": b, "values": t.tolist()})
+    return out
+
+
 def weights_records():
     out = {}
     for name in M.list_models(module=M):
@@ -215,6 +225,7 @@ def main():
         "list_models": M.list_models(module=M),
         "regnet_params": regnet_params(),
         "stochastic_depth": stochastic_depth_records(),
+        "trunc_normal": trunc_normal_records(),
     }
     with open(OUT, "w") as f:
         json.dump(fx, f, separators=(",", ":"))

@@ -104,7 +104,7 @@ def main():
         lines.append("}")
         lines.append("")
     lines.append("/** The entry each builder's legacy `pretrained: true` stands for (null: the builder had no pretrained weights then). */")
-    lines.append("export const LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze(" + js(legacy) + ");")
+    lines.append("export const _LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze(" + js(legacy) + ");")
     with open(OUT, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     print(f"wrote {os.path.relpath(OUT)} ({len(seen)} enums, {len(names)} builders)", file=sys.stderr)

@@ -117,6 +117,15 @@ describe('torchvision.ops used by the zoo', () => {
     assert.equal(String(new StochasticDepth(0, 'row')), 'StochasticDepth(p=0.0, mode=row)');
   });
 
+  it('trunc_normal_ (the temporary one in _layers.ts) draws what nn.init.trunc_normal_ draws after the same seed', () => {
+    const { trunc_normal_ } = require('../dist/torchvision/models/_layers');
+    for (const r of FX.trunc_normal) {
+      torch.manual_seed(r.seed);
+      // uniform_, erfinv_, mul_, add_, clamp_: elementwise, bit-exact
+      assert.deepEqual(values(trunc_normal_(torch.empty(64), r.mean, r.std, r.a, r.b)), r.values, `std=${r.std}, mean=${r.mean}`);
+    }
+  });
+
   it('Conv2dNormActivation: padding, bias and layers as torchvision; ConvNormActivation warns', () => {
     const { Conv2dNormActivation, ConvNormActivation } = torchvision.ops;
     const m = new Conv2dNormActivation(4, 8, { kernel_size: 5, dilation: 2, norm_layer: null });

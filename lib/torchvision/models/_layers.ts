@@ -7,6 +7,9 @@ import { Module } from '../../nn/module';
 import * as F from '../../nn/functional';
 import { no_grad } from '../../autograd';
 import { bind, Rest } from '../../nn/common';
+import { tensor } from '../../creation';
+import { float64 } from '../../dtype';
+import { scope } from '../../memory';
 
 type InplaceArgs = Rest<[boolean], { inplace?: boolean }>;
 
@@ -55,31 +58,11 @@ export function trunc_normal_(tensor: Tensor, mean = 0, std = 1, a = -2, b = 2):
   });
 }
 
-/** Python's math.erf (double precision; the bounds it feeds are rounded the same way by uniform_). */
+/**
+ * math.erf as PyTorch's trunc_normal_ calls it (Python's math.erf is glibc's erf). ATen's float64 erf
+ * equals it at the bounds the zoo uses (|x| > 6: exactly +-1) and at 1172 of 1200 points of
+ * [-6, 6) measured; elsewhere it may differ in the last bit, and then so may the uniform_ bounds.
+ */
 function erf(x: number): number {
-  // Abramowitz-Stegun is not exact enough; use the series / continued fraction as in Cephes.
-  const ax = Math.abs(x);
-  if (ax < 2.2) {
-    // Taylor series: erf(x) = 2/sqrt(pi) * sum (-1)^n x^(2n+1) / (n! (2n+1))
-    let sum = 0, term = ax, n = 0;
-    while (Math.abs(term) > 1e-17 * Math.abs(sum) || n < 3) {
-      sum += term / (2 * n + 1);
-      n++;
-      term *= -ax * ax / n;
-      if (n > 200) break;
-    }
-    return Math.sign(x) * (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // erfc by continued fraction (Lentz) for larger |x|
-  const tiny = 1e-300;
-  let f = ax, C = ax, D = 0;
-  for (let i = 1; i < 300; i++) {
-    const an = i / 2;
-    D = ax + an * D; D = D === 0 ? tiny : D; D = 1 / D;
-    C = ax + an / C; C = C === 0 ? tiny : C;
-    const delta = C * D; f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
+  return scope(() => Number(tensor([x], { dtype: float64 }).erf().item()));
 }

@@ -5,7 +5,7 @@ import { Tensor } from '../../tensor';
 import { Module } from '../../nn/module';
 import { warn } from '../../warnings';
 import { WeightsEnum, register_model } from './_api';
-import { LEGACY_PRETRAINED } from './_zoo_weights';
+import { _LEGACY_PRETRAINED } from './_zoo_weights';
 
 /** What every builder takes by name: the weights, the download progress switch, the legacy `pretrained`. */
 export interface BuilderOptions<W extends WeightsEnum = WeightsEnum> {
@@ -143,7 +143,7 @@ export function makeBuilder<W extends WeightsEnum, O extends object, M extends M
   const allowed = new Set(options);
   const fn = (...args: BuilderArgs<W, O>): M => {
     // torchvision's own table where the generator recorded it (regnet_y_128gf has none).
-    const legacyName = Object.prototype.hasOwnProperty.call(LEGACY_PRETRAINED, name) ? LEGACY_PRETRAINED[name] : legacy;
+    const legacyName = Object.prototype.hasOwnProperty.call(_LEGACY_PRETRAINED, name) ? _LEGACY_PRETRAINED[name] : legacy;
     const legacyDefault = legacyName === null ? null : enumClass.from_str(legacyName);
     const { weights, progress, ...rest } = handleLegacyInterface<W, O>(name, legacyDefault, args);
     const kwargs = rest as O & Record<string, unknown>;
