@@ -6,8 +6,10 @@ import * as models from './models';
 import * as transforms from './transforms';
 import * as io from './io';
 import * as datasets from './datasets';
+import * as ops from './ops';
 
 export { models, transforms, io, datasets };
+export { ops };
 
 /** The torchvision release whose API and numerics this mirrors. */
 export const __version__ = '0.14.1';

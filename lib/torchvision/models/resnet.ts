@@ -7,8 +7,11 @@
 import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import { py } from '../../nn/common';
-import { warn } from '../../warnings';
-import { Weights, WeightsEnum, register_model } from './_api';
+import { Weights, WeightsEnum } from './_api';
+import { BuilderArgs, BuilderOptions, _ovewrite_named_param, makeBuilder } from './_utils';
+import {
+  ResNeXt50_32X4D_Weights, ResNeXt101_32X8D_Weights, ResNeXt101_64X4D_Weights, Wide_ResNet50_2_Weights, Wide_ResNet101_2_Weights,
+} from './_zoo_weights';
 import { ImageClassification } from '../transforms/_presets';
 import { _IMAGENET_CATEGORIES } from './_meta';
 
@@ -386,124 +389,22 @@ export class ResNet152_Weights extends WeightsEnum {
 // ---- builders -------------------------------------------------------------------------------
 
 /** What a builder takes: the weights, the download progress switch, ResNet's own options, and the legacy `pretrained`. */
-export interface ResNetBuilderOptions<W extends WeightsEnum> extends ResNetOptions {
-  /** Pretrained weights to load (an entry such as `ResNet18_Weights.DEFAULT`, or its name), or null for none. Default: null. */
-  weights?: W | string | null;
-  /** Whether to show a progress bar on stderr while downloading the weights. Default: true. */
-  progress?: boolean;
-  /**
-   * Deprecated since torchvision 0.13 (warns, as torchvision): `pretrained: true` is
-   * `weights: <Model>_Weights.IMAGENET1K_V1`, `pretrained: false` is `weights: null`.
-   */
-  pretrained?: boolean;
-}
+export interface ResNetBuilderOptions<W extends WeightsEnum> extends ResNetOptions, BuilderOptions<W> {}
 
-type BuilderArgs<W extends WeightsEnum> = [] | [ResNetBuilderOptions<W>]
-  | [W | string | boolean | null, boolean?, ResNetBuilderOptions<W>?];
+type ResNetBuilder<W extends WeightsEnum> = (...args: BuilderArgs<W, ResNetOptions>) => ResNet;
 
-/** Python's `sequence_to_str(seq, separate_last='and ')`. */
-function sequenceToStr(seq: string[]): string {
-  if (!seq.length) return '';
-  if (seq.length === 1) return `'${seq[0]}'`;
-  const head = `'${seq.slice(0, -1).join("', '")}'`;
-  return `${head}${seq.length === 2 ? '' : ','} and '${seq[seq.length - 1]}'`;
-}
+const RESNET_OPTIONS = ['num_classes', 'zero_init_residual', 'groups', 'width_per_group', 'replace_stride_with_dilation', 'norm_layer'];
 
 /**
- * torchvision's `handle_legacy_interface` and `kwonly_to_pos_or_kw` decorators: positional
- * (weights, progress) and `pretrained` are accepted with torchvision's deprecation warnings (each
- * shown once per call site, at the call); what comes out is one options object whose `weights` is the new style.
+ * A ResNet builder: `fixed` are the options the architecture sets (ResNeXt's groups and
+ * width_per_group), refused when the caller gives another value (torchvision's `_ovewrite_named_param`).
  */
-function handleLegacyInterface<W extends WeightsEnum>(builder: string, legacyDefault: W, args: BuilderArgs<W>): ResNetBuilderOptions<W> {
-  const last = args[args.length - 1];
-  const hasOptions = args.length > 0 && typeof last === 'object' && last !== null && !(last instanceof WeightsEnum);
-  const positional = (hasOptions ? args.slice(0, -1) : args.slice()) as unknown[];
-  const kwargs: Record<string, unknown> = hasOptions ? { ...(last as object) } : {};
-  for (const k of Object.keys(kwargs)) if (kwargs[k] === undefined) delete kwargs[k];
-  if (positional.length > 2) throw new TypeError(`${builder}() takes at most 2 positional arguments but ${positional.length} were given`);
-  if (positional.length) {
-    const names = ['weights', 'progress'].slice(0, positional.length);
-    warn(`Using ${sequenceToStr(names)} as positional parameter(s) is deprecated since 0.13 and may be removed in the future. ` +
-      'Please use keyword parameter(s) instead.');
-    names.forEach((n, i) => {
-      if (n in kwargs) throw new TypeError(`${builder}() got multiple values for argument '${n}'`);
-      kwargs[n] = positional[i];
-    });
-  }
-
-  const weights_param = 'weights', pretrained_param = 'pretrained';
-  const NOT_GIVEN = Symbol('sentinel');
-  const weights_arg = weights_param in kwargs ? kwargs[weights_param] : NOT_GIVEN;
-  if ((!(weights_param in kwargs) && !(pretrained_param in kwargs))
-    || weights_arg instanceof WeightsEnum
-    || (typeof weights_arg === 'string' && weights_arg !== 'legacy')
-    || weights_arg === null) {
-    return kwargs as ResNetBuilderOptions<W>;
-  }
-  // `weights` given as something else (a boolean, positionally or not) stands for `pretrained`.
-  const pretrained_positional = weights_arg !== NOT_GIVEN;
-  let pretrained_arg: unknown;
-  if (pretrained_positional) {
-    kwargs[pretrained_param] = pretrained_arg = kwargs[weights_param];
-    delete kwargs[weights_param];
-  } else {
-    pretrained_arg = kwargs[pretrained_param];
-  }
-  const default_weights_arg = pretrained_arg ? legacyDefault : null;
-  if (!pretrained_positional) {
-    warn(`The parameter '${pretrained_param}' is deprecated since 0.13 and may be removed in the future, please use '${weights_param}' instead.`);
-  }
-  let msg = `Arguments other than a weight enum or \`None\` for '${weights_param}' are deprecated since 0.13 and may be removed in the future. ` +
-    `The current behavior is equivalent to passing \`${weights_param}=${default_weights_arg === null ? 'None' : String(default_weights_arg)}\`.`;
-  if (pretrained_arg) {
-    msg = `${msg} You can also use \`${weights_param}=${legacyDefault.constructor.name}.DEFAULT\` to get the most up-to-date weights.`;
-  }
-  warn(msg);
-  delete kwargs[pretrained_param];
-  kwargs[weights_param] = default_weights_arg;
-  return kwargs as ResNetBuilderOptions<W>;
-}
-
-const RESNET_OPTIONS = new Set(['num_classes', 'zero_init_residual', 'groups', 'width_per_group', 'replace_stride_with_dilation', 'norm_layer']);
-
-function _resnet(builder: string, block: Block, layers: number[], weights: WeightsEnum | null, progress: boolean,
-  kwargs: ResNetOptions & Record<string, unknown>): ResNet {
-  for (const k of Object.keys(kwargs)) {
-    if (!RESNET_OPTIONS.has(k)) throw new TypeError(`${builder}() got an unexpected keyword argument '${k}'`);
-  }
-  const options: ResNetOptions = { ...kwargs };
-  if (weights !== null) {
-    // _ovewrite_named_param(kwargs, "num_classes", len(weights.meta["categories"]))
-    const n = weights.meta.categories!.length;
-    if (options.num_classes !== undefined && options.num_classes !== n) {
-      throw new Error(`The parameter 'num_classes' expected value ${n} but got ${options.num_classes} instead.`);
-    }
-    options.num_classes = n;
-  }
-
-  const model = new ResNet(block, layers, options);
-
-  if (weights !== null) {
-    const state_dict = weights.get_state_dict({ progress });
-    try {
-      model.load_state_dict(state_dict);
-    } finally {
-      // The model holds copies: the checkpoint's tensors go now, not at the next GC.
-      for (const t of Object.values(state_dict)) if (t instanceof Tensor) t.dispose();
-    }
-  }
-
-  return model;
-}
-
-type WeightsClass<W extends WeightsEnum> = { verify(obj: unknown): W | null; name: string };
-
-function builder<W extends WeightsEnum>(name: string, enumClass: WeightsClass<W> & { IMAGENET1K_V1: W }, block: Block, layers: number[]) {
-  return (...args: BuilderArgs<W>): ResNet => {
-    const { weights, progress, ...kwargs } = handleLegacyInterface(name, enumClass.IMAGENET1K_V1, args);
-    const w = enumClass.verify(weights);
-    return _resnet(name, block, layers, w, progress ?? true, kwargs as ResNetOptions & Record<string, unknown>);
-  };
+function builder<W extends WeightsEnum>(name: string, enumClass: { verify(obj: unknown): W | null; from_str(s: string): W; name: string },
+  block: Block, layers: number[], fixed: Partial<ResNetOptions> = {}): ResNetBuilder<W> {
+  return makeBuilder<W, ResNetOptions, ResNet>(name, enumClass, 'IMAGENET1K_V1', RESNET_OPTIONS, (_w, kwargs) => {
+    for (const [k, v] of Object.entries(fixed)) _ovewrite_named_param(kwargs, k, v);
+    return new ResNet(block, layers, kwargs);
+  });
 }
 
 /**
@@ -513,24 +414,39 @@ function builder<W extends WeightsEnum>(name: string, enumClass: WeightsClass<W>
  * the checkpoint comes from the torch.hub cache, downloaded first (blocking) when it is not there.
  * The legacy `resnet18({ pretrained: true })` still works, with torchvision's deprecation warning.
  */
-export const resnet18: (...args: BuilderArgs<ResNet18_Weights>) => ResNet =
-  register_model('resnet18', builder('resnet18', ResNet18_Weights, BasicBlock, [2, 2, 2, 2]), ResNet18_Weights);
+export const resnet18: ResNetBuilder<ResNet18_Weights> = builder('resnet18', ResNet18_Weights, BasicBlock, [2, 2, 2, 2]);
 
 /** ResNet-34 (https://arxiv.org/abs/1512.03385). Options as resnet18's; weights: ResNet34_Weights. */
-export const resnet34: (...args: BuilderArgs<ResNet34_Weights>) => ResNet =
-  register_model('resnet34', builder('resnet34', ResNet34_Weights, BasicBlock, [3, 4, 6, 3]), ResNet34_Weights);
+export const resnet34: ResNetBuilder<ResNet34_Weights> = builder('resnet34', ResNet34_Weights, BasicBlock, [3, 4, 6, 3]);
 
 /**
  * ResNet-50 (https://arxiv.org/abs/1512.03385), the stride on the 3x3 convolution (ResNet V1.5).
  * Options as resnet18's; weights: ResNet50_Weights (DEFAULT is IMAGENET1K_V2).
  */
-export const resnet50: (...args: BuilderArgs<ResNet50_Weights>) => ResNet =
-  register_model('resnet50', builder('resnet50', ResNet50_Weights, Bottleneck, [3, 4, 6, 3]), ResNet50_Weights);
+export const resnet50: ResNetBuilder<ResNet50_Weights> = builder('resnet50', ResNet50_Weights, Bottleneck, [3, 4, 6, 3]);
 
 /** ResNet-101 (https://arxiv.org/abs/1512.03385). Options as resnet18's; weights: ResNet101_Weights. */
-export const resnet101: (...args: BuilderArgs<ResNet101_Weights>) => ResNet =
-  register_model('resnet101', builder('resnet101', ResNet101_Weights, Bottleneck, [3, 4, 23, 3]), ResNet101_Weights);
+export const resnet101: ResNetBuilder<ResNet101_Weights> = builder('resnet101', ResNet101_Weights, Bottleneck, [3, 4, 23, 3]);
 
 /** ResNet-152 (https://arxiv.org/abs/1512.03385). Options as resnet18's; weights: ResNet152_Weights. */
-export const resnet152: (...args: BuilderArgs<ResNet152_Weights>) => ResNet =
-  register_model('resnet152', builder('resnet152', ResNet152_Weights, Bottleneck, [3, 8, 36, 3]), ResNet152_Weights);
+export const resnet152: ResNetBuilder<ResNet152_Weights> = builder('resnet152', ResNet152_Weights, Bottleneck, [3, 8, 36, 3]);
+
+/** ResNeXt-50 32x4d (https://arxiv.org/abs/1611.05431): groups 32, width_per_group 4. */
+export const resnext50_32x4d: ResNetBuilder<ResNeXt50_32X4D_Weights> =
+  builder('resnext50_32x4d', ResNeXt50_32X4D_Weights, Bottleneck, [3, 4, 6, 3], { groups: 32, width_per_group: 4 });
+
+/** ResNeXt-101 32x8d (https://arxiv.org/abs/1611.05431): groups 32, width_per_group 8. */
+export const resnext101_32x8d: ResNetBuilder<ResNeXt101_32X8D_Weights> =
+  builder('resnext101_32x8d', ResNeXt101_32X8D_Weights, Bottleneck, [3, 4, 23, 3], { groups: 32, width_per_group: 8 });
+
+/** ResNeXt-101 64x4d (https://arxiv.org/abs/1611.05431): groups 64, width_per_group 4. */
+export const resnext101_64x4d: ResNetBuilder<ResNeXt101_64X4D_Weights> =
+  builder('resnext101_64x4d', ResNeXt101_64X4D_Weights, Bottleneck, [3, 4, 23, 3], { groups: 64, width_per_group: 4 });
+
+/** Wide ResNet-50-2 (https://arxiv.org/abs/1605.07146): the Bottleneck's inner channels doubled (width_per_group 128). */
+export const wide_resnet50_2: ResNetBuilder<Wide_ResNet50_2_Weights> =
+  builder('wide_resnet50_2', Wide_ResNet50_2_Weights, Bottleneck, [3, 4, 6, 3], { width_per_group: 64 * 2 });
+
+/** Wide ResNet-101-2 (https://arxiv.org/abs/1605.07146): width_per_group 128. */
+export const wide_resnet101_2: ResNetBuilder<Wide_ResNet101_2_Weights> =
+  builder('wide_resnet101_2', Wide_ResNet101_2_Weights, Bottleneck, [3, 4, 23, 3], { width_per_group: 64 * 2 });
