@@ -7,7 +7,7 @@ import { warn } from '../../warnings';
 import { bindArgs, makeBuilder, _make_divisible } from './_utils';
 import { Conv2dNormActivation, SqueezeExcitation, callLayer, LayerFactory } from '../ops/misc';
 import { StochasticDepth } from '../ops/stochastic_depth';
-import { SiLU } from './_layers';
+import { SiLU } from '../../nn/modules';
 import * as W from './_zoo_weights';
 
 /** What MBConvConfig and FusedMBConvConfig share: one stage of blocks. */

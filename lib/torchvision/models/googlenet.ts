@@ -8,7 +8,7 @@ import { Rest } from '../../nn/common';
 import { warn, FutureWarning } from '../../warnings';
 import { bindArgs, makeBuilder, _ovewrite_named_param, loadWeights } from './_utils';
 import { callLayer, LayerFactory } from '../ops/misc';
-import { trunc_normal_ } from './_layers';
+import { trunc_normal_ } from '../../nn/init';
 import { GoogLeNet_Weights } from './_zoo_weights';
 
 /** What GoogLeNet returns in training with aux_logits: Python's namedtuple (logits, aux_logits2, aux_logits1), by index or by name. */

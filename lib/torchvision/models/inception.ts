@@ -8,7 +8,7 @@ import { Rest } from '../../nn/common';
 import { warn, FutureWarning } from '../../warnings';
 import { bindArgs, makeBuilder, _ovewrite_named_param, loadWeights } from './_utils';
 import { callLayer, LayerFactory } from '../ops/misc';
-import { trunc_normal_ } from './_layers';
+import { trunc_normal_ } from '../../nn/init';
 import { BasicConv2d, _transform_input } from './googlenet';
 import { Inception_V3_Weights } from './_zoo_weights';
 

@@ -5,7 +5,7 @@ import * as F from '../../nn/functional';
 import { Rest } from '../../nn/common';
 import { bindArgs, makeBuilder, pyRound, _make_divisible } from './_utils';
 import { Conv2dNormActivation, callLayer, LayerFactory } from '../ops/misc';
-import { ReLU6 } from './_layers';
+import { ReLU6 } from '../../nn/modules';
 import { MobileNet_V2_Weights } from './_zoo_weights';
 
 /** An expand 1x1, a depthwise 3x3 and a linear 1x1 projection, with a shortcut when shapes allow. */

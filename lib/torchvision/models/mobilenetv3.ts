@@ -4,7 +4,7 @@ import * as nn from '../../nn';
 import { Rest, REQUIRED } from '../../nn/common';
 import { bindArgs, makeBuilder, _make_divisible } from './_utils';
 import { Conv2dNormActivation, SqueezeExcitation, callLayer, LayerFactory } from '../ops/misc';
-import { Hardswish, Hardsigmoid } from './_layers';
+import { Hardswish, Hardsigmoid } from '../../nn/modules';
 import { MobileNet_V3_Large_Weights, MobileNet_V3_Small_Weights } from './_zoo_weights';
 
 /** One bottleneck's settings, channels scaled by width_mult (rounded to multiples of 8). */
