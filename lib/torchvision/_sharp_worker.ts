@@ -33,7 +33,8 @@ wake();
  */
 async function encode(m: Request): Promise<Uint8Array> {
   const e = m.encode!;
-  const img = sharp!(m.bytes, { raw: { width: e.width, height: e.height, channels: e.channels } });
+  let img = sharp!(m.bytes, { raw: { width: e.width, height: e.height, channels: e.channels } });
+  if (e.channels === 1) img = img.toColourspace('b-w'); // a one-component file (sharp writes sRGB otherwise)
   const out = e.format === 'jpeg'
     ? img.jpeg({ quality: e.quality, chromaSubsampling: '4:2:0', optimiseCoding: false, mozjpeg: false, trellisQuantisation: false,
       overshootDeringing: false, optimiseScans: false, progressive: false })
@@ -51,9 +52,10 @@ async function decode(m: Request): Promise<void> {
       wake();
       return;
     }
-    // failOn 'none': libjpeg's warnings (a truncated stream, filled with gray) are not errors in
-    // torchvision either. The embedded ICC profile and EXIF orientation are ignored, as torchvision does.
-    let img = sharp!(m.bytes, { failOn: 'none', ignoreIcc: true, limitInputPixels: d.maxPixels, sequentialRead: true });
+    // failOn 'truncated': torchvision refuses a truncated JPEG; libjpeg's other warnings (corrupt
+    // data, filled with gray) are not errors there either. The embedded ICC profile and EXIF
+    // orientation are ignored, as torchvision does.
+    let img = sharp!(m.bytes, { failOn: 'truncated', ignoreIcc: true, limitInputPixels: d.maxPixels, sequentialRead: true });
     if (m.gray) img = img.toColourspace('b-w'); // a one-component image as one channel (not replicated to sRGB)
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
     // sharp's buffer wraps libvips memory (not transferable): one copy into a transferable buffer.

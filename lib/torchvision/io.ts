@@ -5,27 +5,29 @@
 // ImageReadMode conversions (which torchvision asks of libpng / libjpeg) onto
 // their output.
 //
-// Fidelity to torchvision (measured by test/transforms.test.js against
-// torchvision 0.14.1 on Debian):
-// - PNG: bit-identical, in every mode (libpng's RGB -> gray weights
-//   0.2989/0.587 in its 15-bit fixed point included). As torchvision 0.14:
-//   16-bit PNGs are refused, tRNS is ignored except for palette images, and a
-//   palette image read UNCHANGED gives its palette indices (one channel); the
-//   alpha added to an image without one is (1 << bit_depth) - 1 (1 for a
-//   1-bit image). One known difference: torchvision 0.14 hands out the packed
-//   bytes of a 1/2/4-bit palette image read UNCHANGED; here they are unpacked
-//   indices.
-// - JPEG: jpeg-js's entropy decoding and IDCT are not libjpeg's, so samples
-//   of a component plane may differ by one. Everything after that is done
-//   here as libjpeg(-turbo) does it by default, on the component planes that
-//   jpeg-js decodes: the color space (JFIF / Adobe marker / component ids),
-//   chroma upsampling ("fancy" triangle filters for 4:2:0, 4:2:2 and 4:4:0),
-//   YCbCr -> RGB and RGB -> gray with its fixed-point tables. Measured on the
-//   test images (4:2:0, 4:2:2, 4:4:4, gray, progressive, odd sizes, Adobe
-//   markers): gray within +-1 (6.8% of samples differ), RGB within +-3 (11%
-//   of samples differ, 9% by one). jpeg-js's own RGB output (nearest chroma
-//   upsampling, float color conversion) differed by up to 78 on a 4:2:0 image.
-//   CMYK/YCCK JPEGs are refused; EXIF orientation is ignored (as in 0.14).
+// Decoding is done by sharp (libvips, with libjpeg-turbo and libspng), on a
+// worker thread that the synchronous API waits for (see _decoder.ts for why).
+// Measured by test/io.test.js against torchvision 0.14.1 run at test time:
+// - JPEG: bit-identical in every mode (4:2:0, 4:2:2, 4:4:4, gray, progressive,
+//   odd sizes, Adobe markers, ICC profile, EXIF orientation, saturated colors).
+//   Both run libjpeg-turbo's default ISLOW IDCT and "fancy" chroma upsampling.
+//   GRAY of a YCbCr JPEG is libjpeg's Y plane: decoded from a copy of the file
+//   marked RGB-coded (asRgbCoded), as luma recomputed from RGB differs (by up
+//   to 23 levels where YCbCr -> RGB clamps). A truncated file is refused as
+//   torchvision refuses it; CMYK/YCCK is refused (torchvision 0.14 gives the
+//   raw CMYK planes read UNCHANGED, which libvips does not expose).
+// - PNG: bit-identical in every mode, libpng's RGB -> gray (15-bit fixed
+//   point, 0.2989/0.587) done here. As torchvision 0.14: 16-bit PNGs are
+//   refused, tRNS is ignored except for palette images, a palette image read
+//   UNCHANGED gives its indices (where torchvision 0.14 gives packed bytes for
+//   1/2/4-bit palettes), the alpha added to an image without one is
+//   (1 << bit_depth) - 1.
+// - encode_jpeg: the pixels of torchvision's encode_jpeg (libjpeg defaults,
+//   4:2:0), not its bytes (the JFIF header differs); encode_png: lossless.
+// Without sharp (no prebuilt libvips for the platform) the JavaScript decoders
+// below do the work (pngjs for PNG, exact; jpeg-js for JPEG with libjpeg's
+// upsampling and color conversion done here: gray within +-1, RGB within +-3
+// of libjpeg), after a warning.
 import * as fs from 'node:fs';
 import { PNG } from 'pngjs';
 // jpeg-js ships its own typings (index.d.ts).
@@ -441,6 +443,8 @@ function jpegFromRaw(bytes: Uint8Array, header: JpegHeader, m: ImageReadMode, yc
     raw = nc === 3 && channels === 1 && ycc ? decoded(asRgbCoded(bytes), false) : decoded(bytes, nc === 1);
   } catch (e) {
     if (e === NEED_ASYNC) throw e;
+    // torchvision's source manager raises this when libjpeg asks for more data than there is
+    if (/Premature end of/.test((e as Error).message)) throw new Error('decode_jpeg: Image is incomplete or truncated', { cause: e });
     throw new Error(`decode_jpeg: the JPEG data is corrupt or truncated (${(e as Error).message})`, { cause: e });
   }
   const { width: W, height: H, data, channels: c } = raw;
@@ -499,6 +503,9 @@ export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike, 
       `more than torch-node decodes (MAX_IMAGE_PIXELS = ${MAX_IMAGE_PIXELS})`);
   }
   if (nc !== 1 && nc !== 3) {
+    // libjpeg converts CMYK / YCCK to neither RGB nor gray: torchvision's (libjpeg's) message
+    if (m !== ImageReadMode.UNCHANGED) throw new Error('decode_jpeg: Unsupported color conversion request');
+    // torchvision 0.14 hands out the raw C, M, Y, K planes; libvips gives no way to them
     throw new Error(`decode_jpeg: JPEG images with ${nc} components (CMYK, YCCK) are not supported`);
   }
   const ycc = nc === 3 && isYCbCr(header);
