@@ -410,3 +410,6 @@ export function vflip(img: Tensor): Tensor {
   assertImageTensor(img);
   return new Tensor(call(O.flip, img._h, [-2]));
 }
+
+// The rest of torchvision 0.14's functional API (color, affine / rotate / perspective, blur, erase, ...).
+export * from './_functional_tensor';
