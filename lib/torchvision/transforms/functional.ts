@@ -11,6 +11,7 @@ import { dtype, get_default_dtype } from '../../dtype';
 import { scope } from '../../memory';
 import { warn } from '../../warnings';
 import type { ImageData } from '../io';
+import { _pad_symmetric } from './_functional_tensor';
 
 const { call } = native;
 const O = {
@@ -322,7 +323,7 @@ function resizeArgs(args: unknown[]): ResizeOptions {
 /**
  * F.pad(img, padding, fill = 0, padding_mode = 'constant'): padding is one
  * number (all sides), [left/right, top/bottom] or [left, top, right, bottom].
- * Tensor images support the modes constant, edge, reflect (symmetric is not implemented here).
+ * Tensor images support the modes constant, edge, reflect and symmetric.
  */
 export function pad(img: Tensor, padding: number | number[], fill: number | null = 0, padding_mode: 'constant' | 'edge' | 'reflect' | 'symmetric' = 'constant'): Tensor {
   assertTensor(img, 'pad');
@@ -332,11 +333,11 @@ export function pad(img: Tensor, padding: number | number[], fill: number | null
     throw new RangeError(`Padding must be an int or a 1, 2, or 4 element tuple, not a ${padding.length} element tuple`);
   }
   if (!['constant', 'edge', 'reflect', 'symmetric'].includes(padding_mode)) throw new RangeError('Padding mode should be either constant, edge, reflect or symmetric');
-  if (padding_mode === 'symmetric') throw new Error("pad: padding_mode 'symmetric' is not implemented for tensors in torch-node");
   const p = typeof padding === 'number' ? [padding, padding, padding, padding]
     : padding.length === 1 ? [padding[0], padding[0], padding[0], padding[0]]
       : padding.length === 2 ? [padding[0], padding[0], padding[1], padding[1]]
         : [padding[0], padding[2], padding[1], padding[3]]; // [left, right, top, bottom]
+  if (padding_mode === 'symmetric') return _pad_symmetric(img, p);
   const mode = padding_mode === 'edge' ? 'replicate' : padding_mode;
   const req = mode === 'constant' ? [img.dtype] : [dt.float32, dt.float64];
   return castSqueeze(img, req, (x) => new Tensor(call(O.pad, x._h, p, mode, mode === 'constant' ? fill : null)), { round: false });
