@@ -213,9 +213,12 @@ export class ColorJitter extends Module {
  * The RandomX(…, p = 0.5) color transforms: F.x applied when torch.rand(1) < p. One table, one class
  * each (their own names, arguments and reprs).
  */
-function randomColor<A extends unknown[]>(name: string, params: string[], apply: (img: Tensor, ...a: A) => Tensor) {
-  const cls = class extends Module {
-    declare p: number;
+export abstract class RandomColorTransform extends Module {
+  declare p: number;
+}
+type RandomColorClass = new (...args: unknown[]) => RandomColorTransform;
+function randomColor<A extends unknown[]>(name: string, params: string[], apply: (img: Tensor, ...a: A) => Tensor): RandomColorClass {
+  const cls = class extends RandomColorTransform {
     constructor(...args: unknown[]) {
       super();
       const spec: Record<string, unknown> = {};
