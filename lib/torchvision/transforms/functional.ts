@@ -12,6 +12,7 @@ import { scope } from '../../memory';
 import { warn } from '../../warnings';
 import type { ImageData } from '../io';
 import { _pad_symmetric } from './_functional_tensor';
+import { bind, Rest } from '../../nn/common';
 
 const { call } = native;
 const O = {
@@ -325,7 +326,11 @@ function resizeArgs(args: unknown[]): ResizeOptions {
  * number (all sides), [left/right, top/bottom] or [left, top, right, bottom].
  * Tensor images support the modes constant, edge, reflect and symmetric.
  */
-export function pad(img: Tensor, padding: number | number[], fill: number | null = 0, padding_mode: 'constant' | 'edge' | 'reflect' | 'symmetric' = 'constant'): Tensor {
+export type PaddingMode = 'constant' | 'edge' | 'reflect' | 'symmetric';
+export function pad(img: Tensor, padding: number | number[], ...args: Rest<[number | null, PaddingMode], { fill?: number | null; padding_mode?: PaddingMode }>): Tensor {
+  const a = bind<{ fill: number | null; padding_mode: PaddingMode }>('pad', args, { fill: 0, padding_mode: 'constant' });
+  let fill = a.fill;
+  const padding_mode = a.padding_mode;
   assertTensor(img, 'pad');
   assertImageTensor(img);
   fill ??= 0;
