@@ -60,6 +60,8 @@ def arg(v):
     if isinstance(v, dict) and 'T' in v:
         name, a, k = v['T']
         return getattr(T, name)(*[arg(x) for x in a], **{kk: arg(x) for kk, x in k.items()})
+    if isinstance(v, dict) and 'policy' in v:
+        return T.AutoAugmentPolicy(v['policy'])
     if isinstance(v, dict) and 'tensor' in v:
         return torch.tensor(v['tensor'])
     if isinstance(v, list):
@@ -122,7 +124,14 @@ CASES = [
     ('T', 'FiveCrop', [8], {}, 'u8', 0), ('T', 'TenCrop', [[8, 10]], {}, 'f32', 0),
     ('T', 'LinearTransformation', [{'tensor': [[(i == j) * 0.5 + ((i * 7 + j * 3) % 11) / 100 for j in range(60)] for i in range(60)]},
                                    {'tensor': [0.1 + i / 100 for i in range(60)]}], {}, 'flat', 0),
+    ('T', 'AutoAugment', [], {}, 'u8', 30), ('T', 'AutoAugment', [{'policy': 'cifar10'}], {'fill': 128}, 'u8', 31),
+    ('T', 'AutoAugment', [{'policy': 'svhn'}], {'interpolation': I}, 'u8', 32), ('T', 'AutoAugment', [], {}, 'batch', 33),
+    ('T', 'RandAugment', [], {}, 'u8', 34), ('T', 'RandAugment', [3, 15], {'fill': [1, 2, 3]}, 'u8', 35), ('T', 'RandAugment', [], {'num_ops': 4}, 'u8', 36),
+    ('T', 'TrivialAugmentWide', [], {}, 'u8', 37), ('T', 'TrivialAugmentWide', [], {}, 'u8', 38), ('T', 'TrivialAugmentWide', [], {'interpolation': I}, 'u8', 39),
+    ('T', 'AugMix', [], {}, 'u8', 40), ('T', 'AugMix', [5, 2, 2, 0.5], {'all_ops': False}, 'u8', 41), ('T', 'AugMix', [], {}, 'f32', 42),
 ]
+for seed in range(50, 62):  # more seeds: more of the ops and signs drawn
+    CASES.append(('T', ['AutoAugment', 'RandAugment', 'TrivialAugmentWide', 'AugMix'][seed % 4], [], {}, 'u8', seed))
 
 fixtures = {'inputs': {k: enc(v) for k, v in INPUTS.items()}, 'cases': []}
 for kind, name, args, kwargs, inp, seed in CASES:
@@ -130,12 +139,13 @@ for kind, name, args, kwargs, inp, seed in CASES:
     torch.manual_seed(seed)
     a = [arg(x) for x in args]
     k = {kk: arg(x) for kk, x in kwargs.items()}
-    if kind == 'F':
-        r = getattr(F, name)(img, *a, **k)
-    else:
-        r = getattr(T, name)(*a, **k)(img)
+    try:
+        r = getattr(F, name)(img, *a, **k) if kind == 'F' else getattr(T, name)(*a, **k)(img)
+        o = out(r)
+    except (TypeError, ValueError) as e:  # torchvision's error is the expected answer
+        o = {'error': str(e)}
     fixtures['cases'].append({'kind': kind, 'name': name, 'args': args, 'kwargs': kwargs, 'input': inp, 'seed': seed,
-                              'out': out(r), 'next_rand': torch.rand(1).item()})
+                              'out': o, 'next_rand': torch.rand(1).item()})
 with open(OUT, 'w') as f:
     json.dump(fixtures, f)
 print(f'{len(fixtures["cases"])} cases -> {OUT}')

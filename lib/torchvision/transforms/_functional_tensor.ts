@@ -367,7 +367,7 @@ function affineGrid(theta: Tensor, w: number, h: number, ow: number, oh: number)
 
 /** functional._get_inverse_affine_matrix */
 export function _get_inverse_affine_matrix(center: number[], angle: number, translate: number[], scale: number, shear: number[], inverted = true): number[] {
-  const rad = (d: number): number => (d * Math.PI) / 180;
+  const rad = (d: number): number => d * (Math.PI / 180.0); // math.radians: x * (pi / 180)
   const rot = rad(angle), sx = rad(shear[0]), sy = rad(shear[1]);
   const [cx, cy] = center, [tx, ty] = translate;
   const a = Math.cos(rot - sy) / Math.cos(sy);

@@ -12,6 +12,7 @@ export {
   RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomRotation, RandomAffine, RandomPerspective, GaussianBlur,
   RandomErasing, ElasticTransform, LinearTransformation, RandomApply, RandomOrder, RandomChoice, Lambda,
 } from './_transforms2';
+export { AutoAugmentPolicy, AutoAugment, RandAugment, TrivialAugmentWide, AugMix } from './autoaugment';
 export { InterpolationMode } from './functional';
 export { ImageClassification } from './_presets';
 export type { ImageClassificationArgs } from './_presets';
