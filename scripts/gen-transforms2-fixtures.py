@@ -11,6 +11,7 @@ In args / kwargs, {"interp": "bilinear"} stands for InterpolationMode.BILINEAR, 
 for torch.float64, {"T": [name, args, kwargs]} for a transform built the same way.
 """
 import base64
+import io
 import json
 import os
 import warnings
@@ -146,6 +147,25 @@ for kind, name, args, kwargs, inp, seed in CASES:
         o = {'error': str(e)}
     fixtures['cases'].append({'kind': kind, 'name': name, 'args': args, 'kwargs': kwargs, 'input': inp, 'seed': seed,
                               'out': o, 'next_rand': torch.rand(1).item()})
+# torchvision.utils.make_grid / save_image on a float batch (8 images [3, 7, 9], values beyond [0, 1])
+g = torch.Generator().manual_seed(3)
+BATCH = torch.rand(8, 3, 7, 9, generator=g) * 1.4 - 0.2
+fixtures['grid_input'] = enc(BATCH)
+GRID = [
+    ({}, 'batch'), ({'nrow': 3, 'padding': 1, 'pad_value': 0.5}, 'batch'), ({'normalize': True}, 'batch'),
+    ({'normalize': True, 'scale_each': True, 'nrow': 4}, 'batch'), ({'normalize': True, 'value_range': (0.2, 0.6)}, 'batch'),
+    ({'padding': 0}, 'list3'), ({}, 'one'), ({}, 'gray'), ({'nrow': 2}, 'gray_batch'),
+]
+GRID_INPUTS = {'batch': BATCH, 'list3': list(BATCH[:3]), 'one': BATCH[0], 'gray': BATCH[0, :1], 'gray_batch': BATCH[:5, :1]}
+fixtures['grid'] = [{'kwargs': {k: list(v) if isinstance(v, tuple) else v for k, v in kw.items()}, 'input': inp,
+                     'out': enc(torchvision.utils.make_grid(GRID_INPUTS[inp], **kw))} for kw, inp in GRID]
+tmp = io.BytesIO()
+torchvision.utils.save_image(BATCH, tmp, format='png', nrow=4)
+fixtures['save_png'] = base64.b64encode(tmp.getvalue()).decode()
+tmp = io.BytesIO()
+torchvision.utils.save_image(BATCH, tmp, format='jpeg', normalize=True)
+fixtures['save_jpeg'] = base64.b64encode(tmp.getvalue()).decode()
+
 with open(OUT, 'w') as f:
     json.dump(fixtures, f)
 print(f'{len(fixtures["cases"])} cases -> {OUT}')

@@ -143,3 +143,36 @@ describe('torchvision.transforms: arguments and errors as torchvision', () => {
     y.dispose();
   });
 });
+
+describe('torchvision.utils.make_grid / save_image against torchvision 0.14', () => {
+  const { utils } = require('torch-node/torchvision');
+  const io = require('torch-node/torchvision/io');
+  const os = require('node:os');
+  const batch = () => torch.from_blob(values(fx.grid_input), fx.grid_input.shape).clone();
+  const inputs = {
+    batch: () => batch(), list3: () => [0, 1, 2].map((i) => batch().select(0, i)), one: () => batch().select(0, 0),
+    gray: () => batch().select(0, 0).narrow(0, 0, 1), gray_batch: () => batch().narrow(0, 0, 5).narrow(1, 0, 1),
+  };
+  for (const c of fx.grid) {
+    it(`make_grid(${c.input}, ${JSON.stringify(c.kwargs)})`, () => {
+      const x = inputs[c.input]();
+      const before = Array.isArray(x) ? null : x.clone();
+      assertTensor(utils.make_grid(x, c.kwargs), c.out, c.input);
+      if (before) assert.ok(x.equal(before), 'the input is not modified (normalize works on a copy)');
+    });
+  }
+  it('save_image writes the pixels torchvision\'s save_image writes (PNG exactly; JPEG as libjpeg decodes both files)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-node-grid-'));
+    utils.save_image(batch(), path.join(dir, 'grid.png'), { nrow: 4 });
+    assert.ok(io.read_image(path.join(dir, 'grid.png')).equal(io.decode_png(Buffer.from(fx.save_png, 'base64'))));
+    utils.save_image(batch(), path.join(dir, 'g.out'), { format: 'jpeg', normalize: true });
+    const ours = io.read_image(path.join(dir, 'g.out')), theirs = io.decode_jpeg(Buffer.from(fx.save_jpeg, 'base64'));
+    assert.deepEqual(ours.shape, theirs.shape);
+    const d = ours.to(torch.int32).sub(theirs.to(torch.int32)).abs();
+    assert.equal(d.max().item(), 0, `JPEG pixels differ from PIL's by up to ${d.max().item()}`);
+    assert.throws(() => utils.save_image(batch(), path.join(dir, 'x.gif')), /unknown file extension: .gif/);
+    assert.throws(() => utils.make_grid([batch(), 3]), /tensor or list of tensors expected, got a list containing number/);
+    assert.throws(() => utils.make_grid(batch(), { nrows: 2 }), /make_grid\(\) got an unexpected keyword argument 'nrows'/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -6,8 +6,9 @@ import * as models from './models';
 import * as transforms from './transforms';
 import * as io from './io';
 import * as datasets from './datasets';
+import * as utils from './utils';
 
-export { models, transforms, io, datasets };
+export { models, transforms, io, datasets, utils };
 
 /** The torchvision release whose API and numerics this mirrors. */
 export const __version__ = '0.14.1';
