@@ -118,6 +118,16 @@ describe('torchvision.transforms: arguments and errors as torchvision', () => {
     ];
     for (const [f, re] of cases) assert.throws(f, re);
   });
+  it('functional parameters by position or by keyword, as Python; unknown keywords are TypeErrors', () => {
+    const x = img();
+    assert.ok(F.adjust_brightness(x, { brightness_factor: 1.7 }).equal(F.adjust_brightness(x, 1.7)));
+    assert.ok(F.posterize({ img: x, bits: 3 }).equal(F.posterize(x, 3)));
+    assert.ok(F.rotate(x, 30, { interpolation: 'bilinear', expand: true }).equal(F.rotate(x, 30, 'bilinear', true)));
+    assert.ok(F.pad(x, 2, { padding_mode: 'reflect' }).equal(F.pad(x, 2, 0, 'reflect')));
+    assert.throws(() => F.adjust_hue(x, { hue: 0.1 }), /adjust_hue\(\) got an unexpected keyword argument 'hue'/);
+    assert.throws(() => F.solarize(x), /solarize\(\) missing required argument: 'threshold'/);
+    assert.throws(() => F.rotate(x, 30, { fil: 0 }), /rotate\(\) got an unexpected keyword argument 'fil'/);
+  });
   it('RandomOrder applies every transform once; RandomChoice one, following p; Lambda calls through', () => {
     const calls = [];
     const mk = (k) => (x) => { calls.push(k); return x + 1; };

@@ -10,7 +10,7 @@ import * as torch from '../../index';
 import * as dt from '../../dtype';
 import { dtype } from '../../dtype';
 import { scope } from '../../memory';
-import { bind, Rest } from '../../nn/common';
+import { bind, Rest, REQUIRED } from '../../nn/common';
 import { conv2d, grid_sample, pad as torchPad } from '../../nn/functional';
 // functional.ts re-exports this file at its end: its own exports are defined by the time these are used
 import { InterpolationMode, interpolationMode, get_dimensions, crop, center_crop, hflip, vflip, convert_image_dtype } from './functional';
@@ -84,7 +84,7 @@ function nonNegative(v: number, name: string): void {
 }
 
 /** F.adjust_brightness(img, brightness_factor) */
-export function adjust_brightness(img: Tensor, brightness_factor: number): Tensor {
+function adjust_brightnessImpl(img: Tensor, brightness_factor: number): Tensor {
   nonNegative(brightness_factor, 'brightness_factor');
   assertImage(img, 'adjust_brightness');
   assertChannels(img, [1, 3]);
@@ -92,7 +92,7 @@ export function adjust_brightness(img: Tensor, brightness_factor: number): Tenso
 }
 
 /** F.adjust_contrast(img, contrast_factor): blends with the mean of the grayscale image. */
-export function adjust_contrast(img: Tensor, contrast_factor: number): Tensor {
+function adjust_contrastImpl(img: Tensor, contrast_factor: number): Tensor {
   nonNegative(contrast_factor, 'contrast_factor');
   assertImage(img, 'adjust_contrast');
   assertChannels(img, [3, 1]);
@@ -105,7 +105,7 @@ export function adjust_contrast(img: Tensor, contrast_factor: number): Tensor {
 }
 
 /** F.adjust_saturation(img, saturation_factor): blends with the grayscale image (a 1-channel image is returned as is). */
-export function adjust_saturation(img: Tensor, saturation_factor: number): Tensor {
+function adjust_saturationImpl(img: Tensor, saturation_factor: number): Tensor {
   nonNegative(saturation_factor, 'saturation_factor');
   assertImage(img, 'adjust_saturation');
   assertChannels(img, [1, 3]);
@@ -148,7 +148,7 @@ function hsv2rgb(img: Tensor): Tensor {
 }
 
 /** F.adjust_hue(img, hue_factor): hue_factor in [-0.5, 0.5], through HSV as torchvision. */
-export function adjust_hue(img: Tensor, hue_factor: number): Tensor {
+function adjust_hueImpl(img: Tensor, hue_factor: number): Tensor {
   if (typeof hue_factor !== 'number' || !(hue_factor >= -0.5 && hue_factor <= 0.5)) throw new RangeError(`hue_factor (${hue_factor}) is not in [-0.5, 0.5].`);
   if (!(img instanceof Tensor)) throw new TypeError('Input img should be Tensor image');
   assertImage(img, 'adjust_hue');
@@ -181,7 +181,7 @@ export function adjust_gamma(img: Tensor, gamma: number, ...args: Rest<[number],
 }
 
 /** F.invert(img): bound - img (1 for floats, 255 for ints). */
-export function invert(img: Tensor): Tensor {
+function invertImpl(img: Tensor): Tensor {
   assertImage(img, 'invert');
   assertDim3(img);
   assertChannels(img, [1, 3]);
@@ -189,7 +189,7 @@ export function invert(img: Tensor): Tensor {
 }
 
 /** F.posterize(img, bits): keeps the top `bits` bits of each uint8 sample. */
-export function posterize(img: Tensor, bits: number): Tensor {
+function posterizeImpl(img: Tensor, bits: number): Tensor {
   assertImage(img, 'posterize');
   assertDim3(img);
   if (img.dtype !== dt.uint8) throw new TypeError(`Only torch.uint8 image tensors are supported, but found torch.${img.dtype.name}`);
@@ -199,13 +199,13 @@ export function posterize(img: Tensor, bits: number): Tensor {
 }
 
 /** F.solarize(img, threshold): inverts the samples >= threshold. */
-export function solarize(img: Tensor, threshold: number): Tensor {
+function solarizeImpl(img: Tensor, threshold: number): Tensor {
   assertImage(img, 'solarize');
   assertDim3(img);
   assertChannels(img, [1, 3]);
   const bound = isFloat(img) ? 1 : 255;
   if (threshold > bound) throw new TypeError('Threshold should be less than bound of img.');
-  return scope(() => torch.where(img.ge(threshold), invert(img), img));
+  return scope(() => torch.where(img.ge(threshold), invertImpl(img), img));
 }
 
 function blurredDegenerate(img: Tensor): Tensor {
@@ -221,7 +221,7 @@ function blurredDegenerate(img: Tensor): Tensor {
 }
 
 /** F.adjust_sharpness(img, sharpness_factor): blends with a smoothed image (PIL's SMOOTH kernel). */
-export function adjust_sharpness(img: Tensor, sharpness_factor: number): Tensor {
+function adjust_sharpnessImpl(img: Tensor, sharpness_factor: number): Tensor {
   nonNegative(sharpness_factor, 'sharpness_factor');
   assertImage(img, 'adjust_sharpness');
   assertChannels(img, [1, 3]);
@@ -230,7 +230,7 @@ export function adjust_sharpness(img: Tensor, sharpness_factor: number): Tensor 
 }
 
 /** F.autocontrast(img): stretches each channel to the full range. */
-export function autocontrast(img: Tensor): Tensor {
+function autocontrastImpl(img: Tensor): Tensor {
   assertImage(img, 'autocontrast');
   assertDim3(img);
   assertChannels(img, [1, 3]);
@@ -265,7 +265,7 @@ function scaleChannel(src: Uint8Array, out: Uint8Array): void {
 }
 
 /** F.equalize(img): histogram equalization of each channel of a uint8 image [C, H, W] or [B, C, H, W]. */
-export function equalize(img: Tensor): Tensor {
+function equalizeImpl(img: Tensor): Tensor {
   assertImage(img, 'equalize');
   if (img.dim() < 3 || img.dim() > 4) throw new TypeError(`Input image tensor should have 3 or 4 dimensions, but found ${img.dim()}`);
   if (img.dtype !== dt.uint8) throw new TypeError(`Only torch.uint8 image tensors are supported, but found torch.${img.dtype.name}`);
@@ -521,7 +521,7 @@ function cropSize(size: number | number[]): [number, number] {
 }
 
 /** F.five_crop(img, size): the four corners and the center. */
-export function five_crop(img: Tensor, size: number | number[]): [Tensor, Tensor, Tensor, Tensor, Tensor] {
+function five_cropImpl(img: Tensor, size: number | number[]): [Tensor, Tensor, Tensor, Tensor, Tensor] {
   const [ch, cw] = cropSize(size);
   const [, h, w] = get_dimensions(img);
   if (cw > w || ch > h) throw new RangeError(`Requested crop size (${ch}, ${cw}) is bigger than input size (${h}, ${w})`);
@@ -531,7 +531,7 @@ export function five_crop(img: Tensor, size: number | number[]): [Tensor, Tensor
 /** F.ten_crop(img, size, vertical_flip = false): five_crop of the image and of its flip. */
 export function ten_crop(img: Tensor, size: number | number[], ...args: Rest<[boolean], { vertical_flip?: boolean }>): Tensor[] {
   const { vertical_flip } = bind<{ vertical_flip: boolean }>('ten_crop', args, { vertical_flip: false });
-  const first = five_crop(img, size);
+  const first = five_cropImpl(img, size);
   const flipped = vertical_flip ? vflip(img) : hflip(img);
   return [...first, ...five_crop(flipped, size)];
 }
@@ -559,3 +559,38 @@ export function _pad_symmetric(img: Tensor, padding: number[]): Tensor {
     return x.index_select(-2, idx(H, p[2], p[3])).index_select(-1, idx(W, p[0], p[1]));
   });
 }
+
+// ---- Python's argument rules for the functions above whose parameters are all required ------------
+
+/** fn with Python's calling convention: every parameter by position or in a trailing options object. */
+function keywords<A extends unknown[], R>(name: string, names: string[], impl: (...a: A) => R): (...args: unknown[]) => R {
+  const spec = Object.fromEntries(names.map((n) => [n, REQUIRED]));
+  return (...args: unknown[]): R => {
+    const b = bind<Record<string, unknown>>(name, args, spec as never);
+    return impl(...(names.map((n) => b[n]) as A));
+  };
+}
+type K1<O> = (img: Tensor | O, ...rest: [O?]) => Tensor;
+type K2<V, O> = (img: Tensor | O, value?: V | O, options?: O) => Tensor;
+/** F.adjust_brightness(img, brightness_factor) */
+export const adjust_brightness = keywords('adjust_brightness', ['img', 'brightness_factor'], adjust_brightnessImpl) as K2<number, { img?: Tensor; brightness_factor?: number }>;
+/** F.adjust_contrast(img, contrast_factor): blends with the mean of the grayscale image. */
+export const adjust_contrast = keywords('adjust_contrast', ['img', 'contrast_factor'], adjust_contrastImpl) as K2<number, { img?: Tensor; contrast_factor?: number }>;
+/** F.adjust_saturation(img, saturation_factor): blends with the grayscale image (a 1-channel image is returned as is). */
+export const adjust_saturation = keywords('adjust_saturation', ['img', 'saturation_factor'], adjust_saturationImpl) as K2<number, { img?: Tensor; saturation_factor?: number }>;
+/** F.adjust_hue(img, hue_factor): hue_factor in [-0.5, 0.5], through HSV as torchvision. */
+export const adjust_hue = keywords('adjust_hue', ['img', 'hue_factor'], adjust_hueImpl) as K2<number, { img?: Tensor; hue_factor?: number }>;
+/** F.invert(img): bound - img (1 for floats, 255 for ints). */
+export const invert = keywords('invert', ['img'], invertImpl) as K1<{ img?: Tensor }>;
+/** F.posterize(img, bits): keeps the top `bits` bits of each uint8 sample. */
+export const posterize = keywords('posterize', ['img', 'bits'], posterizeImpl) as K2<number, { img?: Tensor; bits?: number }>;
+/** F.solarize(img, threshold): inverts the samples >= threshold. */
+export const solarize = keywords('solarize', ['img', 'threshold'], solarizeImpl) as K2<number, { img?: Tensor; threshold?: number }>;
+/** F.adjust_sharpness(img, sharpness_factor): blends with a smoothed image (PIL's SMOOTH kernel). */
+export const adjust_sharpness = keywords('adjust_sharpness', ['img', 'sharpness_factor'], adjust_sharpnessImpl) as K2<number, { img?: Tensor; sharpness_factor?: number }>;
+/** F.autocontrast(img): stretches each channel to the full range. */
+export const autocontrast = keywords('autocontrast', ['img'], autocontrastImpl) as K1<{ img?: Tensor }>;
+/** F.equalize(img): histogram equalization of each channel of a uint8 image [C, H, W] or [B, C, H, W]. */
+export const equalize = keywords('equalize', ['img'], equalizeImpl) as K1<{ img?: Tensor }>;
+/** F.five_crop(img, size): the four corners and the center. */
+export const five_crop = keywords('five_crop', ['img', 'size'], five_cropImpl) as (img: Tensor | { img?: Tensor; size?: number | number[] }, size?: number | number[] | { size?: number | number[] }) => [Tensor, Tensor, Tensor, Tensor, Tensor];
