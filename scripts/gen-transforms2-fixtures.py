@@ -166,6 +166,21 @@ tmp = io.BytesIO()
 torchvision.utils.save_image(BATCH, tmp, format='jpeg', normalize=True)
 fixtures['save_jpeg'] = base64.b64encode(tmp.getvalue()).decode()
 
+# printed forms (JS arrays stand for Python lists: list arguments here)
+REPRS = [
+    ('RandomCrop', [15], {}), ('RandomCrop', [[20, 34]], {'padding': 2}), ('Pad', [[1, 2]], {'padding_mode': 'edge'}), ('FiveCrop', [8], {}),
+    ('TenCrop', [[8, 10]], {}), ('Grayscale', [3], {}), ('RandomGrayscale', [0.5], {}), ('ColorJitter', [0.4, 0.4, 0.4, 0.1], {}), ('ColorJitter', [], {}),
+    ('RandomInvert', [], {}), ('RandomPosterize', [2], {'p': 0.9}), ('RandomSolarize', [128], {}), ('RandomAdjustSharpness', [3.0], {}),
+    ('RandomAutocontrast', [], {}), ('RandomEqualize', [], {}), ('RandomRotation', [45], {}),
+    ('RandomRotation', [[-10, 80]], {'interpolation': I, 'expand': True, 'fill': 50, 'center': [1, 2]}),
+    ('RandomAffine', [30], {'translate': [0.2, 0.1], 'scale': [0.7, 1.3], 'shear': [-10, 10, -5, 5]}),
+    ('RandomAffine', [[-5, 5]], {'shear': 20, 'interpolation': I, 'fill': [1, 2, 3]}), ('RandomPerspective', [], {}), ('GaussianBlur', [5], {}),
+    ('GaussianBlur', [[3, 7]], {'sigma': [0.5, 3.0]}), ('RandomErasing', [], {}), ('RandomErasing', [], {'value': 'random'}),
+    ('ElasticTransform', [], {}), ('RandomApply', [[{'T': ['Grayscale', [3], {}]}]], {'p': 0.3}), ('AutoAugment', [], {}), ('RandAugment', [], {}),
+    ('TrivialAugmentWide', [], {}), ('AugMix', [], {}),
+]
+fixtures['reprs'] = [{'name': n, 'args': a, 'kwargs': k, 'repr': repr(getattr(T, n)(*[arg(x) for x in a], **{kk: arg(x) for kk, x in k.items()}))} for n, a, k in REPRS]
+
 with open(OUT, 'w') as f:
     json.dump(fixtures, f)
 print(f'{len(fixtures["cases"])} cases -> {OUT}')

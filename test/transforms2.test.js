@@ -118,6 +118,9 @@ describe('torchvision.transforms: arguments and errors as torchvision', () => {
     ];
     for (const [f, re] of cases) assert.throws(f, re);
   });
+  it('printed forms: torchvision\'s reprs', () => {
+    for (const r of fx.reprs) assert.equal(String(new T[r.name](...arg(r.args), kwargs(r.kwargs))), r.repr, r.name);
+  });
   it('functional parameters by position or by keyword, as Python; unknown keywords are TypeErrors', () => {
     const x = img();
     assert.ok(F.adjust_brightness(x, { brightness_factor: 1.7 }).equal(F.adjust_brightness(x, 1.7)));

@@ -48,6 +48,12 @@ function checkFill(fill: Fill | null): Fill {
   if (typeof fill !== 'number' && !Array.isArray(fill)) throw new TypeError('Fill should be either a sequence or a number.');
   return fill;
 }
+/** Python's _setup_size keeps a [h, w] list as a list; a number or [n] become tuples: how size prints. */
+function tupleIf(obj: object, size: unknown): void {
+  Object.defineProperty(obj, '_size_tuple', { value: !(Array.isArray(size) && size.length === 2), enumerable: false });
+}
+const sizeRepr = (t: { size?: number[]; kernel_size?: number[] }): string =>
+  py(t.size ?? t.kernel_size, { list: !(t as unknown as { _size_tuple: boolean })._size_tuple });
 /** A fill for a tensor image: one float per channel. */
 const fillFor = (fill: Fill, channels: number): number[] => (typeof fill === 'number' ? new Array(channels).fill(fill) : fill.map(Number));
 
@@ -107,15 +113,15 @@ export class Pad extends Module {
     this.padding_mode = a.padding_mode;
   }
   forward(img: Tensor): Tensor { return F.pad(img, this.padding, this.fill, this.padding_mode); }
-  toString(): string { return `Pad(padding=${py(this.padding)}, fill=${py(this.fill)}, padding_mode=${this.padding_mode})`; }
+  toString(): string { return `Pad(padding=${py(this.padding, { list: true })}, fill=${py(this.fill, { list: true })}, padding_mode=${this.padding_mode})`; }
 }
 
 /** FiveCrop(size): the four corners and the center, as an array. */
 export class FiveCrop extends Module {
   declare size: [number, number];
-  constructor(size: number | number[]) { super(); this.size = setupSize(size, 'Please provide only two dimensions (h, w) for size.'); }
+  constructor(size: number | number[]) { super(); this.size = setupSize(size, 'Please provide only two dimensions (h, w) for size.'); tupleIf(this, size); }
   forward(img: Tensor): Tensor[] { return F.five_crop(img, this.size); }
-  toString(): string { return `FiveCrop(size=${py(this.size, { list: false })})`; }
+  toString(): string { return `FiveCrop(size=${sizeRepr(this)})`; }
 }
 
 /** TenCrop(size, vertical_flip = false) */
@@ -125,10 +131,11 @@ export class TenCrop extends Module {
   constructor(size: number | number[], ...args: Rest<[boolean], { vertical_flip?: boolean }>) {
     super();
     this.size = setupSize(size, 'Please provide only two dimensions (h, w) for size.');
+    tupleIf(this, size);
     this.vertical_flip = bind<{ vertical_flip: boolean }>('TenCrop', args, { vertical_flip: false }).vertical_flip;
   }
   forward(img: Tensor): Tensor[] { return F.ten_crop(img, this.size, this.vertical_flip); }
-  toString(): string { return `TenCrop(size=${py(this.size, { list: false })}, vertical_flip=${py(this.vertical_flip)})`; }
+  toString(): string { return `TenCrop(size=${sizeRepr(this)}, vertical_flip=${py(this.vertical_flip)})`; }
 }
 
 // ---- color -------------------------------------------------------------------------------------
@@ -217,7 +224,7 @@ export abstract class RandomColorTransform extends Module {
   declare p: number;
 }
 type RandomColorClass = new (...args: unknown[]) => RandomColorTransform;
-function randomColor<A extends unknown[]>(name: string, params: string[], apply: (img: Tensor, ...a: A) => Tensor): RandomColorClass {
+function randomColor<A extends unknown[]>(name: string, params: string[], apply: (img: Tensor, ...a: A) => Tensor, floats: string[] = []): RandomColorClass {
   const cls = class extends RandomColorTransform {
     constructor(...args: unknown[]) {
       super();
@@ -233,7 +240,7 @@ function randomColor<A extends unknown[]>(name: string, params: string[], apply:
     }
     toString(): string {
       const self = this as unknown as Record<string, unknown>;
-      return `${name}(${[...params.map((k) => `${k}=${py(self[k])}`), `p=${f(this.p)}`].join(',')})`;
+      return `${name}(${[...params.map((k) => `${k}=${py(self[k], { float: floats.includes(k) })}`), `p=${f(this.p)}`].join(',')})`;
     }
   };
   Object.defineProperty(cls, 'name', { value: name });
@@ -246,7 +253,7 @@ export const RandomPosterize = randomColor('RandomPosterize', ['bits'], (img, bi
 /** RandomSolarize(threshold, p = 0.5) */
 export const RandomSolarize = randomColor('RandomSolarize', ['threshold'], (img, t: number) => F.solarize(img, t));
 /** RandomAdjustSharpness(sharpness_factor, p = 0.5) */
-export const RandomAdjustSharpness = randomColor('RandomAdjustSharpness', ['sharpness_factor'], (img, s: number) => F.adjust_sharpness(img, s));
+export const RandomAdjustSharpness = randomColor('RandomAdjustSharpness', ['sharpness_factor'], (img, s: number) => F.adjust_sharpness(img, s), ['sharpness_factor']);
 /** RandomAutocontrast(p = 0.5) */
 export const RandomAutocontrast = randomColor('RandomAutocontrast', [], (img) => F.autocontrast(img));
 /** RandomEqualize(p = 0.5) */
@@ -278,7 +285,10 @@ export class RandomRotation extends Module {
     const angle = RandomRotation.get_params(this.degrees);
     return F.rotate(img, angle, this.interpolation, this.expand, this.center, fill);
   }
-  toString(): string { return `RandomRotation(degrees=[${this.degrees.map(f).join(', ')}], interpolation=${this.interpolation}, expand=${py(this.expand)}, fill=${py(this.fill)})`; }
+  toString(): string {
+    const center = this.center === null ? '' : `, center=${py(this.center, { list: true })}`;
+    return `RandomRotation(degrees=[${this.degrees.map(f).join(', ')}], interpolation=${this.interpolation}, expand=${py(this.expand)}${center}, fill=${py(this.fill, { list: true })})`;
+  }
 }
 
 export interface RandomAffineArgs { translate: number[] | null; scale: number[] | null; shear: number | number[] | null; interpolation: InterpolationMode | number; fill: Fill; center: number[] | null }
@@ -336,12 +346,12 @@ export class RandomAffine extends Module {
   }
   toString(): string {
     let s = `RandomAffine(degrees=[${this.degrees.map(f).join(', ')}]`;
-    if (this.translate !== null) s += `, translate=${py(this.translate)}`;
-    if (this.scale !== null) s += `, scale=${py(this.scale)}`;
+    if (this.translate !== null) s += `, translate=${py(this.translate, { list: true })}`;
+    if (this.scale !== null) s += `, scale=${py(this.scale, { list: true })}`;
     if (this.shear !== null) s += `, shear=[${this.shear.map(f).join(', ')}]`;
     if (this.interpolation !== InterpolationMode.NEAREST) s += `, interpolation=${this.interpolation}`;
-    if (this.fill !== 0) s += `, fill=${py(this.fill)}`;
-    if (this.center !== null) s += `, center=${py(this.center)}`;
+    if (this.fill !== 0) s += `, fill=${py(this.fill, { list: true })}`;
+    if (this.center !== null) s += `, center=${py(this.center, { list: true })}`;
     return `${s})`;
   }
 }
@@ -392,6 +402,10 @@ export class GaussianBlur extends Module {
     super();
     const { sigma } = bind<{ sigma: number | number[] }>('GaussianBlur', args, { sigma: [0.1, 2.0] });
     this.kernel_size = setupSize(kernel_size, 'Kernel size should be a tuple/list of two integers');
+    tupleIf(this, kernel_size);
+    // Python keeps a given list as a list; a number (and the default) become tuples
+    const given = bind<{ sigma: unknown }>('GaussianBlur', args, { sigma: null }).sigma;
+    Object.defineProperty(this, '_sigma_tuple', { value: !Array.isArray(given), enumerable: false });
     for (const k of this.kernel_size) if (k <= 0 || k % 2 === 0) throw new RangeError('Kernel size value should be an odd and positive number.');
     if (typeof sigma === 'number') {
       if (sigma <= 0) throw new RangeError('If sigma is a single number, it must be positive.');
@@ -408,7 +422,10 @@ export class GaussianBlur extends Module {
     const s = GaussianBlur.get_params(this.sigma[0], this.sigma[1]);
     return F.gaussian_blur(img, this.kernel_size, [s, s]);
   }
-  toString(): string { return `GaussianBlur(kernel_size=${py(this.kernel_size, { list: false })}, sigma=${py(this.sigma, { list: false, float: true })})`; }
+  toString(): string {
+    const sigmaTuple = (this as unknown as { _sigma_tuple: boolean })._sigma_tuple;
+    return `GaussianBlur(kernel_size=${sizeRepr(this)}, sigma=${py(this.sigma, { list: !sigmaTuple, float: true })})`;
+  }
 }
 
 export interface RandomErasingArgs { p: number; scale: number[]; ratio: number[]; value: number | number[] | 'random'; inplace: boolean }
@@ -507,7 +524,8 @@ export class ElasticTransform extends Module {
     return F.elastic_transform(img, displacement, this.interpolation, this.fill);
   }
   toString(): string {
-    return `ElasticTransform(alpha=${py(this.alpha, { float: true })}, sigma=${py(this.sigma, { float: true })}, interpolation=${this.interpolation}, fill=${py(this.fill)})`;
+    // torchvision 0.14's __repr__, misplaced parentheses and unformatted braces included
+    return `ElasticTransform(alpha=${py(this.alpha, { list: true, float: true })}), (sigma=${py(this.sigma, { list: true, float: true })}), interpolation={self.interpolation}, fill={self.fill})`;
   }
 }
 

@@ -48,7 +48,9 @@ function fillFor(fill: Fill, channels: number): number[] | null {
   return fill === null ? null : fill.map(Number);
 }
 const ri = (high: number, low = 0): number => torch.randint(low, high, [1]).item() as number;
-const fillRepr = (fill: Fill): string => py(fill);
+const fillRepr = (fill: Fill): string => py(fill, { list: true });
+/** An InterpolationMode in an f-string: the enum's str(), InterpolationMode.NEAREST. */
+const modeRepr = (m: InterpolationMode): string => `InterpolationMode.${m.toUpperCase()}`;
 
 export const AutoAugmentPolicy = { IMAGENET: 'imagenet', CIFAR10: 'cifar10', SVHN: 'svhn' } as const;
 export type AutoAugmentPolicy = typeof AutoAugmentPolicy[keyof typeof AutoAugmentPolicy];
@@ -168,7 +170,7 @@ export class RandAugment extends Module {
     return img;
   }
   toString(): string {
-    return `RandAugment(num_ops=${this.num_ops}, magnitude=${this.magnitude}, num_magnitude_bins=${this.num_magnitude_bins}, interpolation=${this.interpolation}, fill=${fillRepr(this.fill)})`;
+    return `RandAugment(num_ops=${this.num_ops}, magnitude=${this.magnitude}, num_magnitude_bins=${this.num_magnitude_bins}, interpolation=${modeRepr(this.interpolation)}, fill=${fillRepr(this.fill)})`;
   }
 }
 
@@ -198,7 +200,7 @@ export class TrivialAugmentWide extends Module {
     if (signed && ri(2)) magnitude *= -1.0;
     return applyOp(img, op, magnitude, this.interpolation, fill);
   }
-  toString(): string { return `TrivialAugmentWide(num_magnitude_bins=${this.num_magnitude_bins}, interpolation=${this.interpolation}, fill=${fillRepr(this.fill)})`; }
+  toString(): string { return `TrivialAugmentWide(num_magnitude_bins=${this.num_magnitude_bins}, interpolation=${modeRepr(this.interpolation)}, fill=${fillRepr(this.fill)})`; }
 }
 
 export interface AugMixArgs { severity: number; mixture_width: number; chain_depth: number; alpha: number; all_ops: boolean; interpolation: InterpolationMode | number; fill: Fill }
@@ -249,6 +251,6 @@ export class AugMix extends Module {
     return mix.view(dims).to(orig.dtype);
   }
   toString(): string {
-    return `AugMix(severity=${this.severity}, mixture_width=${this.mixture_width}, chain_depth=${this.chain_depth}, alpha=${py(this.alpha, { float: true })}, all_ops=${py(this.all_ops)}, interpolation=${this.interpolation}, fill=${fillRepr(this.fill)})`;
+    return `AugMix(severity=${this.severity}, mixture_width=${this.mixture_width}, chain_depth=${this.chain_depth}, alpha=${py(this.alpha, { float: true })}, all_ops=${py(this.all_ops)}, interpolation=${modeRepr(this.interpolation)}, fill=${fillRepr(this.fill)})`;
   }
 }
