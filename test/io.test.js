@@ -202,6 +202,21 @@ describe('torchvision.io through sharp: bit-identical to torchvision 0.14', func
   });
 });
 
+describe('torchvision.io: the decoding thread', function () {
+  this.timeout(120000);
+  it('ending it fails the pending async decodes with a clear Error; the next decode starts a new one', async () => {
+    const p = path.join(IMAGES, 'io_noise420.jpg');
+    // a 12-megapixel JPEG: decoding it takes far longer than ending the thread does
+    const big = io.encode_jpeg(torch.randint(0, 256, [3, 3000, 4000], { dtype: torch.uint8 }), 90);
+    const pending = io.decode_image_async(big);
+    const stopped = io._stop_image_decoder();
+    await assert.rejects(pending, /the sharp decoding thread has ended unexpectedly/);
+    await stopped;
+    assert.deepEqual(io.read_image(p).shape, [3, 40, 48]);
+    assert.deepEqual((await io.read_image_async(p)).shape, [3, 40, 48]);
+  });
+});
+
 describe('torchvision.io without sharp', function () {
   this.timeout(120000);
   it('warns once and decodes with the JavaScript decoders when sharp cannot be loaded', () => {

@@ -83,6 +83,12 @@ function start(): State | null {
     const s: State = { worker: worker!, port: port1, sig, nextId: 1, done: new Map(), waiting: new Map(), versions: {} };
     port1.on('message', (r: Reply) => dispatch(s, r)); // the replies to *_async calls (sync calls take theirs first)
     port1.unref();
+    // A thread that ends under pending *_async calls fails them (a sync caller sees the exit flag).
+    worker!.on('exit', () => {
+      if (state === s) state = null;
+      for (const [id, cb] of s.waiting) { s.waiting.delete(id); cb({ id, error: 'torchvision.io: the sharp decoding thread has ended unexpectedly' }); }
+      s.port.unref();
+    });
     let r: Reply;
     try { r = waitFor(s, 0); } catch (e) { r = { id: 0, error: (e as Error).message }; }
     if (r.error === undefined) {
@@ -156,3 +162,14 @@ export function set_image_decoder(name: 'sharp' | 'js'): void {
 export function get_image_decoder(): 'sharp' | 'js' { return sharpAvailable() ? 'sharp' : 'js'; }
 /** The library versions of sharp's libvips build (libjpeg-turbo appears as mozjpeg), or null without sharp. */
 export function image_decoder_versions(): Record<string, string> | null { return start()?.versions ?? null; }
+
+/**
+ * Ends the decoding thread (pending *_async calls reject); the next decode starts a new one.
+ * The thread never keeps a process alive; this is for tests and for freeing libvips' memory.
+ */
+export async function _stop_image_decoder(): Promise<void> {
+  const s = state;
+  if (!s) return;
+  state = null;
+  await s.worker.terminate();
+}

@@ -37,7 +37,7 @@ import { frombuffer } from '../creation';
 import * as dt from '../dtype';
 import { RawImage, sharpAvailable, sharpDecode, sharpDecodeAsync, sharpEncode } from './_decoder';
 import { bind, Rest } from '../nn/common';
-export { set_image_decoder, get_image_decoder, image_decoder_versions } from './_decoder';
+export { set_image_decoder, get_image_decoder, image_decoder_versions, _stop_image_decoder } from './_decoder';
 
 /** torchvision.io.ImageReadMode: how many channels to decode into. */
 export const ImageReadMode = {
