@@ -43,8 +43,6 @@ const KNOWN = {
   // GRAY / RGB ones): torch-node gives GRAY / RGB plus an opaque alpha, as for 8-bit palettes
   'io_palette4bit.png/GRAY_ALPHA': 'alpha',
   'io_palette4bit.png/RGB_ALPHA': 'alpha',
-  // torchvision gives libjpeg's raw C, M, Y, K planes; libvips converts CMYK and has no way to them
-  'io_cmyk.jpg/UNCHANGED': /JPEG images with 4 components \(CMYK, YCCK\) are not supported/,
 };
 
 describe('torchvision.io through sharp: bit-identical to torchvision 0.14', function () {

@@ -112,12 +112,18 @@ export function sharpAvailable(): boolean {
   return chosen === 'sharp' && start() !== null;
 }
 
-/** Decodes synchronously. `gray`: a one-component image stays one channel. Throws sharp's message. */
-export function sharpDecode(bytes: Uint8Array, gray: boolean): RawImage {
+/**
+ * How sharp hands out the samples: 'srgb' (RGB, RGBA; gray replicated), 'b-w' (a one-component image
+ * as one channel) or 'cmyk' (the C, M, Y, K samples as libvips holds them: no color conversion).
+ */
+export type DecodeSpace = 'srgb' | 'b-w' | 'cmyk';
+
+/** Decodes synchronously. Throws sharp's message. */
+export function sharpDecode(bytes: Uint8Array, space: DecodeSpace): RawImage {
   const s = start();
   if (!s) throw new Error('torchvision.io: sharp is not available');
   const id = s.nextId++;
-  s.port.postMessage({ id, bytes, gray });
+  s.port.postMessage({ id, bytes, space });
   return toRaw(waitFor(s, id));
 }
 
@@ -129,19 +135,19 @@ export function sharpEncode(pixels: Uint8Array, encode: EncodeRequest): Uint8Arr
   const s = start();
   if (!s) throw new Error('torchvision.io: encoding images needs sharp, which could not be loaded');
   const id = s.nextId++;
-  s.port.postMessage({ id, bytes: pixels, gray: false, encode });
+  s.port.postMessage({ id, bytes: pixels, space: 'srgb', encode });
   return toRaw(waitFor(s, id)).data;
 }
 
 /** Decodes without blocking: the promise of sharpDecode's result. */
-export function sharpDecodeAsync(bytes: Uint8Array, gray: boolean): Promise<RawImage> {
+export function sharpDecodeAsync(bytes: Uint8Array, space: DecodeSpace): Promise<RawImage> {
   const s = start();
   if (!s) return Promise.reject(new Error('torchvision.io: sharp is not available'));
   const id = s.nextId++;
   return new Promise((resolve, reject) => {
     if (s.waiting.size === 0) s.port.ref(); // a pending promise keeps the process alive, as a pending fs call does
     s.waiting.set(id, (r) => { try { resolve(toRaw(r)); } catch (e) { reject(e); } });
-    s.port.postMessage({ id, bytes, gray });
+    s.port.postMessage({ id, bytes, space });
   });
 }
 

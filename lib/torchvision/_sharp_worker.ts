@@ -12,7 +12,7 @@ process.on('exit', () => { Atomics.store(sig, 1, 1); wake(); });
 
 /** A decode request (encoded bytes), or an encode request (HWC pixels). */
 interface Request {
-  id: number; bytes: Uint8Array; gray: boolean;
+  id: number; bytes: Uint8Array; space: 'srgb' | 'b-w' | 'cmyk';
   encode?: { format: 'jpeg' | 'png'; width: number; height: number; channels: 1 | 3; quality: number; compression: number };
 }
 type Sharp = typeof import('sharp');
@@ -60,7 +60,8 @@ async function decode(m: Request): Promise<void> {
     // data, filled with gray) are not errors there either. The embedded ICC profile and EXIF
     // orientation are ignored, as torchvision does.
     let img = sharp!(m.bytes, { failOn: 'truncated', ignoreIcc: true, limitInputPixels: d.maxPixels, sequentialRead: true });
-    if (m.gray) img = img.toColourspace('b-w'); // a one-component image as one channel (not replicated to sRGB)
+    if (m.space === 'b-w') img = img.toColourspace('b-w'); // a one-component image as one channel (not replicated to sRGB)
+    if (m.space === 'cmyk') img = img.pipelineColourspace('cmyk').toColourspace('cmyk'); // no conversion on the way
     const { data, info } = await img.raw().toBuffer({ resolveWithObject: true });
     // sharp's buffer wraps libvips memory (not transferable): one copy into a transferable buffer.
     const out = new Uint8Array(data.length);

@@ -14,8 +14,8 @@
 //   GRAY of a YCbCr JPEG is libjpeg's Y plane: decoded from a copy of the file
 //   marked RGB-coded (asRgbCoded), as luma recomputed from RGB differs (by up
 //   to 23 levels where YCbCr -> RGB clamps). A truncated file is refused as
-//   torchvision refuses it; CMYK/YCCK is refused (torchvision 0.14 gives the
-//   raw CMYK planes read UNCHANGED, which libvips does not expose).
+//   torchvision refuses it. A CMYK JPEG read UNCHANGED gives libjpeg's C, M,
+//   Y, K samples, as torchvision 0.14 (GRAY/RGB: libjpeg's error, as there).
 // - PNG: bit-identical in every mode, libpng's RGB -> gray (15-bit fixed
 //   point, 0.2989/0.587) done here. As torchvision 0.14: 16-bit PNGs are
 //   refused, tRNS is ignored except for palette images, a palette image read
@@ -35,7 +35,7 @@ import * as jpeg from 'jpeg-js';
 import { Tensor } from '../tensor';
 import { frombuffer } from '../creation';
 import * as dt from '../dtype';
-import { RawImage, sharpAvailable, sharpDecode, sharpDecodeAsync, sharpEncode } from './_decoder';
+import { DecodeSpace, RawImage, sharpAvailable, sharpDecode, sharpDecodeAsync, sharpEncode } from './_decoder';
 import { bind, Rest } from '../nn/common';
 export { set_image_decoder, get_image_decoder, image_decoder_versions, _stop_image_decoder } from './_decoder';
 
@@ -253,7 +253,7 @@ export function decode_png_data(input: EncodedImage, mode?: ImageReadModeLike, d
   if (indices) src = withIndexPalette(b, chunks);
   let png: { width: number; height: number; data: Uint8Array };
   try {
-    png = decoded ? rgbaOf(decoded(src, false)) : PNG.sync.read(src); // sharp gives gray as RGB (b-w would drop alpha)
+    png = decoded ? rgbaOf(decoded(src, 'srgb')) : PNG.sync.read(src); // gray as RGB: 'b-w' would drop alpha
   } catch (e) {
     throw new Error(`decode_png: ${(e as Error).message}`, { cause: e });
   }
@@ -430,6 +430,18 @@ function asRgbCoded(b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** decoded(bytes, space), its errors as decode_jpeg's. */
+function jpegDecoded(decoded: Decoded, bytes: Uint8Array, space: DecodeSpace): RawImage {
+  try {
+    return decoded(bytes, space);
+  } catch (e) {
+    if (e === NEED_ASYNC) throw e;
+    // torchvision's source manager raises this when libjpeg asks for more data than there is
+    if (/Premature end of/.test((e as Error).message)) throw new Error('decode_jpeg: Image is incomplete or truncated', { cause: e });
+    throw new Error(`decode_jpeg: the JPEG data is corrupt or truncated (${(e as Error).message})`, { cause: e });
+  }
+}
+
 /**
  * decode_jpeg by libjpeg-turbo (through sharp): RGB as libjpeg gives it (bit-identical to
  * torchvision's, chroma upsampling included); GRAY as the Y plane (YCbCr images) or libjpeg's
@@ -438,15 +450,7 @@ function asRgbCoded(b: Uint8Array): Uint8Array {
 function jpegFromRaw(bytes: Uint8Array, header: JpegHeader, m: ImageReadMode, ycc: boolean, decoded: Decoded): ImageData {
   const nc = header.components.length;
   const channels = m === ImageReadMode.GRAY || (m === ImageReadMode.UNCHANGED && nc === 1) ? 1 : 3;
-  let raw: RawImage;
-  try {
-    raw = nc === 3 && channels === 1 && ycc ? decoded(asRgbCoded(bytes), false) : decoded(bytes, nc === 1);
-  } catch (e) {
-    if (e === NEED_ASYNC) throw e;
-    // torchvision's source manager raises this when libjpeg asks for more data than there is
-    if (/Premature end of/.test((e as Error).message)) throw new Error('decode_jpeg: Image is incomplete or truncated', { cause: e });
-    throw new Error(`decode_jpeg: the JPEG data is corrupt or truncated (${(e as Error).message})`, { cause: e });
-  }
+  const raw = nc === 3 && channels === 1 && ycc ? jpegDecoded(decoded, asRgbCoded(bytes), 'srgb') : jpegDecoded(decoded, bytes, nc === 1 ? 'b-w' : 'srgb');
   const { width: W, height: H, data, channels: c } = raw;
   const n = W * H;
   if (c === channels) return { data, width: W, height: H, channels };
@@ -461,8 +465,21 @@ function jpegFromRaw(bytes: Uint8Array, header: JpegHeader, m: ImageReadMode, yc
   return { data: out, width: W, height: H, channels };
 }
 
-/** A synchronous decoder of encoded bytes into sharp's raw samples (`gray`: keep one channel). */
-type Decoded = (bytes: Uint8Array, gray: boolean) => RawImage;
+/**
+ * A CMYK / YCCK JPEG read UNCHANGED: libjpeg's C, M, Y, K samples, as torchvision 0.14 gives them.
+ * libvips inverts them when the file has an Adobe marker (Photoshop writes inverted CMYK); that is
+ * undone here, so that the samples are libjpeg's own.
+ */
+function cmykFromRaw(bytes: Uint8Array, header: JpegHeader, decoded: Decoded): ImageData {
+  const raw = jpegDecoded(decoded, bytes, 'cmyk');
+  if (raw.channels !== 4) throw new Error(`decode_jpeg: expected 4 channels from the CMYK decoder, got ${raw.channels}`);
+  const data = raw.data;
+  if (header.adobe) for (let i = 0; i < data.length; i++) data[i] = 255 - data[i];
+  return { data, width: raw.width, height: raw.height, channels: 4 };
+}
+
+/** A synchronous decoder of encoded bytes into sharp's raw samples. */
+type Decoded = (bytes: Uint8Array, space: DecodeSpace) => RawImage;
 const NEED_ASYNC = new Error('decode request');
 
 /**
@@ -472,14 +489,14 @@ const NEED_ASYNC = new Error('decode request');
  */
 async function viaAsync<T>(f: (d?: Decoded) => T): Promise<T> {
   if (!sharpAvailable()) return f();
-  let req: { bytes: Uint8Array; gray: boolean } | null = null;
+  let req: { bytes: Uint8Array; space: DecodeSpace } | null = null;
   try {
-    return f((bytes, gray) => { req = { bytes, gray }; throw NEED_ASYNC; });
+    return f((bytes, space) => { req = { bytes, space }; throw NEED_ASYNC; });
   } catch (e) {
     if (e !== NEED_ASYNC && (e as Error).cause !== NEED_ASYNC) throw e;
   }
-  const { bytes, gray } = req!;
-  const raw = await sharpDecodeAsync(bytes, gray).catch((e: Error) => e);
+  const { bytes, space } = req!;
+  const raw = await sharpDecodeAsync(bytes, space).catch((e: Error) => e);
   return f(() => { if (raw instanceof Error) throw raw; return raw; });
 }
 
@@ -505,8 +522,11 @@ export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike, 
   if (nc !== 1 && nc !== 3) {
     // libjpeg converts CMYK / YCCK to neither RGB nor gray: torchvision's (libjpeg's) message
     if (m !== ImageReadMode.UNCHANGED) throw new Error('decode_jpeg: Unsupported color conversion request');
-    // torchvision 0.14 hands out the raw C, M, Y, K planes; libvips gives no way to them
-    throw new Error(`decode_jpeg: JPEG images with ${nc} components (CMYK, YCCK) are not supported`);
+    if (nc !== 4) throw new Error(`decode_jpeg: JPEG images with ${nc} components are not supported`);
+    if (decoded === undefined && sharpAvailable()) decoded = sharpDecode;
+    // torchvision 0.14 hands out libjpeg's C, M, Y, K samples; the JavaScript decoder cannot
+    if (!decoded) throw new Error('decode_jpeg: JPEG images with 4 components (CMYK, YCCK) need sharp, which could not be loaded');
+    return cmykFromRaw(bytes, header, decoded);
   }
   const ycc = nc === 3 && isYCbCr(header);
   if (decoded === undefined && sharpAvailable()) decoded = sharpDecode;
