@@ -7,9 +7,9 @@ import * as transforms from './transforms';
 import * as io from './io';
 import * as datasets from './datasets';
 import * as ops from './ops';
+import * as utils from './utils';
 
-export { models, transforms, io, datasets };
-export { ops };
+export { models, transforms, io, datasets, ops, utils };
 
 /** The torchvision release whose API and numerics this mirrors. */
 export const __version__ = '0.14.1';

@@ -5,27 +5,29 @@
 // ImageReadMode conversions (which torchvision asks of libpng / libjpeg) onto
 // their output.
 //
-// Fidelity to torchvision (measured by test/transforms.test.js against
-// torchvision 0.14.1 on Debian):
-// - PNG: bit-identical, in every mode (libpng's RGB -> gray weights
-//   0.2989/0.587 in its 15-bit fixed point included). As torchvision 0.14:
-//   16-bit PNGs are refused, tRNS is ignored except for palette images, and a
-//   palette image read UNCHANGED gives its palette indices (one channel); the
-//   alpha added to an image without one is (1 << bit_depth) - 1 (1 for a
-//   1-bit image). One known difference: torchvision 0.14 hands out the packed
-//   bytes of a 1/2/4-bit palette image read UNCHANGED; here they are unpacked
-//   indices.
-// - JPEG: jpeg-js's entropy decoding and IDCT are not libjpeg's, so samples
-//   of a component plane may differ by one. Everything after that is done
-//   here as libjpeg(-turbo) does it by default, on the component planes that
-//   jpeg-js decodes: the color space (JFIF / Adobe marker / component ids),
-//   chroma upsampling ("fancy" triangle filters for 4:2:0, 4:2:2 and 4:4:0),
-//   YCbCr -> RGB and RGB -> gray with its fixed-point tables. Measured on the
-//   test images (4:2:0, 4:2:2, 4:4:4, gray, progressive, odd sizes, Adobe
-//   markers): gray within +-1 (6.8% of samples differ), RGB within +-3 (11%
-//   of samples differ, 9% by one). jpeg-js's own RGB output (nearest chroma
-//   upsampling, float color conversion) differed by up to 78 on a 4:2:0 image.
-//   CMYK/YCCK JPEGs are refused; EXIF orientation is ignored (as in 0.14).
+// Decoding is done by sharp (libvips, with libjpeg-turbo and libspng), on a
+// worker thread that the synchronous API waits for (see _decoder.ts for why).
+// Measured by test/io.test.js against torchvision 0.14.1 run at test time:
+// - JPEG: bit-identical in every mode (4:2:0, 4:2:2, 4:4:4, gray, progressive,
+//   odd sizes, Adobe markers, ICC profile, EXIF orientation, saturated colors).
+//   Both run libjpeg-turbo's default ISLOW IDCT and "fancy" chroma upsampling.
+//   GRAY of a YCbCr JPEG is libjpeg's Y plane: decoded from a copy of the file
+//   marked RGB-coded (asRgbCoded), as luma recomputed from RGB differs (by up
+//   to 23 levels where YCbCr -> RGB clamps). A truncated file is refused as
+//   torchvision refuses it. A CMYK JPEG read UNCHANGED gives libjpeg's C, M,
+//   Y, K samples, as torchvision 0.14 (GRAY/RGB: libjpeg's error, as there).
+// - PNG: bit-identical in every mode, libpng's RGB -> gray (15-bit fixed
+//   point, 0.2989/0.587) done here. As torchvision 0.14: 16-bit PNGs are
+//   refused, tRNS is ignored except for palette images, a palette image read
+//   UNCHANGED gives its indices (where torchvision 0.14 gives packed bytes for
+//   1/2/4-bit palettes), the alpha added to an image without one is
+//   (1 << bit_depth) - 1.
+// - encode_jpeg: the pixels of torchvision's encode_jpeg (libjpeg defaults,
+//   4:2:0), not its bytes (the JFIF header differs); encode_png: lossless.
+// Without sharp (no prebuilt libvips for the platform) the JavaScript decoders
+// below do the work (pngjs for PNG, exact; jpeg-js for JPEG with libjpeg's
+// upsampling and color conversion done here: gray within +-1, RGB within +-3
+// of libjpeg), after a warning.
 import * as fs from 'node:fs';
 import { PNG } from 'pngjs';
 // jpeg-js ships its own typings (index.d.ts).
@@ -33,6 +35,9 @@ import * as jpeg from 'jpeg-js';
 import { Tensor } from '../tensor';
 import { frombuffer } from '../creation';
 import * as dt from '../dtype';
+import { DecodeSpace, RawImage, sharpAvailable, sharpDecode, sharpDecodeAsync, sharpEncode } from './_decoder';
+import { bind, Rest } from '../nn/common';
+export { set_image_decoder, get_image_decoder, image_decoder_versions, _stop_image_decoder } from './_decoder';
 
 /** torchvision.io.ImageReadMode: how many channels to decode into. */
 export const ImageReadMode = {
@@ -204,8 +209,24 @@ function checkPngHeader(b: Buffer, chunks: PngChunk[], ihdr: PngChunk): void {
   }
 }
 
+/**
+ * sharp's samples (1: gray, 2: gray + alpha, 3: RGB, 4: RGBA) as pngjs gives them: RGBA, gray
+ * replicated, alpha 255 where the file has none.
+ */
+function rgbaOf(r: RawImage): { width: number; height: number; data: Uint8Array } {
+  const n = r.width * r.height, c = r.channels, src = r.data;
+  if (c === 4) return { width: r.width, height: r.height, data: src };
+  const out = new Uint8Array(n * 4);
+  for (let p = 0, i = 0, o = 0; p < n; p++, i += c, o += 4) {
+    if (c <= 2) { out[o] = out[o + 1] = out[o + 2] = src[i]; out[o + 3] = c === 2 ? src[i + 1] : 255; }
+    else { out[o] = src[i]; out[o + 1] = src[i + 1]; out[o + 2] = src[i + 2]; out[o + 3] = 255; }
+  }
+  return { width: r.width, height: r.height, data: out };
+}
+
 /** torchvision.io.decode_png, as an HWC image object. */
-export function decode_png_data(input: EncodedImage, mode?: ImageReadModeLike): ImageData {
+export function decode_png_data(input: EncodedImage, mode?: ImageReadModeLike, decoded?: Decoded): ImageData {
+  if (decoded === undefined && sharpAvailable()) decoded = sharpDecode;
   const m = modeValue(mode);
   const bytes = bytesOf(input, 'decode_png');
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -230,9 +251,9 @@ export function decode_png_data(input: EncodedImage, mode?: ImageReadModeLike): 
   // Read UNCHANGED, torchvision 0.14 hands out a palette image's indices.
   const indices = isPalette && m === ImageReadMode.UNCHANGED;
   if (indices) src = withIndexPalette(b, chunks);
-  let png: { width: number; height: number; data: Buffer };
+  let png: { width: number; height: number; data: Uint8Array };
   try {
-    png = PNG.sync.read(src);
+    png = decoded ? rgbaOf(decoded(src, 'srgb')) : PNG.sync.read(src); // gray as RGB: 'b-w' would drop alpha
   } catch (e) {
     throw new Error(`decode_png: ${(e as Error).message}`, { cause: e });
   }
@@ -383,8 +404,104 @@ for (let i = 0; i < 256; i++) {
 }
 const clamp8 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
+/**
+ * A copy of a 3-component JPEG that libjpeg reads as RGB-coded (its JFIF and Adobe markers
+ * replaced by an Adobe marker with transform 0): decoded, its "RGB" is the Y, Cb, Cr planes as
+ * they are. Its first channel is then exactly the Y plane libjpeg's grayscale output of the
+ * original is; converting sharp's RGB back to luma is not (it differs wherever RGB was clamped).
+ */
+function asRgbCoded(b: Uint8Array): Uint8Array {
+  const keep: Uint8Array[] = [b.subarray(0, 2)];
+  // APP14 'Adobe', version 100, flags 0, 0, transform 0 (jdmarker.c examine_app14)
+  keep.push(Uint8Array.of(0xff, 0xee, 0, 14, 0x41, 0x64, 0x6f, 0x62, 0x65, 0, 100, 0, 0, 0, 0, 0));
+  let p = 2;
+  while (p + 4 <= b.length && b[p] === 0xff && b[p + 1] !== 0xda) {
+    const marker = b[p + 1];
+    if (marker === 0xff) { keep.push(b.subarray(p, p + 1)); p++; continue; } // fill byte
+    const end = p + 2 + ((b[p + 2] << 8) | b[p + 3]);
+    const tag = (t: string): boolean => [...t].every((c, i) => b[p + 4 + i] === c.charCodeAt(0));
+    if (!((marker === 0xe0 && tag('JFIF\0')) || (marker === 0xee && tag('Adobe')))) keep.push(b.subarray(p, end));
+    p = end;
+  }
+  keep.push(b.subarray(p));
+  const out = new Uint8Array(keep.reduce((n, k) => n + k.length, 0));
+  let o = 0;
+  for (const k of keep) { out.set(k, o); o += k.length; }
+  return out;
+}
+
+/** decoded(bytes, space), its errors as decode_jpeg's. */
+function jpegDecoded(decoded: Decoded, bytes: Uint8Array, space: DecodeSpace): RawImage {
+  try {
+    return decoded(bytes, space);
+  } catch (e) {
+    if (e === NEED_ASYNC) throw e;
+    // torchvision's source manager raises this when libjpeg asks for more data than there is
+    if (/Premature end of/.test((e as Error).message)) throw new Error('decode_jpeg: Image is incomplete or truncated', { cause: e });
+    throw new Error(`decode_jpeg: the JPEG data is corrupt or truncated (${(e as Error).message})`, { cause: e });
+  }
+}
+
+/**
+ * decode_jpeg by libjpeg-turbo (through sharp): RGB as libjpeg gives it (bit-identical to
+ * torchvision's, chroma upsampling included); GRAY as the Y plane (YCbCr images) or libjpeg's
+ * luma of the RGB planes (RGB-coded images); a gray image's RGB replicates it, as libjpeg's.
+ */
+function jpegFromRaw(bytes: Uint8Array, header: JpegHeader, m: ImageReadMode, ycc: boolean, decoded: Decoded): ImageData {
+  const nc = header.components.length;
+  const channels = m === ImageReadMode.GRAY || (m === ImageReadMode.UNCHANGED && nc === 1) ? 1 : 3;
+  const raw = nc === 3 && channels === 1 && ycc ? jpegDecoded(decoded, asRgbCoded(bytes), 'srgb') : jpegDecoded(decoded, bytes, nc === 1 ? 'b-w' : 'srgb');
+  const { width: W, height: H, data, channels: c } = raw;
+  const n = W * H;
+  if (c === channels) return { data, width: W, height: H, channels };
+  const out = new Uint8Array(n * channels);
+  if (channels === 3) { // c === 1: gray replicated
+    for (let p = 0, o = 0; p < n; p++) { const y = data[p]; out[o++] = y; out[o++] = y; out[o++] = y; }
+  } else if (ycc || nc === 1) { // the Y plane: the first channel
+    for (let p = 0; p < n; p++) out[p] = data[p * c];
+  } else { // RGB-coded: jdcolor.c rgb_gray_convert
+    for (let p = 0, i = 0; p < n; p++, i += c) out[p] = (19595 * data[i] + 38470 * data[i + 1] + 7471 * data[i + 2] + 32768) >> 16;
+  }
+  return { data: out, width: W, height: H, channels };
+}
+
+/**
+ * A CMYK / YCCK JPEG read UNCHANGED: libjpeg's C, M, Y, K samples, as torchvision 0.14 gives them.
+ * libvips inverts them when the file has an Adobe marker (Photoshop writes inverted CMYK); that is
+ * undone here, so that the samples are libjpeg's own.
+ */
+function cmykFromRaw(bytes: Uint8Array, header: JpegHeader, decoded: Decoded): ImageData {
+  const raw = jpegDecoded(decoded, bytes, 'cmyk');
+  if (raw.channels !== 4) throw new Error(`decode_jpeg: expected 4 channels from the CMYK decoder, got ${raw.channels}`);
+  const data = raw.data;
+  if (header.adobe) for (let i = 0; i < data.length; i++) data[i] = 255 - data[i];
+  return { data, width: raw.width, height: raw.height, channels: 4 };
+}
+
+/** A synchronous decoder of encoded bytes into sharp's raw samples. */
+type Decoded = (bytes: Uint8Array, space: DecodeSpace) => RawImage;
+const NEED_ASYNC = new Error('decode request');
+
+/**
+ * An async decode_*: the synchronous decoder run with a decoder that records what it asks of
+ * sharp, sharp's answer awaited, then the decoder run again on it. One code path checks headers
+ * and converts modes for both (the checks run twice: they read only the headers).
+ */
+async function viaAsync<T>(f: (d?: Decoded) => T): Promise<T> {
+  if (!sharpAvailable()) return f();
+  let req: { bytes: Uint8Array; space: DecodeSpace } | null = null;
+  try {
+    return f((bytes, space) => { req = { bytes, space }; throw NEED_ASYNC; });
+  } catch (e) {
+    if (e !== NEED_ASYNC && (e as Error).cause !== NEED_ASYNC) throw e;
+  }
+  const { bytes, space } = req!;
+  const raw = await sharpDecodeAsync(bytes, space).catch((e: Error) => e);
+  return f(() => { if (raw instanceof Error) throw raw; return raw; });
+}
+
 /** torchvision.io.decode_jpeg, as an HWC image object. */
-export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike): ImageData {
+export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike, decoded?: Decoded): ImageData {
   const m = modeValue(mode);
   const bytes = bytesOf(input, 'decode_jpeg');
   if (m !== ImageReadMode.UNCHANGED && m !== ImageReadMode.GRAY && m !== ImageReadMode.RGB) {
@@ -403,9 +520,17 @@ export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike):
       `more than torch-node decodes (MAX_IMAGE_PIXELS = ${MAX_IMAGE_PIXELS})`);
   }
   if (nc !== 1 && nc !== 3) {
-    throw new Error(`decode_jpeg: JPEG images with ${nc} components (CMYK, YCCK) are not supported`);
+    // libjpeg converts CMYK / YCCK to neither RGB nor gray: torchvision's (libjpeg's) message
+    if (m !== ImageReadMode.UNCHANGED) throw new Error('decode_jpeg: Unsupported color conversion request');
+    if (nc !== 4) throw new Error(`decode_jpeg: JPEG images with ${nc} components are not supported`);
+    if (decoded === undefined && sharpAvailable()) decoded = sharpDecode;
+    // torchvision 0.14 hands out libjpeg's C, M, Y, K samples; the JavaScript decoder cannot
+    if (!decoded) throw new Error('decode_jpeg: JPEG images with 4 components (CMYK, YCCK) need sharp, which could not be loaded');
+    return cmykFromRaw(bytes, header, decoded);
   }
   const ycc = nc === 3 && isYCbCr(header);
+  if (decoded === undefined && sharpAvailable()) decoded = sharpDecode;
+  if (decoded) return jpegFromRaw(bytes, header, m, ycc, decoded);
   // jpeg-js lets an Adobe marker's transform flag override colorTransform: false; without the
   // marker it hands out the planes as they are.
   let src = bytes;
@@ -466,24 +591,34 @@ function isJpeg(b: Uint8Array): boolean { return b.length >= 3 && b[0] === 0xff 
 function isPng(b: Uint8Array): boolean { return b.length >= 4 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47; }
 
 /** decode_image as an HWC image object (the image object ToTensor takes, like a PIL image). */
-export function decode_image_data(input: EncodedImage, mode?: ImageReadModeLike): ImageData {
+export function decode_image_data(input: EncodedImage, mode?: ImageReadModeLike, decoded?: Decoded): ImageData {
   const bytes = bytesOf(input, 'decode_image');
-  if (isJpeg(bytes)) return decode_jpeg_data(bytes, mode);
-  if (isPng(bytes)) return decode_png_data(bytes, mode);
+  if (isJpeg(bytes)) return decode_jpeg_data(bytes, mode, decoded);
+  if (isPng(bytes)) return decode_png_data(bytes, mode, decoded);
   throw new Error('Unsupported image file. Only jpeg and png are currently supported.');
 }
 
 /** read_image as an HWC image object: `ToTensor()(read_image_data(path, 'RGB'))` is Python's `ToTensor()(Image.open(path).convert('RGB'))`. */
 export function read_image_data(path: string, mode?: ImageReadModeLike): ImageData {
-  return decode_image_data(readBytes(path), mode);
+  return decode_image_data(readBytes(path, 'read_image'), mode);
 }
 
+type ModeArgs = Rest<[ImageReadModeLike], { mode?: ImageReadModeLike }>;
+const modeOf = (fn: string, args: readonly unknown[]): ImageReadModeLike =>
+  bind<{ mode: ImageReadModeLike }>(fn, args, { mode: ImageReadMode.UNCHANGED }).mode;
+
 /** torchvision.io.decode_png(input, mode = UNCHANGED): a uint8 tensor [C, H, W]. */
-export function decode_png(input: EncodedImage, mode?: ImageReadModeLike): Tensor { return toCHW(decode_png_data(input, mode)); }
+export function decode_png(input: EncodedImage, ...args: ModeArgs): Tensor {
+  return toCHW(decode_png_data(input, modeOf('decode_png', args)));
+}
 
 /** torchvision.io.decode_jpeg(input, mode = UNCHANGED, device = 'cpu'): a uint8 tensor [C, H, W]. */
-export function decode_jpeg(input: EncodedImage, mode?: ImageReadModeLike, device: string = 'cpu'): Tensor {
-  const t = toCHW(decode_jpeg_data(input, mode));
+export function decode_jpeg(input: EncodedImage, ...args: Rest<[ImageReadModeLike, string], { mode?: ImageReadModeLike; device?: string }>): Tensor {
+  const a = bind<{ mode: ImageReadModeLike; device: string }>('decode_jpeg', args, { mode: ImageReadMode.UNCHANGED, device: 'cpu' });
+  return toDevice(toCHW(decode_jpeg_data(input, a.mode)), a.device);
+}
+
+function toDevice(t: Tensor, device: string): Tensor {
   if (String(device) === 'cpu') return t;
   const moved = t.to(device);
   if (moved !== t) t.dispose(); // 'cpu:0' and the like give t itself
@@ -491,10 +626,12 @@ export function decode_jpeg(input: EncodedImage, mode?: ImageReadModeLike, devic
 }
 
 /** torchvision.io.decode_image(input, mode = UNCHANGED): PNG or JPEG, told apart by their signatures. */
-export function decode_image(input: EncodedImage, mode?: ImageReadModeLike): Tensor { return toCHW(decode_image_data(input, mode)); }
+export function decode_image(input: EncodedImage, ...args: ModeArgs): Tensor {
+  return toCHW(decode_image_data(input, modeOf('decode_image', args)));
+}
 
-function readBytes(path: string): Buffer {
-  if (typeof path !== 'string') throw new TypeError('read_file(): path must be a string');
+function readBytes(path: string, fn = 'read_file'): Buffer {
+  if (typeof path !== 'string') throw new TypeError(`${fn}(): path must be a string`);
   const b = fs.readFileSync(path);
   if (b.length === 0) throw new Error(`Expected a non empty file (${path})`);
   return b;
@@ -506,6 +643,102 @@ export function read_file(path: string): Tensor {
 }
 
 /** torchvision.io.read_image(path, mode = UNCHANGED): a uint8 tensor [C, H, W]. */
-export function read_image(path: string, mode?: ImageReadModeLike): Tensor {
-  return decode_image(readBytes(path), mode);
+export function read_image(path: string, ...args: ModeArgs): Tensor {
+  const mode = modeOf('read_image', args);
+  return toCHW(decode_image_data(readBytes(path, 'read_image'), mode));
+}
+
+// ---- async variants (torch-node's own): the same results, decoded without blocking the thread ----
+
+/** decode_image without blocking: several calls decode at once on libvips' threads. */
+export function decode_image_async(input: EncodedImage, ...args: ModeArgs): Promise<Tensor> {
+  const mode = modeOf('decode_image_async', args);
+  return viaAsync((d) => decode_image_data(input, mode, d)).then(toCHW);
+}
+/** decode_jpeg without blocking. */
+export function decode_jpeg_async(input: EncodedImage, ...args: Rest<[ImageReadModeLike, string], { mode?: ImageReadModeLike; device?: string }>): Promise<Tensor> {
+  const a = bind<{ mode: ImageReadModeLike; device: string }>('decode_jpeg_async', args, { mode: ImageReadMode.UNCHANGED, device: 'cpu' });
+  return viaAsync((d) => decode_jpeg_data(input, a.mode, d)).then((img) => toDevice(toCHW(img), a.device));
+}
+/** decode_png without blocking. */
+export function decode_png_async(input: EncodedImage, ...args: ModeArgs): Promise<Tensor> {
+  const mode = modeOf('decode_png_async', args);
+  return viaAsync((d) => decode_png_data(input, mode, d)).then(toCHW);
+}
+/** read_image without blocking (the file is read with fs.promises). */
+export async function read_image_async(path: string, ...args: ModeArgs): Promise<Tensor> {
+  const mode = modeOf('read_image_async', args);
+  if (typeof path !== 'string') throw new TypeError('read_image_async(): path must be a string');
+  const b = await fs.promises.readFile(path);
+  if (b.length === 0) throw new Error(`Expected a non empty file (${path})`);
+  return toCHW(await viaAsync((d) => decode_image_data(b, mode, d)));
+}
+/** read_image_data without blocking. */
+export async function read_image_data_async(path: string, mode?: ImageReadModeLike): Promise<ImageData> {
+  if (typeof path !== 'string') throw new TypeError('read_image_data_async(): path must be a string');
+  const b = await fs.promises.readFile(path);
+  if (b.length === 0) throw new Error(`Expected a non empty file (${path})`);
+  return viaAsync((d) => decode_image_data(b, mode, d));
+}
+
+// ---- writing and encoding -------------------------------------------------------------------
+
+/** torchvision.io.write_file(filename, data): writes a 1-D uint8 tensor's bytes. */
+export function write_file(filename: string, data: Tensor): void {
+  if (typeof filename !== 'string') throw new TypeError('write_file(): filename must be a string');
+  if (!(data instanceof Tensor)) throw new TypeError('write_file(): data must be a Tensor');
+  if (data.dtype !== dt.uint8) throw new TypeError('Input tensor dtype should be uint8');
+  if (data.dim() !== 1) throw new RangeError('Input data should be a 1-dimensional tensor');
+  const c = data.contiguous();
+  try { fs.writeFileSync(filename, c.typed_array() as Uint8Array); } finally { if (c !== data) c.dispose(); }
+}
+
+/** torchvision's checks of an image to encode (encode_jpeg.cpp / encode_png.cpp), with its messages; the HWC bytes. */
+function pixelsOf(input: Tensor, fn: string): { pixels: Uint8Array; channels: 1 | 3; height: number; width: number } {
+  if (!(input instanceof Tensor)) throw new TypeError(`${fn}(): input must be a Tensor`);
+  if (input.dtype !== dt.uint8) throw new TypeError('Input tensor dtype should be uint8');
+  if (input.dim() !== 3) throw new RangeError('Input data should be a 3-dimensional tensor');
+  const [channels, height, width] = input.shape;
+  if (channels !== 1 && channels !== 3) throw new RangeError(`The number of channels should be 1 or 3, got: ${channels}`);
+  if (height === 0 || width === 0) throw new RangeError('Empty JPEG image (DNL not supported)');
+  const hwc = input.device.type === 'cpu' ? input.permute(1, 2, 0) : input.cpu().permute(1, 2, 0);
+  const c = hwc.contiguous();
+  const pixels = new Uint8Array(c.typed_array() as Uint8Array); // a copy: it travels to the encoding thread
+  c.dispose(); hwc.dispose();
+  return { pixels, channels: channels as 1 | 3, height, width };
+}
+
+const intArg = (v: unknown, what: string, fn: string): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}(): ${what} must be an int, got ${String(v)}`);
+  return v;
+};
+
+/** torchvision.io.encode_jpeg(input, quality = 75): the JPEG file's bytes as a 1-D uint8 tensor (libjpeg's defaults, 4:2:0). */
+export function encode_jpeg(input: Tensor, ...args: Rest<[number], { quality?: number }>): Tensor {
+  const quality = intArg(bind<{ quality: number }>('encode_jpeg', args, { quality: 75 }).quality, 'quality', 'encode_jpeg');
+  if (quality < 1 || quality > 100) throw new RangeError('Image quality should be a positive number between 1 and 100');
+  const p = pixelsOf(input, 'encode_jpeg');
+  const out = sharpEncode(p.pixels, { format: 'jpeg', width: p.width, height: p.height, channels: p.channels, quality, compression: 0 });
+  return frombuffer(out, { dtype: dt.uint8 });
+}
+
+/** torchvision.io.encode_png(input, compression_level = 6): the PNG file's bytes as a 1-D uint8 tensor. */
+export function encode_png(input: Tensor, ...args: Rest<[number], { compression_level?: number }>): Tensor {
+  const level = intArg(bind<{ compression_level: number }>('encode_png', args, { compression_level: 6 }).compression_level, 'compression_level', 'encode_png');
+  const p = pixelsOf(input, 'encode_png');
+  if (level < 0 || level > 9) throw new RangeError('Compression level should be between 0 and 9');
+  const out = sharpEncode(p.pixels, { format: 'png', width: p.width, height: p.height, channels: p.channels, quality: 0, compression: level });
+  return frombuffer(out, { dtype: dt.uint8 });
+}
+
+/** torchvision.io.write_jpeg(input, filename, quality = 75) */
+export function write_jpeg(input: Tensor, filename: string, ...args: Rest<[number], { quality?: number }>): void {
+  const data = encode_jpeg(input, bind<{ quality: number }>('write_jpeg', args, { quality: 75 }).quality);
+  try { write_file(filename, data); } finally { data.dispose(); }
+}
+
+/** torchvision.io.write_png(input, filename, compression_level = 6) */
+export function write_png(input: Tensor, filename: string, ...args: Rest<[number], { compression_level?: number }>): void {
+  const data = encode_png(input, bind<{ compression_level: number }>('write_png', args, { compression_level: 6 }).compression_level);
+  try { write_file(filename, data); } finally { data.dispose(); }
 }

@@ -11,6 +11,8 @@ import { dtype, get_default_dtype } from '../../dtype';
 import { scope } from '../../memory';
 import { warn } from '../../warnings';
 import type { ImageData } from '../io';
+import { _pad_symmetric } from './_functional_tensor';
+import { bind, Rest } from '../../nn/common';
 
 const { call } = native;
 const O = {
@@ -322,9 +324,13 @@ function resizeArgs(args: unknown[]): ResizeOptions {
 /**
  * F.pad(img, padding, fill = 0, padding_mode = 'constant'): padding is one
  * number (all sides), [left/right, top/bottom] or [left, top, right, bottom].
- * Tensor images support the modes constant, edge, reflect (symmetric is not implemented here).
+ * Tensor images support the modes constant, edge, reflect and symmetric.
  */
-export function pad(img: Tensor, padding: number | number[], fill: number | null = 0, padding_mode: 'constant' | 'edge' | 'reflect' | 'symmetric' = 'constant'): Tensor {
+export type PaddingMode = 'constant' | 'edge' | 'reflect' | 'symmetric';
+export function pad(img: Tensor, padding: number | number[], ...args: Rest<[number | null, PaddingMode], { fill?: number | null; padding_mode?: PaddingMode }>): Tensor {
+  const a = bind<{ fill: number | null; padding_mode: PaddingMode }>('pad', args, { fill: 0, padding_mode: 'constant' });
+  let fill = a.fill;
+  const padding_mode = a.padding_mode;
   assertTensor(img, 'pad');
   assertImageTensor(img);
   fill ??= 0;
@@ -332,11 +338,11 @@ export function pad(img: Tensor, padding: number | number[], fill: number | null
     throw new RangeError(`Padding must be an int or a 1, 2, or 4 element tuple, not a ${padding.length} element tuple`);
   }
   if (!['constant', 'edge', 'reflect', 'symmetric'].includes(padding_mode)) throw new RangeError('Padding mode should be either constant, edge, reflect or symmetric');
-  if (padding_mode === 'symmetric') throw new Error("pad: padding_mode 'symmetric' is not implemented for tensors in torch-node");
   const p = typeof padding === 'number' ? [padding, padding, padding, padding]
     : padding.length === 1 ? [padding[0], padding[0], padding[0], padding[0]]
       : padding.length === 2 ? [padding[0], padding[0], padding[1], padding[1]]
         : [padding[0], padding[2], padding[1], padding[3]]; // [left, right, top, bottom]
+  if (padding_mode === 'symmetric') return _pad_symmetric(img, p);
   const mode = padding_mode === 'edge' ? 'replicate' : padding_mode;
   const req = mode === 'constant' ? [img.dtype] : [dt.float32, dt.float64];
   return castSqueeze(img, req, (x) => new Tensor(call(O.pad, x._h, p, mode, mode === 'constant' ? fill : null)), { round: false });
@@ -410,3 +416,6 @@ export function vflip(img: Tensor): Tensor {
   assertImageTensor(img);
   return new Tensor(call(O.flip, img._h, [-2]));
 }
+
+// The rest of torchvision 0.14's functional API (color, affine / rotate / perspective, blur, erase, ...).
+export * from './_functional_tensor';

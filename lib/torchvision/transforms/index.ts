@@ -7,6 +7,12 @@ export {
   RandomHorizontalFlip, RandomVerticalFlip, RandomResizedCrop,
 } from './transforms';
 export type { ResizeArgs, RandomResizedCropArgs } from './transforms';
+export {
+  RandomCrop, Pad, FiveCrop, TenCrop, Grayscale, RandomGrayscale, ColorJitter, RandomInvert, RandomPosterize, RandomSolarize,
+  RandomAdjustSharpness, RandomAutocontrast, RandomEqualize, RandomRotation, RandomAffine, RandomPerspective, GaussianBlur,
+  RandomErasing, ElasticTransform, LinearTransformation, RandomApply, RandomOrder, RandomChoice, Lambda,
+} from './_transforms2';
+export { AutoAugmentPolicy, AutoAugment, RandAugment, TrivialAugmentWide, AugMix } from './autoaugment';
 export { InterpolationMode } from './functional';
 export { ImageClassification } from './_presets';
 export type { ImageClassificationArgs } from './_presets';
