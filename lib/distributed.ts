@@ -7,6 +7,8 @@
 import { native } from './native';
 import { Tensor } from './tensor';
 import { bind, REQUIRED, Rest } from './nn/common';
+import { dumps, loads, UnpicklingError } from './pickle';
+import { dtype, uint8, int64 } from './dtype';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const addon = native as unknown as Native;
@@ -30,8 +32,11 @@ function need(): void {
   }
 }
 
-/** The reduction of a collective: torch.distributed.ReduceOp. Gloo has no AVG. */
-export const ReduceOp = Object.freeze({ SUM: 0, AVG: 1, PRODUCT: 2, MIN: 3, MAX: 4, BAND: 5, BOR: 6, BXOR: 7 } as const);
+/**
+ * The reduction of a collective: torch.distributed.ReduceOp (1.13's values).
+ * Gloo has neither AVG nor PREMUL_SUM: a collective given one raises as Python's does.
+ */
+export const ReduceOp = Object.freeze({ SUM: 0, AVG: 1, PRODUCT: 2, MIN: 3, MAX: 4, BAND: 5, BOR: 6, BXOR: 7, PREMUL_SUM: 8 } as const);
 export type ReduceOpValue = typeof ReduceOp[keyof typeof ReduceOp];
 
 // ---- stores ----------------------------------------------------------------------------
@@ -214,9 +219,14 @@ export function is_initialized(): boolean { return state !== null; }
 export function get_rank(group?: ProcessGroup | null): number { return (group ?? defaultGroup().group).rank(); }
 export function get_world_size(group?: ProcessGroup | null): number { return (group ?? defaultGroup().group).size(); }
 export function get_backend(group?: ProcessGroup | null): string { void group; return defaultGroup().backend; }
+/** destroy_process_group(group = all): without a group (or the default one) every group ends, as in Python. */
 export function destroy_process_group(group?: ProcessGroup | null): void {
-  if (group === undefined || group === null || group === state?.group) state = null;
+  if (group !== undefined && group !== null && !(group instanceof ProcessGroup)) throw new TypeError('destroy_process_group(): group must be a ProcessGroup');
+  if (state === null) throw new Error('Invalid process group specified');
+  if (group === undefined || group === null || group === state.group) state = null;
 }
+/** @internal The default group (Python's _get_default_group), for DDP. */
+export function _get_default_group(): ProcessGroup { return defaultGroup().group; }
 
 function groupOf(group: ProcessGroup | null | undefined): ProcessGroup { return group ?? defaultGroup().group; }
 /** A global rank as the group's own rank (Python's _get_group_rank). */
@@ -233,6 +243,14 @@ function h(t: Tensor, what: string): unknown {
 }
 /** Runs a collective: a Work when async_op, else waits (blocking, as Python's) and returns null. */
 function run(kind: string, args: unknown[], keep: unknown[], async_op: boolean, group?: ProcessGroup | null): Work | null {
+  const op = kind === 'allreduce' ? args[1] : kind === 'reduce' ? args[2] : kind.startsWith('reduce_scatter') ? args[2] : undefined;
+  if (op === ReduceOp.AVG || op === ReduceOp.PREMUL_SUM) {
+    // Gloo's own message (LibTorch refuses to even build a PREMUL_SUM without its scale).
+    if (groupOf(group).name() === 'gloo') throw new Error(`Cannot use ReduceOp.${op === ReduceOp.AVG ? 'AVG' : 'PREMUL_SUM'} with Gloo`);
+  }
+  return runChecked(kind, args, keep, async_op, group);
+}
+function runChecked(kind: string, args: unknown[], keep: unknown[], async_op: boolean, group?: ProcessGroup | null): Work | null {
   const work = new Work(addon.group_collective(groupOf(group)._h, kind, ...args), keep);
   if (async_op) return work;
   work.wait();
@@ -288,4 +306,198 @@ export function recv(tensor: Tensor, options: { src?: number | null; group?: Pro
   const work = irecv(tensor, options);
   work.wait();
   return options.src ?? work._source_rank();
+}
+
+// ---- the remaining collectives ---------------------------------------------------------
+
+type Opt = { group?: ProcessGroup | null; async_op?: boolean };
+function tensorList(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new TypeError(`${what} must be an array of Tensors`);
+  return v.map((t) => h(t as Tensor, what));
+}
+
+/** reduce_scatter(output, input_list, op=SUM, group=None, async_op=False). Gloo does not have it (it raises, as in Python). */
+export function reduce_scatter(...args: Rest<[Tensor, Tensor[], ReduceOpValue, ProcessGroup | null, boolean], { output?: Tensor; input_list?: Tensor[]; op?: ReduceOpValue } & Opt>): Work | null {
+  const a = bind<{ output: Tensor; input_list: Tensor[]; op: ReduceOpValue; group: ProcessGroup | null; async_op: boolean }>(
+    'reduce_scatter', args, { output: REQUIRED, input_list: REQUIRED, op: ReduceOp.SUM, group: null, async_op: false });
+  return run('reduce_scatter', [[h(a.output, 'reduce_scatter(): output')], [tensorList(a.input_list, 'reduce_scatter(): input_list')], a.op],
+    [a.output, ...a.input_list], a.async_op, a.group);
+}
+
+/** all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False) (1.13's _all_gather_base; Gloo raises). */
+export function all_gather_into_tensor(...args: Rest<[Tensor, Tensor, ProcessGroup | null, boolean], { output_tensor?: Tensor; input_tensor?: Tensor } & Opt>): Work | null {
+  const a = bind<{ output_tensor: Tensor; input_tensor: Tensor; group: ProcessGroup | null; async_op: boolean }>(
+    'all_gather_into_tensor', args, { output_tensor: REQUIRED, input_tensor: REQUIRED, group: null, async_op: false });
+  return run('allgather_base', [h(a.output_tensor, 'all_gather_into_tensor(): output_tensor'), h(a.input_tensor, 'all_gather_into_tensor(): input_tensor')],
+    [a.output_tensor, a.input_tensor], a.async_op, a.group);
+}
+export const _all_gather_base = all_gather_into_tensor;
+
+/** reduce_scatter_tensor(output, input, op=SUM, group=None, async_op=False) (1.13's _reduce_scatter_base; Gloo raises). */
+export function reduce_scatter_tensor(...args: Rest<[Tensor, Tensor, ReduceOpValue, ProcessGroup | null, boolean], { output?: Tensor; input?: Tensor; op?: ReduceOpValue } & Opt>): Work | null {
+  const a = bind<{ output: Tensor; input: Tensor; op: ReduceOpValue; group: ProcessGroup | null; async_op: boolean }>(
+    'reduce_scatter_tensor', args, { output: REQUIRED, input: REQUIRED, op: ReduceOp.SUM, group: null, async_op: false });
+  return run('reduce_scatter_base', [h(a.output, 'reduce_scatter_tensor(): output'), h(a.input, 'reduce_scatter_tensor(): input'), a.op],
+    [a.output, a.input], a.async_op, a.group);
+}
+export const _reduce_scatter_base = reduce_scatter_tensor;
+
+/** all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None, group=None, async_op=False). */
+export function all_to_all_single(...args: Rest<[Tensor, Tensor, number[] | null, number[] | null, ProcessGroup | null, boolean],
+  { output?: Tensor; input?: Tensor; output_split_sizes?: number[] | null; input_split_sizes?: number[] | null } & Opt>): Work | null {
+  const a = bind<{ output: Tensor; input: Tensor; output_split_sizes: number[] | null; input_split_sizes: number[] | null; group: ProcessGroup | null; async_op: boolean }>(
+    'all_to_all_single', args, { output: REQUIRED, input: REQUIRED, output_split_sizes: null, input_split_sizes: null, group: null, async_op: false });
+  return run('alltoall_base', [h(a.output, 'all_to_all_single(): output'), h(a.input, 'all_to_all_single(): input'),
+    a.output_split_sizes ?? [], a.input_split_sizes ?? []], [a.output, a.input], a.async_op, a.group);
+}
+
+/** all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False). Gloo does not have it (it raises, as in Python). */
+export function all_to_all(...args: Rest<[Tensor[], Tensor[], ProcessGroup | null, boolean], { output_tensor_list?: Tensor[]; input_tensor_list?: Tensor[] } & Opt>): Work | null {
+  const a = bind<{ output_tensor_list: Tensor[]; input_tensor_list: Tensor[]; group: ProcessGroup | null; async_op: boolean }>(
+    'all_to_all', args, { output_tensor_list: REQUIRED, input_tensor_list: REQUIRED, group: null, async_op: false });
+  return run('alltoall', [tensorList(a.output_tensor_list, 'all_to_all(): output_tensor_list'), tensorList(a.input_tensor_list, 'all_to_all(): input_tensor_list')],
+    [...a.output_tensor_list, ...a.input_tensor_list], a.async_op, a.group);
+}
+
+/**
+ * monitored_barrier(group=None, timeout=None, wait_all_ranks=False): a barrier
+ * that, past the timeout (ms; the group default when null), names the ranks
+ * that did not reach it. Gloo only, as in Python.
+ */
+export function monitored_barrier(...args: Rest<[ProcessGroup | null, number | null, boolean], { group?: ProcessGroup | null; timeout?: number | null; wait_all_ranks?: boolean }>): void {
+  const a = bind<{ group: ProcessGroup | null; timeout: number | null; wait_all_ranks: boolean }>(
+    'monitored_barrier', args, { group: null, timeout: null, wait_all_ranks: false });
+  const g = groupOf(a.group);
+  if (g.name() !== 'gloo') throw new Error('monitored_barrier is only implemented for GLOO backend.');
+  addon.group_monitored_barrier(g._h, a.timeout ?? default_pg_timeout, a.wait_all_ranks);
+}
+
+// ---- object collectives -----------------------------------------------------------------
+// Python's sequence exactly: each object pickled into a uint8 tensor and its
+// size into an int64 tensor, sizes exchanged first, then the bytes. Objects go
+// through lib/pickle.ts, so they are plain data (None, bool, int, float, str,
+// bytes, list, tuple, dict) both ways; a Python rank reads them with pickle.
+
+/** A new CPU tensor holding a copy of `data`'s bytes. */
+function fromData(data: ArrayBufferView, shape: number[], d: dtype): Tensor {
+  return new Tensor(addon.fromdata(data, shape, d.code));
+}
+
+function objectToTensor(obj: unknown, what: string): [Tensor, Tensor] {
+  let bytes: Uint8Array;
+  try {
+    bytes = dumps(obj);
+  } catch (e) {
+    throw new TypeError(`${what}: cannot pickle the object: ${(e as Error).message}`);
+  }
+  const t = fromData(bytes, [bytes.length], uint8);
+  return [t, fromData(new BigInt64Array([BigInt(bytes.length)]), [1], int64)];
+}
+
+const refuse = (what: string) => (): never => { throw new UnpicklingError(`${what}: only plain data (no Python classes) can be received here`); };
+function tensorToObject(t: Tensor, size: number, what: string): unknown {
+  const bytes = (t.typed_array() as Uint8Array).subarray(0, size);
+  return loads(bytes, { findGlobal: (m, n) => refuse(`${what} (the object uses ${m}.${n})`)(), persistentLoad: refuse(what), reduce: refuse(what), newobj: refuse(what), build: refuse(what) });
+}
+const sizeOf = (t: Tensor): number => Number((t.typed_array() as BigInt64Array)[0]);
+
+function sizesGathered(group: ProcessGroup | null, local: Tensor): number[] {
+  const n = get_world_size(group);
+  const sizes = Array.from({ length: n }, () => fromData(new BigInt64Array(1), [1], int64));
+  all_gather(sizes, local, { group });
+  return sizes.map(sizeOf);
+}
+
+/**
+ * all_gather_object(object_list, obj, group=None): object_list[i] becomes rank
+ * i's obj. `obj` is always positional (a plain object there is the object to
+ * send, not options).
+ */
+export function all_gather_object(object_list: unknown[], obj: unknown, ...rest: Rest<[ProcessGroup | null], { group?: ProcessGroup | null }>): void {
+  const a = { object_list, obj, ...bind<{ group: ProcessGroup | null }>('all_gather_object', rest, { group: null }) };
+  if (!Array.isArray(a.object_list)) throw new TypeError('all_gather_object(): object_list must be an array');
+  const [input, local] = objectToTensor(a.obj, 'all_gather_object()');
+  const sizes = sizesGathered(a.group, local);
+  const max = Math.max(...sizes);
+  const padded = input.new_zeros([max]);
+  padded.narrow(0, 0, sizes[get_rank(a.group)]).copy_(input);
+  const outs = sizes.map(() => input.new_empty([max]));
+  all_gather(outs, padded, { group: a.group });
+  outs.forEach((t, i) => { a.object_list[i] = tensorToObject(t, sizes[i], 'all_gather_object()'); });
+}
+
+/** gather_object(obj, object_gather_list=None, dst=0, group=None): on dst, object_gather_list[i] becomes rank i's obj (`obj` always positional). */
+export function gather_object(obj: unknown, ...rest: Rest<[unknown[] | null, number, ProcessGroup | null], { object_gather_list?: unknown[] | null; dst?: number; group?: ProcessGroup | null }>): void {
+  const a = { obj, ...bind<{ object_gather_list: unknown[] | null; dst: number; group: ProcessGroup | null }>(
+    'gather_object', rest, { object_gather_list: null, dst: 0, group: null }) };
+  const me = get_rank();
+  if (me === a.dst && !Array.isArray(a.object_gather_list)) throw new Error('Argument ``gather_list`` must be specified on destination rank.');
+  if (me !== a.dst && a.object_gather_list) throw new Error('Argument ``gather_list`` must NOT be specified on non-destination ranks.');
+  const [input, local] = objectToTensor(a.obj, 'gather_object()');
+  const sizes = sizesGathered(a.group, local);
+  const max = Math.max(...sizes);
+  const padded = input.new_zeros([max]);
+  padded.narrow(0, 0, input.numel()).copy_(input);
+  const outs = me === a.dst ? sizes.map(() => input.new_empty([max])) : null;
+  gather(padded, { gather_list: outs, dst: a.dst, group: a.group });
+  if (outs) outs.forEach((t, i) => { (a.object_gather_list as unknown[])[i] = tensorToObject(t, sizes[i], 'gather_object()'); });
+}
+
+/** broadcast_object_list(object_list, src=0, group=None, device=None): object_list becomes src's, element by element. */
+export function broadcast_object_list(...args: Rest<[unknown[], number, ProcessGroup | null, unknown], { object_list?: unknown[]; src?: number; group?: ProcessGroup | null; device?: unknown }>): void {
+  const a = bind<{ object_list: unknown[]; src: number; group: ProcessGroup | null; device: unknown }>(
+    'broadcast_object_list', args, { object_list: REQUIRED, src: 0, group: null, device: null });
+  if (!Array.isArray(a.object_list)) throw new TypeError('broadcast_object_list(): object_list must be an array');
+  if (a.device !== null && String(a.device) !== 'cpu') throw new Error('broadcast_object_list(): the gloo backend works on cpu tensors only');
+  const mine = get_rank() === a.src;
+  const n = a.object_list.length;
+  const pairs = mine ? a.object_list.map((o) => objectToTensor(o, 'broadcast_object_list()')) : [];
+  const sizesT = mine ? catTensors(pairs.map((p) => p[1]), int64) : fromData(new BigInt64Array(n), [n], int64);
+  broadcast(sizesT, a.src, { group: a.group });
+  const sizes = Array.from(sizesT.typed_array() as BigInt64Array, Number);
+  const total = sizes.reduce((x, y) => x + y, 0);
+  const bytesT = mine ? catTensors(pairs.map((p) => p[0]), uint8) : fromData(new Uint8Array(total), [total], uint8);
+  broadcast(bytesT, a.src, { group: a.group });
+  if (mine) return;
+  const bytes = bytesT.typed_array() as Uint8Array;
+  let offset = 0;
+  sizes.forEach((size, i) => {
+    a.object_list[i] = tensorToObject(fromData(bytes.subarray(offset, offset + size), [size], uint8), size, 'broadcast_object_list()');
+    offset += size;
+  });
+}
+
+/** scatter_object_list(scatter_object_output_list, scatter_object_input_list, src=0, group=None): output[0] becomes src's input[rank]. */
+export function scatter_object_list(...args: Rest<[unknown[], unknown[] | null, number, ProcessGroup | null],
+  { scatter_object_output_list?: unknown[]; scatter_object_input_list?: unknown[] | null; src?: number; group?: ProcessGroup | null }>): void {
+  const a = bind<{ scatter_object_output_list: unknown[]; scatter_object_input_list: unknown[] | null; src: number; group: ProcessGroup | null }>(
+    'scatter_object_list', args, { scatter_object_output_list: REQUIRED, scatter_object_input_list: null, src: 0, group: null });
+  if (!Array.isArray(a.scatter_object_output_list) || a.scatter_object_output_list.length < 1) {
+    throw new Error('Expected argument scatter_object_output_list to be a list of size at least 1.');
+  }
+  const mine = get_rank(a.group) === a.src;
+  let inputs: Tensor[] = [], sizes: Tensor[] = [];
+  const maxT = fromData(new BigInt64Array(1), [1], int64);
+  if (mine) {
+    if (!Array.isArray(a.scatter_object_input_list)) throw new TypeError('scatter_object_list(): scatter_object_input_list must be an array on the source rank');
+    const pairs = a.scatter_object_input_list.map((o) => objectToTensor(o, 'scatter_object_list()'));
+    sizes = pairs.map((p) => p[1]);
+    const max = Math.max(...sizes.map(sizeOf));
+    inputs = pairs.map(([t]) => { const p = t.new_zeros([max]); p.narrow(0, 0, t.numel()).copy_(t); return p; });
+    maxT.fill_(max);
+  }
+  broadcast(maxT, a.src, { group: a.group });
+  const out = fromData(new Uint8Array(sizeOf(maxT)), [sizeOf(maxT)], uint8);
+  scatter(out, { scatter_list: mine ? inputs : null, src: a.src, group: a.group });
+  const size = fromData(new BigInt64Array(1), [1], int64);
+  scatter(size, { scatter_list: mine ? sizes : null, src: a.src, group: a.group });
+  a.scatter_object_output_list[0] = tensorToObject(out, sizeOf(size), 'scatter_object_list()');
+}
+
+function catTensors(ts: Tensor[], d: dtype): Tensor {
+  if (ts.length === 0) return fromData(d === int64 ? new BigInt64Array(0) : new Uint8Array(0), [0], d);
+  return fromData(Buffer.concat(ts.map((t) => {
+    const a = t.typed_array();
+    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  })), [ts.reduce((n, t) => n + t.numel(), 0)], d);
 }
