@@ -7,3 +7,4 @@ export type { StateDict } from './module';
 export { Parameter } from './parameter';
 export * from './modules';
 export { functional, init };
+export * as parallel from './parallel';
