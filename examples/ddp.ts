@@ -11,7 +11,7 @@
 //
 // The config (JSON, all keys optional) is ddp_twin.py's: rank, world_size,
 // init_method (env:// by default, as under torch-node-run), steps, batch (per
-// rank), bn, unused (with find_unused_parameters), no_sync, bucket_cap_mb,
+// rank), hidden, bn, unused (with find_unused_parameters), no_sync, bucket_cap_mb,
 // gradient_as_bucket_view, lr. `"world_size": 0` runs the single-process
 // reference instead (no DDP; `as_world` ranks' batches at once), which DDP must match.
 // Prints one JSON line: parameters after the last step, first-step gradients, losses.
@@ -22,7 +22,7 @@ const F = nn.functional;
 const dist = torch.distributed;
 
 interface Config {
-  rank?: number; world_size?: number; init_method?: string; as_world?: number; steps?: number; batch?: number; bn?: boolean;
+  rank?: number; world_size?: number; init_method?: string; as_world?: number; steps?: number; batch?: number; hidden?: number; bn?: boolean;
   unused?: boolean; no_sync?: boolean; bucket_cap_mb?: number; gradient_as_bucket_view?: boolean; lr?: number;
 }
 const cfg: Config = process.argv[2] ? JSON.parse(process.argv[2]) : {};
@@ -38,15 +38,18 @@ const world = single ? (cfg.as_world ?? 1) : dist.get_world_size();
 const steps = cfg.steps ?? 3, batch = cfg.batch ?? 4;
 
 class Net extends nn.Module {
-  fc1 = new nn.Linear(6, 16);
+  fc1: nn.Linear;
   bn: nn.BatchNorm1d | null;
-  fc2 = new nn.Linear(16, 16);
-  fc3 = new nn.Linear(16, 3);
+  fc2: nn.Linear;
+  fc3: nn.Linear;
   unused: nn.Linear | null;
-  constructor(bn: boolean, unused: boolean) {
+  constructor(hidden: number, bn: boolean, unused: boolean) {
     super();
-    this.bn = bn ? new nn.BatchNorm1d(16) : null;
-    this.unused = unused ? new nn.Linear(16, 16) : null;
+    this.fc1 = new nn.Linear(6, hidden);
+    this.bn = bn ? new nn.BatchNorm1d(hidden) : null;
+    this.fc2 = new nn.Linear(hidden, hidden);
+    this.fc3 = new nn.Linear(hidden, 3);
+    this.unused = unused ? new nn.Linear(hidden, hidden) : null;
   }
   forward(x: torch.Tensor): torch.Tensor {
     x = F.relu(this.fc1(x));
@@ -57,7 +60,7 @@ class Net extends nn.Module {
 
 // Each rank starts from different weights: DDP's constructor broadcasts rank 0's.
 torch.manual_seed(rank);
-const model = new Net(cfg.bn ?? false, cfg.unused ?? false);
+const model = new Net(cfg.hidden ?? 16, cfg.bn ?? false, cfg.unused ?? false);
 const ddp = single ? null : new nn.parallel.DistributedDataParallel(model, {
   bucket_cap_mb: cfg.bucket_cap_mb ?? 25, find_unused_parameters: cfg.unused ?? false,
   gradient_as_bucket_view: cfg.gradient_as_bucket_view ?? false,

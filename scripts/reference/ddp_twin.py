@@ -7,7 +7,8 @@ results compare.
     torchrun --nproc_per_node 2 scripts/reference/ddp_twin.py   (env://: config from the environment)
 
 The config (JSON, all keys optional): rank, world_size, init_method (default
-env://), steps (3), batch (4 per rank), bn (a BatchNorm1d: buffers to
+env://), steps (3), batch (4 per rank), hidden (16: the width; 600 makes
+fc2 larger than DDP's 1 MB first bucket, so buckets split), bn (a BatchNorm1d: buffers to
 broadcast), unused (a layer forward never uses, with find_unused_parameters),
 no_sync (every step: a first micro-batch under no_sync, then a synchronized one),
 bucket_cap_mb (25), gradient_as_bucket_view, lr (0.1). Prints one JSON line:
@@ -34,13 +35,13 @@ steps, batch = cfg.get('steps', 3), cfg.get('batch', 4)
 
 
 class Net(nn.Module):
-    def __init__(self, bn, unused):
+    def __init__(self, hidden, bn, unused):
         super().__init__()
-        self.fc1 = nn.Linear(6, 16)
-        self.bn = nn.BatchNorm1d(16) if bn else None
-        self.fc2 = nn.Linear(16, 16)
-        self.fc3 = nn.Linear(16, 3)
-        self.unused = nn.Linear(16, 16) if unused else None
+        self.fc1 = nn.Linear(6, hidden)
+        self.bn = nn.BatchNorm1d(hidden) if bn else None
+        self.fc2 = nn.Linear(hidden, hidden)
+        self.fc3 = nn.Linear(hidden, 3)
+        self.unused = nn.Linear(hidden, hidden) if unused else None
 
     def forward(self, x):
         x = F.relu(self.fc1(x))
@@ -51,7 +52,7 @@ class Net(nn.Module):
 
 # Each rank starts from different weights: DDP's constructor must broadcast rank 0's.
 torch.manual_seed(rank)
-model = Net(cfg.get('bn', False), cfg.get('unused', False))
+model = Net(cfg.get('hidden', 16), cfg.get('bn', False), cfg.get('unused', False))
 ddp = nn.parallel.DistributedDataParallel(
     model, bucket_cap_mb=cfg.get('bucket_cap_mb', 25), find_unused_parameters=cfg.get('unused', False),
     gradient_as_bucket_view=cfg.get('gradient_as_bucket_view', False))
