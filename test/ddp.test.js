@@ -94,6 +94,20 @@ describe('nn.parallel.DistributedDataParallel', function () {
     });
   }
 
+  it('trains under torch-node-run (env://), as under torchrun', async () => {
+    const launcher = path.join(ROOT, 'bin', 'torch-node-run.js');
+    const r = await run(process.execPath, [launcher, '--nproc_per_node', '2', '--master_port', String(await freePort()), EXAMPLE, '{"steps":2}'], { timeout: 100000 });
+    assert.equal(r.code, 0, r.stderr);
+    const ranks = r.stdout.trim().split('\n').map((line) => {
+      const m = /^\[rank(\d)\]: (\{.*\})$/.exec(line);
+      assert.ok(m, `a prefixed JSON line: ${line.slice(0, 80)}`);
+      return { rank: Number(m[1]), ...JSON.parse(m[2]) };
+    });
+    assert.deepEqual(ranks.map((x) => x.rank).sort(), [0, 1]);
+    const single = await json(process.execPath, [EXAMPLE, JSON.stringify({ steps: 2, world_size: 0, as_world: 2 })]);
+    for (const x of ranks) assertSame(x.params, single.params, `rank ${x.rank} parameters`, tolFor({ steps: 2 }));
+  });
+
   describe('in this process (a one-rank group)', () => {
     before(async () => {
       dist.init_process_group('gloo', { init_method: `tcp://127.0.0.1:${await freePort()}`, rank: 0, world_size: 1 });
@@ -118,6 +132,14 @@ describe('nn.parallel.DistributedDataParallel', function () {
       ddp.no_sync(() => { assert.equal(ddp.require_backward_grad_sync, false); ddp(torch.ones(1, 3)).sum().backward(); });
       assert.equal(ddp.require_backward_grad_sync, true);
       assert.deepEqual(model.bias.grad.tolist(), [5, 5]);
+    });
+
+    it('DistributedSampler takes num_replicas and rank from the default group, as in Python', () => {
+      const data = require('torch-node/utils/data');
+      const s = new data.DistributedSampler([...Array(5).keys()], { shuffle: false });
+      assert.equal(s.num_replicas, 1);
+      assert.equal(s.rank, 0);
+      assert.deepEqual([...s], [0, 1, 2, 3, 4]);
     });
   });
 });
