@@ -11,8 +11,9 @@
 //
 // The config (JSON, all keys optional) is ddp_twin.py's: rank, world_size,
 // init_method (env:// by default, as under torch-node-run), steps, batch (per
-// rank), hidden, bn, unused (with find_unused_parameters), no_sync, bucket_cap_mb,
-// gradient_as_bucket_view, lr. `"world_size": 0` runs the single-process
+// rank), hidden, bn, unused (with find_unused_parameters), aux (a second output
+// head the loss ignores, with find_unused_parameters), static_graph, no_sync,
+// bucket_cap_mb, gradient_as_bucket_view, lr. `"world_size": 0` runs the single-process
 // reference instead (no DDP; `as_world` ranks' batches at once), which DDP must match.
 // Prints one JSON line: parameters after the last step, first-step gradients, losses.
 import * as torch from 'torch-node';
@@ -22,7 +23,7 @@ const F = nn.functional;
 const dist = torch.distributed;
 
 interface Config {
-  rank?: number; world_size?: number; init_method?: string; as_world?: number; steps?: number; batch?: number; hidden?: number; bn?: boolean;
+  rank?: number; world_size?: number; init_method?: string; as_world?: number; steps?: number; batch?: number; hidden?: number; bn?: boolean; aux?: boolean; static_graph?: boolean;
   unused?: boolean; no_sync?: boolean; bucket_cap_mb?: number; gradient_as_bucket_view?: boolean; lr?: number;
 }
 const cfg: Config = process.argv[2] ? JSON.parse(process.argv[2]) : {};
@@ -43,29 +44,35 @@ class Net extends nn.Module {
   fc2: nn.Linear;
   fc3: nn.Linear;
   unused: nn.Linear | null;
-  constructor(hidden: number, bn: boolean, unused: boolean) {
+  aux: nn.Linear | null;
+  constructor(hidden: number, bn: boolean, unused: boolean, aux: boolean) {
     super();
     this.fc1 = new nn.Linear(6, hidden);
     this.bn = bn ? new nn.BatchNorm1d(hidden) : null;
     this.fc2 = new nn.Linear(hidden, hidden);
     this.fc3 = new nn.Linear(hidden, 3);
     this.unused = unused ? new nn.Linear(hidden, hidden) : null;
+    this.aux = aux ? new nn.Linear(hidden, 3) : null;
   }
-  forward(x: torch.Tensor): torch.Tensor {
+  forward(x: torch.Tensor): torch.Tensor | [torch.Tensor, torch.Tensor] {
     x = F.relu(this.fc1(x));
     if (this.bn) x = this.bn(x);
-    return this.fc3(F.relu(this.fc2(x)));
+    const h = F.relu(this.fc2(x));
+    return this.aux ? [this.fc3(h), this.aux(h)] : this.fc3(h);
   }
 }
 
 // Each rank starts from different weights: DDP's constructor broadcasts rank 0's.
 torch.manual_seed(rank);
-const model = new Net(cfg.hidden ?? 16, cfg.bn ?? false, cfg.unused ?? false);
+const model = new Net(cfg.hidden ?? 16, cfg.bn ?? false, cfg.unused ?? false, cfg.aux ?? false);
 const ddp = single ? null : new nn.parallel.DistributedDataParallel(model, {
-  bucket_cap_mb: cfg.bucket_cap_mb ?? 25, find_unused_parameters: cfg.unused ?? false,
-  gradient_as_bucket_view: cfg.gradient_as_bucket_view ?? false,
+  bucket_cap_mb: cfg.bucket_cap_mb ?? 25, find_unused_parameters: (cfg.unused ?? false) || (cfg.aux ?? false),
+  gradient_as_bucket_view: cfg.gradient_as_bucket_view ?? false, static_graph: cfg.static_graph ?? false,
 });
-const net = (x: torch.Tensor): torch.Tensor => (ddp ? ddp(x) as torch.Tensor : model(x));
+const net = (x: torch.Tensor): torch.Tensor => {
+  const out = (ddp ? ddp(x) : model(x)) as torch.Tensor | [torch.Tensor, torch.Tensor];
+  return Array.isArray(out) ? out[0] : out;
+};
 const opt = new torch.optim.SGD((ddp ?? model).parameters(), { lr: cfg.lr ?? 0.1, momentum: 0.9 });
 
 // The whole batch of every step, the same on every rank; each rank takes its slice.

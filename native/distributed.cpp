@@ -20,6 +20,8 @@
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/comm.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
+#include <torch/csrc/autograd/engine.h>
+#include <torch/csrc/autograd/functions/utils.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -426,6 +428,46 @@ Napi::Value reducer_bucket_sizes(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// Python DDP's _DDPSink: forward returns clones of the module's outputs, whose
+// backward passes gradients through unchanged, undefined ones included (an
+// output the loss does not use sends an undefined gradient down its path, so
+// find_unused_parameters' Reducer sees those parameters' hooks fire instead of
+// waiting for them), and in a static graph's first iteration queues the
+// Reducer's delayed all-reduce at the end of backward.
+struct DDPSinkBackward : public torch::autograd::Node {
+  std::weak_ptr<c10d::Reducer> reducer;
+  bool delay_all_reduce = false;
+  std::string name() const override { return "_DDPSinkBackward"; }
+  torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
+    if (delay_all_reduce) {
+      if (auto r = reducer.lock()) torch::autograd::Engine::get_default_engine().queue_callback([r] { r->delay_all_reduce(); });
+    }
+    return std::move(grads);
+  }
+};
+
+// ddp_sink(reducer, tensors, delay_all_reduce) -> the clones, wired through one _DDPSinkBackward.
+Napi::Value ddp_sink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* box = unwrap_object<ReducerBox>(info[0], &kReducerTag, "reducer");
+  auto ins = tensors(info[1], "_DDPSink: outputs");
+  auto node = std::shared_ptr<DDPSinkBackward>(new DDPSinkBackward(), torch::autograd::deleteNode);
+  node->reducer = box->reducer;
+  node->delay_all_reduce = to_bool(info[2], "_DDPSink: delay_all_reduce");
+  node->set_next_edges(torch::autograd::collect_next_edges(ins));
+  std::vector<at::Tensor> outs;
+  {
+    at::NoGradGuard no_grad;
+    for (const auto& t : ins) outs.push_back(t.clone());
+  }
+  Napi::Array out = Napi::Array::New(env, outs.size());
+  for (size_t i = 0; i < outs.size(); ++i) {
+    torch::autograd::set_history(outs[i], node);
+    out.Set(static_cast<uint32_t>(i), wrap_tensor(env, outs[i]));
+  }
+  return out;
+}
+
 // ---- works ---------------------------------------------------------------------------
 
 // work_wait(work, timeout_ms | null) -> true; blocks this thread, as Python's wait().
@@ -491,6 +533,7 @@ void init_distributed(Napi::Env env, Napi::Object exports) {
       fn<ddp_verify_params>(env, "ddp_verify_params"),
       fn<ddp_compute_bucket_assignment>(env, "ddp_compute_bucket_assignment"),
       fn<reducer_new>(env, "reducer_new"),
+      fn<ddp_sink>(env, "ddp_sink"),
       fn<reducer_prepare_for_forward>(env, "reducer_prepare_for_forward"),
       fn<reducer_prepare_for_backward>(env, "reducer_prepare_for_backward"),
       fn<reducer_rebuild_buckets>(env, "reducer_rebuild_buckets"),

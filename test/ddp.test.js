@@ -81,8 +81,11 @@ describe('nn.parallel.DistributedDataParallel', function () {
   for (const [cfg, label] of [
     [{ steps: 2 }, ''],
     [{ unused: true, steps: 2 }, ', find_unused_parameters with a layer forward never uses'],
-    // Several buckets after the rebuild: both sides must rebuild them alike (rank 0 broadcasts them) or the all-reduces mismatch.
-    [{ hidden: 600, bucket_cap_mb: 0.01, steps: 3 }, ', buckets rebuilt after the first step'],
+    // A second output the loss ignores: the _DDPSink passes its undefined gradient down, or the Reducer would wait for aux's.
+    [{ aux: true, steps: 2 }, ', an output the loss ignores (_DDPSink)'],
+    // A static graph (its first all-reduce is delayed to the end of backward by the sink) with several buckets after
+    // the rebuild: both sides must rebuild them alike (rank 0 broadcasts them) or the all-reduces mismatch.
+    [{ static_graph: true, hidden: 600, bucket_cap_mb: 0.01, steps: 3 }, ', static_graph, buckets rebuilt after the first step'],
   ]) {
     it(`a Node rank and a Python rank train together: gradients equal two Python ranks'${label}`, async () => {
       const [mixed, pys] = [await job(['node', 'python'], cfg), await job(['python', 'python'], cfg)];
@@ -91,6 +94,8 @@ describe('nn.parallel.DistributedDataParallel', function () {
         assertSame(mixed[r].params, pys[r].params, `rank ${r} parameters`, tolFor(cfg));
       }
       if (cfg.unused) assert.equal(mixed[0].first_grads['unused.weight'], null);
+      if (cfg.aux) assert.equal(mixed[0].first_grads['aux.weight'], null);
+      if (cfg.hidden === 600) assert.deepEqual(mixed[0].bucket_sizes, [4, 2]);
     });
   }
 
@@ -106,6 +111,27 @@ describe('nn.parallel.DistributedDataParallel', function () {
     assert.deepEqual(ranks.map((x) => x.rank).sort(), [0, 1]);
     const single = await json(process.execPath, [EXAMPLE, JSON.stringify({ steps: 2, world_size: 0, as_world: 2 })]);
     for (const x of ranks) assertSame(x.params, single.params, `rank ${x.rank} parameters`, tolFor({ steps: 2 }));
+  });
+
+  it('a rank that dies mid-training makes the other fail in backward with a clear error, not hang', async () => {
+    const port = await freePort();
+    const script = (rank) => `
+const torch = require('torch-node');
+const dist = torch.distributed;
+dist.init_process_group('gloo', { init_method: 'tcp://127.0.0.1:${port}', rank: ${rank}, world_size: 2, timeout: 20000 });
+const ddp = new torch.nn.parallel.DistributedDataParallel(new torch.nn.Linear(4, 2));
+for (let step = 0; step < 3; step++) {
+  if (${rank} === 1 && step === 1) process.exit(5);
+  ddp(torch.randn(3, 4)).sum().backward();
+}
+console.log('survived');
+`;
+    const [r0, r1] = await Promise.all([0, 1].map((r) => run(process.execPath, ['-e', script(r)], { timeout: 50000 })));
+    assert.equal(r1.code, 5);
+    assert.notEqual(r0.code, 0);
+    assert.equal(r0.signal, null, 'rank 0 must fail by itself, not be killed by the test');
+    assert.match(r0.stderr, /Connection closed by peer|Connection reset|Timed out/);
+    assert.ok(r0.ms < 45000, `rank 0 took ${r0.ms} ms`);
   });
 
   describe('in this process (a one-rank group)', () => {
@@ -132,6 +158,13 @@ describe('nn.parallel.DistributedDataParallel', function () {
       ddp.no_sync(() => { assert.equal(ddp.require_backward_grad_sync, false); ddp(torch.ones(1, 3)).sum().backward(); });
       assert.equal(ddp.require_backward_grad_sync, true);
       assert.deepEqual(model.bias.grad.tolist(), [5, 5]);
+    });
+
+    it('leaves the parameters named by _set_params_and_buffers_to_ignore_for_model out of the Reducer', () => {
+      const model = new nn.Sequential(new nn.Linear(3, 3), new nn.Linear(3, 1));
+      nn.parallel.DistributedDataParallel._set_params_and_buffers_to_ignore_for_model(model, ['1.weight']);
+      const ddp = new nn.parallel.DistributedDataParallel(model);
+      assert.deepEqual(ddp._bucket_sizes(), [3]);
     });
 
     it('DistributedSampler takes num_replicas and rank from the default group, as in Python', () => {

@@ -36,6 +36,17 @@ function findTensors(v: unknown, out: Tensor[] = [], seen = new Set<unknown>()):
   return out;
 }
 
+/** `v` with every tensor replaced by `swap(tensor)`, arrays, Maps and plain objects rebuilt (Python's tree unflatten). */
+function mapTensors(v: unknown, swap: (t: Tensor) => Tensor): unknown {
+  if (v instanceof Tensor) return swap(v);
+  if (Array.isArray(v)) return v.map((x) => mapTensors(x, swap));
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, mapTensors(x, swap)]));
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapTensors(x, swap)]));
+  }
+  return v;
+}
+
 export interface DDPOptions {
   device_ids?: number[] | null;
   output_device?: number | null;
@@ -87,11 +98,20 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     }
     if (!(typeof o.bucket_cap_mb === 'number' && o.bucket_cap_mb > 0)) throw new RangeError('DistributedDataParallel(): bucket_cap_mb must be a positive number');
     if (o.check_reduction) process.emitWarning('The `check_reduction` argument in `DistributedDataParallel` module is deprecated. Please avoid using it.');
-    const params = [...new Set(module.parameters())].filter((p) => p.requires_grad);
+    // Python's parameters_to_ignore: names set by _set_params_and_buffers_to_ignore_for_model.
+    const ignore = new Set<string>((module as unknown as { _ddp_params_and_buffers_to_ignore?: string[] })._ddp_params_and_buffers_to_ignore ?? []);
+    // _build_params_for_reducer: module by module, deduplicated (the key is Python's `f"{module_name}.{param_name}"`).
+    const params: Tensor[] = [];
+    for (const [mname, m] of module.named_modules()) {
+      for (const [pname, p] of m.named_parameters({ recurse: false })) {
+        if (p.requires_grad && !ignore.has(`${mname}.${pname}`) && !params.includes(p)) params.push(p);
+      }
+    }
     if (params.length === 0) {
       throw new Error("DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.");
     }
     this.module = module;
+    Object.defineProperty(this, '_ignore', { value: ignore, enumerable: false });
     // Plain attributes as Python's (read by forward and no_sync).
     Object.assign(this as object, {
       process_group: o.process_group ?? _get_default_group(),
@@ -119,7 +139,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
 
     addon.ddp_verify_params(pg, params.map((p) => p._h));
     // _sync_module_states: every parameter and buffer (detached), from rank 0.
-    const states = [...module.parameters(), ...module.buffers()].map((t) => t.detach());
+    const states = [...module.named_parameters(), ...module.named_buffers()].filter(([n]) => !ignore.has(n)).map(([, t]) => t.detach());
     if (states.length) addon.ddp_broadcast_coalesced(pg, states.map((t) => t._h), BROADCAST_BUCKET_SIZE, 0);
     // Until the first iteration shows the order gradients arrive in, one bucket
     // holds everything (unless unused parameters must be found); the Reducer
@@ -145,9 +165,20 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     }
   }
 
-  /** The wrapped module's buffers that are broadcast from rank 0 before every forward (broadcast_buffers). */
+  /** The wrapped module's buffers, less the ignored ones: broadcast from rank 0 before every forward (broadcast_buffers). */
+  get modules_buffers(): Tensor[] {
+    const ignore = (this as unknown as { _ignore: Set<string> })._ignore;
+    return [...this.module.named_buffers()].filter(([n]) => !ignore.has(n)).map(([, b]) => b);
+  }
+
   will_sync_module_buffers(): boolean {
-    return this.require_forward_param_sync && this.broadcast_buffers && this.module.buffers().next().done === false;
+    return this.require_forward_param_sync && this.broadcast_buffers && this.modules_buffers.length > 0;
+  }
+
+  /** Parameters and buffers (by their names in `module`) that DDP leaves alone: neither broadcast nor all-reduced. */
+  static _set_params_and_buffers_to_ignore_for_model(module: Module, params_and_buffers_to_ignore: string[]): void {
+    if (!Array.isArray(params_and_buffers_to_ignore)) throw new TypeError('_set_params_and_buffers_to_ignore_for_model(): expected an array of names');
+    (module as unknown as { _ddp_params_and_buffers_to_ignore: string[] })._ddp_params_and_buffers_to_ignore = [...params_and_buffers_to_ignore];
   }
 
   forward(...inputs: unknown[]): unknown {
@@ -158,7 +189,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     }
     if (is_grad_enabled() && addon.reducer_rebuild_buckets(this._reducer)) this._has_rebuilt_buckets = true;
     if (this.will_sync_module_buffers()) {
-      const bufs = [...this.module.buffers()].map((b) => b.detach());
+      const bufs = this.modules_buffers.map((b) => b.detach());
       no_grad(() => addon.ddp_broadcast_coalesced(this.process_group._h, bufs.map((b) => b._h), this.broadcast_bucket_size, 0));
     }
     const output = (this.module as unknown as (...a: unknown[]) => unknown)(...inputs);
@@ -168,6 +199,18 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
       addon.reducer_prepare_for_backward(this._reducer, outs.map((t) => t._h));
     } else {
       this.require_forward_param_sync = false;
+    }
+    // Python's _DDPSink (native: ddp_sink): for unused-parameter detection, and
+    // to run a static graph's first all-reduce at the end of its first backward.
+    const firstStatic = this.static_graph && this.num_iterations === 1;
+    if ((this.find_unused_parameters && !this.static_graph) || firstStatic) {
+      const through = findTensors(output).filter((t) => t.grad_fn !== null);
+      if (through.length) {
+        const clones = new Map<Tensor, Tensor>();
+        const outs: unknown[] = addon.ddp_sink(this._reducer, through.map((t) => t._h), firstStatic);
+        through.forEach((t, i) => clones.set(t, new Tensor(outs[i] as never)));
+        return mapTensors(output, (t) => clones.get(t) ?? t);
+      }
     }
     return output;
   }

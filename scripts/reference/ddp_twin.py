@@ -9,7 +9,8 @@ results compare.
 The config (JSON, all keys optional): rank, world_size, init_method (default
 env://), steps (3), batch (4 per rank), hidden (16: the width; 600 makes
 fc2 larger than DDP's 1 MB first bucket, so buckets split), bn (a BatchNorm1d: buffers to
-broadcast), unused (a layer forward never uses, with find_unused_parameters),
+broadcast), unused (a layer forward never uses, with find_unused_parameters), aux (a second
+output head the loss ignores, with find_unused_parameters), static_graph,
 no_sync (every step: a first micro-batch under no_sync, then a synchronized one),
 bucket_cap_mb (25), gradient_as_bucket_view, lr (0.1). Prints one JSON line:
 the parameters after the last step, the gradients of the first step, and the
@@ -35,27 +36,37 @@ steps, batch = cfg.get('steps', 3), cfg.get('batch', 4)
 
 
 class Net(nn.Module):
-    def __init__(self, hidden, bn, unused):
+    def __init__(self, hidden, bn, unused, aux):
         super().__init__()
         self.fc1 = nn.Linear(6, hidden)
         self.bn = nn.BatchNorm1d(hidden) if bn else None
         self.fc2 = nn.Linear(hidden, hidden)
         self.fc3 = nn.Linear(hidden, 3)
         self.unused = nn.Linear(hidden, hidden) if unused else None
+        self.aux = nn.Linear(hidden, 3) if aux else None
 
     def forward(self, x):
         x = F.relu(self.fc1(x))
         if self.bn is not None:
             x = self.bn(x)
-        return self.fc3(F.relu(self.fc2(x)))
+        h = F.relu(self.fc2(x))
+        return (self.fc3(h), self.aux(h)) if self.aux is not None else self.fc3(h)
 
 
 # Each rank starts from different weights: DDP's constructor must broadcast rank 0's.
 torch.manual_seed(rank)
-model = Net(cfg.get('hidden', 16), cfg.get('bn', False), cfg.get('unused', False))
+model = Net(cfg.get('hidden', 16), cfg.get('bn', False), cfg.get('unused', False), cfg.get('aux', False))
 ddp = nn.parallel.DistributedDataParallel(
-    model, bucket_cap_mb=cfg.get('bucket_cap_mb', 25), find_unused_parameters=cfg.get('unused', False),
-    gradient_as_bucket_view=cfg.get('gradient_as_bucket_view', False))
+    model, bucket_cap_mb=cfg.get('bucket_cap_mb', 25),
+    find_unused_parameters=cfg.get('unused', False) or cfg.get('aux', False),
+    gradient_as_bucket_view=cfg.get('gradient_as_bucket_view', False), static_graph=cfg.get('static_graph', False))
+
+
+def net(x):
+    out = ddp(x)
+    return out[0] if isinstance(out, tuple) else out
+
+
 opt = torch.optim.SGD(ddp.parameters(), lr=cfg.get('lr', 0.1), momentum=0.9)
 
 # The whole batch of every step, the same on every rank; each rank takes its slice.
@@ -70,10 +81,10 @@ for step in range(steps):
         xs, ys = x[rank * batch:(rank + 1) * batch], y[rank * batch:(rank + 1) * batch]
         if m < micro - 1:
             with ddp.no_sync():
-                loss = F.mse_loss(ddp(xs), ys)
+                loss = F.mse_loss(net(xs), ys)
                 loss.backward()
         else:
-            loss = F.mse_loss(ddp(xs), ys)
+            loss = F.mse_loss(net(xs), ys)
             loss.backward()
         total += loss.item()
     if step == 0:
