@@ -70,7 +70,7 @@ const ddp = single ? null : new nn.parallel.DistributedDataParallel(model, {
   gradient_as_bucket_view: cfg.gradient_as_bucket_view ?? false, static_graph: cfg.static_graph ?? false,
 });
 const net = (x: torch.Tensor): torch.Tensor => {
-  const out = (ddp ? ddp(x) : model(x)) as torch.Tensor | [torch.Tensor, torch.Tensor];
+  const out = ddp ? ddp(x) : model(x);
   return Array.isArray(out) ? out[0] : out;
 };
 const opt = new torch.optim.SGD((ddp ?? model).parameters(), { lr: cfg.lr ?? 0.1, momentum: 0.9 });

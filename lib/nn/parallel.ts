@@ -181,7 +181,8 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     (module as unknown as { _ddp_params_and_buffers_to_ignore: string[] })._ddp_params_and_buffers_to_ignore = [...params_and_buffers_to_ignore];
   }
 
-  forward(...inputs: unknown[]): unknown {
+  /** The wrapped module's forward (typed as it), with DDP's steps around it. */
+  forward(...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
     const syncing = is_grad_enabled() && this.require_backward_grad_sync;
     if (syncing) {
       this.num_iterations++;
@@ -209,10 +210,10 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
         const clones = new Map<Tensor, Tensor>();
         const outs: unknown[] = addon.ddp_sink(this._reducer, through.map((t) => t._h), firstStatic);
         through.forEach((t, i) => clones.set(t, new Tensor(outs[i] as never)));
-        return mapTensors(output, (t) => clones.get(t) ?? t);
+        return mapTensors(output, (t) => clones.get(t) ?? t) as ReturnType<M['forward']>;
       }
     }
-    return output;
+    return output as ReturnType<M['forward']>;
   }
 
   /**
