@@ -8,6 +8,7 @@ import { native } from './native';
 import { Tensor } from './tensor';
 import { bind, REQUIRED, Rest } from './nn/common';
 import { dumps, loads, UnpicklingError } from './pickle';
+import { warn } from './warnings';
 import { dtype, uint8, int64 } from './dtype';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -500,4 +501,55 @@ function catTensors(ts: Tensor[], d: dtype): Tensor {
     const a = t.typed_array();
     return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   })), [ts.reduce((n, t) => n + t.numel(), 0)], d);
+}
+
+// ---- coalesced collectives and batched point-to-point ---------------------------------------
+
+/** all_reduce_coalesced(tensors, op=SUM, group=None, async_op=False): one all-reduce over several tensors (deprecated in Python, warned as there). */
+export function all_reduce_coalesced(...args: Rest<[Tensor[], ReduceOpValue, ProcessGroup | null, boolean], { tensors?: Tensor[]; op?: ReduceOpValue } & Opt>): Work | null {
+  const a = bind<{ tensors: Tensor[]; op: ReduceOpValue; group: ProcessGroup | null; async_op: boolean }>(
+    'all_reduce_coalesced', args, { tensors: REQUIRED, op: ReduceOp.SUM, group: null, async_op: false });
+  warn('torch.distributed.all_reduce_coalesced will be deprecated. If you must use it, please revisit our documentation later at ' +
+    'https://pytorch.org/docs/master/distributed.html#collective-functions');
+  return run('allreduce_coalesced', [tensorList(a.tensors, 'all_reduce_coalesced(): tensors'), a.op], [...a.tensors], a.async_op, a.group);
+}
+
+/** all_gather_coalesced(output_tensor_lists, input_tensor_list, group=None, async_op=False) (deprecated in Python, warned as there). */
+export function all_gather_coalesced(...args: Rest<[Tensor[][], Tensor[], ProcessGroup | null, boolean], { output_tensor_lists?: Tensor[][]; input_tensor_list?: Tensor[] } & Opt>): Work | null {
+  const a = bind<{ output_tensor_lists: Tensor[][]; input_tensor_list: Tensor[]; group: ProcessGroup | null; async_op: boolean }>(
+    'all_gather_coalesced', args, { output_tensor_lists: REQUIRED, input_tensor_list: REQUIRED, group: null, async_op: false });
+  warn('torch.distributed.all_gather_coalesced will be deprecated. If you must use it, please revisit our documentation later at ' +
+    'https://pytorch.org/docs/master/distributed.html#collective-functions');
+  if (!Array.isArray(a.output_tensor_lists)) throw new TypeError('all_gather_coalesced(): output_tensor_lists must be an array of arrays of Tensors');
+  const outs = a.output_tensor_lists.map((l) => tensorList(l, 'all_gather_coalesced(): output_tensor_lists'));
+  return run('allgather_coalesced', [outs, tensorList(a.input_tensor_list, 'all_gather_coalesced(): input_tensor_list')],
+    [...a.output_tensor_lists.flat(), ...a.input_tensor_list], a.async_op, a.group);
+}
+
+/** One point-to-point operation for batch_isend_irecv: P2POp(op = isend | irecv, tensor, peer, group=None, tag=0). */
+export class P2POp {
+  readonly op!: typeof isend | typeof irecv;
+  readonly tensor!: Tensor;
+  readonly peer!: number;
+  readonly group!: ProcessGroup | null;
+  readonly tag!: number;
+  constructor(...args: Rest<[typeof isend | typeof irecv, Tensor, number, ProcessGroup | null, number], { op?: typeof isend | typeof irecv; tensor?: Tensor; peer?: number; group?: ProcessGroup | null; tag?: number }>) {
+    const a = bind<{ op: typeof isend | typeof irecv; tensor: Tensor; peer: number; group: ProcessGroup | null; tag: number }>(
+      'P2POp', args, { op: REQUIRED, tensor: REQUIRED, peer: REQUIRED, group: null, tag: 0 });
+    if (a.op !== isend && a.op !== irecv) {
+      throw new TypeError('Invalid ``op``. Expected ``op`` to be of type ``torch.distributed.isend`` or ``torch.distributed.irecv``.');
+    }
+    if (!(a.tensor instanceof Tensor)) throw new TypeError('P2POp(): tensor must be a Tensor');
+    Object.assign(this, a);
+  }
+}
+
+/** batch_isend_irecv(p2p_op_list): starts every op (Gloo has no coalescing: one by one, as Python does) and returns their works. */
+export function batch_isend_irecv(p2p_op_list: P2POp[]): Work[] {
+  if (!Array.isArray(p2p_op_list) || p2p_op_list.length === 0 || !p2p_op_list.every((p) => p instanceof P2POp)) {
+    throw new TypeError('Invalid ``p2p_op_list``. Each op is expected to to be of type ``torch.distributed.P2POp``.');
+  }
+  return p2p_op_list.map((p) => (p.op === isend
+    ? isend(p.tensor, p.peer, { group: p.group, tag: p.tag })
+    : irecv(p.tensor, { src: p.peer, group: p.group, tag: p.tag })));
 }

@@ -263,6 +263,15 @@ Napi::Value group_collective(const Napi::CallbackInfo& info) {
     c10d::ScatterOptions o;
     o.rootRank = root(info[4], "scatter(): src");
     work = pg->scatter(outs, ins, o);
+  } else if (kind == "allreduce_coalesced") {
+    auto ts = tensors(info[2], "all_reduce_coalesced(): tensors");
+    c10d::AllreduceCoalescedOptions o;
+    o.reduceOp = reduce_op(info[3]);
+    work = pg->allreduce_coalesced(ts, o);
+  } else if (kind == "allgather_coalesced") {
+    auto outs = tensor_lists(info[2], "all_gather_coalesced(): output_tensor_lists");
+    auto ins = tensors(info[3], "all_gather_coalesced(): input_tensor_list");
+    work = pg->allgather_coalesced(outs, ins);
   } else if (kind == "reduce_scatter") {
     auto outs = tensors(info[2], "reduce_scatter(): output");
     auto ins = tensor_lists(info[3], "reduce_scatter(): input_list");

@@ -49,7 +49,7 @@ for (const world of [2, 4]) {
       });
     });
 
-    it('all_to_all_single, even and uneven splits; send/recv in a ring; a subgroup; monitored_barrier', () => {
+    it('all_to_all_single, even and uneven splits; send/recv in a ring; batch_isend_irecv; coalesced; a subgroup; monitored_barrier', () => {
       results.forEach((out, j) => {
         assert.deepEqual(out.all_to_all_single, range(world).map((r) => 100 * r + j));
         assert.deepEqual(out.all_to_all_single_uneven, range(world).flatMap((r) => Array(j + 1).fill(100 * r + j)));
@@ -57,6 +57,9 @@ for (const world of [2, 4]) {
         assert.deepEqual(out.send_recv_ring, [prev, prev * 10]);
         assert.deepEqual(out.new_group_even, j % 2 === 0 ? [range(world).filter((r) => r % 2 === 0).reduce((a, b) => a + b)] : null);
         assert.equal(out.monitored_barrier, 'ok');
+        assert.deepEqual(out.all_reduce_coalesced, [elementwise(world, (a, b) => a + b), [range(world).reduce((a, b) => a + 2 * b, 0)]]);
+        assert.deepEqual(out.all_gather_coalesced, range(world).map((r) => [v(r), [r * 2]]));
+        assert.deepEqual(out.batch_isend_irecv, [prev + 0.5]);
         assert.equal(out.get_backend, 'gloo');
       });
     });

@@ -70,6 +70,26 @@ record('send_recv_ring', () => {
   s.wait();
   return [from, ...list(got)];
 });
+record('all_reduce_coalesced', () => {
+  const ts = [torch.tensor(v(rank)), torch.tensor([rank * 2])];
+  dist.all_reduce_coalesced(ts);
+  return ts.map(list);
+});
+record('all_gather_coalesced', () => {
+  const outs = Array.from({ length: world }, () => [torch.zeros(3), torch.zeros(1)]);
+  dist.all_gather_coalesced(outs, [torch.tensor(v(rank)), torch.tensor([rank * 2])]);
+  return outs.map((l) => l.map(list));
+});
+// batch_isend_irecv: send to the next rank and receive from the previous one in one batch.
+record('batch_isend_irecv', () => {
+  const got = torch.zeros(1);
+  const works = dist.batch_isend_irecv([
+    new dist.P2POp(dist.isend, torch.tensor([rank + 0.5]), (rank + 1) % world),
+    new dist.P2POp(dist.irecv, got, (rank + world - 1) % world),
+  ]);
+  works.forEach((w) => w.wait());
+  return list(got);
+});
 record('monitored_barrier', () => { dist.monitored_barrier({ timeout: 20000 }); return 'ok'; });
 // A subgroup of the even ranks.
 record('new_group_even', () => {
