@@ -6,7 +6,7 @@
 //
 // Starts N processes of `script` on this node with torchrun's variables
 // (MASTER_ADDR MASTER_PORT RANK WORLD_SIZE LOCAL_RANK LOCAL_WORLD_SIZE
-// GROUP_RANK ROLE_RANK ROLE_WORLD_SIZE), so `init_process_group('gloo')`
+// GROUP_RANK ROLE_RANK ROLE_WORLD_SIZE TORCHELASTIC_RUN_ID), so `init_process_group('gloo')`
 // (env://) joins them. A script ending in .py runs with Python (torchrun's own
 // way), anything else with this Node. Every line a rank prints is prefixed
 // with `[rankR]: `. When a rank fails (non-zero exit or a signal) the others
@@ -78,6 +78,8 @@ function main() {
       RANK: String(rank), WORLD_SIZE: String(world),
       LOCAL_RANK: String(local), LOCAL_WORLD_SIZE: String(opts.nproc_per_node),
       GROUP_RANK: String(opts.node_rank), ROLE_RANK: String(rank), ROLE_WORLD_SIZE: String(world), ROLE_NAME: 'default',
+      // torchrun's run id ('none' without a rendezvous id): is_torchelastic_launched() reads it.
+      TORCHELASTIC_RUN_ID: process.env.TORCHELASTIC_RUN_ID ?? 'none', TORCHELASTIC_RESTART_COUNT: '0', TORCHELASTIC_MAX_RESTARTS: '0',
     };
     // As torchrun: one thread per rank unless the user chose otherwise.
     if (opts.nproc_per_node > 1 && env.OMP_NUM_THREADS === undefined) env.OMP_NUM_THREADS = '1';

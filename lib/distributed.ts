@@ -553,3 +553,27 @@ export function batch_isend_irecv(p2p_op_list: P2POp[]): Work[] {
     ? isend(p.tensor, p.peer, { group: p.group, tag: p.tag })
     : irecv(p.tensor, { src: p.peer, group: p.group, tag: p.tag })));
 }
+
+// ---- group ranks ----------------------------------------------------------------------------
+
+function groupRanks(group: ProcessGroup, what: string): number[] {
+  if (!(group instanceof ProcessGroup)) throw new TypeError(`${what}: group must be a ProcessGroup`);
+  return group._ranks ?? [...Array(defaultGroup().group.size()).keys()];
+}
+/** get_group_rank(group, global_rank): the rank in `group` of the process with that global rank. */
+export function get_group_rank(group: ProcessGroup, global_rank: number): number {
+  const ranks = groupRanks(group, 'get_group_rank()');
+  const i = ranks.indexOf(global_rank);
+  if (i < 0) throw new Error(`Global rank ${global_rank} is not part of group ${group}`);
+  return i;
+}
+/** get_global_rank(group, group_rank): the global rank of `group`'s rank group_rank. */
+export function get_global_rank(group: ProcessGroup, group_rank: number): number {
+  const ranks = groupRanks(group, 'get_global_rank()');
+  if (!Number.isInteger(group_rank) || group_rank < 0 || group_rank >= ranks.length) throw new Error(`Group rank ${group_rank} is not part of group ${group}`);
+  return ranks[group_rank];
+}
+/** get_process_group_ranks(group): the global ranks of `group`'s members, in group-rank order. */
+export function get_process_group_ranks(group: ProcessGroup): number[] { return [...groupRanks(group, 'get_process_group_ranks()')]; }
+/** Whether torch-node-run (or torchrun) started this process (it sets TORCHELASTIC_RUN_ID). */
+export function is_torchelastic_launched(): boolean { return process.env.TORCHELASTIC_RUN_ID !== undefined; }

@@ -55,7 +55,9 @@ for (const world of [2, 4]) {
         assert.deepEqual(out.all_to_all_single_uneven, range(world).flatMap((r) => Array(j + 1).fill(100 * r + j)));
         const prev = (j + world - 1) % world;
         assert.deepEqual(out.send_recv_ring, [prev, prev * 10]);
-        assert.deepEqual(out.new_group_even, j % 2 === 0 ? [range(world).filter((r) => r % 2 === 0).reduce((a, b) => a + b)] : null);
+        const evens = range(world).filter((r) => r % 2 === 0);
+        // [the subgroup's sum, this rank's rank in it, the global rank of its last rank, its members]
+        assert.deepEqual(out.new_group_even, j % 2 === 0 ? [evens.reduce((a, b) => a + b), j / 2, evens[evens.length - 1], evens] : null);
         assert.equal(out.monitored_barrier, 'ok');
         assert.deepEqual(out.all_reduce_coalesced, [elementwise(world, (a, b) => a + b), [range(world).reduce((a, b) => a + 2 * b, 0)]]);
         assert.deepEqual(out.all_gather_coalesced, range(world).map((r) => [v(r), [r * 2]]));

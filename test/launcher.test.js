@@ -13,7 +13,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-node-run-'));
 const SCRIPT = path.join(dir, 'rank.js');
 fs.writeFileSync(SCRIPT, `
 const env = process.env;
-const keys = ['MASTER_ADDR', 'MASTER_PORT', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE', 'GROUP_RANK', 'OMP_NUM_THREADS'];
+const keys = ['MASTER_ADDR', 'MASTER_PORT', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE', 'GROUP_RANK', 'OMP_NUM_THREADS', 'TORCHELASTIC_RUN_ID'];
 console.log(JSON.stringify({ pid: process.pid, args: process.argv.slice(2), ...Object.fromEntries(keys.map((k) => [k, env[k]])) }));
 const plan = JSON.parse(process.argv[2] || '{}')[env.RANK] || 'exit0';
 process.on('SIGTERM', () => { console.log('rank ' + env.RANK + ' got SIGTERM'); process.exit(0); });
@@ -45,6 +45,7 @@ describe('torch-node-run (the launcher)', function () {
       assert.equal(env.LOCAL_WORLD_SIZE, '2');
       assert.equal(env.GROUP_RANK, '1');
       assert.equal(env.OMP_NUM_THREADS, '1');
+      assert.equal(env.TORCHELASTIC_RUN_ID, 'none');
     });
   });
 

@@ -97,7 +97,7 @@ record('new_group_even', () => {
   if (!g) return null;
   const t = torch.tensor([rank]);
   dist.all_reduce(t, { group: g });
-  return list(t);
+  return [...list(t), dist.get_group_rank(g, rank), dist.get_global_rank(g, dist.get_world_size(g) - 1), dist.get_process_group_ranks(g)];
 });
 // Object collectives (plain data).
 const obj = (r) => ({ rank: r, name: `rank-${r}`, items: Array.from({ length: r + 1 }, (_, i) => i * 0.5), nested: { ok: r % 2 === 0 } });
