@@ -13,6 +13,7 @@ import { is_grad_enabled, no_grad } from '../autograd';
 import { Module } from './module';
 import { bind, Rest } from './common';
 import { ProcessGroup, _get_default_group } from '../distributed';
+import { warn } from '../warnings';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const addon = native as unknown as Native;
@@ -97,7 +98,8 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
         `or CPU modules, but got device_ids ${JSON.stringify(o.device_ids)}, output_device ${o.output_device}, and module parameters {device(type='cpu')}.`);
     }
     if (!(typeof o.bucket_cap_mb === 'number' && o.bucket_cap_mb > 0)) throw new RangeError('DistributedDataParallel(): bucket_cap_mb must be a positive number');
-    if (o.check_reduction) process.emitWarning('The `check_reduction` argument in `DistributedDataParallel` module is deprecated. Please avoid using it.');
+    if (o.process_group !== null && !(o.process_group instanceof ProcessGroup)) throw new TypeError('DistributedDataParallel(): process_group must be a ProcessGroup');
+    if (o.check_reduction) warn('The `check_reduction` argument in `DistributedDataParallel` module is deprecated. Please avoid using it.');
     // Python's parameters_to_ignore: names set by _set_params_and_buffers_to_ignore_for_model.
     const ignore = new Set<string>((module as unknown as { _ddp_params_and_buffers_to_ignore?: string[] })._ddp_params_and_buffers_to_ignore ?? []);
     // _build_params_for_reducer: module by module, deduplicated (the key is Python's `f"{module_name}.{param_name}"`).
@@ -142,9 +144,9 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     const states = [...module.named_parameters(), ...module.named_buffers()].filter(([n]) => !ignore.has(n)).map(([, t]) => t.detach());
     if (states.length) addon.ddp_broadcast_coalesced(pg, states.map((t) => t._h), BROADCAST_BUCKET_SIZE, 0);
     // Until the first iteration shows the order gradients arrive in, one bucket
-    // holds everything (unless unused parameters must be found); the Reducer
+    // holds everything (unless unused parameters of a dynamic graph must be found); the Reducer
     // then rebuilds buckets of [first bucket, bucket_cap_mb] in that order.
-    const limits = this.find_unused_parameters ? [_DEFAULT_FIRST_BUCKET_BYTES, this.bucket_bytes_cap] : [MAXSIZE];
+    const limits = o.static_graph || !this.find_unused_parameters ? [MAXSIZE] : [_DEFAULT_FIRST_BUCKET_BYTES, this.bucket_bytes_cap];
     const [buckets, perBucket] = addon.ddp_compute_bucket_assignment(params.map((p) => p._h), limits, expectSparse) as [number[][], number[]];
     this._reducer = addon.reducer_new(params.map((p) => p._h), [...buckets].reverse(), [...perBucket].reverse(), pg, expectSparse,
       this.bucket_bytes_cap, this.find_unused_parameters, this.gradient_as_bucket_view, _DEFAULT_FIRST_BUCKET_BYTES);
@@ -154,13 +156,13 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
   /** Python's _set_static_graph: the graph is the same every iteration (no unused-parameter search after the first). */
   _set_static_graph(): void {
     if (this.static_graph) {
-      process.emitWarning("You've set static_graph to be True, no need to set it again.");
+      warn("You've set static_graph to be True, no need to set it again.");
       return;
     }
     this.static_graph = true;
     addon.reducer_set_static_graph(this._reducer);
     if (this.find_unused_parameters) {
-      process.emitWarning('You passed find_unused_parameters=true to DistributedDataParallel, `_set_static_graph` will detect unused parameters automatically, ' +
+      warn('You passed find_unused_parameters=true to DistributedDataParallel, `_set_static_graph` will detect unused parameters automatically, ' +
         'so you do not need to set find_unused_parameters=true, just be sure these unused parameters will not change during training loop while calling `_set_static_graph`.');
     }
   }
