@@ -12,7 +12,8 @@
 // The config (JSON, all keys optional) is ddp_twin.py's: rank, world_size,
 // init_method (env:// by default, as under torch-node-run), steps, batch (per
 // rank), hidden, bn, unused (with find_unused_parameters), aux (a second output
-// head the loss ignores, with find_unused_parameters), static_graph, no_sync,
+// head the loss ignores, with find_unused_parameters), static_graph, fp16_hook
+// (the built-in FP16_COMPRESS communication hook), no_sync,
 // bucket_cap_mb, gradient_as_bucket_view, lr. `"world_size": 0` runs the single-process
 // reference instead (no DDP; `as_world` ranks' batches at once), which DDP must match.
 // Prints one JSON line: parameters after the last step, first-step gradients, losses.
@@ -23,7 +24,7 @@ const F = nn.functional;
 const dist = torch.distributed;
 
 interface Config {
-  rank?: number; world_size?: number; init_method?: string; as_world?: number; steps?: number; batch?: number; hidden?: number; bn?: boolean; aux?: boolean; static_graph?: boolean;
+  rank?: number; world_size?: number; init_method?: string; as_world?: number; steps?: number; batch?: number; hidden?: number; bn?: boolean; aux?: boolean; static_graph?: boolean; fp16_hook?: boolean;
   unused?: boolean; no_sync?: boolean; bucket_cap_mb?: number; gradient_as_bucket_view?: boolean; lr?: number;
 }
 const cfg: Config = process.argv[2] ? JSON.parse(process.argv[2]) : {};
@@ -69,6 +70,7 @@ const ddp = single ? null : new nn.parallel.DistributedDataParallel(model, {
   bucket_cap_mb: cfg.bucket_cap_mb ?? 25, find_unused_parameters: (cfg.unused ?? false) || (cfg.aux ?? false),
   gradient_as_bucket_view: cfg.gradient_as_bucket_view ?? false, static_graph: cfg.static_graph ?? false,
 });
+if (ddp && cfg.fp16_hook) ddp._register_builtin_comm_hook(dist.BuiltinCommHookType.FP16_COMPRESS);
 const net = (x: torch.Tensor): torch.Tensor => {
   const out = ddp ? ddp(x) : model(x);
   return Array.isArray(out) ? out[0] : out;

@@ -39,6 +39,8 @@ function need(): void {
  */
 export const ReduceOp = Object.freeze({ SUM: 0, AVG: 1, PRODUCT: 2, MIN: 3, MAX: 4, BAND: 5, BOR: 6, BXOR: 7, PREMUL_SUM: 8 } as const);
 export type ReduceOpValue = typeof ReduceOp[keyof typeof ReduceOp];
+/** DDP's built-in communication hooks (DistributedDataParallel._register_builtin_comm_hook), LibTorch's values. */
+export const BuiltinCommHookType = Object.freeze({ ALLREDUCE: 1, FP16_COMPRESS: 2 } as const);
 
 // ---- stores ----------------------------------------------------------------------------
 

@@ -419,6 +419,17 @@ Napi::Value reducer_rebuild_buckets(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), reducer_of(info[0]).rebuild_buckets());
 }
 
+// reducer_register_builtin_comm_hook(reducer, type): dist._register_builtin_comm_hook
+// (1: ALLREDUCE, 2: FP16_COMPRESS, c10d::BuiltinCommHookType's values).
+Napi::Value reducer_register_builtin_comm_hook(const Napi::CallbackInfo& info) {
+  const int64_t type = to_int(info[1], "_register_builtin_comm_hook(): comm_hook_type");
+  if (type != static_cast<int64_t>(c10d::BuiltinCommHookType::ALLREDUCE) && type != static_cast<int64_t>(c10d::BuiltinCommHookType::FP16_COMPRESS)) {
+    throw JsRangeError("_register_builtin_comm_hook(): comm_hook_type must be a BuiltinCommHookType");
+  }
+  reducer_of(info[0]).register_builtin_comm_hook(static_cast<c10d::BuiltinCommHookType>(type));
+  return info.Env().Undefined();
+}
+
 Napi::Value reducer_set_static_graph(const Napi::CallbackInfo& info) {
   reducer_of(info[0]).set_static_graph();
   return info.Env().Undefined();
@@ -547,6 +558,7 @@ void init_distributed(Napi::Env env, Napi::Object exports) {
       fn<reducer_prepare_for_backward>(env, "reducer_prepare_for_backward"),
       fn<reducer_rebuild_buckets>(env, "reducer_rebuild_buckets"),
       fn<reducer_set_static_graph>(env, "reducer_set_static_graph"),
+      fn<reducer_register_builtin_comm_hook>(env, "reducer_register_builtin_comm_hook"),
       fn<reducer_bucket_sizes>(env, "reducer_bucket_sizes"),
       fn<work_wait>(env, "work_wait"),
       fn<work_is_completed>(env, "work_is_completed"),

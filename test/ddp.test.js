@@ -83,6 +83,8 @@ describe('nn.parallel.DistributedDataParallel', function () {
     [{ unused: true, steps: 2 }, ', find_unused_parameters with a layer forward never uses'],
     // A second output the loss ignores: the _DDPSink passes its undefined gradient down, or the Reducer would wait for aux's.
     [{ aux: true, steps: 2 }, ', an output the loss ignores (_DDPSink)'],
+    // LibTorch's built-in FP16_COMPRESS hook on both sides: the buckets all-reduced as float16.
+    [{ fp16_hook: true, steps: 2 }, ', the built-in FP16_COMPRESS communication hook'],
     // A static graph (its first all-reduce is delayed to the end of backward by the sink; one first bucket even with
     // find_unused_parameters) with an unused layer and several buckets after the rebuild: both sides must rebuild
     // them alike (rank 0 broadcasts them) or the all-reduces mismatch.
@@ -155,6 +157,7 @@ console.log('survived');
       assert.throws(() => new nn.parallel.DistributedDataParallel(frozen), /DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient/);
       assert.throws(() => new nn.parallel.DistributedDataParallel({}), /must be a torch.nn.Module/);
       assert.throws(() => ddp.no_sync(3), /expected a function/);
+      assert.throws(() => ddp._register_builtin_comm_hook(7), /comm_hook_type must be a BuiltinCommHookType/);
       // no_sync: gradients accumulate locally, the flag comes back afterwards.
       ddp.no_sync(() => { assert.equal(ddp.require_backward_grad_sync, false); ddp(torch.ones(1, 3)).sum().backward(); });
       assert.equal(ddp.require_backward_grad_sync, true);

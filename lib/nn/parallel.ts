@@ -241,6 +241,16 @@ export class DistributedDataParallel<M extends Module = Module> extends Module {
     return result;
   }
 
+  /**
+   * Python's _register_builtin_comm_hook(comm_hook_type): the Reducer all-reduces
+   * each bucket through LibTorch's built-in hook (torch.distributed.BuiltinCommHookType:
+   * ALLREDUCE, or FP16_COMPRESS: the bucket cast to float16 for the all-reduce).
+   * Before the first forward, and at most once, as in Python.
+   */
+  _register_builtin_comm_hook(comm_hook_type: number): void {
+    addon.reducer_register_builtin_comm_hook(this._reducer, comm_hook_type);
+  }
+
   /** @internal the number of parameters in each of the Reducer's buckets, in all-reduce order. */
   _bucket_sizes(): number[] { return addon.reducer_bucket_sizes(this._reducer); }
 }

@@ -10,7 +10,8 @@ The config (JSON, all keys optional): rank, world_size, init_method (default
 env://), steps (3), batch (4 per rank), hidden (16: the width; 600 makes
 fc2 larger than DDP's 1 MB first bucket, so buckets split), bn (a BatchNorm1d: buffers to
 broadcast), unused (a layer forward never uses, with find_unused_parameters), aux (a second
-output head the loss ignores, with find_unused_parameters), static_graph,
+output head the loss ignores, with find_unused_parameters), static_graph, fp16_hook (the
+built-in FP16_COMPRESS communication hook),
 no_sync (every step: a first micro-batch under no_sync, then a synchronized one),
 bucket_cap_mb (25), gradient_as_bucket_view, lr (0.1). Prints one JSON line:
 the parameters after the last step, the gradients of the first step, and the
@@ -60,6 +61,9 @@ ddp = nn.parallel.DistributedDataParallel(
     model, bucket_cap_mb=cfg.get('bucket_cap_mb', 25),
     find_unused_parameters=cfg.get('unused', False) or cfg.get('aux', False),
     gradient_as_bucket_view=cfg.get('gradient_as_bucket_view', False), static_graph=cfg.get('static_graph', False))
+
+if cfg.get('fp16_hook', False):
+    ddp._register_builtin_comm_hook(dist.BuiltinCommHookType.FP16_COMPRESS)
 
 
 def net(x):
