@@ -9,17 +9,34 @@ const { freePort, run } = require('./support/dist-jobs');
 
 const LAUNCHER = path.join(__dirname, '..', 'bin', 'torch-node-run.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-node-run-'));
-// A rank that reports its variables, then does what argv[2] says for its RANK.
+// A rank that reports its variables, then does what argv[2] says for its RANK:
+// 'wait' (until a signal; it then says so), 'exitN' (exit with N once every
+// waiting rank is ready, so that they are stopped rather than never started).
+// Ranks meet through files in argv[3].
 const SCRIPT = path.join(dir, 'rank.js');
 fs.writeFileSync(SCRIPT, `
+const fs = require('node:fs');
+const path = require('node:path');
 const env = process.env;
+process.on('SIGTERM', () => { console.log('rank ' + env.RANK + ' got SIGTERM'); process.exit(0); });
 const keys = ['MASTER_ADDR', 'MASTER_PORT', 'RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'LOCAL_WORLD_SIZE', 'GROUP_RANK', 'OMP_NUM_THREADS', 'TORCHELASTIC_RUN_ID'];
 console.log(JSON.stringify({ pid: process.pid, args: process.argv.slice(2), ...Object.fromEntries(keys.map((k) => [k, env[k]])) }));
-const plan = JSON.parse(process.argv[2] || '{}')[env.RANK] || 'exit0';
-process.on('SIGTERM', () => { console.log('rank ' + env.RANK + ' got SIGTERM'); process.exit(0); });
+const plans = JSON.parse(process.argv[2] || '{}'), meet = process.argv[3];
+const plan = plans[env.RANK] || 'exit0';
 if (plan === 'exit0') process.exit(0);
-if (plan.startsWith('exit')) { console.error('failing on purpose'); process.exit(Number(plan.slice(4))); }
-if (plan === 'wait') setInterval(() => {}, 1000);
+if (plan === 'wait') {
+  if (meet) fs.writeFileSync(path.join(meet, 'ready-' + env.RANK), '');
+  setInterval(() => {}, 1000);
+}
+if (plan.startsWith('exit')) {
+  const waiting = Object.values(plans).filter((p) => p === 'wait').length;
+  const poll = setInterval(() => {
+    if (meet && fs.readdirSync(meet).length < waiting) return;
+    clearInterval(poll);
+    console.error('failing on purpose');
+    process.exit(Number(plan.slice(4)));
+  }, 20);
+}
 `);
 
 const lines = (out) => out.trim().split('\n');
@@ -50,7 +67,8 @@ describe('torch-node-run (the launcher)', function () {
   });
 
   it("fails the job with the failed rank's exit code and stops the other ranks", async () => {
-    const r = await run(process.execPath, [LAUNCHER, '--nproc_per_node', '3', '--master_port', String(await freePort()), SCRIPT, JSON.stringify({ 0: 'wait', 1: 'exit7', 2: 'wait' })]);
+    const meet = fs.mkdtempSync(path.join(dir, 'meet-'));
+    const r = await run(process.execPath, [LAUNCHER, '--nproc_per_node', '3', '--master_port', String(await freePort()), SCRIPT, JSON.stringify({ 0: 'wait', 1: 'exit7', 2: 'wait' }), meet]);
     assert.equal(r.code, 7);
     assert.match(r.stderr, /\[rank1\]: failing on purpose/);
     assert.match(r.stderr, /rank 1 \(local rank 1, pid \d+\) exited with code 7; stopping the other ranks/);
