@@ -7,6 +7,9 @@
 import { native } from './native';
 import { Tensor } from './tensor';
 import { bind, REQUIRED, Rest } from './nn/common';
+import { dumps, loads, UnpicklingError } from './pickle';
+import { warn } from './warnings';
+import { dtype, uint8, int64 } from './dtype';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const addon = native as unknown as Native;
@@ -30,9 +33,14 @@ function need(): void {
   }
 }
 
-/** The reduction of a collective: torch.distributed.ReduceOp. Gloo has no AVG. */
-export const ReduceOp = Object.freeze({ SUM: 0, AVG: 1, PRODUCT: 2, MIN: 3, MAX: 4, BAND: 5, BOR: 6, BXOR: 7 } as const);
+/**
+ * The reduction of a collective: torch.distributed.ReduceOp (1.13's values).
+ * Gloo has neither AVG nor PREMUL_SUM: a collective given one raises as Python's does.
+ */
+export const ReduceOp = Object.freeze({ SUM: 0, AVG: 1, PRODUCT: 2, MIN: 3, MAX: 4, BAND: 5, BOR: 6, BXOR: 7, PREMUL_SUM: 8 } as const);
 export type ReduceOpValue = typeof ReduceOp[keyof typeof ReduceOp];
+/** DDP's built-in communication hooks (DistributedDataParallel._register_builtin_comm_hook), LibTorch's values. */
+export const BuiltinCommHookType = Object.freeze({ ALLREDUCE: 1, FP16_COMPRESS: 2 } as const);
 
 // ---- stores ----------------------------------------------------------------------------
 
@@ -214,9 +222,14 @@ export function is_initialized(): boolean { return state !== null; }
 export function get_rank(group?: ProcessGroup | null): number { return (group ?? defaultGroup().group).rank(); }
 export function get_world_size(group?: ProcessGroup | null): number { return (group ?? defaultGroup().group).size(); }
 export function get_backend(group?: ProcessGroup | null): string { void group; return defaultGroup().backend; }
+/** destroy_process_group(group = all): without a group (or the default one) every group ends, as in Python. */
 export function destroy_process_group(group?: ProcessGroup | null): void {
-  if (group === undefined || group === null || group === state?.group) state = null;
+  if (group !== undefined && group !== null && !(group instanceof ProcessGroup)) throw new TypeError('destroy_process_group(): group must be a ProcessGroup');
+  if (state === null) throw new Error('Invalid process group specified');
+  if (group === undefined || group === null || group === state.group) state = null;
 }
+/** @internal The default group (Python's _get_default_group), for DDP. */
+export function _get_default_group(): ProcessGroup { return defaultGroup().group; }
 
 function groupOf(group: ProcessGroup | null | undefined): ProcessGroup { return group ?? defaultGroup().group; }
 /** A global rank as the group's own rank (Python's _get_group_rank). */
@@ -233,6 +246,14 @@ function h(t: Tensor, what: string): unknown {
 }
 /** Runs a collective: a Work when async_op, else waits (blocking, as Python's) and returns null. */
 function run(kind: string, args: unknown[], keep: unknown[], async_op: boolean, group?: ProcessGroup | null): Work | null {
+  const op = kind === 'allreduce' ? args[1] : kind === 'reduce' ? args[2] : kind.startsWith('reduce_scatter') ? args[2] : undefined;
+  if (op === ReduceOp.AVG || op === ReduceOp.PREMUL_SUM) {
+    // Gloo's own message (LibTorch refuses to even build a PREMUL_SUM without its scale).
+    if (groupOf(group).name() === 'gloo') throw new Error(`Cannot use ReduceOp.${op === ReduceOp.AVG ? 'AVG' : 'PREMUL_SUM'} with Gloo`);
+  }
+  return runChecked(kind, args, keep, async_op, group);
+}
+function runChecked(kind: string, args: unknown[], keep: unknown[], async_op: boolean, group?: ProcessGroup | null): Work | null {
   const work = new Work(addon.group_collective(groupOf(group)._h, kind, ...args), keep);
   if (async_op) return work;
   work.wait();
@@ -289,3 +310,272 @@ export function recv(tensor: Tensor, options: { src?: number | null; group?: Pro
   work.wait();
   return options.src ?? work._source_rank();
 }
+
+// ---- the remaining collectives ---------------------------------------------------------
+
+type Opt = { group?: ProcessGroup | null; async_op?: boolean };
+function tensorList(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new TypeError(`${what} must be an array of Tensors`);
+  return v.map((t) => h(t as Tensor, what));
+}
+
+/** reduce_scatter(output, input_list, op=SUM, group=None, async_op=False). Gloo does not have it (it raises, as in Python). */
+export function reduce_scatter(...args: Rest<[Tensor, Tensor[], ReduceOpValue, ProcessGroup | null, boolean], { output?: Tensor; input_list?: Tensor[]; op?: ReduceOpValue } & Opt>): Work | null {
+  const a = bind<{ output: Tensor; input_list: Tensor[]; op: ReduceOpValue; group: ProcessGroup | null; async_op: boolean }>(
+    'reduce_scatter', args, { output: REQUIRED, input_list: REQUIRED, op: ReduceOp.SUM, group: null, async_op: false });
+  return run('reduce_scatter', [[h(a.output, 'reduce_scatter(): output')], [tensorList(a.input_list, 'reduce_scatter(): input_list')], a.op],
+    [a.output, ...a.input_list], a.async_op, a.group);
+}
+
+/** all_gather_into_tensor(output_tensor, input_tensor, group=None, async_op=False) (1.13's _all_gather_base; Gloo raises). */
+export function all_gather_into_tensor(...args: Rest<[Tensor, Tensor, ProcessGroup | null, boolean], { output_tensor?: Tensor; input_tensor?: Tensor } & Opt>): Work | null {
+  const a = bind<{ output_tensor: Tensor; input_tensor: Tensor; group: ProcessGroup | null; async_op: boolean }>(
+    'all_gather_into_tensor', args, { output_tensor: REQUIRED, input_tensor: REQUIRED, group: null, async_op: false });
+  return run('allgather_base', [h(a.output_tensor, 'all_gather_into_tensor(): output_tensor'), h(a.input_tensor, 'all_gather_into_tensor(): input_tensor')],
+    [a.output_tensor, a.input_tensor], a.async_op, a.group);
+}
+export const _all_gather_base = all_gather_into_tensor;
+
+/** reduce_scatter_tensor(output, input, op=SUM, group=None, async_op=False) (1.13's _reduce_scatter_base; Gloo raises). */
+export function reduce_scatter_tensor(...args: Rest<[Tensor, Tensor, ReduceOpValue, ProcessGroup | null, boolean], { output?: Tensor; input?: Tensor; op?: ReduceOpValue } & Opt>): Work | null {
+  const a = bind<{ output: Tensor; input: Tensor; op: ReduceOpValue; group: ProcessGroup | null; async_op: boolean }>(
+    'reduce_scatter_tensor', args, { output: REQUIRED, input: REQUIRED, op: ReduceOp.SUM, group: null, async_op: false });
+  return run('reduce_scatter_base', [h(a.output, 'reduce_scatter_tensor(): output'), h(a.input, 'reduce_scatter_tensor(): input'), a.op],
+    [a.output, a.input], a.async_op, a.group);
+}
+export const _reduce_scatter_base = reduce_scatter_tensor;
+
+/** all_to_all_single(output, input, output_split_sizes=None, input_split_sizes=None, group=None, async_op=False). */
+export function all_to_all_single(...args: Rest<[Tensor, Tensor, number[] | null, number[] | null, ProcessGroup | null, boolean],
+  { output?: Tensor; input?: Tensor; output_split_sizes?: number[] | null; input_split_sizes?: number[] | null } & Opt>): Work | null {
+  const a = bind<{ output: Tensor; input: Tensor; output_split_sizes: number[] | null; input_split_sizes: number[] | null; group: ProcessGroup | null; async_op: boolean }>(
+    'all_to_all_single', args, { output: REQUIRED, input: REQUIRED, output_split_sizes: null, input_split_sizes: null, group: null, async_op: false });
+  return run('alltoall_base', [h(a.output, 'all_to_all_single(): output'), h(a.input, 'all_to_all_single(): input'),
+    a.output_split_sizes ?? [], a.input_split_sizes ?? []], [a.output, a.input], a.async_op, a.group);
+}
+
+/** all_to_all(output_tensor_list, input_tensor_list, group=None, async_op=False). Gloo does not have it (it raises, as in Python). */
+export function all_to_all(...args: Rest<[Tensor[], Tensor[], ProcessGroup | null, boolean], { output_tensor_list?: Tensor[]; input_tensor_list?: Tensor[] } & Opt>): Work | null {
+  const a = bind<{ output_tensor_list: Tensor[]; input_tensor_list: Tensor[]; group: ProcessGroup | null; async_op: boolean }>(
+    'all_to_all', args, { output_tensor_list: REQUIRED, input_tensor_list: REQUIRED, group: null, async_op: false });
+  return run('alltoall', [tensorList(a.output_tensor_list, 'all_to_all(): output_tensor_list'), tensorList(a.input_tensor_list, 'all_to_all(): input_tensor_list')],
+    [...a.output_tensor_list, ...a.input_tensor_list], a.async_op, a.group);
+}
+
+/**
+ * monitored_barrier(group=None, timeout=None, wait_all_ranks=False): a barrier
+ * that, past the timeout (ms; the group default when null), names the ranks
+ * that did not reach it. Gloo only, as in Python.
+ */
+export function monitored_barrier(...args: Rest<[ProcessGroup | null, number | null, boolean], { group?: ProcessGroup | null; timeout?: number | null; wait_all_ranks?: boolean }>): void {
+  const a = bind<{ group: ProcessGroup | null; timeout: number | null; wait_all_ranks: boolean }>(
+    'monitored_barrier', args, { group: null, timeout: null, wait_all_ranks: false });
+  const g = groupOf(a.group);
+  if (g.name() !== 'gloo') throw new Error('monitored_barrier is only implemented for GLOO backend.');
+  addon.group_monitored_barrier(g._h, a.timeout ?? default_pg_timeout, a.wait_all_ranks);
+}
+
+// ---- object collectives -----------------------------------------------------------------
+// Python's sequence exactly: each object pickled into a uint8 tensor and its
+// size into an int64 tensor, sizes exchanged first, then the bytes. Objects go
+// through lib/pickle.ts, so they are plain data (None, bool, int, float, str,
+// bytes, list, tuple, dict) both ways; a Python rank reads them with pickle.
+
+/** A new CPU tensor holding a copy of `data`'s bytes. */
+function fromData(data: ArrayBufferView, shape: number[], d: dtype): Tensor {
+  return new Tensor(addon.fromdata(data, shape, d.code));
+}
+
+function objectToTensor(obj: unknown, what: string): [Tensor, Tensor] {
+  let bytes: Uint8Array;
+  try {
+    bytes = dumps(obj);
+  } catch (e) {
+    throw new TypeError(`${what}: cannot pickle the object: ${(e as Error).message}`);
+  }
+  const t = fromData(bytes, [bytes.length], uint8);
+  return [t, fromData(new BigInt64Array([BigInt(bytes.length)]), [1], int64)];
+}
+
+const refuse = (what: string) => (): never => { throw new UnpicklingError(`${what}: only plain data (no Python classes) can be received here`); };
+function tensorToObject(t: Tensor, size: number, what: string): unknown {
+  const bytes = (t.typed_array() as Uint8Array).subarray(0, size);
+  return loads(bytes, { findGlobal: (m, n) => refuse(`${what} (the object uses ${m}.${n})`)(), persistentLoad: refuse(what), reduce: refuse(what), newobj: refuse(what), build: refuse(what) });
+}
+const sizeOf = (t: Tensor): number => Number((t.typed_array() as BigInt64Array)[0]);
+
+function sizesGathered(group: ProcessGroup | null, local: Tensor): number[] {
+  const n = get_world_size(group);
+  const sizes = Array.from({ length: n }, () => fromData(new BigInt64Array(1), [1], int64));
+  all_gather(sizes, local, { group });
+  return sizes.map(sizeOf);
+}
+
+/**
+ * all_gather_object(object_list, obj, group=None): object_list[i] becomes rank
+ * i's obj. `obj` is always positional (a plain object there is the object to
+ * send, not options).
+ */
+export function all_gather_object(object_list: unknown[], obj: unknown, ...rest: Rest<[ProcessGroup | null], { group?: ProcessGroup | null }>): void {
+  const a = { object_list, obj, ...bind<{ group: ProcessGroup | null }>('all_gather_object', rest, { group: null }) };
+  if (!Array.isArray(a.object_list)) throw new TypeError('all_gather_object(): object_list must be an array');
+  const [input, local] = objectToTensor(a.obj, 'all_gather_object()');
+  const sizes = sizesGathered(a.group, local);
+  const max = Math.max(...sizes);
+  const padded = input.new_zeros([max]);
+  padded.narrow(0, 0, sizes[get_rank(a.group)]).copy_(input);
+  const outs = sizes.map(() => input.new_empty([max]));
+  all_gather(outs, padded, { group: a.group });
+  outs.forEach((t, i) => { a.object_list[i] = tensorToObject(t, sizes[i], 'all_gather_object()'); });
+}
+
+/** gather_object(obj, object_gather_list=None, dst=0, group=None): on dst, object_gather_list[i] becomes rank i's obj (`obj` always positional). */
+export function gather_object(obj: unknown, ...rest: Rest<[unknown[] | null, number, ProcessGroup | null], { object_gather_list?: unknown[] | null; dst?: number; group?: ProcessGroup | null }>): void {
+  const a = { obj, ...bind<{ object_gather_list: unknown[] | null; dst: number; group: ProcessGroup | null }>(
+    'gather_object', rest, { object_gather_list: null, dst: 0, group: null }) };
+  const me = get_rank();
+  if (me === a.dst && !Array.isArray(a.object_gather_list)) throw new Error('Argument ``gather_list`` must be specified on destination rank.');
+  if (me !== a.dst && a.object_gather_list) throw new Error('Argument ``gather_list`` must NOT be specified on non-destination ranks.');
+  const [input, local] = objectToTensor(a.obj, 'gather_object()');
+  const sizes = sizesGathered(a.group, local);
+  const max = Math.max(...sizes);
+  const padded = input.new_zeros([max]);
+  padded.narrow(0, 0, input.numel()).copy_(input);
+  const outs = me === a.dst ? sizes.map(() => input.new_empty([max])) : null;
+  gather(padded, { gather_list: outs, dst: a.dst, group: a.group });
+  if (outs) outs.forEach((t, i) => { (a.object_gather_list as unknown[])[i] = tensorToObject(t, sizes[i], 'gather_object()'); });
+}
+
+/** broadcast_object_list(object_list, src=0, group=None, device=None): object_list becomes src's, element by element. */
+export function broadcast_object_list(...args: Rest<[unknown[], number, ProcessGroup | null, unknown], { object_list?: unknown[]; src?: number; group?: ProcessGroup | null; device?: unknown }>): void {
+  const a = bind<{ object_list: unknown[]; src: number; group: ProcessGroup | null; device: unknown }>(
+    'broadcast_object_list', args, { object_list: REQUIRED, src: 0, group: null, device: null });
+  if (!Array.isArray(a.object_list)) throw new TypeError('broadcast_object_list(): object_list must be an array');
+  if (a.device !== null && String(a.device) !== 'cpu') throw new Error('broadcast_object_list(): the gloo backend works on cpu tensors only');
+  const mine = get_rank() === a.src;
+  const n = a.object_list.length;
+  const pairs = mine ? a.object_list.map((o) => objectToTensor(o, 'broadcast_object_list()')) : [];
+  const sizesT = mine ? catTensors(pairs.map((p) => p[1]), int64) : fromData(new BigInt64Array(n), [n], int64);
+  broadcast(sizesT, a.src, { group: a.group });
+  const sizes = Array.from(sizesT.typed_array() as BigInt64Array, Number);
+  const total = sizes.reduce((x, y) => x + y, 0);
+  const bytesT = mine ? catTensors(pairs.map((p) => p[0]), uint8) : fromData(new Uint8Array(total), [total], uint8);
+  broadcast(bytesT, a.src, { group: a.group });
+  if (mine) return;
+  const bytes = bytesT.typed_array() as Uint8Array;
+  let offset = 0;
+  sizes.forEach((size, i) => {
+    a.object_list[i] = tensorToObject(fromData(bytes.subarray(offset, offset + size), [size], uint8), size, 'broadcast_object_list()');
+    offset += size;
+  });
+}
+
+/** scatter_object_list(scatter_object_output_list, scatter_object_input_list, src=0, group=None): output[0] becomes src's input[rank]. */
+export function scatter_object_list(...args: Rest<[unknown[], unknown[] | null, number, ProcessGroup | null],
+  { scatter_object_output_list?: unknown[]; scatter_object_input_list?: unknown[] | null; src?: number; group?: ProcessGroup | null }>): void {
+  const a = bind<{ scatter_object_output_list: unknown[]; scatter_object_input_list: unknown[] | null; src: number; group: ProcessGroup | null }>(
+    'scatter_object_list', args, { scatter_object_output_list: REQUIRED, scatter_object_input_list: null, src: 0, group: null });
+  if (!Array.isArray(a.scatter_object_output_list) || a.scatter_object_output_list.length < 1) {
+    throw new Error('Expected argument scatter_object_output_list to be a list of size at least 1.');
+  }
+  const mine = get_rank(a.group) === a.src;
+  let inputs: Tensor[] = [], sizes: Tensor[] = [];
+  const maxT = fromData(new BigInt64Array(1), [1], int64);
+  if (mine) {
+    if (!Array.isArray(a.scatter_object_input_list)) throw new TypeError('scatter_object_list(): scatter_object_input_list must be an array on the source rank');
+    const pairs = a.scatter_object_input_list.map((o) => objectToTensor(o, 'scatter_object_list()'));
+    sizes = pairs.map((p) => p[1]);
+    const max = Math.max(...sizes.map(sizeOf));
+    inputs = pairs.map(([t]) => { const p = t.new_zeros([max]); p.narrow(0, 0, t.numel()).copy_(t); return p; });
+    maxT.fill_(max);
+  }
+  broadcast(maxT, a.src, { group: a.group });
+  const out = fromData(new Uint8Array(sizeOf(maxT)), [sizeOf(maxT)], uint8);
+  scatter(out, { scatter_list: mine ? inputs : null, src: a.src, group: a.group });
+  const size = fromData(new BigInt64Array(1), [1], int64);
+  scatter(size, { scatter_list: mine ? sizes : null, src: a.src, group: a.group });
+  a.scatter_object_output_list[0] = tensorToObject(out, sizeOf(size), 'scatter_object_list()');
+}
+
+function catTensors(ts: Tensor[], d: dtype): Tensor {
+  if (ts.length === 0) return fromData(d === int64 ? new BigInt64Array(0) : new Uint8Array(0), [0], d);
+  return fromData(Buffer.concat(ts.map((t) => {
+    const a = t.typed_array();
+    return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  })), [ts.reduce((n, t) => n + t.numel(), 0)], d);
+}
+
+// ---- coalesced collectives and batched point-to-point ---------------------------------------
+
+/** all_reduce_coalesced(tensors, op=SUM, group=None, async_op=False): one all-reduce over several tensors (deprecated in Python, warned as there). */
+export function all_reduce_coalesced(...args: Rest<[Tensor[], ReduceOpValue, ProcessGroup | null, boolean], { tensors?: Tensor[]; op?: ReduceOpValue } & Opt>): Work | null {
+  const a = bind<{ tensors: Tensor[]; op: ReduceOpValue; group: ProcessGroup | null; async_op: boolean }>(
+    'all_reduce_coalesced', args, { tensors: REQUIRED, op: ReduceOp.SUM, group: null, async_op: false });
+  warn('torch.distributed.all_reduce_coalesced will be deprecated. If you must use it, please revisit our documentation later at ' +
+    'https://pytorch.org/docs/master/distributed.html#collective-functions');
+  return run('allreduce_coalesced', [tensorList(a.tensors, 'all_reduce_coalesced(): tensors'), a.op], [...a.tensors], a.async_op, a.group);
+}
+
+/** all_gather_coalesced(output_tensor_lists, input_tensor_list, group=None, async_op=False) (deprecated in Python, warned as there). */
+export function all_gather_coalesced(...args: Rest<[Tensor[][], Tensor[], ProcessGroup | null, boolean], { output_tensor_lists?: Tensor[][]; input_tensor_list?: Tensor[] } & Opt>): Work | null {
+  const a = bind<{ output_tensor_lists: Tensor[][]; input_tensor_list: Tensor[]; group: ProcessGroup | null; async_op: boolean }>(
+    'all_gather_coalesced', args, { output_tensor_lists: REQUIRED, input_tensor_list: REQUIRED, group: null, async_op: false });
+  warn('torch.distributed.all_gather_coalesced will be deprecated. If you must use it, please revisit our documentation later at ' +
+    'https://pytorch.org/docs/master/distributed.html#collective-functions');
+  if (!Array.isArray(a.output_tensor_lists)) throw new TypeError('all_gather_coalesced(): output_tensor_lists must be an array of arrays of Tensors');
+  const outs = a.output_tensor_lists.map((l) => tensorList(l, 'all_gather_coalesced(): output_tensor_lists'));
+  return run('allgather_coalesced', [outs, tensorList(a.input_tensor_list, 'all_gather_coalesced(): input_tensor_list')],
+    [...a.output_tensor_lists.flat(), ...a.input_tensor_list], a.async_op, a.group);
+}
+
+/** One point-to-point operation for batch_isend_irecv: P2POp(op = isend | irecv, tensor, peer, group=None, tag=0). */
+export class P2POp {
+  readonly op!: typeof isend | typeof irecv;
+  readonly tensor!: Tensor;
+  readonly peer!: number;
+  readonly group!: ProcessGroup | null;
+  readonly tag!: number;
+  constructor(...args: Rest<[typeof isend | typeof irecv, Tensor, number, ProcessGroup | null, number], { op?: typeof isend | typeof irecv; tensor?: Tensor; peer?: number; group?: ProcessGroup | null; tag?: number }>) {
+    const a = bind<{ op: typeof isend | typeof irecv; tensor: Tensor; peer: number; group: ProcessGroup | null; tag: number }>(
+      'P2POp', args, { op: REQUIRED, tensor: REQUIRED, peer: REQUIRED, group: null, tag: 0 });
+    if (a.op !== isend && a.op !== irecv) {
+      throw new TypeError('Invalid ``op``. Expected ``op`` to be of type ``torch.distributed.isend`` or ``torch.distributed.irecv``.');
+    }
+    if (!(a.tensor instanceof Tensor)) throw new TypeError('P2POp(): tensor must be a Tensor');
+    Object.assign(this, a);
+  }
+}
+
+/** batch_isend_irecv(p2p_op_list): starts every op (Gloo has no coalescing: one by one, as Python does) and returns their works. */
+export function batch_isend_irecv(p2p_op_list: P2POp[]): Work[] {
+  if (!Array.isArray(p2p_op_list) || p2p_op_list.length === 0 || !p2p_op_list.every((p) => p instanceof P2POp)) {
+    throw new TypeError('Invalid ``p2p_op_list``. Each op is expected to to be of type ``torch.distributed.P2POp``.');
+  }
+  return p2p_op_list.map((p) => (p.op === isend
+    ? isend(p.tensor, p.peer, { group: p.group, tag: p.tag })
+    : irecv(p.tensor, { src: p.peer, group: p.group, tag: p.tag })));
+}
+
+// ---- group ranks ----------------------------------------------------------------------------
+
+function groupRanks(group: ProcessGroup, what: string): number[] {
+  if (!(group instanceof ProcessGroup)) throw new TypeError(`${what}: group must be a ProcessGroup`);
+  return group._ranks ?? [...Array(defaultGroup().group.size()).keys()];
+}
+/** get_group_rank(group, global_rank): the rank in `group` of the process with that global rank. */
+export function get_group_rank(group: ProcessGroup, global_rank: number): number {
+  const ranks = groupRanks(group, 'get_group_rank()');
+  const i = ranks.indexOf(global_rank);
+  if (i < 0) throw new Error(`Global rank ${global_rank} is not part of group ${group}`);
+  return i;
+}
+/** get_global_rank(group, group_rank): the global rank of `group`'s rank group_rank. */
+export function get_global_rank(group: ProcessGroup, group_rank: number): number {
+  const ranks = groupRanks(group, 'get_global_rank()');
+  if (!Number.isInteger(group_rank) || group_rank < 0 || group_rank >= ranks.length) throw new Error(`Group rank ${group_rank} is not part of group ${group}`);
+  return ranks[group_rank];
+}
+/** get_process_group_ranks(group): the global ranks of `group`'s members, in group-rank order. */
+export function get_process_group_ranks(group: ProcessGroup): number[] { return [...groupRanks(group, 'get_process_group_ranks()')]; }
+/** Whether torch-node-run (or torchrun) started this process (it sets TORCHELASTIC_RUN_ID). */
+export function is_torchelastic_launched(): boolean { return process.env.TORCHELASTIC_RUN_ID !== undefined; }

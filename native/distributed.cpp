@@ -18,6 +18,10 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include <torch/csrc/distributed/c10d/comm.hpp>
+#include <torch/csrc/distributed/c10d/reducer.hpp>
+#include <torch/csrc/autograd/engine.h>
+#include <torch/csrc/autograd/functions/utils.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -32,6 +36,7 @@ using c10d::Work;
 constexpr napi_type_tag kStoreTag = {0x3f5a6b7c8d9e0f11ULL, 0x2233445566778899ULL};
 constexpr napi_type_tag kGroupTag = {0x4a5b6c7d8e9f0a1bULL, 0x1c2d3e4f5a6b7c8dULL};
 constexpr napi_type_tag kWorkTag = {0x5b6c7d8e9f0a1b2cULL, 0x3d4e5f6a7b8c9d0eULL};
+constexpr napi_type_tag kReducerTag = {0x6c7d8e9f0a1b2c3dULL, 0x4e5f6a7b8c9d0e1fULL};
 
 template <typename T>
 struct Box {
@@ -258,6 +263,41 @@ Napi::Value group_collective(const Napi::CallbackInfo& info) {
     c10d::ScatterOptions o;
     o.rootRank = root(info[4], "scatter(): src");
     work = pg->scatter(outs, ins, o);
+  } else if (kind == "allreduce_coalesced") {
+    auto ts = tensors(info[2], "all_reduce_coalesced(): tensors");
+    c10d::AllreduceCoalescedOptions o;
+    o.reduceOp = reduce_op(info[3]);
+    work = pg->allreduce_coalesced(ts, o);
+  } else if (kind == "allgather_coalesced") {
+    auto outs = tensor_lists(info[2], "all_gather_coalesced(): output_tensor_lists");
+    auto ins = tensors(info[3], "all_gather_coalesced(): input_tensor_list");
+    work = pg->allgather_coalesced(outs, ins);
+  } else if (kind == "reduce_scatter") {
+    auto outs = tensors(info[2], "reduce_scatter(): output");
+    auto ins = tensor_lists(info[3], "reduce_scatter(): input_list");
+    c10d::ReduceScatterOptions o;
+    o.reduceOp = reduce_op(info[4]);
+    work = pg->reduce_scatter(outs, ins, o);
+  } else if (kind == "allgather_base") {
+    at::Tensor out = unwrap_tensor(info[2], "all_gather_into_tensor(): output_tensor");
+    at::Tensor in = unwrap_tensor(info[3], "all_gather_into_tensor(): input_tensor");
+    work = pg->_allgather_base(out, in);
+  } else if (kind == "reduce_scatter_base") {
+    at::Tensor out = unwrap_tensor(info[2], "reduce_scatter_tensor(): output");
+    at::Tensor in = unwrap_tensor(info[3], "reduce_scatter_tensor(): input");
+    c10d::ReduceScatterOptions o;
+    o.reduceOp = reduce_op(info[4]);
+    work = pg->_reduce_scatter_base(out, in, o);
+  } else if (kind == "alltoall_base") {
+    at::Tensor out = unwrap_tensor(info[2], "all_to_all_single(): output");
+    at::Tensor in = unwrap_tensor(info[3], "all_to_all_single(): input");
+    std::vector<int64_t> out_splits = to_int_list(info[4], "all_to_all_single(): output_split_sizes");
+    std::vector<int64_t> in_splits = to_int_list(info[5], "all_to_all_single(): input_split_sizes");
+    work = pg->alltoall_base(out, in, out_splits, in_splits);
+  } else if (kind == "alltoall") {
+    auto outs = tensors(info[2], "all_to_all(): output_tensor_list");
+    auto ins = tensors(info[3], "all_to_all(): input_tensor_list");
+    work = pg->alltoall(outs, ins);
   } else if (kind == "barrier") {
     work = pg->barrier();
   } else if (kind == "send" || kind == "recv") {
@@ -271,6 +311,181 @@ Napi::Value group_collective(const Napi::CallbackInfo& info) {
     throw JsTypeError("unknown collective '" + kind + "'");
   }
   return box<Work>(info.Env(), work, &kWorkTag);
+}
+
+// group_monitored_barrier(group, timeout_ms, wait_all_ranks): Gloo's barrier
+// that names the ranks that did not reach it (it returns no work).
+Napi::Value group_monitored_barrier(const Napi::CallbackInfo& info) {
+  c10d::BarrierOptions o;
+  o.timeout = millis(info[1], "monitored_barrier(): timeout");
+  group_of(info[0])->monitoredBarrier(o, to_bool(info[2], "monitored_barrier(): wait_all_ranks"));
+  return info.Env().Undefined();
+}
+
+// ---- DDP: LibTorch's own pieces of Python's DistributedDataParallel ----------------
+
+// broadcast_coalesced(group, tensors, buffer_size, src): dist._broadcast_coalesced.
+Napi::Value ddp_broadcast_coalesced(const Napi::CallbackInfo& info) {
+  auto ts = tensors(info[1], "broadcast_coalesced(): tensors");
+  const int64_t size = to_int(info[2], "broadcast_coalesced(): buffer_size");
+  if (size <= 0) throw JsRangeError("broadcast_coalesced(): buffer_size must be positive");
+  c10d::broadcast_coalesced(group_of(info[0]), ts, static_cast<size_t>(size), static_cast<int>(to_int(info[3], "broadcast_coalesced(): src")));
+  return info.Env().Undefined();
+}
+
+// verify_params(group, params): dist._verify_params_across_processes.
+Napi::Value ddp_verify_params(const Napi::CallbackInfo& info) {
+  c10d::verify_params_across_processes(group_of(info[0]), tensors(info[1], "DistributedDataParallel: parameters"), c10::nullopt);
+  return info.Env().Undefined();
+}
+
+std::vector<bool> bool_list(Napi::Value v, const char* what) {
+  std::vector<bool> out;
+  for_each_element(v, what, "an array of booleans", [&](Napi::Value e) { out.push_back(to_bool(e, what)); });
+  return out;
+}
+
+// Sizes in bytes; Python passes sys.maxsize for "no limit", which a JS number
+// cannot hold exactly: anything at or above 2^63 means that.
+std::vector<size_t> size_list(Napi::Value v, const char* what) {
+  std::vector<size_t> out;
+  for_each_element(v, what, "an array of sizes", [&](Napi::Value e) {
+    const double d = to_double(e, what);
+    if (!(d >= 0)) throw JsRangeError(std::string(what) + ": sizes must not be negative");
+    out.push_back(d >= 9223372036854775807.0 ? static_cast<size_t>(INT64_MAX) : static_cast<size_t>(d));
+  });
+  return out;
+}
+
+Napi::Array js_size_lists(Napi::Env env, const std::vector<std::vector<size_t>>& lists) {
+  Napi::Array out = Napi::Array::New(env, lists.size());
+  for (size_t i = 0; i < lists.size(); ++i) {
+    Napi::Array inner = Napi::Array::New(env, lists[i].size());
+    for (size_t j = 0; j < lists[i].size(); ++j) inner.Set(static_cast<uint32_t>(j), Napi::Number::New(env, static_cast<double>(lists[i][j])));
+    out.Set(static_cast<uint32_t>(i), inner);
+  }
+  return out;
+}
+
+// compute_bucket_assignment(tensors, limits, expect_sparse) -> [buckets, per-bucket limits]:
+// dist._compute_bucket_assignment_by_size.
+Napi::Value ddp_compute_bucket_assignment(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto result = c10d::compute_bucket_assignment_by_size(tensors(info[0], "compute_bucket_assignment(): tensors"),
+                                                        size_list(info[1], "compute_bucket_assignment(): bucket_size_limits"),
+                                                        bool_list(info[2], "compute_bucket_assignment(): expect_sparse_gradient"));
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, js_size_lists(env, std::get<0>(result)));
+  out.Set(1u, js_size_lists(env, {std::get<1>(result)}).Get(0u));
+  return out;
+}
+
+struct ReducerBox {
+  std::shared_ptr<c10d::Reducer> reducer;
+};
+
+c10d::Reducer& reducer_of(Napi::Value v) { return *unwrap_object<ReducerBox>(v, &kReducerTag, "reducer")->reducer; }
+
+// reducer_new(params, bucket_indices, per_bucket_limits, group, expect_sparse,
+// bucket_bytes_cap, find_unused_parameters, gradient_as_bucket_view, first_bucket_bytes_cap):
+// dist.Reducer, which hooks every parameter's gradient accumulator (so its
+// all-reduces overlap with backward, whoever runs backward).
+Napi::Value reducer_new(const Napi::CallbackInfo& info) {
+  std::vector<std::vector<size_t>> buckets;
+  for_each_element(info[1], "Reducer(): bucket_indices", "an array of arrays of indices", [&](Napi::Value b) {
+    std::vector<size_t> bucket;
+    for (int64_t i : to_int_list(b, "Reducer(): bucket_indices")) bucket.push_back(static_cast<size_t>(i));
+    buckets.push_back(std::move(bucket));
+  });
+  auto reducer = std::make_shared<c10d::Reducer>(
+      tensors(info[0], "Reducer(): params"), std::move(buckets), size_list(info[2], "Reducer(): per_bucket_size_limits"),
+      group_of(info[3]), bool_list(info[4], "Reducer(): expect_sparse_gradients"), to_int(info[5], "Reducer(): bucket_bytes_cap"),
+      to_bool(info[6], "Reducer(): find_unused_parameters"), to_bool(info[7], "Reducer(): gradient_as_bucket_view"),
+      std::unordered_map<size_t, std::string>(), to_int(info[8], "Reducer(): first_bucket_bytes_cap"));
+  return wrap_object(info.Env(), new ReducerBox{std::move(reducer)}, &kReducerTag);
+}
+
+Napi::Value reducer_prepare_for_forward(const Napi::CallbackInfo& info) {
+  reducer_of(info[0]).prepare_for_forward();
+  return info.Env().Undefined();
+}
+
+Napi::Value reducer_prepare_for_backward(const Napi::CallbackInfo& info) {
+  reducer_of(info[0]).prepare_for_backward(tensors(info[1], "prepare_for_backward(): outputs"));
+  return info.Env().Undefined();
+}
+
+Napi::Value reducer_rebuild_buckets(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), reducer_of(info[0]).rebuild_buckets());
+}
+
+// reducer_register_builtin_comm_hook(reducer, type): dist._register_builtin_comm_hook
+// (1: ALLREDUCE, 2: FP16_COMPRESS, c10d::BuiltinCommHookType's values).
+Napi::Value reducer_register_builtin_comm_hook(const Napi::CallbackInfo& info) {
+  const int64_t type = to_int(info[1], "_register_builtin_comm_hook(): comm_hook_type");
+  if (type != static_cast<int64_t>(c10d::BuiltinCommHookType::ALLREDUCE) && type != static_cast<int64_t>(c10d::BuiltinCommHookType::FP16_COMPRESS)) {
+    throw JsRangeError("_register_builtin_comm_hook(): comm_hook_type must be a BuiltinCommHookType");
+  }
+  reducer_of(info[0]).register_builtin_comm_hook(static_cast<c10d::BuiltinCommHookType>(type));
+  return info.Env().Undefined();
+}
+
+Napi::Value reducer_set_static_graph(const Napi::CallbackInfo& info) {
+  reducer_of(info[0]).set_static_graph();
+  return info.Env().Undefined();
+}
+
+// reducer_bucket_sizes(reducer) -> the number of parameters in each bucket, in
+// all-reduce order (as Python's DDP logging reports bucket sizes), for tests.
+Napi::Value reducer_bucket_sizes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto buckets = reducer_of(info[0]).get_grad_buckets(/*return_zero_tensors=*/true);
+  Napi::Array out = Napi::Array::New(env, buckets.size());
+  for (size_t i = 0; i < buckets.size(); ++i) {
+    const auto& params = buckets[i].getParameters();
+    out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(params.size())));
+  }
+  return out;
+}
+
+// Python DDP's _DDPSink: forward returns clones of the module's outputs, whose
+// backward passes gradients through unchanged, undefined ones included (an
+// output the loss does not use sends an undefined gradient down its path, so
+// find_unused_parameters' Reducer sees those parameters' hooks fire instead of
+// waiting for them), and in a static graph's first iteration queues the
+// Reducer's delayed all-reduce at the end of backward.
+struct DDPSinkBackward : public torch::autograd::Node {
+  std::weak_ptr<c10d::Reducer> reducer;
+  bool delay_all_reduce = false;
+  std::string name() const override { return "_DDPSinkBackward"; }
+  torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
+    if (delay_all_reduce) {
+      if (auto r = reducer.lock()) torch::autograd::Engine::get_default_engine().queue_callback([r] { r->delay_all_reduce(); });
+    }
+    return std::move(grads);
+  }
+};
+
+// ddp_sink(reducer, tensors, delay_all_reduce) -> the clones, wired through one _DDPSinkBackward.
+Napi::Value ddp_sink(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* box = unwrap_object<ReducerBox>(info[0], &kReducerTag, "reducer");
+  auto ins = tensors(info[1], "_DDPSink: outputs");
+  auto node = std::shared_ptr<DDPSinkBackward>(new DDPSinkBackward(), torch::autograd::deleteNode);
+  node->reducer = box->reducer;
+  node->delay_all_reduce = to_bool(info[2], "_DDPSink: delay_all_reduce");
+  node->set_next_edges(torch::autograd::collect_next_edges(ins));
+  std::vector<at::Tensor> outs;
+  {
+    at::NoGradGuard no_grad;
+    for (const auto& t : ins) outs.push_back(t.clone());
+  }
+  Napi::Array out = Napi::Array::New(env, outs.size());
+  for (size_t i = 0; i < outs.size(); ++i) {
+    torch::autograd::set_history(outs[i], node);
+    out.Set(static_cast<uint32_t>(i), wrap_tensor(env, outs[i]));
+  }
+  return out;
 }
 
 // ---- works ---------------------------------------------------------------------------
@@ -333,6 +548,18 @@ void init_distributed(Napi::Env env, Napi::Object exports) {
       fn<group_info>(env, "group_info"),
       fn<group_set_sequence_number>(env, "group_set_sequence_number"),
       fn<group_collective>(env, "group_collective"),
+      fn<group_monitored_barrier>(env, "group_monitored_barrier"),
+      fn<ddp_broadcast_coalesced>(env, "ddp_broadcast_coalesced"),
+      fn<ddp_verify_params>(env, "ddp_verify_params"),
+      fn<ddp_compute_bucket_assignment>(env, "ddp_compute_bucket_assignment"),
+      fn<reducer_new>(env, "reducer_new"),
+      fn<ddp_sink>(env, "ddp_sink"),
+      fn<reducer_prepare_for_forward>(env, "reducer_prepare_for_forward"),
+      fn<reducer_prepare_for_backward>(env, "reducer_prepare_for_backward"),
+      fn<reducer_rebuild_buckets>(env, "reducer_rebuild_buckets"),
+      fn<reducer_set_static_graph>(env, "reducer_set_static_graph"),
+      fn<reducer_register_builtin_comm_hook>(env, "reducer_register_builtin_comm_hook"),
+      fn<reducer_bucket_sizes>(env, "reducer_bucket_sizes"),
       fn<work_wait>(env, "work_wait"),
       fn<work_is_completed>(env, "work_is_completed"),
       fn<work_source_rank>(env, "work_source_rank"),

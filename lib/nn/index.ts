@@ -8,3 +8,4 @@ export { Parameter, UninitializedParameter, UninitializedBuffer } from './parame
 export * from './modules';
 export { functional, init };
 export * as utils from './utils';
+export * as parallel from './parallel';

@@ -8,6 +8,7 @@ import { float64 } from '../../dtype';
 import { bind, REQUIRED, Rest, py } from '../../nn/common';
 import { GeneratorLike, Mt19937, multinomial, randint, randomInt64, randperm } from './_random';
 import { len } from './dataset';
+import * as dist from '../../distributed';
 
 const { call } = native;
 const H = { multinomial: op('multinomial') };
@@ -132,7 +133,7 @@ export class BatchSampler extends Sampler<number[]> {
   }
 }
 
-/** torch.utils.data.distributed.DistributedSampler. Without torch.distributed, num_replicas and rank are required. */
+/** torch.utils.data.distributed.DistributedSampler: num_replicas and rank default to the default process group's. */
 export class DistributedSampler extends Sampler<number> {
   readonly dataset!: unknown;
   readonly num_replicas!: number;
@@ -148,7 +149,10 @@ export class DistributedSampler extends Sampler<number> {
     super();
     const a = bind<{ dataset: unknown; num_replicas: number | null; rank: number | null; shuffle: boolean; seed: number; drop_last: boolean }>(
       'DistributedSampler', [dataset, ...args], { dataset: REQUIRED, num_replicas: null, rank: null, shuffle: true, seed: 0, drop_last: false });
-    if (a.num_replicas === null || a.rank === null) throw new Error('Requires distributed package to be available');
+    // As Python: the default process group's size and rank when not given.
+    if ((a.num_replicas === null || a.rank === null) && !dist.is_available()) throw new Error('Requires distributed package to be available');
+    if (a.num_replicas === null) a.num_replicas = dist.get_world_size();
+    if (a.rank === null) a.rank = dist.get_rank();
     if (a.rank >= a.num_replicas || a.rank < 0) throw new RangeError(`Invalid rank ${a.rank}, rank should be in the interval [0, ${a.num_replicas - 1}]`);
     Object.assign(this, a);
     const n = len(a.dataset);
