@@ -26,17 +26,8 @@ export class layout {
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
 }
 export const strided = new layout('strided', 0), sparse_coo = new layout('sparse_coo', 1);
-/** torch.memory_format objects (c10::MemoryFormat codes). */
-export class memory_format {
-  /** @internal */
-  constructor(readonly name: string, readonly code: number) {}
-  toString(): string { return `torch.${this.name}`; }
-  [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
-}
-export const contiguous_format = new memory_format('contiguous_format', 0);
-export const preserve_format = new memory_format('preserve_format', 1);
-export const channels_last = new memory_format('channels_last', 2);
-export const channels_last_3d = new memory_format('channels_last_3d', 3);
+import { memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d } from './memory_format';
+export { memory_format, contiguous_format, preserve_format, channels_last, channels_last_3d };
 
 /** A tuple with named fields, as torch.return_types.* (`const [values, indices] = t.max(1)`). */
 export type NamedTuple<T extends unknown[], N> = T & Readonly<N>;

@@ -8,6 +8,7 @@ import * as dt from './dtype';
 import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
 import { device, DeviceLike, deviceString, deviceOf } from './device';
 import { track } from './memory';
+import { memory_format, contiguous_format, preserve_format, channels_last } from './memory_format';
 import { formatTensor } from './printing';
 import type { TensorMethods } from './generated/api';
 
@@ -350,7 +351,23 @@ export class Tensor {
     const s = native.strides(this._h);
     return dim === undefined ? s : s[wrapDim(dim, s.length)];
   }
-  is_contiguous(): boolean { return native.is_contiguous(this._h); }
+  /** is_contiguous(memory_format = torch.contiguous_format): c10's stride checks for each format. */
+  is_contiguous(memory_format: memory_format | { memory_format?: memory_format } = contiguous_format): boolean {
+    const mf = memoryFormatArg('is_contiguous', memory_format);
+    if (mf === contiguous_format) return native.is_contiguous(this._h);
+    if (mf === preserve_format) throw new Error('is_contiguous: unsupported memory format torch.preserve_format');
+    // c10's compute_channels_last_contiguous_{2d,3d}: strides dense in the order C, W, H(, D), N.
+    const order = mf === channels_last ? [1, 3, 2, 0] : [1, 4, 3, 2, 0];
+    const size = this.shape, stride = native.strides(this._h);
+    if (size.length !== order.length) return false;
+    let expected = 1;
+    for (const d of order) {
+      if (size[d] === 1) continue;
+      if (stride[d] !== expected) return false;
+      expected *= size[d];
+    }
+    return true;
+  }
   element_size(): number { return this.dtype.itemsize; }
   is_floating_point(): boolean { return this.dtype.is_floating_point; }
 
@@ -670,7 +687,10 @@ export class Tensor {
   get T(): Tensor { return this.permute(...[...Array(this.dim()).keys()].reverse()); }
 
   // ---- shapes ----
-  contiguous(): Tensor { return this._wrap(call(O.contiguous, this._h)); }
+  /** contiguous(memory_format = torch.contiguous_format): this tensor if it already is, else a copy. */
+  contiguous(memory_format: memory_format | { memory_format?: memory_format } = contiguous_format): Tensor {
+    return this._wrap(call(O.contiguous, this._h, memoryFormatArg('contiguous', memory_format).code));
+  }
 
   // ---- indexing ----
   /** Python's `t[items]`: see IndexItem. */
@@ -759,4 +779,16 @@ export { dcode as dtypeCode, dev as deviceArg };
   for (const name of NAMES.Tensor) {
     if (!(name in proto)) proto[name] = makeMethod(name);
   }
+}
+
+/** A memory_format argument given by position or as `{ memory_format }` (Python's keyword). */
+function memoryFormatArg(fn: string, v: unknown): memory_format {
+  if (v instanceof memory_format) return v;
+  if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const k of Object.keys(v)) if (k !== 'memory_format') throw new TypeError(`${fn}() got an unexpected keyword argument '${k}'`);
+    const mf = (v as { memory_format?: unknown }).memory_format;
+    if (mf === undefined) return contiguous_format;
+    if (mf instanceof memory_format) return mf;
+  }
+  throw new TypeError(`${fn}(): argument 'memory_format' must be torch.memory_format, not ${v === null ? 'None' : typeof v}`);
 }

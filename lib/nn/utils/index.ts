@@ -6,6 +6,7 @@ import { fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_line
 export { rnn };
 export { clip_grad_norm_, clip_grad_norm, clip_grad_value_, parameters_to_vector, vector_to_parameters } from './clip_grad';
 export { weight_norm, remove_weight_norm, spectral_norm, remove_spectral_norm, WeightNorm, SpectralNorm } from './weight_norm';
+export { convert_conv2d_weight_memory_format } from './misc';
 export { skip_init, fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights } from './misc';
 /** torch.nn.utils.stateless */
 export const stateless = { functional_call };

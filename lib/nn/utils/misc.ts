@@ -6,6 +6,8 @@ import { Parameter } from '../parameter';
 import * as G from '../../generated/torch';
 import { typename } from '../common';
 import { _deepcopy_module } from '../modules/transformer';
+import { Conv2d, ConvTranspose2d } from '../modules/conv';
+import type { memory_format } from '../../memory_format';
 
 const T = G as unknown as Record<string, (...a: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -104,3 +106,19 @@ export function skip_init<M extends Module>(module_cls: new (...a: any[]) => M, 
   }
 }
 
+
+/**
+ * convert_conv2d_weight_memory_format(module, memory_format): the weight of every Conv2d and
+ * ConvTranspose2d in the tree re-laid in memory_format (e.g. torch.channels_last), in place.
+ */
+export function convert_conv2d_weight_memory_format<M extends Module>(module: M, memory_format: memory_format): M {
+  if (!(module instanceof Module)) throw new TypeError(`convert_conv2d_weight_memory_format(): module must be a Module, not ${typename(module)}`);
+  if (module instanceof Conv2d || module instanceof ConvTranspose2d) {
+    const weight = module.weight as Tensor;
+    const data = weight.detach().clone().contiguous({ memory_format });
+    weight.data = data.resize_(data.size(), { memory_format });
+    data.dispose();
+  }
+  for (const child of module.children()) convert_conv2d_weight_memory_format(child, memory_format);
+  return module;
+}
