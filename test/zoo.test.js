@@ -117,8 +117,8 @@ describe('torchvision.ops used by the zoo', () => {
     assert.equal(String(new StochasticDepth(0, 'row')), 'StochasticDepth(p=0.0, mode=row)');
   });
 
-  it('trunc_normal_ (the temporary one in _layers.ts) draws what nn.init.trunc_normal_ draws after the same seed', () => {
-    const { trunc_normal_ } = require('../dist/torchvision/models/_layers');
+  it('nn.init.trunc_normal_ draws what PyTorch\'s draws after the same seed', () => {
+    const { trunc_normal_ } = torch.nn.init;
     for (const r of FX.trunc_normal) {
       torch.manual_seed(r.seed);
       // uniform_, erfinv_, mul_, add_, clamp_: elementwise, bit-exact
