@@ -7,7 +7,11 @@ import { tensor as makeTensor } from '../creation';
 import { float64 } from '../dtype';
 import { scope } from '../memory';
 import { no_grad } from '../autograd';
-import { bind, py, typename, Rest } from './common';
+import { bind, py, typename, Rest, REQUIRED } from './common';
+import { randperm } from '../generated/torch';
+import { makeFunction } from '../binder';
+
+const linalg_qr = makeFunction('linalg', 'qr') as unknown as (a: Tensor) => [Tensor, Tensor];
 import { warn } from '../warnings';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
@@ -138,4 +142,75 @@ export function trunc_normal_(tensor: Tensor, ...args: Rest<[number, number, num
  */
 function erf(x: number): number {
   return scope(() => Number(makeTensor([x], { dtype: float64 }).erf().item()));
+}
+
+/** eye_(tensor): the 2-D identity (ones on the diagonal of a possibly non-square matrix). */
+export function eye_(tensor: Tensor): Tensor {
+  if (tensor.dim() !== 2) throw new Error('Only tensors with 2 dimensions are supported');
+  return no_grad(() => {
+    tensor.zero_();
+    const n = Math.min(tensor.shape[0], tensor.shape[1]);
+    if (n > 0) tensor.diagonal().fill_(1);
+    return tensor;
+  });
+}
+
+/**
+ * dirac_(tensor, groups = 1): a 3-, 4- or 5-D convolution weight that passes its input through
+ * (the centre tap of each of the first min(out/groups, in) channels is 1).
+ */
+export function dirac_(tensor: Tensor, ...args: Rest<[number], { groups?: number }>): Tensor {
+  const { groups } = bind<{ groups: number }>('dirac_', args, { groups: 1 });
+  const dims = tensor.dim();
+  if (dims < 3 || dims > 5) throw new Error('Only tensors with 3, 4, or 5 dimensions are supported');
+  const sizes = tensor.shape;
+  if (!Number.isInteger(groups) || groups <= 0 || sizes[0] % groups !== 0) throw new Error('dim 0 must be divisible by groups');
+  const out_chans_per_grp = sizes[0] / groups;
+  const min_dim = Math.min(out_chans_per_grp, sizes[1]);
+  return no_grad(() => {
+    tensor.zero_();
+    const centre = sizes.slice(2).map((s) => Math.floor(s / 2));
+    for (let g = 0; g < groups; g++) {
+      for (let d = 0; d < min_dim; d++) tensor.index_put_([g * out_chans_per_grp + d, d, ...centre], 1);
+    }
+    return tensor;
+  });
+}
+
+/**
+ * orthogonal_(tensor, gain = 1): a (semi-)orthogonal matrix from the QR decomposition of a normal
+ * draw, signs fixed by R's diagonal, as PyTorch's (the same draws after the same seed).
+ */
+export function orthogonal_(tensor: Tensor, ...args: Rest<[number], { gain?: number }>): Tensor {
+  const { gain } = bind<{ gain: number }>('orthogonal_', args, { gain: 1 });
+  if (tensor.dim() < 2) throw new Error('Only tensors with 2 or more dimensions are supported');
+  if (tensor.numel() === 0) return tensor;
+  const rows = tensor.shape[0];
+  const cols = tensor.numel() / rows;
+  return no_grad(() => scope(() => {
+    let flattened = tensor.new_empty([rows, cols]).normal_(0, 1);
+    if (rows < cols) flattened = flattened.t();
+    const [q0, r] = linalg_qr(flattened);
+    let q = q0.mul(r.diag(0).sign());
+    if (rows < cols) q = q.t();
+    tensor.view_as(q).copy_(q);
+    tensor.mul_(gain);
+    return tensor;
+  }));
+}
+
+/** sparse_(tensor, sparsity, std = 0.01): N(0, std) with ceil(sparsity * rows) zeros per column, rows drawn by randperm. */
+export function sparse_(tensor: Tensor, ...args: Rest<[number, number], { sparsity?: number; std?: number }>): Tensor {
+  const { sparsity, std } = bind<{ sparsity: number; std: number }>('sparse_', args, { sparsity: REQUIRED as never, std: 0.01 });
+  if (tensor.dim() !== 2) throw new Error('Only tensors with 2 dimensions are supported');
+  const [rows, cols] = tensor.shape;
+  const num_zeros = Math.ceil(sparsity * rows);
+  return no_grad(() => scope(() => {
+    tensor.normal_(0, std);
+    for (let col_idx = 0; col_idx < cols; col_idx++) {
+      const zero_indices = randperm(rows).narrow(0, 0, Math.min(num_zeros, rows));
+      tensor.index_put_([zero_indices, col_idx], 0);
+    }
+    return tensor;
+  }));
 }
