@@ -26,7 +26,7 @@ export interface BuildInfo {
 export interface NativeAddon {
   op_handle(name: string, overload?: string): number;
   op_schema(op: number): string;
-  context(name: string, value?: unknown): unknown;
+  context(name: string, value?: unknown, value2?: unknown): unknown;
   register_hook(h: Handle, hook: (grad: Handle) => Handle | undefined): number;
   remove_hook(h: Handle, pos: number): void;
   numpy_view(h: Handle): Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array;

@@ -735,6 +735,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   tn::init_indexing(env, exports);
   tn::init_serialize(env, exports);
   tn::init_jit(env, exports);
+  tn::init_cuda(env, exports);
 #ifdef TN_HAS_DISTRIBUTED
   tn::init_distributed(env, exports);
 #endif

@@ -16,11 +16,11 @@ import warnings
 
 import torch
 
-from fixture_json import json_float
+from fixture_json import fixture_dir, json_float
 
 warnings.simplefilter('ignore')
 torch.set_num_threads(1)
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures')
+OUT = fixture_dir()
 
 
 def enc_num(x):

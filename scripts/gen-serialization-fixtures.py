@@ -27,12 +27,12 @@ import zipfile
 
 import torch
 
-from fixture_json import json_float_signed
+from fixture_json import fixture_dir, json_float_signed
 
 warnings.filterwarnings("ignore")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "test", "fixtures", "serialization")
+OUT = fixture_dir("serialization")
 PWNED = "/tmp/torch-node-serialization-pwned"
 
 

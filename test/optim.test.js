@@ -14,7 +14,8 @@ const sparseCoo = (indices, values, size) => new torch.Tensor(native.call(op('sp
   torch.tensor(indices, { dtype: torch.int64 })._h, values._h, size, null, null, null, null));
 const C = require('./support/close');
 
-const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'optim-optimizers.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const fixtures = loadFixture('optim-optimizers.json');
 
 /**
  * The step(closure) cases: their losses go through matmuls whose rounding is the CPU's, and
@@ -32,7 +33,7 @@ function closureCases() {
     return fixtures.cases.filter((x) => x.kind === 'closure');
   }
 }
-const errors = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'optim-errors.json'), 'utf8'));
+const errors = loadFixture('optim-errors.json');
 
 const num = (v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 const isEncodedTensor = (v) => v !== null && typeof v === 'object' && Array.isArray(v.values) && Array.isArray(v.shape);

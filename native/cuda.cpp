@@ -1,0 +1,130 @@
+// torch.cuda's state through LibTorch's device-generic interfaces only: the CUDA
+// hooks (at::detail::getCUDAHooks()), the registered DeviceGuardImpl, the
+// context's default generators and (LibTorch >= 2.9) the device allocator. None
+// of them links libtorch_cuda: the same addon loads on a CPU-only LibTorch (the
+// hooks are then LibTorch's stubs and no CUDA guard is registered) and uses the
+// GPU when the LibTorch it loads is a CUDA build.
+#include "common.h"
+
+#include <ATen/Context.h>
+#include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/impl/DeviceGuardImplInterface.h>
+#if TN_TORCH_AT_LEAST(2, 9)
+#include <c10/core/CachingDeviceAllocator.h>
+#endif
+
+#include <mutex>
+
+namespace tn {
+namespace {
+
+const char* const kNotCompiled = "Torch not compiled with CUDA enabled";
+
+// Compiled with CUDA: libc10_cuda registers its DeviceGuardImpl when loaded.
+bool compiled() { return c10::impl::hasDeviceGuardImpl(c10::DeviceType::CUDA); }
+
+const c10::impl::DeviceGuardImplInterface* guard() {
+  if (!compiled()) throw std::runtime_error(kNotCompiled);
+  return c10::impl::getDeviceGuardImpl(c10::DeviceType::CUDA);
+}
+
+c10::DeviceIndex index_arg(Napi::Value v, const char* what) {
+  const int64_t i = to_int(v, what);
+  if (i < 0 || i >= at::detail::getCUDAHooks().getNumGPUs())
+    throw JsRangeError(std::string(what) + ": invalid device ordinal " + std::to_string(i));
+  return static_cast<c10::DeviceIndex>(i);
+}
+
+at::Generator cuda_generator(c10::DeviceIndex i) {
+  return at::globalContext().defaultGenerator(c10::Device(c10::DeviceType::CUDA, i));
+}
+
+#if TN_TORCH_AT_LEAST(2, 9)
+c10::CachingDeviceAllocator::DeviceAllocator* allocator() {
+  guard();
+  return c10::getDeviceAllocator(c10::DeviceType::CUDA);
+}
+#else
+[[noreturn]] void no_allocator_stats() {
+  throw std::runtime_error("torch.cuda memory statistics: torch-node reads them through c10's DeviceAllocator, which LibTorch " TORCH_VERSION " does not have (2.9 or newer)");
+}
+#endif
+
+// cuda(name, ...args): one entry per torch.cuda function that needs LibTorch.
+Napi::Value cuda(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string name = to_string(info[0], "cuda(): name");
+  const auto& hooks = at::detail::getCUDAHooks();
+  if (name == "compiled") return Napi::Boolean::New(env, compiled());
+  if (name == "device_count") return Napi::Number::New(env, compiled() ? hooks.getNumGPUs() : 0);
+  if (name == "init") {  // LibTorch's "Found no NVIDIA driver..." when there is no GPU to use
+    guard();
+    tn::compat::cuda_init(hooks);
+    return env.Undefined();
+  }
+  if (name == "current_device") return Napi::Number::New(env, guard()->getDevice().index());
+  if (name == "set_device") {
+    const auto* g = guard();
+    g->setDevice(c10::Device(c10::DeviceType::CUDA, index_arg(info[1], "set_device(): device")));
+    return env.Undefined();
+  }
+  if (name == "synchronize") {
+    guard();
+    hooks.deviceSynchronize(index_arg(info[1], "synchronize(): device"));
+    return env.Undefined();
+  }
+  if (name == "manual_seed" || name == "initial_seed" || name == "seed") {
+    guard();
+    auto gen = cuda_generator(index_arg(info[1], "device"));
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    if (name == "manual_seed") {
+      gen.set_current_seed(static_cast<uint64_t>(to_int(info[2], "manual_seed(): seed")));
+      return env.Undefined();
+    }
+    return Napi::String::New(env, std::to_string(name == "seed" ? gen.seed() : gen.current_seed()));
+  }
+  if (name == "memory_stats" || name == "empty_cache" || name == "reset_peak_memory_stats" || name == "mem_get_info") {
+#if TN_TORCH_AT_LEAST(2, 9)
+    auto* a = allocator();
+    if (name == "empty_cache") { a->emptyCache(); return env.Undefined(); }
+    const auto i = index_arg(info[1], name.c_str());
+    if (name == "reset_peak_memory_stats") { a->resetPeakStats(i); return env.Undefined(); }
+    if (name == "mem_get_info") {
+      const auto [free, total] = a->getMemoryInfo(i);
+      Napi::Array r = Napi::Array::New(env, 2);
+      r.Set(0u, static_cast<double>(free));
+      r.Set(1u, static_cast<double>(total));
+      return r;
+    }
+    // The "all" pool of the counters torch.cuda.memory_stats() flattens.
+    const auto s = a->getDeviceStats(i);
+    Napi::Object o = Napi::Object::New(env);
+    auto put = [&](const char* key, const c10::CachingDeviceAllocator::Stat& st) {
+      Napi::Object v = Napi::Object::New(env);
+      v.Set("current", static_cast<double>(st.current));
+      v.Set("peak", static_cast<double>(st.peak));
+      v.Set("allocated", static_cast<double>(st.allocated));
+      v.Set("freed", static_cast<double>(st.freed));
+      o.Set(key, v);
+    };
+    const auto all = static_cast<size_t>(c10::CachingDeviceAllocator::StatType::AGGREGATE);
+    put("allocated_bytes", s.allocated_bytes[all]);
+    put("reserved_bytes", s.reserved_bytes[all]);
+    put("active_bytes", s.active_bytes[all]);
+    put("allocation", s.allocation[all]);
+    return o;
+#else
+    guard();
+    no_allocator_stats();
+#endif
+  }
+  throw JsTypeError("cuda(): unknown name " + name);
+}
+
+}  // namespace
+
+void init_cuda(Napi::Env env, Napi::Object exports) {
+  exports.DefineProperties({fn<cuda>(env, "cuda")});
+}
+
+}  // namespace tn
