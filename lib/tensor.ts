@@ -7,6 +7,7 @@ import { native, Handle, NativeIndex } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
 import { device, DeviceLike, deviceString } from './device';
+import { lazyInit as cudaLazyInit } from './cuda';
 import { track } from './memory';
 import { formatTensor } from './printing';
 import type { TensorMethods } from './generated/api';
@@ -667,11 +668,8 @@ function tensorArg(v: TensorOrScalar, like: Tensor, temps: Handle[]): Handle {
   return h;
 }
 
-export function requireCuda(): void {
-  if (!native.build_info().cuda_available) {
-    throw new Error('Torch not compiled with CUDA enabled (this torch-node was built against a CPU-only LibTorch, or no CUDA device is present)');
-  }
-}
+/** Python's torch.cuda._lazy_init() before a CUDA tensor is made: its errors ("Torch not compiled with CUDA enabled"). */
+export function requireCuda(): void { cudaLazyInit(); }
 
 // ---- functions that live here because methods use them ----
 /** torch.full(size, fill_value, opts): numbers fill the default dtype, booleans bool, BigInts int64. */

@@ -13,6 +13,8 @@
 #include <c10/core/CachingDeviceAllocator.h>
 #endif
 
+#include <dlfcn.h>
+
 #include <mutex>
 
 namespace tn {
@@ -50,6 +52,47 @@ c10::CachingDeviceAllocator::DeviceAllocator* allocator() {
 }
 #endif
 
+// A GPU's name, capability and memory from the CUDA driver API (libcuda.so.1,
+// loaded by the CUDA LibTorch already): a stable C ABI, unlike cudaDeviceProp's
+// layout, and no link-time dependency.
+Napi::Value device_properties(Napi::Env env, c10::DeviceIndex i) {
+  void* lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);
+  if (!lib) lib = dlopen("libcuda.so.1", RTLD_NOW);
+  if (!lib) throw std::runtime_error(std::string("get_device_properties(): cannot load libcuda.so.1: ") + dlerror());
+  using Init = int (*)(unsigned);
+  using Get = int (*)(int*, int);
+  using Name = int (*)(char*, int, int);
+  using Mem = int (*)(size_t*, int);
+  using Attr = int (*)(int*, int, int);
+  auto sym = [&](const char* s) {
+    void* p = dlsym(lib, s);
+    if (!p) throw std::runtime_error(std::string("get_device_properties(): libcuda.so.1 has no ") + s);
+    return p;
+  };
+  auto ok = [](int rc, const char* what) {
+    if (rc != 0) throw std::runtime_error(std::string("get_device_properties(): ") + what + " failed with CUresult " + std::to_string(rc));
+  };
+  ok(reinterpret_cast<Init>(sym("cuInit"))(0), "cuInit");
+  int dev = 0;
+  ok(reinterpret_cast<Get>(sym("cuDeviceGet"))(&dev, i), "cuDeviceGet");
+  char name[256] = {0};
+  ok(reinterpret_cast<Name>(sym("cuDeviceGetName"))(name, sizeof name - 1, dev), "cuDeviceGetName");
+  size_t total = 0;
+  ok(reinterpret_cast<Mem>(sym("cuDeviceTotalMem_v2"))(&total, dev), "cuDeviceTotalMem_v2");
+  auto attr = [&](int a) {
+    int v = 0;
+    ok(reinterpret_cast<Attr>(sym("cuDeviceGetAttribute"))(&v, a, dev), "cuDeviceGetAttribute");
+    return v;
+  };
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("name", name);
+  o.Set("major", attr(75));  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR
+  o.Set("minor", attr(76));  // CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR
+  o.Set("total_memory", static_cast<double>(total));
+  o.Set("multi_processor_count", attr(16));  // CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT
+  return o;
+}
+
 // cuda(name, ...args): one entry per torch.cuda function that needs LibTorch.
 Napi::Value cuda(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -63,6 +106,10 @@ Napi::Value cuda(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   if (name == "current_device") return Napi::Number::New(env, guard()->getDevice().index());
+  if (name == "properties") {
+    guard();
+    return device_properties(env, index_arg(info[1], "get_device_properties(): device"));
+  }
   if (name == "set_device") {
     const auto* g = guard();
     g->setDevice(c10::Device(c10::DeviceType::CUDA, index_arg(info[1], "set_device(): device")));
