@@ -263,9 +263,10 @@ describe('torch.optim against PyTorch 1.13', function () {
     const jsType = { ValueError: [RangeError, Error], TypeError: [TypeError], KeyError: [Error] };
     for (const c of errors.cases) {
       const title = typeof c.id === 'string' ? c.id : `${c.id.optim}(${JSON.stringify(c.id.options)})`;
-      it(`${title}: ${c.message}`, function () {
+      it(`${title}: ${c.type === null ? 'no error (this version accepts it)' : c.message}`, function () {
         const fn = typeof c.id === 'string' ? byId[c.id] : () => new optim[c.id.optim]([p()], c.id.options);
         assert.ok(fn, `no JS counterpart for ${title}`);
+        if (c.type === null) return void fn();
         assert.throws(fn, (e) => {
           assert.equal(e.message, c.message);
           assert.ok(jsType[c.type].some((T) => e instanceof T), `${e.constructor.name} for Python's ${c.type}`);
