@@ -42,7 +42,7 @@ at::Generator cuda_generator(c10::DeviceIndex i) {
 }
 
 #if TN_TORCH_AT_LEAST(2, 9)
-c10::CachingDeviceAllocator::DeviceAllocator* allocator() {
+c10::DeviceAllocator* allocator() {
   guard();
   return c10::getDeviceAllocator(c10::DeviceType::CUDA);
 }

@@ -50,16 +50,41 @@ function generate(python, outDir, base) {
   for (const f of fs.readdirSync(__dirname).filter((n) => /^gen-.*\.py$/.test(n) && (base || !SOURCE_GENERATORS.includes(n))).sort()) {
     if (only.length && !only.some((o) => f.includes(o))) continue;
     console.error(`fixtures: ${python} scripts/${f}`);
+    const before = base ? null : snapshot();
     const r = spawnSync(python, [path.join(__dirname, f)], {
       stdio: ['ignore', 'inherit', 'pipe'], cwd: ROOT, env: { ...process.env, TORCH_NODE_FIXTURE_DIR: outDir },
     });
+    if (before) reclaim(before, outDir, f);
     const stderr = r.stderr.toString();
     if (r.status !== 0 && /No module named 'torchvision'/.test(stderr)) {
       console.error(`fixtures: ${f}: no torchvision for ${python}; what needs it keeps the base values`);
       continue;
     }
     process.stderr.write(stderr);
-    if (r.status !== 0) process.exit(r.status || 1);
+    // The others still run and are kept: the exit status says that one failed.
+    if (r.status !== 0) failures.push(`${f} with ${python}`);
+  }
+}
+const failures = [];
+
+// A generator that writes into test/fixtures whatever TORCH_NODE_FIXTURE_DIR says (one not yet
+// using fixture_dir()): what it wrote there goes to the scratch folder, and the base files are
+// put back as they were.
+function snapshot() {
+  const m = new Map();
+  for (const rel of files(FIXTURES)) if (!/^torch-/.test(rel)) m.set(rel, fs.readFileSync(path.join(FIXTURES, rel)));
+  return m;
+}
+function reclaim(before, outDir, generator) {
+  for (const rel of files(FIXTURES)) {
+    if (/^torch-/.test(rel)) continue;
+    const file = path.join(FIXTURES, rel), now = fs.readFileSync(file), was = before.get(rel);
+    if (was && was.equals(now)) continue;
+    console.error(`fixtures: ${generator} wrote test/fixtures/${rel} itself (use fixture_dir() from scripts/fixture_json.py); kept as this version's, base restored`);
+    fs.mkdirSync(path.dirname(path.join(outDir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(outDir, rel), now);
+    if (was) fs.writeFileSync(file, was);
+    else fs.rmSync(file);
   }
 }
 
@@ -109,4 +134,8 @@ for (const python of pythons) {
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+if (failures.length) {
+  console.error(`fixtures: failed: ${failures.join(', ')}`);
+  process.exit(1);
 }
