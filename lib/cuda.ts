@@ -110,3 +110,72 @@ export const max_memory_reserved = stat('reserved_bytes.all.peak');
 export function empty_cache(): void { if (initialized) call('empty_cache'); }
 export function reset_peak_memory_stats(d?: DeviceLike | number | null): void { call('reset_peak_memory_stats', resolved(d, 'reset_peak_memory_stats')); }
 export function mem_get_info(d?: DeviceLike | number | null): [number, number] { return call('mem_get_info', resolved(d, 'mem_get_info')) as [number, number]; }
+
+// ---- streams and events (LibTorch >= 2.4: c10::Stream / c10::Event through the CUDA guard) ----
+type PackedStream = [string, number];
+
+/** torch.cuda.Stream(device?, priority = 0): a new stream from LibTorch's pool. */
+export class Stream {
+  /** @internal */ readonly _s: PackedStream;
+  constructor(device?: DeviceLike | number | null, priority = 0, packed?: PackedStream) {
+    if (packed) { this._s = packed; return; }
+    if (!Number.isInteger(priority)) throw new TypeError(`Stream(): argument 'priority' must be int, not ${typeName(priority)}`);
+    this._s = call('stream_new', resolved(device, 'Stream'), priority) as PackedStream;
+  }
+  get device(): Device { return new Device('cuda', this._s[1]); }
+  get stream_id(): bigint { return BigInt(this._s[0]); }
+  query(): boolean { return call('stream_query', this._s) as boolean; }
+  synchronize(): void { call('stream_synchronize', this._s); }
+  /** Work queued on this stream afterwards waits for `event`. */
+  wait_event(event: Event): void { event.wait(this); }
+  /** Work queued on this stream afterwards waits for what `stream` has queued so far. */
+  wait_stream(stream: Stream): void { this.wait_event(stream.record_event()); }
+  record_event(event?: Event): Event {
+    const e = event ?? new Event();
+    e.record(this);
+    return e;
+  }
+  equals(other: unknown): boolean { return other instanceof Stream && other._s[0] === this._s[0] && other._s[1] === this._s[1]; }
+  toString(): string { return `<torch.cuda.Stream device=cuda:${this._s[1]} cuda_stream=${this._s[0]}>`; }
+}
+
+/** torch.cuda.Event({ enable_timing }): c10::Event on CUDA. */
+export class Event {
+  private readonly _e: unknown;
+  constructor(opts: { enable_timing?: boolean; blocking?: boolean; interprocess?: boolean } = {}) {
+    for (const k of Object.keys(opts)) if (!['enable_timing', 'blocking', 'interprocess'].includes(k)) throw new TypeError(`Event() got an unexpected keyword argument '${k}'`);
+    if (opts.interprocess) throw new Error('torch-node: interprocess CUDA events are not supported');
+    lazyInit();
+    this._e = call('event_new', opts.enable_timing ?? false);
+  }
+  /** Records on `stream` (the current stream by default). */
+  record(stream?: Stream): void { call('event_record', this._e, (stream ?? current_stream())._s); }
+  /** Makes `stream` (the current one by default) wait for this event. */
+  wait(stream?: Stream): void { call('event_block', this._e, (stream ?? current_stream())._s); }
+  query(): boolean { return call('event_query', this._e) as boolean; }
+  synchronize(): void { call('event_synchronize', this._e); }
+  /** Milliseconds from this event to `end` (both recorded, made with enable_timing). */
+  elapsed_time(end: Event): number {
+    if (!(end instanceof Event)) throw new TypeError(`elapsed_time(): argument 'end_event' must be torch.cuda.Event, not ${typeName(end)}`);
+    return call('event_elapsed_time', this._e, end._e) as number;
+  }
+}
+
+export function current_stream(d?: DeviceLike | number | null): Stream {
+  return new Stream(undefined, 0, call('stream_current', resolved(d, 'current_stream')) as PackedStream);
+}
+export function default_stream(d?: DeviceLike | number | null): Stream {
+  return new Stream(undefined, 0, call('stream_default', resolved(d, 'default_stream')) as PackedStream);
+}
+/** torch.cuda.stream(s, fn): runs fn with `s` as the current stream of its device (Python's `with torch.cuda.stream(s)`). */
+export function stream<T>(s: Stream | null, fn: () => T): T {
+  if (typeof fn !== 'function') throw new TypeError(`stream(): the function to run must be a function, not ${typeName(fn)}`);
+  if (s === null) return fn();
+  if (!(s instanceof Stream)) throw new TypeError(`stream(): argument 'stream' must be torch.cuda.Stream, not ${typeName(s)}`);
+  const prev = call('stream_exchange', s._s) as PackedStream;
+  try {
+    return fn();
+  } finally {
+    call('stream_exchange', prev);
+  }
+}

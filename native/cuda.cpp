@@ -8,6 +8,8 @@
 
 #include <ATen/Context.h>
 #include <ATen/detail/CUDAHooksInterface.h>
+#include <c10/core/Event.h>
+#include <c10/core/Stream.h>
 #include <c10/core/impl/DeviceGuardImplInterface.h>
 #if TN_TORCH_AT_LEAST(2, 9)
 #include <c10/core/CachingDeviceAllocator.h>
@@ -93,6 +95,51 @@ Napi::Value device_properties(Napi::Env env, c10::DeviceIndex i) {
   return o;
 }
 
+#if TN_TORCH_AT_LEAST(2, 4)
+// Streams travel to JS as [stream_id, device_index] (c10::Stream::pack3, device type CUDA);
+// events are native objects (c10::Event: record / block / query / synchronize / elapsedTime).
+const napi_type_tag kEventTag = {0x746f7263686e6f64ULL, 0x6375646145766e74ULL};
+
+Napi::Value pack_stream(Napi::Env env, const c10::Stream& s) {
+  const auto d = s.pack3();
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::String::New(env, std::to_string(d.stream_id)));
+  a.Set(1u, Napi::Number::New(env, d.device_index));
+  return a;
+}
+c10::Stream unpack_stream(Napi::Value v) {
+  if (!v.IsArray() || v.As<Napi::Array>().Length() != 2) throw JsTypeError("stream must be a torch.cuda.Stream");
+  auto a = v.As<Napi::Array>();
+  return c10::Stream::unpack3(std::stoll(to_string(a.Get(0u), "stream id")),
+      static_cast<c10::DeviceIndex>(to_int(a.Get(1u), "stream device")), c10::DeviceType::CUDA);
+}
+c10::Event& unwrap_event(Napi::Value v) { return *unwrap_object<c10::Event>(v, &kEventTag, "event"); }
+
+Napi::Value streams(const Napi::CallbackInfo& info, const std::string& name) {
+  Napi::Env env = info.Env();
+  const auto* g = guard();
+  if (name == "stream_new") {
+    const c10::Device d(c10::DeviceType::CUDA, index_arg(info[1], "Stream(): device"));
+    return pack_stream(env, g->getNewStream(d, static_cast<int>(to_int(info[2], "Stream(): priority"))));
+  }
+  if (name == "stream_current") return pack_stream(env, g->getStream(c10::Device(c10::DeviceType::CUDA, index_arg(info[1], "current_stream(): device"))));
+  if (name == "stream_default") return pack_stream(env, g->getDefaultStream(c10::Device(c10::DeviceType::CUDA, index_arg(info[1], "default_stream(): device"))));
+  if (name == "stream_exchange") return pack_stream(env, g->exchangeStream(unpack_stream(info[1])));
+  if (name == "stream_synchronize") { unpack_stream(info[1]).synchronize(); return env.Undefined(); }
+  if (name == "stream_query") return Napi::Boolean::New(env, unpack_stream(info[1]).query());
+  if (name == "event_new") {
+    const auto flag = to_bool(info[1], "Event(): enable_timing") ? c10::EventFlag::BACKEND_DEFAULT : c10::EventFlag::PYTORCH_DEFAULT;
+    return wrap_object(env, new c10::Event(c10::DeviceType::CUDA, flag), &kEventTag);
+  }
+  if (name == "event_record") { unwrap_event(info[1]).record(unpack_stream(info[2])); return env.Undefined(); }
+  if (name == "event_block") { unwrap_event(info[1]).block(unpack_stream(info[2])); return env.Undefined(); }
+  if (name == "event_query") return Napi::Boolean::New(env, unwrap_event(info[1]).query());
+  if (name == "event_synchronize") { unwrap_event(info[1]).synchronize(); return env.Undefined(); }
+  if (name == "event_elapsed_time") return Napi::Number::New(env, unwrap_event(info[1]).elapsedTime(unwrap_event(info[2])));
+  throw JsTypeError("cuda(): unknown name " + name);
+}
+#endif
+
 // cuda(name, ...args): one entry per torch.cuda function that needs LibTorch.
 Napi::Value cuda(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -163,6 +210,14 @@ Napi::Value cuda(const Napi::CallbackInfo& info) {
 #else
     guard();
     no_allocator_stats();
+#endif
+  }
+  if (name.rfind("stream_", 0) == 0 || name.rfind("event_", 0) == 0) {
+#if TN_TORCH_AT_LEAST(2, 4)
+    return streams(info, name);
+#else
+    guard();
+    throw std::runtime_error("torch.cuda.Stream/Event: torch-node uses c10::Stream/c10::Event of LibTorch 2.4 or newer, not " TORCH_VERSION);
 #endif
   }
   throw JsTypeError("cuda(): unknown name " + name);

@@ -4,7 +4,7 @@
 // VERSION (default 2.13) is PyTorch's CPU wheel in its own venv (VERSIONS below). With
 // --install a missing venv is made (`python3 -m venv`, `pip install torch==X`; offline this
 // takes about two minutes: pip retries the public index first). The addon is built against
-// that wheel's LibTorch in its own folder (build-<version>, ccache shared with the main build),
+// that wheel's LibTorch in its own folder (build-213 for 2.13, ccache shared with the main build),
 // and mocha runs with TORCH_NODE_BINARY pointing at it and that venv's Python as the reference
 // (tests read test/fixtures/torch-<version>/ where it differs: test/support/fixtures.js).
 // `.ci/run` runs it after README's Quick start. Prints how long each stage took.
@@ -64,7 +64,7 @@ if (!(installedVersion() || '').startsWith(want)) {
   });
 }
 
-const buildDir = `build-${version}`;
+const buildDir = `build-${version.replace('.', '')}`; // build-213
 stage(`build against LibTorch ${installedVersion()}`, () => {
   if (run(process.execPath, ['scripts/build-native.js'], { TORCH_NODE_BUILD_DIR: buildDir, LIBTORCH: torchDir() }) !== 0) process.exit(1);
 });

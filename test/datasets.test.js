@@ -17,7 +17,7 @@ const { DataLoader } = torch.utils.data;
 const { loadFixture } = require('./support/fixtures');
 const F = loadFixture('datasets.json');
 
-const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+const PYTHON = require('./support/fixtures').torchvisionPython(); // torchvision's datasets
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tn-datasets-'));
 const quietly = (fn) => {

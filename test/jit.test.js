@@ -10,7 +10,8 @@ const os = require('node:os');
 const path = require('node:path');
 const torch = require('torch-node');
 
-const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+// jit_models.py builds torchvision's models too.
+const PYTHON = require('./support/fixtures').torchvisionPython();
 const GENERATOR = path.join(__dirname, '..', 'scripts', 'reference', 'jit_models.py');
 
 function maxDiff(a, b) { return torch.no_grad(() => a.sub(b).abs().max().item()); }

@@ -12,7 +12,7 @@ const { execFile } = require('node:child_process');
 const C = require('./support/close');
 
 const ROOT = path.join(__dirname, '..');
-const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+const PYTHON = require('./support/fixtures').torchvisionPython();
 const GENERATOR = path.join(ROOT, 'scripts', 'gen-torchvision-fixtures.py');
 const CHECKPOINT_SEED = 1234;
 

@@ -28,4 +28,17 @@ function loadFixture(name) {
 /** The Python whose torch wrote this version's fixtures, for tests that ask it at run time. */
 const referencePython = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
 
-module.exports = { torchVersion, fixturePath, loadFixture, referencePython };
+/**
+ * The Python for what needs torchvision at test time: the reference Python when it has it, else
+ * Debian's (PyTorch 2.13's venv has no torchvision; its values are then 1.13's, compared with the
+ * tests' tolerances).
+ */
+function torchvisionPython() {
+  if (torchvisionPython.cached === undefined) {
+    const has = (py) => require('node:child_process').spawnSync(py, ['-c', 'import torchvision'], { stdio: 'ignore' }).status === 0;
+    torchvisionPython.cached = has(referencePython) ? referencePython : '/usr/bin/python3';
+  }
+  return torchvisionPython.cached;
+}
+
+module.exports = { torchVersion, fixturePath, loadFixture, referencePython, torchvisionPython };
