@@ -188,3 +188,9 @@ function chooseAndLoad(): NativeAddon {
 }
 
 export const native: NativeAddon = chooseAndLoad();
+
+/** The LibTorch version the addon was built against, for Python behaviours that changed between versions. */
+const [TORCH_MAJOR, TORCH_MINOR] = native.build_info().torch_version.split('.').map(Number);
+export function torchAtLeast(major: number, minor: number): boolean {
+  return TORCH_MAJOR > major || (TORCH_MAJOR === major && TORCH_MINOR >= minor);
+}

@@ -3,7 +3,7 @@
 // Python signatures (keyword arguments -> a trailing options object) onto the
 // ATen schemas, in schema order.
 import { getHeapStatistics } from 'node:v8';
-import { native, Handle, NativeIndex } from './native';
+import { native, Handle, NativeIndex, torchAtLeast } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
 import { device, DeviceLike, deviceString } from './device';
@@ -316,7 +316,11 @@ export class Tensor {
    * A bool tensor gives a JS boolean, which acts as 0/1 in arithmetic as Python's bool does.
    */
   item(): number {
-    if (this.numel() !== 1) throw new RangeError('only one element tensors can be converted to Python scalars');
+    if (this.numel() !== 1) {
+      // Python 1.13's binding checked first (ValueError); 2.x leaves it to LibTorch's item() (RuntimeError).
+      if (torchAtLeast(2, 0)) throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+      throw new RangeError('only one element tensors can be converted to Python scalars');
+    }
     return call(O.item, this._h);
   }
   /**

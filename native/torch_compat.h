@@ -82,6 +82,32 @@ inline void set_dtype(at::DeviceType d, at::ScalarType t) {
 #endif
 }  // namespace autocast
 
+// Python's own autograd messages (python_variable.cpp, python_engine.cpp), which the addon
+// repeats: 2.x reworded them (the text is 2.13's Python's; 1.13's before 2.0).
+#if TN_TORCH_AT_LEAST(2, 0)
+inline std::string grad_dtype_message(const at::Tensor& t, const at::Tensor& g) {
+  return std::string("attempting to assign a gradient with dtype '") + std::string(g.dtype().name()) +
+         "' to a tensor with grad_dtype '" + c10::toString(t.scalar_type()) +
+         "'. The gradient must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+         "tensor's grad_dtype attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
+         "Diverging the dtypes of a tensor and its gradient may break downstream systems that assume they match.";
+}
+inline std::string grad_size_message(const at::Tensor& t, const at::Tensor& g) {
+  return "attempting to assign a gradient of size '" + c10::str(g.sizes()) + "' to a tensor of size '" +
+         c10::str(t.sizes()) + "'. Please ensure that the gradient and the tensor are the same size";
+}
+inline std::string unused_input_message(size_t i) {
+  return "The differentiated Tensor at index " + std::to_string(i) +
+         " appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.";
+}
+#else
+inline std::string grad_dtype_message(const at::Tensor&, const at::Tensor&) { return "assigned grad has data of a different type"; }
+inline std::string grad_size_message(const at::Tensor&, const at::Tensor&) { return "assigned grad has data of a different size"; }
+inline std::string unused_input_message(size_t) {
+  return "One of the differentiated Tensors appears to not have been used in the graph. Set allow_unused=True if this is the desired behavior.";
+}
+#endif
+
 // Initialises CUDA through its hooks (throws LibTorch's "Found no NVIDIA driver"
 // when it cannot): initCUDA() in older versions, the accelerator hooks' init()
 // in newer ones (picked by which one the hooks class has).
