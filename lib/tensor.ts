@@ -582,7 +582,8 @@ export class Tensor {
     // Python's checks and messages (python_variable.cpp); the size is checked natively.
     if (value === null || value === undefined) { native.set_grad(this._h, null); this._grad = null; return; }
     if (!(value instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeof value}`);
-    if (value.dtype !== this.dtype || value.device.type !== this.device.type) throw new Error('assigned grad has data of a different type');
+    // A dtype mismatch is checked natively (its message changed in 2.x: native/torch_compat.h).
+    if (value.dtype === this.dtype && value.device.type !== this.device.type) throw new Error('assigned grad has data of a different type');
     native.set_grad(this._h, value._h);
     this._grad = value;
   }
