@@ -5,7 +5,7 @@
 #   scripts/gpu-check.sh pack   here, once built (npm run compile, tsc -p examples): stages what
 #                               the GPU machine lacks in .gpu-check/ (git-ignored): this Node's
 #                               binary and headers, the npm dependencies, dist/ and the compiled
-#                               examples; about 40 MB, xz-compressed.
+#                               examples; about 27 MB, xz-compressed (OpenSSL's headers left out).
 #   scripts/gpu-check.sh        there, in the checkout with .gpu-check/ beside it (the device
 #                               tool: carry [".gpu-check"]): unpacks them, builds the addon against
 #                               the machine's Python torch (build-gpu/), runs test/cuda.test.js and
@@ -19,12 +19,13 @@ cd "$root"
 
 if [ "${1:-}" = pack ]; then
   set -e
-  rm -rf "$stage" && mkdir -p "$stage/node/bin" "$stage/node/include"
+  rm -rf "$stage" && mkdir -p "$stage/node/bin"
   node_bin="$(readlink -f "$(command -v node)")"
   prefix="$(cd "$(dirname "$node_bin")/.." && pwd)"
   xz -T0 -6 -c "$node_bin" > "$stage/node/bin/node.xz"
   [ -f "$prefix/include/node/v8.h" ] || { echo "gpu-check pack: no Node headers at $prefix/include/node" >&2; exit 1; }
-  cp -r "$prefix/include/node" "$stage/node/include/"
+  # The headers (the addon compiles against the running Node's full headers), xz-compressed.
+  tar -cJf "$stage/node-headers.tar.xz" -C "$prefix" --exclude=include/node/openssl include/node
   [ -f dist/index.js ] && [ -f build/examples/transfer-learning.js ] ||
     { echo "gpu-check pack: build first: npm run build:ts && npx tsc -p examples/tsconfig.json" >&2; exit 1; }
   # Runtime dependencies, cmake-js and mocha: the compilers and type packages stay here.
@@ -52,6 +53,7 @@ failed=()
 say "unpacking Node and the npm dependencies"
 [ -x "$stage/node/bin/node" ] || xz -d -k -c "$stage/node/bin/node.xz" > "$stage/node/bin/node" && chmod +x "$stage/node/bin/node"
 tar -xJf "$stage/payload.tar.xz" -C "$root"
+[ -f "$stage/node/include/node/v8.h" ] || tar -xJf "$stage/node-headers.tar.xz" -C "$stage/node"
 export PATH="$stage/node/bin:$PATH" npm_config_nodedir="$stage/node"
 node --version
 
