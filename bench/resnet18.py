@@ -1,13 +1,16 @@
 # Python side of bench/resnet18.js: the tutorial's training step (frozen backbone,
 # new fc, SGD momentum), and a full-model step, on the same LibTorch. Prints JSON.
-import json, sys, time
+import json, os, sys, time
 import torch, torch.nn as nn, torchvision.models as models
+
+DEVICE = os.environ.get('TORCH_DEVICE', 'cpu')
+sync = torch.cuda.synchronize if DEVICE.startswith('cuda') else (lambda: None)
 
 def timed(fn, rounds):
     fn()  # warm-up
     best = float('inf')
     for _ in range(rounds):
-        t0 = time.perf_counter(); fn(); best = min(best, time.perf_counter() - t0)
+        t0 = time.perf_counter(); fn(); sync(); best = min(best, time.perf_counter() - t0)
     return best * 1000
 
 def main():
@@ -17,7 +20,8 @@ def main():
     for p in model.parameters():
         p.requires_grad = False
     model.fc = nn.Linear(model.fc.in_features, 10)
-    x, y = torch.randn(5, 3, 224, 224), torch.randint(0, 10, (5,))
+    model.to(DEVICE)
+    x, y = torch.randn(5, 3, 224, 224).to(DEVICE), torch.randint(0, 10, (5,)).to(DEVICE)
     crit = nn.CrossEntropyLoss()
     opt = torch.optim.SGD(model.fc.parameters(), lr=0.001, momentum=0.9)
     def step():

@@ -4,6 +4,7 @@
 //   npm run tutorial                  unseeded, as the original
 //   TORCH_SEED=0 npm run tutorial     torch.manual_seed(0) first: prints the losses that
 //                                     `TORCH_SEED=0 python3 scripts/reference/transfer_learning.py` prints
+//   TORCH_DEVICE=cuda npm run tutorial on the GPU (both sides; the data is drawn on the CPU, then moved)
 //
 // The pretrained weights come from the torch.hub cache ($TORCH_HOME/hub/checkpoints, by default
 // ~/.cache/torch/hub/checkpoints: the file PyTorch itself downloads), downloaded first when missing.
@@ -42,8 +43,10 @@ const num_ftrs = resnet18.fc.in_features;
 resnet18.fc = new nn.Linear(num_ftrs, 10);
 
 // Create random data
-const inputs = torch.randn(5, 3, 224, 224);
-const labels = torch.randint(0, 10, [5]);
+const device = process.env.TORCH_DEVICE || 'cpu';
+resnet18.to(device);
+const inputs = torch.randn(5, 3, 224, 224).to(device);
+const labels = torch.randint(0, 10, [5]).to(device);
 
 // Loss and optimizer
 const criterion = new nn.CrossEntropyLoss();

@@ -13,6 +13,7 @@ import { native, Handle } from './native';
 import { Tensor, ValuesIndices } from './tensor';
 import { dtype } from './dtype';
 import { device } from './device';
+import { lazyInit as cudaLazyInit } from './cuda';
 import { Generator } from './generator';
 
 export { Generator, Tensor };
@@ -265,11 +266,13 @@ function convert(v: unknown, k: K, size: number): unknown {
     case K.Dtype: return v instanceof dtype ? v.code : NO;
     case K.Layout: return v instanceof layout ? v.code : NO;
     case K.MemFmt: return v instanceof memory_format ? v.code : NO;
-    case K.Device:
-      if (typeof v === 'string') return new device(v).toString();
-      if (v instanceof device) return v.toString();
-      if (typeof v === 'number' && Number.isInteger(v)) return `cuda:${v}`;
-      return NO;
+    case K.Device: {
+      const s = typeof v === 'string' ? new device(v).toString() : v instanceof device ? v.toString()
+        : typeof v === 'number' && Number.isInteger(v) ? `cuda:${v}` : null;
+      if (s === null) return NO;
+      if (s.startsWith('cuda')) cudaLazyInit(); // Python's "Torch not compiled with CUDA enabled", not a missing kernel
+      return s;
+    }
     case K.Gen: return v instanceof Generator ? v._h : NO;
     case K.IntList:
       if (Array.isArray(v)) {

@@ -124,13 +124,33 @@ export function init_num_threads(): void { ctx('init_num_threads'); }
 export function set_flush_denormal(mode: boolean): boolean { return ctx('flush_denormal', mode) as boolean; }
 export function get_float32_matmul_precision(): string { return ctx('float32_matmul_precision') as string; }
 export function set_float32_matmul_precision(precision: 'highest' | 'high' | 'medium'): void { ctx('float32_matmul_precision', precision); }
-export const [is_autocast_enabled, set_autocast_enabled] = flag('autocast_enabled');
-export const [is_autocast_cpu_enabled, set_autocast_cpu_enabled] = flag('autocast_cpu_enabled');
+// at::autocast's per-device thread-local state (native: tn::compat::autocast).
+function autocastDevice(fn: string, device_type: unknown): string {
+  if (typeof device_type !== 'string') throw new TypeError(`${fn}(): argument 'device_type' must be str, not ${device_type === null ? 'None' : typeof device_type}`);
+  if (!/^(cpu|cuda)$/.test(device_type)) throw new Error(`${fn}(): unsupported autocast device_type '${device_type}' (torch-node: 'cpu' or 'cuda')`);
+  return device_type;
+}
+/** torch.is_autocast_enabled(device_type = 'cuda') */
+export function is_autocast_enabled(device_type = 'cuda'): boolean { return ctx('autocast_enabled', autocastDevice('is_autocast_enabled', device_type)) as boolean; }
+/** torch.set_autocast_enabled(enabled) for CUDA, or torch.set_autocast_enabled(device_type, enabled) */
+export function set_autocast_enabled(a: string | boolean, b?: boolean): void {
+  const [device, enabled] = typeof a === 'string' ? [a, b] : ['cuda', a];
+  checkBool('set_autocast_enabled', enabled);
+  ctx('autocast_enabled', autocastDevice('set_autocast_enabled', device), enabled);
+}
+export function is_autocast_cpu_enabled(): boolean { return is_autocast_enabled('cpu'); }
+export function set_autocast_cpu_enabled(enabled: boolean): void { set_autocast_enabled('cpu', enabled); }
 export const [is_autocast_cache_enabled, set_autocast_cache_enabled] = flag('autocast_cache_enabled');
-export function get_autocast_cpu_dtype(): dtype { return dtypeFromCode(ctx('autocast_cpu_dtype') as number); }
-export function set_autocast_cpu_dtype(d: dtype): void { ctx('autocast_cpu_dtype', d.code); }
-export function get_autocast_gpu_dtype(): dtype { return dtypeFromCode(ctx('autocast_gpu_dtype') as number); }
-export function set_autocast_gpu_dtype(d: dtype): void { ctx('autocast_gpu_dtype', d.code); }
+/** torch.get_autocast_dtype(device_type) */
+export function get_autocast_dtype(device_type: string): dtype { return dtypeFromCode(ctx('autocast_dtype', autocastDevice('get_autocast_dtype', device_type)) as number); }
+export function set_autocast_dtype(device_type: string, d: dtype): void {
+  if (!(d instanceof dtype)) throw new TypeError(`set_autocast_dtype(): argument 'dtype' must be torch.dtype`);
+  ctx('autocast_dtype', autocastDevice('set_autocast_dtype', device_type), d.code);
+}
+export function get_autocast_cpu_dtype(): dtype { return get_autocast_dtype('cpu'); }
+export function set_autocast_cpu_dtype(d: dtype): void { set_autocast_dtype('cpu', d); }
+export function get_autocast_gpu_dtype(): dtype { return get_autocast_dtype('cuda'); }
+export function set_autocast_gpu_dtype(d: dtype): void { set_autocast_dtype('cuda', d); }
 export function clear_autocast_cache(): void { ctx('autocast_clear_cache'); }
 export function autocast_increment_nesting(): number { return ctx('autocast_increment_nesting') as number; }
 export function autocast_decrement_nesting(): number { return ctx('autocast_decrement_nesting') as number; }

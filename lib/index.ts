@@ -54,10 +54,16 @@ export const indexing = {
 export function set_num_threads(n: number): void { native.set_num_threads(n); }
 export function get_num_threads(): number { return native.get_num_threads(); }
 
-export const cuda = {
-  is_available(): boolean { return native.build_info().cuda_available; },
-  device_count(): number { return native.build_info().cuda_device_count; },
-};
+import * as cudaFns from './cuda';
+import * as amp_ from './amp';
+/** torch.cuda (lib/cuda.ts) with torch.cuda.amp. */
+export const cuda = Object.freeze({ ...cudaFns, amp: Object.freeze({ autocast: amp_.cuda_autocast, GradScaler: amp_.CudaGradScaler }) });
+/** torch.cpu.amp.autocast */
+export const cpu = Object.freeze({ amp: Object.freeze({ autocast: amp_.cpu_autocast }) });
+/** torch.amp: autocast and the device-generic GradScaler. */
+export const amp = Object.freeze({ autocast: amp_.autocast, GradScaler: amp_.GradScaler });
+export { autocast } from './amp';
+export { backends } from './backends';
 
 /** Which binary was loaded (prebuild or local build), against which LibTorch, and whether CUDA is usable. */
 export function backend_info(): {

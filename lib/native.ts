@@ -28,7 +28,7 @@ export interface BuildInfo {
 export interface NativeAddon {
   op_handle(name: string, overload?: string): number;
   op_schema(op: number): string;
-  context(name: string, value?: unknown): unknown;
+  context(name: string, value?: unknown, value2?: unknown): unknown;
   register_hook(h: Handle, hook: (grad: Handle) => Handle | undefined): number;
   remove_hook(h: Handle, pos: number): void;
   numpy_view(h: Handle): Float32Array | Float64Array | Uint8Array | Int8Array | Int16Array | Int32Array | BigInt64Array;
@@ -228,3 +228,9 @@ function chooseAndLoad(): NativeAddon {
 }
 
 export const native: NativeAddon = chooseAndLoad();
+
+/** The LibTorch version the addon was built against, for Python behaviours that changed between versions. */
+const [TORCH_MAJOR, TORCH_MINOR] = native.build_info().torch_version.split('.').map(Number);
+export function torchAtLeast(major: number, minor: number): boolean {
+  return TORCH_MAJOR > major || (TORCH_MAJOR === major && TORCH_MINOR >= minor);
+}

@@ -3,10 +3,11 @@
 // Python signatures (keyword arguments -> a trailing options object) onto the
 // ATen schemas, in schema order.
 import { getHeapStatistics } from 'node:v8';
-import { native, Handle, NativeIndex, NodeHandle } from './native';
+import { native, Handle, NativeIndex, NodeHandle, torchAtLeast } from './native';
 import * as dt from './dtype';
 import { dtype, dtypeFromCode, get_default_dtype } from './dtype';
 import { device, DeviceLike, deviceString, deviceOf } from './device';
+import { lazyInit as cudaLazyInit } from './cuda';
 import { track } from './memory';
 import { memory_format, contiguous_format, preserve_format, channels_last } from './memory_format';
 import { formatTensor } from './printing';
@@ -378,7 +379,11 @@ export class Tensor {
    * A bool tensor gives a JS boolean, which acts as 0/1 in arithmetic as Python's bool does.
    */
   item(): number {
-    if (this.numel() !== 1) throw new RangeError('only one element tensors can be converted to Python scalars');
+    if (this.numel() !== 1) {
+      // Python 1.13's binding checked first (ValueError); 2.x leaves it to LibTorch's item() (RuntimeError).
+      if (torchAtLeast(2, 0)) throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+      throw new RangeError('only one element tensors can be converted to Python scalars');
+    }
     return call(O.item, this._h);
   }
   /**
@@ -640,7 +645,8 @@ export class Tensor {
     // Python's checks and messages (python_variable.cpp); the size is checked natively.
     if (value === null || value === undefined) { native.set_grad(this._h, null); this._grad = null; return; }
     if (!(value instanceof Tensor)) throw new TypeError(`assigned grad expected to be a Tensor or None but got grad of type ${typeof value}`);
-    if (value.dtype !== this.dtype || value.device.type !== this.device.type) throw new Error('assigned grad has data of a different type');
+    // A dtype mismatch is checked natively (its message changed in 2.x: native/torch_compat.h).
+    if (value.dtype === this.dtype && value.device.type !== this.device.type) throw new Error('assigned grad has data of a different type');
     native.set_grad(this._h, value._h);
     this._grad = value;
   }
@@ -738,11 +744,8 @@ function tensorArg(v: TensorOrScalar, like: Tensor, temps: Handle[]): Handle {
   return h;
 }
 
-export function requireCuda(): void {
-  if (!native.build_info().cuda_available) {
-    throw new Error('Torch not compiled with CUDA enabled (this torch-node was built against a CPU-only LibTorch, or no CUDA device is present)');
-  }
-}
+/** Python's torch.cuda._lazy_init() before a CUDA tensor is made: its errors ("Torch not compiled with CUDA enabled"). */
+export function requireCuda(): void { cudaLazyInit(); }
 
 // ---- functions that live here because methods use them ----
 /** torch.full(size, fill_value, opts): numbers fill the default dtype, booleans bool, BigInts int64. */

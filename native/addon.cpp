@@ -54,6 +54,9 @@ Napi::Error current_exception_as_js(Napi::Env env) {
   } catch (const c10::IndexError& e) {  // Python: IndexError
     std::string bt = e.what();
     return make_error(env, "RangeError", e.what_without_backtrace(), &bt);
+  } catch (const c10::ValueError& e) {  // Python: ValueError (LibTorch 2.x's TORCH_CHECK_VALUE)
+    std::string bt = e.what();
+    return make_error(env, "RangeError", e.what_without_backtrace(), &bt);
   } catch (const c10::TypeError& e) {
     std::string bt = e.what();
     return make_error(env, "TypeError", e.what_without_backtrace(), &bt);
@@ -755,6 +758,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   tn::init_indexing(env, exports);
   tn::init_serialize(env, exports);
   tn::init_jit(env, exports);
+  tn::init_cuda(env, exports);
 #ifdef TN_HAS_DISTRIBUTED
   tn::init_distributed(env, exports);
 #endif

@@ -45,9 +45,9 @@ Napi::Value set_grad(const Napi::CallbackInfo& info) {
   }
   const at::Tensor& g = unwrap_tensor(info[1], "grad: value");
   // Python's checks (python_variable.cpp), with its messages.
-  TORCH_CHECK(g.scalar_type() == t.scalar_type(), "assigned grad has data of a different type");
+  TORCH_CHECK(g.scalar_type() == t.scalar_type(), tn::compat::grad_dtype_message(t, g));
   TORCH_CHECK(g.device() == t.device(), "assigned grad has data located on a different device");
-  TORCH_CHECK(g.sizes().equals(t.sizes()), "assigned grad has data of a different size");
+  TORCH_CHECK(g.sizes().equals(t.sizes()), tn::compat::grad_size_message(t, g));
   t.mutable_grad() = g;
   return info.Env().Undefined();
 }
@@ -89,8 +89,10 @@ Napi::Value autograd_grad(const Napi::CallbackInfo& info) {
   bool create_graph = to_bool(info[4], "autograd.grad(): create_graph");
   bool allow_unused = to_bool(info[5], "autograd.grad(): allow_unused");
   for (const auto& t : inputs) TORCH_CHECK(t.defined(), "autograd.grad(): inputs must be tensors");
-  auto grads = torch::autograd::grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
-                                     allow_unused);
+  // Python's checks and messages (python_engine.cpp), not the C++ API's.
+  for (const auto& t : inputs) TORCH_CHECK(t.requires_grad(), "One of the differentiated Tensors does not require grad");
+  auto grads = torch::autograd::grad(outputs, inputs, grad_outputs, retain_graph, create_graph, true);
+  for (size_t i = 0; i < grads.size(); i++) TORCH_CHECK(allow_unused || grads[i].defined(), tn::compat::unused_input_message(i));
   Napi::Array arr = Napi::Array::New(info.Env(), grads.size());
   for (size_t i = 0; i < grads.size(); i++) arr.Set(static_cast<uint32_t>(i), wrap_tensor(info.Env(), grads[i]));
   return arr;

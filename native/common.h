@@ -164,6 +164,7 @@ void init_autograd(Napi::Env env, Napi::Object exports);
 void init_indexing(Napi::Env env, Napi::Object exports);
 void init_serialize(Napi::Env env, Napi::Object exports);
 void init_jit(Napi::Env env, Napi::Object exports);
+void init_cuda(Napi::Env env, Napi::Object exports);
 void init_distributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace tn

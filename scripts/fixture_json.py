@@ -16,3 +16,13 @@ def json_float_signed(x):
     if x == 0 and math.copysign(1.0, x) < 0:
         return "-0.0"
     return json_float(x)
+
+
+def fixture_dir(*parts):
+    """Where a generator writes: $TORCH_NODE_FIXTURE_DIR when set (scripts/gen-fixtures.js points it at
+    test/fixtures/torch-<major.minor> for another torch version's Python), else test/fixtures."""
+    import os
+    root = os.environ.get("TORCH_NODE_FIXTURE_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "fixtures")
+    path = os.path.join(root, *parts)
+    os.makedirs(path if not os.path.splitext(path)[1] else os.path.dirname(path), exist_ok=True)
+    return path

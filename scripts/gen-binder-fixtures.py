@@ -8,6 +8,7 @@ import os
 
 import torch
 
+from fixture_json import fixture_dir  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -49,7 +50,7 @@ def main():
     out['outer'] = torch.outer(torch.tensor([1., 2.]), torch.tensor([3., 4.])).tolist()
     out['type_names'] = [torch.ones(1).type(), torch.ones(1, dtype=torch.int64).type(), torch.ones(1, dtype=torch.bool).type()]
     out['kl_div_default_shape'] = list(torch.kl_div(torch.zeros(2, 3), torch.ones(2, 3)).shape)
-    with open(os.path.join(ROOT, 'test', 'fixtures', 'binder.json'), 'w') as fh:
+    with open(fixture_dir('binder.json'), 'w') as fh:
         json.dump(out, fh)
         fh.write('\n')
 

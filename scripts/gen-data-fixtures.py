@@ -13,7 +13,8 @@ from torch.utils.data import (BatchSampler, DataLoader, Dataset, DistributedSamp
                               SubsetRandomSampler, TensorDataset, WeightedRandomSampler, default_collate,
                               get_worker_info, random_split)
 
-OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures')
+from fixture_json import fixture_dir  # noqa: E402
+OUT = fixture_dir()
 
 
 def gen(seed):

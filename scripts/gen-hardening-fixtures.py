@@ -15,7 +15,8 @@ import sys
 import torch
 import torch.nn as nn
 
-OUT = os.path.join(os.path.dirname(__file__), '..', 'test', 'fixtures', 'hardening.json')
+from fixture_json import fixture_dir  # noqa: E402
+OUT = fixture_dir('hardening.json')
 
 
 def outcome(fn):

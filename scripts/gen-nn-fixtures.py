@@ -28,13 +28,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from fixture_json import json_float
+from fixture_json import fixture_dir, json_float
 
 warnings.simplefilter("ignore")
 torch.set_num_threads(1)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "test", "fixtures")
+OUT = fixture_dir()
 
 
 enc_float = json_float

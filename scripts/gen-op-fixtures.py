@@ -17,7 +17,7 @@ import warnings
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_json import json_float  # noqa: E402
+from fixture_json import fixture_dir, json_float  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RANDOM = re.compile(r'rand|normal|bernoulli|dropout|multinomial|poisson|rrelu|uniform|exponential|cauchy|geometric|empty|gumbel')
@@ -143,7 +143,7 @@ def main():
     print(f'ops-generated: {len(fcases)} nn.functional cases', file=sys.stderr)
     out = {'x': flat(x0), 'y': flat(y0), 'shape': [3, 3], 'cases': cases, 'skipped': skipped,
            'F': {'x': flat(f0), 't': flat(t0), 'shape': [2, 3, 4, 4], 'cases': fcases}}
-    with open(os.path.join(ROOT, 'test', 'fixtures', 'ops-generated.json'), 'w') as fh:
+    with open(fixture_dir('ops-generated.json'), 'w') as fh:
         json.dump(out, fh, separators=(',', ':'))
         fh.write('\n')
     print(f'ops-generated: {len(cases)} cases, {len(skipped)} skipped', file=sys.stderr)

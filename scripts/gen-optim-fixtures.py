@@ -16,11 +16,11 @@ import warnings
 
 import torch
 
-from fixture_json import json_float
+from fixture_json import fixture_dir, json_float
 
 warnings.simplefilter('ignore')
 torch.set_num_threads(1)
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures')
+OUT = fixture_dir()
 
 
 def enc_num(x):
@@ -405,7 +405,8 @@ def error_cases():
             msg = e.args[0] if isinstance(e, KeyError) else str(e)
             out.append({'id': id_, 'type': type(e).__name__, 'message': msg})
             return
-        raise AssertionError(f'{id_}: no exception')
+        # Accepted by this torch version (2.x's SGD has a default lr): expected "no error".
+        out.append({'id': id_, 'type': None, 'message': ''})
 
     def p():
         return torch.zeros(3, requires_grad=True)

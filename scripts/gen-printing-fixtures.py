@@ -10,10 +10,10 @@ import os
 import torch
 import torch._tensor_str as ts
 
-from fixture_json import json_float_signed
+from fixture_json import fixture_dir, json_float_signed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "test", "fixtures", "printing.json")
+OUT = fixture_dir("printing.json")
 
 enc_float = json_float_signed
 

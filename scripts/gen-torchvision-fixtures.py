@@ -35,7 +35,8 @@ from torchvision.models._meta import _IMAGENET_CATEGORIES
 from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-OUT = os.path.join(ROOT, "test", "fixtures", "torchvision-models.json")
+from fixture_json import fixture_dir  # noqa: E402
+OUT = fixture_dir("torchvision-models.json")
 INPUT_SHAPE = [1, 3, 64, 64]
 HEAD = 8
 

@@ -34,7 +34,8 @@ warnings.simplefilter('ignore')
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 IMAGES = os.path.join(ROOT, 'test', 'fixtures', 'images')
-OUT = os.path.join(ROOT, 'test', 'fixtures', 'transforms.json')
+from fixture_json import fixture_dir  # noqa: E402
+OUT = fixture_dir('transforms.json')
 os.makedirs(IMAGES, exist_ok=True)
 
 

@@ -10,7 +10,8 @@ const torch = require('..');
 const nn = require('../dist/nn');
 const F = require('../dist/nn/functional');
 
-const fx = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'binder.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const fx = loadFixture('binder.json');
 const close = (a, e, tol = 1e-6) => {
   const fa = [a].flat(Infinity), fe = [e].flat(Infinity);
   assert.equal(fa.length, fe.length);

@@ -8,9 +8,7 @@ const path = require('node:path');
 const torch = require('torch-node');
 const C = require('./support/close');
 
-function loadFixture(name) {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
-}
+const { loadFixture } = require('./support/fixtures');
 
 const TYPED = {
   float32: Float32Array, float64: Float64Array, float16: Float32Array, bfloat16: Float32Array,

@@ -7,7 +7,8 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const torch = require('torch-node');
 const { data } = torch.utils;
-const F = require('./fixtures/data.json');
+const { loadFixture } = require('./support/fixtures');
+const F = loadFixture('data.json');
 const support = require('./support/data-datasets');
 
 const MODULES = [require.resolve('./support/data-datasets')];

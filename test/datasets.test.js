@@ -14,9 +14,10 @@ const { PNG } = require('pngjs');
 const torch = require('torch-node');
 const { datasets, transforms } = require('torch-node/torchvision');
 const { DataLoader } = torch.utils.data;
-const F = require('./fixtures/datasets.json');
+const { loadFixture } = require('./support/fixtures');
+const F = loadFixture('datasets.json');
 
-const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+const PYTHON = require('./support/fixtures').torchvisionPython(); // torchvision's datasets
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'tn-datasets-'));
 const quietly = (fn) => {

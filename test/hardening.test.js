@@ -21,7 +21,8 @@ const { save, load } = require('../dist/serialization.js');
 const { native } = require('../dist/native.js');
 const { liveStats } = require('./support/gc.js');
 
-const ref = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'hardening.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const ref = loadFixture('hardening.json');
 const ROOT = path.join(__dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-node-hardening-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -104,6 +104,7 @@ describe('install: a packed tarball in a new project, no compiler on the PATH', 
     fs.symlinkSync('/bin/sh', path.join(bin, 'sh')); // npm runs lifecycle scripts through sh
     env = { ...process.env, PATH: bin, npm_config_update_notifier: 'false' };
     delete env.LIBTORCH;
+    delete env.TORCH_NODE_BINARY; // set when this suite runs against another LibTorch (scripts/test-libtorch.js)
     const npmCli = fs.realpathSync(execFileSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
     const app = path.join(work, 'app');
     fs.mkdirSync(app);

@@ -10,7 +10,11 @@ const os = require('node:os');
 const path = require('node:path');
 const torch = require('torch-node');
 
-const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+// jit_models.py builds torchvision's models too.
+const PYTHON = require('./support/fixtures').torchvisionPython();
+// Python's outputs are bit-exact when that Python's torch is the addon's LibTorch; with another
+// version's (no torchvision in CI's PyTorch 2.13 venv) kernels differ in the last float32 bits.
+const PY_TOL = PYTHON === require('./support/fixtures').referencePython ? 0 : 1e-5;
 const GENERATOR = path.join(__dirname, '..', 'scripts', 'reference', 'jit_models.py');
 
 function maxDiff(a, b) { return torch.no_grad(() => a.sub(b).abs().max().item()); }
@@ -30,10 +34,10 @@ describe('torch.jit', function () {
     const m = torch.jit.load(file('structured.pt'));
     const r = m(exp.structured_x);
     assert.ok(r.y instanceof torch.Tensor);
-    assert.equal(maxDiff(r.y, exp.structured_y), 0);
+    assert.ok(maxDiff(r.y, exp.structured_y) <= PY_TOL);
     assert.equal(r.n.item(), 0);
-    assert.equal(maxDiff(m(exp.structured_x, { extra: exp.structured_extra, scale: 0.5 }).y, exp.structured_y_kw), 0);
-    assert.equal(maxDiff(m.forward(exp.structured_x, exp.structured_extra, 0.5).y, exp.structured_y_kw), 0);
+    assert.ok(maxDiff(m(exp.structured_x, { extra: exp.structured_extra, scale: 0.5 }).y, exp.structured_y_kw) <= PY_TOL);
+    assert.ok(maxDiff(m.forward(exp.structured_x, exp.structured_extra, 0.5).y, exp.structured_y_kw) <= PY_TOL);
     assert.equal(m(exp.structured_x, { names: ['a', 'b', 'c'] }).n.item(), 3);
   });
 
@@ -41,8 +45,8 @@ describe('torch.jit', function () {
     const m = torch.jit.load(file('structured.pt'));
     const e = m.encode([exp.structured_x, exp.structured_x], { a: 3, b: -1 });
     assert.equal(e.length, 2);
-    assert.equal(maxDiff(e[0], exp.structured_encode[0]), 0);
-    assert.equal(maxDiff(e[1], exp.structured_encode[1]), 0);
+    assert.ok(maxDiff(e[0], exp.structured_encode[0]) <= PY_TOL);
+    assert.ok(maxDiff(e[1], exp.structured_encode[1]) <= PY_TOL);
     assert.equal(m.count([1, 2, 3]), 6);
     // Dict[int, Tensor]: a Map both ways (a plain object's keys are strings).
     const byIndex = m.by_index(new Map([[1, torch.ones(2)], [5, torch.full([2], 3)]]));
@@ -86,9 +90,9 @@ describe('torch.jit', function () {
     const m = torch.jit.load(fs.readFileSync(file('structured.pt')));
     const bytes = m.save();
     const again = torch.jit.load(bytes);
-    assert.equal(maxDiff(again(exp.structured_x).y, exp.structured_y), 0);
+    assert.ok(maxDiff(again(exp.structured_x).y, exp.structured_y) <= PY_TOL);
     torch.jit.save(again, file('again.pt'));
-    assert.equal(maxDiff(torch.jit.load(file('again.pt'))(exp.structured_x).y, exp.structured_y), 0);
+    assert.ok(maxDiff(torch.jit.load(file('again.pt'))(exp.structured_x).y, exp.structured_y) <= PY_TOL);
     assert.throws(() => torch.load(file('structured.pt')), /TorchScript archive .* torch\.jit\.load/);
     assert.throws(() => torch.jit.load(file('missing.pt')), Error);
     assert.throws(() => torch.jit.load(Buffer.from('not a zip')), Error);

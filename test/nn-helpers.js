@@ -7,9 +7,7 @@ const path = require('node:path');
 const torch = require('torch-node');
 const C = require('./support/close');
 
-function fixture(name) {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
-}
+const { loadFixture: fixture } = require('./support/fixtures');
 
 const num = (v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 

@@ -8,7 +8,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const torch = require('..');
 
-const fx = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'ops-generated.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const fx = loadFixture('ops-generated.json');
 const num = (v) => (typeof v === 'string' ? Number(v.replace('inf', 'Infinity')) : v);
 const make = (vals) => torch.tensor(Float64Array.from(vals.map(num))).view(fx.shape);
 

@@ -8,7 +8,8 @@ const optim = require('torch-node/optim');
 
 const { lr_scheduler } = optim;
 const { pow: pypow } = require('../dist/optim/_math.js'); // libm's pow, as Python's float `**`
-const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'optim-schedulers.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const fixtures = loadFixture('optim-schedulers.json');
 
 // The JS counterpart of each scheduler the generator built (same positional order, keyword arguments as options).
 const makers = {

@@ -14,7 +14,8 @@ const sparseCoo = (indices, values, size) => new torch.Tensor(native.call(op('sp
   torch.tensor(indices, { dtype: torch.int64 })._h, values._h, size, null, null, null, null));
 const C = require('./support/close');
 
-const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'optim-optimizers.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const fixtures = loadFixture('optim-optimizers.json');
 
 /**
  * The step(closure) cases: their losses go through matmuls whose rounding is the CPU's, and
@@ -32,7 +33,7 @@ function closureCases() {
     return fixtures.cases.filter((x) => x.kind === 'closure');
   }
 }
-const errors = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'optim-errors.json'), 'utf8'));
+const errors = loadFixture('optim-errors.json');
 
 const num = (v) => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
 const isEncodedTensor = (v) => v !== null && typeof v === 'object' && Array.isArray(v.values) && Array.isArray(v.shape);
@@ -262,9 +263,10 @@ describe('torch.optim against PyTorch 1.13', function () {
     const jsType = { ValueError: [RangeError, Error], TypeError: [TypeError], KeyError: [Error] };
     for (const c of errors.cases) {
       const title = typeof c.id === 'string' ? c.id : `${c.id.optim}(${JSON.stringify(c.id.options)})`;
-      it(`${title}: ${c.message}`, function () {
+      it(`${title}: ${c.type === null ? 'no error (this version accepts it)' : c.message}`, function () {
         const fn = typeof c.id === 'string' ? byId[c.id] : () => new optim[c.id.optim]([p()], c.id.options);
         assert.ok(fn, `no JS counterpart for ${title}`);
+        if (c.type === null) return void fn();
         assert.throws(fn, (e) => {
           assert.equal(e.message, c.message);
           assert.ok(jsType[c.type].some((T) => e instanceof T), `${e.constructor.name} for Python's ${c.type}`);

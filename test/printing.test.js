@@ -6,7 +6,8 @@ const path = require('node:path');
 const fs = require('node:fs');
 const printing = require('../dist/printing.js');
 
-const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'printing.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const fixtures = loadFixture('printing.json');
 
 function decodeValue(v, dtype) {
   if (dtype === 'int64') return BigInt(v);

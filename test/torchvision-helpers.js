@@ -12,12 +12,14 @@ const { execFile } = require('node:child_process');
 const C = require('./support/close');
 
 const ROOT = path.join(__dirname, '..');
-const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+const PYTHON = require('./support/fixtures').torchvisionPython();
 const GENERATOR = path.join(ROOT, 'scripts', 'gen-torchvision-fixtures.py');
 const CHECKPOINT_SEED = 1234;
 
+const { loadFixture } = require('./support/fixtures');
+
 function fixture() {
-  return JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'torchvision-models.json'), 'utf8'));
+  return loadFixture('torchvision-models.json');
 }
 
 /** Runs a command; resolves to { code, stdout, stderr } (never rejects on a non-zero exit). */

@@ -21,7 +21,8 @@ const transforms = require('torch-node/torchvision/transforms');
 const io = require('torch-node/torchvision/io');
 
 const F = transforms.functional;
-const fx = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'transforms.json'), 'utf8'));
+const { loadFixture } = require('./support/fixtures');
+const fx = loadFixture('transforms.json');
 const IMAGES = path.join(__dirname, 'fixtures', 'images');
 const image = (name) => path.join(IMAGES, name);
 

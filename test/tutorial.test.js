@@ -23,6 +23,16 @@ const REFERENCE = path.join(H.ROOT, 'scripts', 'reference', 'transfer_learning.p
 const EPOCH = /^Epoch [1-5]\/5, Loss: \d+\.\d+(e-\d+)?$/;
 
 const epochLines = (stdout) => stdout.split('\n').filter((l) => l.startsWith('Epoch '));
+// Exact when Python's torch is the addon's LibTorch. Run against another LibTorch version
+// (scripts/test-libtorch.js: PyTorch 2.13's venv has no torchvision, so the reference is 1.13's)
+// the kernels differ in the last bits: the losses then agree to float32 rounding.
+const SAME_TORCH = H.PYTHON === require('./support/fixtures').referencePython;
+function assertSameLosses(lines, pyLines, message) {
+  if (SAME_TORCH) return assert.deepEqual(lines, pyLines, message);
+  const loss = (l) => Number(l.split('Loss: ')[1]);
+  assert.equal(lines.length, pyLines.length, message);
+  lines.forEach((l, i) => assert.ok(Math.abs(loss(l) - loss(pyLines[i])) <= 1e-5 * Math.abs(loss(pyLines[i])), `${message}: ${l} vs ${pyLines[i]}`));
+}
 
 describe('the tutorial: examples/transfer-learning.ts prints what the Python tutorial prints', function () {
   this.timeout(180000);
@@ -54,7 +64,7 @@ describe('the tutorial: examples/transfer-learning.ts prints what the Python tut
       assert.match(l, EPOCH);
       assert.ok(l.startsWith(`Epoch ${i + 1}/5, Loss: `), l);
     });
-    assert.deepEqual(lines, epochLines(py.stdout), 'torch-node\'s loss lines (actual) against Python\'s, run now on this CPU (expected)');
+    assertSameLosses(lines, epochLines(py.stdout), 'torch-node\'s loss lines (actual) against Python\'s, run now on this CPU (expected)');
     assert.ok(!/randomly initialised/.test(ts.stderr), ts.stderr);
   });
 
@@ -68,7 +78,7 @@ describe('the tutorial: examples/transfer-learning.ts prints what the Python tut
       assert.match(ts.stderr, /Running on with randomly initialised weights/);
       const lines = epochLines(ts.stdout);
       assert.equal(lines.length, 5, ts.stdout);
-      assert.deepEqual(lines, epochLines(py.stdout));
+      assertSameLosses(lines, epochLines(py.stdout), 'loss lines');
       assert.equal(fs.existsSync(file), false);
     } finally {
       fs.rmSync(home, { recursive: true, force: true });

@@ -40,8 +40,10 @@ num_ftrs = resnet18.fc.in_features
 resnet18.fc = nn.Linear(num_ftrs, 10)
 
 # Create random data
-inputs = torch.randn(5, 3, 224, 224)
-labels = torch.randint(0, 10, (5,))
+device = os.environ.get('TORCH_DEVICE', 'cpu')
+resnet18.to(device)
+inputs = torch.randn(5, 3, 224, 224).to(device)
+labels = torch.randint(0, 10, (5,)).to(device)
 
 # Loss and optimizer
 criterion = nn.CrossEntropyLoss()

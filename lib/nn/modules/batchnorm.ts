@@ -1,5 +1,6 @@
 // nn.BatchNorm1d and nn.BatchNorm2d.
 import { Tensor } from '../../tensor';
+import { torchAtLeast } from '../../native';
 import * as dt from '../../dtype';
 import { zeros, ones, tensor } from '../../creation';
 import { Module } from '../module';
@@ -94,8 +95,11 @@ export abstract class _NormBase extends Module {
   abstract _check_input_dim(input: Tensor): void;
 
   extra_repr(): string {
+    // PyTorch 2.13 prints whether there is a bias (1.13 did not; the release between them that
+    // added it is not pinned down here: the addon's LibTorch version decides, 2.13 tested).
+    const bias = torchAtLeast(2, 13) ? `bias=${py(this.bias !== null)}, ` : '';
     return `${this.num_features}, eps=${py(this.eps, FLOAT)}, momentum=${py(this.momentum, FLOAT)}, affine=${py(this.affine)}, ` +
-      `track_running_stats=${py(this.track_running_stats)}`;
+      `${bias}track_running_stats=${py(this.track_running_stats)}`;
   }
 
   _load_from_state_dict(state_dict: Map<string, unknown>, prefix: string, local_metadata: { version?: number },

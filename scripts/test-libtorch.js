@@ -1,0 +1,78 @@
+'use strict';
+// Runs the tests against another LibTorch than the one `npm test` uses:
+//   node scripts/test-libtorch.js [--install] [VERSION] [mocha args, default: every test file]
+// VERSION (default 2.13) is PyTorch's CPU wheel in its own venv (VERSIONS below). With
+// --install a missing venv is made (`python3 -m venv`, `pip install torch==X`; offline this
+// takes about two minutes: pip retries the public index first). The addon is built against
+// that wheel's LibTorch in its own folder (build-213 for 2.13, ccache shared with the main build),
+// and mocha runs with TORCH_NODE_BINARY pointing at it and that venv's Python as the reference
+// (tests read test/fixtures/torch-<version>/ where it differs: test/support/fixtures.js).
+// `.ci/run` runs it after README's Quick start. Prints how long each stage took.
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawnSync, execFileSync } = require('node:child_process');
+
+const VERSIONS = {
+  '2.13': { venv: '/opt/torch213', pip: 'torch==2.13.0' },
+};
+
+const ROOT = path.join(__dirname, '..');
+const args = process.argv.slice(2);
+const install = args[0] === '--install' ? (args.shift(), true) : false;
+const version = VERSIONS[args[0]] ? args.shift() : '2.13';
+const { venv, pip } = VERSIONS[version];
+const python = path.join(venv, 'bin', 'python');
+const mochaArgs = args.length ? args : ['test/**/*.test.js'];
+
+const times = [];
+function stage(name, fn) {
+  const t0 = Date.now();
+  const r = fn();
+  times.push(`${name} ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.error(`test-libtorch: ${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return r;
+}
+function run(cmd, argv, env = {}) {
+  const r = spawnSync(cmd, argv, { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.error) throw r.error;
+  return r.status;
+}
+function torchDir() {
+  try {
+    return execFileSync(python, ['-c', 'import importlib.util as u; print(u.find_spec("torch").submodule_search_locations[0])'],
+      { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return null;
+  }
+}
+function installedVersion() {
+  const dir = torchDir();
+  const file = dir && path.join(dir, 'version.py');
+  const m = file && fs.existsSync(file) && /__version__\s*=\s*'([^']+)'/.exec(fs.readFileSync(file, 'utf8'));
+  return m ? m[1] : null;
+}
+
+const want = pip.split('==')[1];
+if (!(installedVersion() || '').startsWith(want)) {
+  if (!install) {
+    console.error(`test-libtorch: no torch ${want} in ${venv}. Make it with: python3 -m venv ${venv} && ${venv}/bin/pip install ${pip}\n(or run this with --install)`);
+    process.exit(1);
+  }
+  stage(`pip install ${pip}`, () => {
+    if (!fs.existsSync(python) && run('python3', ['-m', 'venv', venv]) !== 0) process.exit(1);
+    if (run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', pip]) !== 0) process.exit(1);
+  });
+}
+
+const buildDir = `build-${version.replace('.', '')}`; // build-213
+stage(`build against LibTorch ${installedVersion()}`, () => {
+  if (run(process.execPath, ['scripts/build-native.js'], { TORCH_NODE_BUILD_DIR: buildDir, LIBTORCH: torchDir() }) !== 0) process.exit(1);
+});
+
+const mocha = require.resolve('mocha/bin/mocha.js');
+const status = stage('tests', () => run(process.execPath, [mocha, ...mochaArgs], {
+  TORCH_NODE_BINARY: path.join(ROOT, buildDir, 'Release', 'torch_node.node'),
+  TORCH_NODE_REFERENCE_PYTHON: python,
+}));
+console.error(`test-libtorch: LibTorch ${version}: ${times.join(', ')}`);
+process.exit(status);
