@@ -3,7 +3,7 @@
 // wall-clock timings swing 2x on these shared machines), Node against Python
 // (Debian's /usr/bin/python3 with torch 1.13) on the same LibTorch.
 //   npm run bench:instructions             (2,000 calls each: about 2-4 minutes)
-//   node bench/instructions.js [calls]
+//   node bench/instructions.js [calls] [case-regex]
 //   TN_CALLGRIND_KEEP=<dir> node bench/instructions.js   (keeps callgrind's files, for callgrind_annotate)
 //
 // Only the measured loop is counted: both languages start uninstrumented
@@ -103,7 +103,8 @@ try {
   const t0 = Date.now();
   console.log(`instructions per call (callgrind, ${calls} calls after ${WARMUP} warm-up, only the loop (and in Node the GC of what it dropped) counted, 1 thread)`);
   console.log('measure | node | python | node/python\n--- | --- | --- | ---');
-  for (const c of CASES) {
+  const only = process.argv[3] ? new RegExp(process.argv[3]) : null;
+  for (const c of CASES.filter((x) => !only || only.test(x.name))) {
     const node = instructions(process.execPath, ['--expose-gc', '--single-threaded-gc', '-e', nodeScript(c, calls)]) / calls;
     const python = instructions(PYTHON, ['-c', pyScript(c, calls)]) / calls;
     console.log(`${c.name} | ${node.toFixed(0)} | ${python.toFixed(0)} | ${(node / python).toFixed(2)}`);
