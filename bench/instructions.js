@@ -1,39 +1,115 @@
 'use strict';
 // Instructions per call, counted by valgrind's callgrind (repeatable where
-// wall-clock timings swing 2x on these machines): torch.add on 1-element
-// tensors with the results dropped (left to the GC in Node, freed at once in
-// Python), N calls minus a run of 0 calls to take out start-up.
-//   node bench/instructions.js [calls]     (needs valgrind; takes minutes)
+// wall-clock timings swing 2x on these shared machines), Node against Python
+// (Debian's /usr/bin/python3 with torch 1.13) on the same LibTorch.
+//   npm run bench:instructions             (2,000 calls each: about 2-4 minutes)
+//   node bench/instructions.js [calls] [case-regex]
+//   TN_CALLGRIND_KEEP=<dir> node bench/instructions.js   (keeps callgrind's files, for callgrind_annotate)
+//
+// Only the measured loop is counted: both languages start uninstrumented
+// (--instr-atstart=no: LibTorch's loading and the interpreters' boot run
+// minutes faster) and call callgrind's client requests through
+// bench/callgrind-window.c (a Node-API module and a ctypes library, built
+// here with cc) after a warm-up. A result left to the GC in Node is paid for at
+// the GC, after the loop: the loop is followed by a minor GC (--expose-gc) that
+// collects what it dropped, so the weak callbacks and frees are counted, as
+// Python's frees are inside its loop. The fixed cost of a minor GC (roots,
+// survivors: once per ~100,000 calls in a real loop) is taken out by counting
+// one with nothing to collect first: per call = (loop + GC - GC) / calls.
+// --single-threaded-gc: callgrind counts every thread, and the concurrent
+// sweeper of the warm-up's last full GC otherwise lands in the window
+// (measured: 5,400 instructions per call of sweeping that belongs to no call).
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const calls = Number(process.argv[2]) || 20000;
+const calls = Number(process.argv[2]) || 2000;
+// Enough for V8 to have optimized the loop (TurboFan's compile counted in the window was
+// a quarter of it after 500).
+const WARMUP = 20000;
 const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
 const root = path.resolve(__dirname, '..');
 
-function instructions(cmd, args) {
-  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tn-callgrind-')), 'out');
-  execFileSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, '--smc-check=all-non-file', cmd, ...args],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
-  const summary = /^summary:\s*(\d+)/m.exec(fs.readFileSync(out, 'utf8'));
-  fs.rmSync(path.dirname(out), { recursive: true, force: true });
-  if (!summary) throw new Error(`no callgrind summary for ${cmd}`);
-  return Number(summary[1]);
+for (const [cmd, hint] of [['valgrind', 'apt-get install -y valgrind'], ['cc', 'apt-get install -y gcc']]) {
+  try { execFileSync(cmd, ['--version'], { stdio: 'ignore' }); } catch {
+    console.error(`bench/instructions.js needs ${cmd} (Debian: ${hint})`);
+    process.exit(1);
+  }
 }
-
-const nodeScript = (n) => `const torch = require(${JSON.stringify(root)}); torch.set_num_threads(1);
-  const a = torch.ones(1), b = torch.ones(1); for (let i = 0; i < ${n}; i++) torch.add(a, b);`;
-const pyScript = (n) => `import torch\ntorch.set_num_threads(1)\na = torch.ones(1); b = torch.ones(1)\nfor i in range(${n}): torch.add(a, b)\n`;
-
-try { execFileSync('valgrind', ['--version'], { stdio: 'ignore' }); } catch {
-  console.error('bench/instructions.js needs valgrind (Debian: apt-get install -y valgrind)');
+const nodeInclude = path.join(path.dirname(process.execPath), '..', 'include', 'node');
+if (!fs.existsSync(path.join(nodeInclude, 'node_api.h'))) {
+  console.error(`bench/instructions.js needs Node's headers (${nodeInclude}/node_api.h)`);
   process.exit(1);
 }
-const perCall = (script, cmd, flag) => (instructions(cmd, [flag, script(calls)]) - instructions(cmd, [flag, script(0)])) / calls;
-const node = perCall(nodeScript, process.execPath, '-e');
-const python = perCall(pyScript, PYTHON, '-c');
-console.log(`instructions per torch.add on 1-element tensors, result dropped (${calls} calls, start-up subtracted)`);
-console.log('measure | node | python | node/python\n--- | --- | --- | ---');
-console.log(`add, 1-element, result dropped | ${node.toFixed(0)} | ${python.toFixed(0)} | ${(node / python).toFixed(2)}`);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tn-callgrind-'));
+const shimC = path.join(__dirname, 'callgrind-window.c');
+const shimNode = path.join(tmp, 'window.node');
+const shimSo = path.join(tmp, 'window.so');
+execFileSync('cc', ['-O2', '-shared', '-fPIC', '-DTN_NAPI', `-I${nodeInclude}`, shimC, '-o', shimNode]);
+execFileSync('cc', ['-O2', '-shared', '-fPIC', shimC, '-o', shimSo]);
+
+// One case: the statement run `calls` times, on tensors a and b of `numel` elements.
+const CASES = [
+  { name: 'add, 1 element, result dropped', numel: 1, node: 'torch.add(a, b)', python: 'torch.add(a, b)' },
+  { name: 'add, 1 element, result disposed / freed', numel: 1, node: 'torch.add(a, b).dispose()', python: 'torch.add(a, b)' },
+  { name: 'add, 100,000 elements, result dropped', numel: 100000, node: 'torch.add(a, b)', python: 'torch.add(a, b)' },
+];
+
+const nodeScript = (c, n) => `const torch = require(${JSON.stringify(root)}); torch.set_num_threads(1);
+  const cg = require(${JSON.stringify(shimNode)});
+  const a = torch.ones(${c.numel}), b = torch.ones(${c.numel});
+  function loop(n) { for (let i = 0; i < n; i++) ${c.node}; }
+  for (let k = 0; k < ${WARMUP / 1000}; k++) { loop(1000); gc({ type: 'minor' }); }
+  gc();
+  cg.start();
+  gc({ type: 'minor' });
+  cg.dump();
+  loop(${n});
+  gc({ type: 'minor' });
+  cg.dump();
+  cg.stop();`;
+const pyScript = (c, n) => `import ctypes, torch
+torch.set_num_threads(1)
+cg = ctypes.CDLL(${JSON.stringify(shimSo)})
+a = torch.ones(${c.numel}); b = torch.ones(${c.numel})
+for i in range(${WARMUP}): ${c.python}
+cg.tn_callgrind_start()
+cg.tn_callgrind_dump()
+for i in range(${n}): ${c.python}
+cg.tn_callgrind_dump()
+cg.tn_callgrind_stop()
+`;
+
+const keep = process.env.TN_CALLGRIND_KEEP;
+let runs = 0;
+// Instructions of the loop: the second dump (loop, and GC) minus the first (GC alone).
+function instructions(cmd, args) {
+  const out = path.join(keep || tmp, `callgrind.${++runs}.${path.basename(cmd)}`);
+  if (keep) fs.mkdirSync(keep, { recursive: true });
+  execFileSync('valgrind', ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`,
+    '--smc-check=all-non-file', cmd, ...args],
+  { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const totals = (file) => {
+    const m = /^totals:\s*(\d+)/m.exec(fs.readFileSync(file, 'utf8'));
+    if (!m) throw new Error(`no callgrind totals in ${file} (${cmd})`);
+    return Number(m[1]);
+  };
+  return totals(`${out}.2`) - totals(`${out}.1`);
+}
+
+try {
+  const t0 = Date.now();
+  console.log(`instructions per call (callgrind, ${calls} calls after ${WARMUP} warm-up, only the loop (and in Node the GC of what it dropped) counted, 1 thread)`);
+  console.log('measure | node | python | node/python\n--- | --- | --- | ---');
+  const only = process.argv[3] ? new RegExp(process.argv[3]) : null;
+  for (const c of CASES.filter((x) => !only || only.test(x.name))) {
+    const node = instructions(process.execPath, ['--expose-gc', '--single-threaded-gc', '-e', nodeScript(c, calls)]) / calls;
+    const python = instructions(PYTHON, ['-c', pyScript(c, calls)]) / calls;
+    console.log(`${c.name} | ${node.toFixed(0)} | ${python.toFixed(0)} | ${(node / python).toFixed(2)}`);
+  }
+  console.log(`(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

@@ -14,6 +14,7 @@ import { Parameter } from './nn/parameter';
 import { isOptions } from './nn/common';
 import { no_grad } from './autograd';
 import { warn, Warning } from './warnings';
+import { listOf } from './arraylike';
 
 /** torch.jit.TracerWarning: a trace that may not generalise. */
 export class TracerWarning extends Warning {}
@@ -253,8 +254,9 @@ export function trace(func: Traceable, example_inputs: Tensor | Tensor[], option
   for (const key of Object.keys(options)) {
     if (!['check_trace', 'check_tolerance', 'strict', '_force_outplace'].includes(key)) throw new TypeError(`trace() got an unexpected keyword argument '${key}'`);
   }
-  const inputs = example_inputs instanceof Tensor ? [example_inputs] : example_inputs;
-  if (!Array.isArray(inputs) || !inputs.every((t) => t instanceof Tensor)) throw new TypeError('trace(): example_inputs must be a Tensor or an array of Tensors');
+  const inputs = example_inputs instanceof Tensor ? [example_inputs]
+    : Array.isArray(example_inputs) ? listOf(example_inputs, 'trace(): example_inputs') : null;
+  if (!inputs || !inputs.every((t) => t instanceof Tensor)) throw new TypeError('trace(): example_inputs must be a Tensor or an array of Tensors');
   const spec: ModuleSpec = func instanceof Module ? moduleSpec(func)
     : typeof func === 'function' ? { name: func.name || 'TracedFunction', params: [], buffers: [], children: [] }
       : (() => { throw new TypeError('trace(): func must be an nn.Module or a function'); })();

@@ -18,6 +18,7 @@ import { no_grad } from '../autograd';
 import { Parameter } from './parameter';
 import { BackwardHook, FullBackwardHook } from './backward_hook';
 import { bind, isOptions, pySize, pyStrRepr, typename, Rest } from './common';
+import { checkedList } from '../arraylike';
 
 const SET_DATA = op('set_data'), COMPATIBLE = op('_has_compatible_shallow_copy_type');
 
@@ -517,6 +518,10 @@ export class Module {
    */
   _load_from_state_dict(state_dict: Map<string, unknown>, prefix: string, _local_metadata: { version?: number },
     _strict: boolean, missing_keys: string[], unexpected_keys: string[], error_msgs: string[]): void {
+    // The lists this appends to are the caller's: pushing onto one whose length is 2^32-1 is a JS-internal error.
+    checkedList(missing_keys, '_load_from_state_dict(): missing_keys');
+    checkedList(unexpected_keys, '_load_from_state_dict(): unexpected_keys');
+    checkedList(error_msgs, '_load_from_state_dict(): error_msgs');
     const local = new Map<string, Tensor>();
     for (const [k, v] of this._parameters) if (v !== null) local.set(k, v);
     for (const [k, v] of this._buffers) if (v !== null && !this._non_persistent_buffers_set.has(k)) local.set(k, v);

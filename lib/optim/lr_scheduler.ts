@@ -4,6 +4,7 @@ import { Optimizer } from './optimizer';
 import { Tensor } from '../tensor';
 import { bind, py, typename, REQUIRED, Rest } from '../nn/common';
 import { warn } from '../warnings';
+import { listOf } from '../arraylike';
 import { pow, cos, log } from './_math';
 
 export const EPOCH_DEPRECATION_WARNING =
@@ -164,7 +165,7 @@ export abstract class LRScheduler {
 function fieldsOf(o: object, except: string[]): Record<string, unknown> {
   const sd: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(o)) {
-    if (!except.includes(k)) sd[k] = typeof v === 'function' ? null : copy(v);
+    if (!except.includes(k)) sd[k] = typeof v === 'function' ? null : copy(v, `state_dict(): ${k}`);
   }
   return sd;
 }
@@ -174,12 +175,14 @@ function loadFields(o: object, state_dict: Record<string, unknown>, except: stri
   const self = o as Record<string, unknown>;
   for (const [k, v] of Object.entries(state_dict)) {
     if (except.includes(k) || (typeof self[k] === 'function' && typeof v !== 'function')) continue;
-    self[k] = copy(v);
+    self[k] = copy(v, `load_state_dict(): ${k}`);
   }
 }
 
-const copy = (v: unknown): unknown => (Array.isArray(v) ? v.map(copy) : v instanceof Map ? new Map(v)
-  : isPlainObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v);
+/** A deep copy of lists and plain objects; a list's length is checked first (listOf: fields are anyone's to set). */
+const copy = (v: unknown, what: string): unknown => (Array.isArray(v) ? listOf(v, what).map((x) => copy(x, what))
+  : v instanceof Map ? new Map(v)
+    : isPlainObject(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x, `${what}.${k}`)])) : v);
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype;
 
