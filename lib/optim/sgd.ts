@@ -32,7 +32,7 @@ export interface SGDState { momentum_buffer?: Tensor | null }
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: ParamsArg<SGDOptions>, ...args: Rest<[number, number, number, number, boolean], Partial<SGDOptions>>) {
     const { lr, momentum, dampening, weight_decay, nesterov, maximize, foreach, differentiable } = bind<SGDOptions>('SGD.__init__', args,
-      { lr: required, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
+      { lr: V2 ? 1e-3 : required, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
     if (lr !== required && (lr as number) < 0.0) throw new RangeError(`Invalid learning rate: ${py(lr)}`);
     if (momentum < 0.0) throw new RangeError(`Invalid momentum value: ${py(momentum)}`);
     if (weight_decay < 0.0) throw new RangeError(`Invalid weight_decay value: ${py(weight_decay)}`);

@@ -36,7 +36,7 @@ export class SparseAdam extends Optimizer<SparseAdamOptions, SparseAdamState> {
     checkBetas(o.betas);
     const list = params !== null && params !== undefined && typeof (params as Iterable<unknown>)[Symbol.iterator] === 'function' && !(params instanceof Tensor)
       ? [...(params as Iterable<unknown>)] : params;
-    if (Array.isArray(list)) {
+    if (!V2 && Array.isArray(list)) {
       const sparse_params: unknown[] = [];
       list.forEach((param, index) => {
         if (isOptions(param)) {
@@ -52,6 +52,20 @@ export class SparseAdam extends Optimizer<SparseAdamOptions, SparseAdamState> {
     }
     const { lr, betas, eps, maximize } = o;
     super(list as ParamsArg<SparseAdamOptions>, { lr, betas: [betas[0], betas[1]], eps, maximize });
+    if (V2) {
+      // 2.x checks the groups once made: [group, index] pairs
+      const sparse_params: number[][] = [], complex_params: number[][] = [];
+      this.param_groups.forEach((g, index) => g.params.forEach((d, d_index) => {
+        if (isSparseParam(d)) sparse_params.push([index, d_index]);
+        if (d.is_complex()) complex_params.push([index, d_index]);
+      }));
+      if (sparse_params.length) {
+        throw new RangeError(`Sparse params at indices ${py(sparse_params, { list: true })}: SparseAdam requires dense parameter tensors`);
+      }
+      if (complex_params.length) {
+        throw new RangeError(`Complex params at indices ${py(complex_params, { list: true })}: SparseAdam does not support complex parameters`);
+      }
+    }
   }
 
   protected override _setstate(): void {
