@@ -1,6 +1,6 @@
 // torch.optim.lr_scheduler, after torch/optim/lr_scheduler.py (PyTorch 1.13):
 // the chainable forms on step(), the closed forms on step(epoch).
-import { Optimizer } from './optimizer';
+import { Optimizer, V2 } from './optimizer';
 import { Tensor } from '../tensor';
 import { bind, py, typename, REQUIRED, Rest } from '../nn/common';
 import { warn } from '../warnings';
@@ -45,7 +45,8 @@ export abstract class LRScheduler {
   optimizer: AnyOptimizer;
   base_lrs: number[];
   last_epoch: number;
-  verbose: boolean;
+  /** 1.13 only (2.x has no verbose): absent from a 2.x scheduler's fields. */
+  declare verbose: boolean;
   _step_count = 0;
   _get_lr_called_within_step = false;
   _last_lr: number[] = [];
@@ -60,7 +61,14 @@ export abstract class LRScheduler {
       for (const g of groups) if (!('initial_lr' in g)) g.initial_lr = g.lr;
     } else {
       groups.forEach((g, i) => {
-        if (!('initial_lr' in g)) throw new Error(`param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+        if (!('initial_lr' in g)) {
+          throw new Error(V2
+            ? `param 'initial_lr' is not specified in param_groups[${i}] when resuming scheduler with last_epoch >= 0.\n` +
+              'This typically happens when:\n' +
+              "1. You're trying to resume training from a checkpoint but haven't properly loaded the optimizer state\n" +
+              "2. You're using last_epoch >= 0 for a fresh training run (not recommended)"
+            : `param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+        }
       });
     }
     this.base_lrs = groups.map((g) => g.initial_lr as number);
@@ -76,14 +84,20 @@ export abstract class LRScheduler {
       counted._with_counter = true;
       optimizer.step = counted as AnyOptimizer['step'];
     }
-    this.verbose = verbose;
+    if (V2) this._is_initial = false; // 2.x: set while the initial step runs
+    else this.verbose = verbose;
   }
+
+  /** @internal 2.x: true during the initial step (Python's _initial_mode); absent on 1.13. */
+  declare _is_initial: boolean;
 
   /** @internal Resets the step counts and performs the first step (epoch 0); SequentialLR calls it on its first scheduler. */
   _initial_step(): void {
     this.optimizer._step_count = 0;
     this._step_count = 0;
-    this.step();
+    if (!V2) { this.step(); return; }
+    this._is_initial = true;
+    try { this.step(); } finally { this._is_initial = false; }
   }
 
   /** The learning rates of the chainable form at `last_epoch`. */
