@@ -62,6 +62,21 @@ const V2_DEFAULTS: Record<string, Array<[string, unknown]>> = {
     ['capturable', false]],
 };
 
+/** What 2.x's __setstate__ fills into groups that lack them (a state dict of an older version), per optimizer. */
+const V2_SETSTATE: Record<string, Record<string, unknown>> = {
+  SGD: { nesterov: false, maximize: false, foreach: null, differentiable: false, fused: false },
+  Adam: { amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false, fused: null },
+  Adadelta: { foreach: null, maximize: false, differentiable: false, capturable: false },
+  Adagrad: { foreach: null, maximize: false, differentiable: false, fused: null },
+  Adamax: { foreach: null, maximize: false, differentiable: false, capturable: false },
+  ASGD: { foreach: null, maximize: false, differentiable: false, capturable: false },
+  NAdam: { maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false },
+  RAdam: { foreach: null, maximize: false, differentiable: false, decoupled_weight_decay: false, capturable: false },
+  RMSprop: { momentum: 0, centered: false, foreach: null, maximize: false, differentiable: false, capturable: false },
+  Rprop: { foreach: null, maximize: false, differentiable: false, capturable: false },
+};
+V2_SETSTATE.AdamW = V2_SETSTATE.Adam; // a subclass of Adam in 2.x
+
 /** @internal PyTorch 2.x stores some per-parameter values (`step`) as tensors where 1.13 kept numbers. */
 export const V2 = torchAtLeast(2, 0);
 
@@ -121,11 +136,7 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
   _step_count?: number;
 
   constructor(params: ParamsArg<O>, defaults: O) {
-    let name = '';
-    for (let c = this.constructor; c && c !== Optimizer; c = Object.getPrototypeOf(c)) {
-      if (Object.prototype.hasOwnProperty.call(V2_DEFAULTS, c.name)) { name = c.name; break; }
-    }
-    this.defaults = layout(name, defaults);
+    this.defaults = layout(this._builtinName(), defaults);
     if (params instanceof Tensor || params === null || params === undefined ||
         typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typename(params)}`);
@@ -296,6 +307,16 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
   /** @internal Fills options that older state dicts lack (Python's __setstate__). */
   protected _setstate(): void {
     if (!('differentiable' in this.defaults)) (this.defaults as Record<string, unknown>).differentiable = false;
+    const v2 = V2 ? V2_SETSTATE[this._builtinName()] : undefined;
+    if (v2 !== undefined) setdefaults(this.param_groups as Array<Record<string, unknown>>, v2);
+  }
+
+  /** @internal The name of the torch.optim class this one is or extends ('' for none). */
+  private _builtinName(): string {
+    for (let c = this.constructor; c && c !== Optimizer; c = Object.getPrototypeOf(c)) {
+      if (Object.prototype.hasOwnProperty.call(V2_DEFAULTS, c.name)) return c.name;
+    }
+    return '';
   }
 
   /** Python's repr(optimizer). */
