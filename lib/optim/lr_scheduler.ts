@@ -22,7 +22,8 @@ type CountedStep = ((...args: unknown[]) => unknown) & { _with_counter?: boolean
 export interface SchedulerOptions { last_epoch?: number; verbose?: boolean }
 /** The trailing (last_epoch = -1, verbose = false) of every scheduler's signature, after its own optional ones (`P`). */
 type SchedulerRest<P extends unknown[], O> = Rest<[...P, number, boolean], O & SchedulerOptions>;
-const BASE = { last_epoch: -1, verbose: false };
+// 2.x's schedulers take no verbose (an unexpected keyword there, and one positional argument fewer)
+const BASE = (V2 ? { last_epoch: -1 } : { last_epoch: -1, verbose: false }) as { last_epoch: number; verbose: boolean };
 interface Bound { last_epoch: number; verbose: boolean }
 
 /** Python's a % b for b > 0 (never negative). */
@@ -1014,8 +1015,9 @@ export class ReduceLROnPlateau {
   /** `new ReduceLROnPlateau(opt, mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, threshold_mode = 'rel', cooldown = 0, min_lr = 0, eps = 1e-8, verbose = false)`. */
   constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
     const a = bind<Required<ReduceLROnPlateauOptions>>('ReduceLROnPlateau.__init__', args, {
-      mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, threshold_mode: 'rel', cooldown: 0, min_lr: 0, eps: 1e-8, verbose: false,
-    });
+      mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, threshold_mode: 'rel', cooldown: 0, min_lr: 0, eps: 1e-8,
+      ...(V2 ? {} : { verbose: false }),
+    } as Required<ReduceLROnPlateauOptions>);
     if (a.factor >= 1.0) throw new RangeError('Factor should be < 1.0.');
     this.factor = a.factor;
     checkOptimizer(optimizer);
