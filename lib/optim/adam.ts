@@ -40,6 +40,8 @@ export interface AdamOptions extends AdamOptionsBase {
   differentiable: boolean;
   /** Only false is supported. */
   fused: boolean | null;
+  /** PyTorch 2.x only: decoupled (AdamW-style) weight decay. */
+  decoupled_weight_decay?: boolean;
 }
 
 /** @internal PyTorch's checks on Adam's and AdamW's options, with its messages. */
@@ -106,15 +108,17 @@ export function adamUpdate(group: ParamGroup<AdamOptionsBase>, decoupled: boolea
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   constructor(params: ParamsArg<AdamOptions>, ...args: Rest<[number, [number, number], number, number, boolean], Partial<AdamOptions>>) {
-    const { lr, betas, eps, weight_decay, amsgrad, foreach, maximize, capturable, differentiable, fused } = bind<AdamOptions>('Adam.__init__', args, {
+    const { lr, betas, eps, weight_decay, amsgrad, foreach, maximize, capturable, differentiable, fused, decoupled_weight_decay } = bind<AdamOptions>('Adam.__init__', args, {
       lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false,
       foreach: null, maximize: false, capturable: false, differentiable: false, fused: V2 ? null : false,
-    });
+      ...(V2 ? { decoupled_weight_decay: false } : {}),
+    } as Required<AdamOptions>);
     checkAdamOptions(lr, betas, eps, weight_decay);
     if (capturable || differentiable || fused) {
       throw new Error('torch-node: Adam supports only capturable=false, differentiable=false and fused=false');
     }
-    super(params, { lr, betas: [betas[0], betas[1]], eps, weight_decay, amsgrad, maximize, foreach, capturable, differentiable, fused });
+    super(params, { lr, betas: [betas[0], betas[1]], eps, weight_decay, amsgrad, maximize, foreach, capturable, differentiable, fused,
+      ...(V2 ? { decoupled_weight_decay } : {}) });
   }
 
   protected override _setstate(): void {
@@ -124,7 +128,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   }
 
   protected override _update_group(group: ParamGroup<AdamOptions>): void {
-    adamUpdate(group, false, (p) => this._state(p), (h) => this._own(h));
+    adamUpdate(group, V2 && group.decoupled_weight_decay === true, (p) => this._state(p), (h) => this._own(h));
   }
 }
 

@@ -2,7 +2,7 @@
 import { native } from '../native';
 import { Tensor, op } from '../tensor';
 import { pow } from './_math';
-import { Optimizer, ParamsArg, ParamGroup, forEachGrad, numbersToTensors, scalarTensor, setdefaults, V2 } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, numbersToTensors, scalarTensor, setdefaults, V2, keywordOnlyAfter } from './optimizer';
 import { checkBetas, nonNegative } from './_check';
 import { bind, Rest } from '../nn/common';
 
@@ -17,20 +17,35 @@ export interface NAdamOptions {
   lr: number; betas: [number, number]; eps: number; weight_decay: number; momentum_decay: number;
   /** Accepted for PyTorch's layout; the single-tensor path is always used. */
   foreach: boolean | null;
+  /** PyTorch 2.x only: decoupled (AdamW-style) weight decay. */
+  decoupled_weight_decay?: boolean;
+  /** PyTorch 2.x only. */
+  maximize?: boolean;
+  /** PyTorch 2.x only; only false is supported. */
+  capturable?: boolean;
+  /** PyTorch 2.x only; only false is supported. */
+  differentiable?: boolean;
 }
 export interface NAdamState { step?: Tensor; mu_product?: Tensor; exp_avg?: Tensor; exp_avg_sq?: Tensor }
 
 /** Adam with Nesterov momentum (torch.optim.NAdam): `new NAdam(params, lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, momentum_decay = 4e-3, foreach = null)`. */
 export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   constructor(params: ParamsArg<NAdamOptions>, ...args: Rest<[number, [number, number], number, number, number, boolean | null], Partial<NAdamOptions>>) {
-    const o = bind<NAdamOptions>('NAdam.__init__', args, { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, momentum_decay: 4e-3, foreach: null });
+    // 2.x: decoupled_weight_decay after momentum_decay; maximize, capturable, differentiable (keyword-only there)
+    if (V2) keywordOnlyAfter('NAdam.__init__', args, 7);
+    const o = bind<NAdamOptions>('NAdam.__init__', args, (V2
+      ? { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, momentum_decay: 4e-3, decoupled_weight_decay: false, foreach: null,
+        maximize: false, capturable: false, differentiable: false }
+      : { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, momentum_decay: 4e-3, foreach: null }) as Required<NAdamOptions>);
     nonNegative(o.lr, 'learning rate');
     nonNegative(o.eps, 'epsilon value');
     checkBetas(o.betas);
     nonNegative(o.weight_decay, 'weight_decay value');
     nonNegative(o.momentum_decay, 'momentum_decay value');
+    if (o.capturable || o.differentiable) throw new Error('torch-node: NAdam supports only capturable=false and differentiable=false');
     const { lr, betas, eps, weight_decay, momentum_decay, foreach } = o;
-    super(params, { lr, betas: [betas[0], betas[1]], eps, weight_decay, momentum_decay, foreach });
+    const v2 = V2 ? { decoupled_weight_decay: o.decoupled_weight_decay, maximize: o.maximize, capturable: o.capturable, differentiable: o.differentiable } : {};
+    super(params, { lr, betas: [betas[0], betas[1]], eps, weight_decay, momentum_decay, foreach, ...v2 });
   }
 
   protected override _setstate(): void {

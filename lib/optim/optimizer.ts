@@ -75,7 +75,7 @@ const V2_SETSTATE: Record<string, Record<string, unknown>> = {
   RMSprop: { momentum: 0, centered: false, foreach: null, maximize: false, differentiable: false, capturable: false },
   Rprop: { foreach: null, maximize: false, differentiable: false, capturable: false },
 };
-V2_SETSTATE.AdamW = V2_SETSTATE.Adam; // a subclass of Adam in 2.x
+V2_SETSTATE.AdamW = V2_SETSTATE.Adam; // a subclass of Adam in 2.x (AdamW then sets decoupled_weight_decay = True)
 
 /** @internal PyTorch 2.x stores some per-parameter values (`step`) as tensors where 1.13 kept numbers. */
 export const V2 = torchAtLeast(2, 0);
@@ -417,6 +417,17 @@ export function numbersToTensors(state: Map<unknown, object>, keys: string[]): v
 }
 
 const addS_ = op('add_', 'Scalar');
+
+/**
+ * @internal Python's check of a signature whose options after the first `max` (params included) are
+ * keyword-only (`*`), which `bind` does not know: more positional arguments are a TypeError.
+ */
+export function keywordOnlyAfter(fn: string, args: readonly unknown[], max: number): void {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n > 0 && isOptions(args[n - 1])) n--;
+  if (n + 1 > max) throw new TypeError(`${fn}() takes from 2 to ${max + 1} positional arguments but ${n + 2} were given`);
+}
 
 /**
  * @internal A new `step` entry for the optimizers whose 1.13 kept it as a number (Adadelta,
