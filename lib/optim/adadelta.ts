@@ -1,7 +1,7 @@
 // torch.optim.Adadelta, after torch/optim/adadelta.py (PyTorch 1.13, the single-tensor path).
 import { native } from '../native';
 import { Tensor, op } from '../tensor';
-import { Optimizer, ParamsArg, ParamGroup, forEachGrad, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, setdefaults, newStep, bumpStep, numbersToTensors, V2 } from './optimizer';
 import { nonNegative } from './_check';
 import { bind, py, Rest } from '../nn/common';
 
@@ -17,7 +17,7 @@ export interface AdadeltaOptions {
   foreach: boolean | null;
   maximize: boolean;
 }
-export interface AdadeltaState { step?: number; square_avg?: Tensor; acc_delta?: Tensor }
+export interface AdadeltaState { step?: number | Tensor; square_avg?: Tensor; acc_delta?: Tensor }
 
 /** Adadelta (torch.optim.Adadelta): `new Adadelta(params, lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0, foreach = null, { maximize })`. */
 export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
@@ -34,6 +34,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   protected override _setstate(): void {
     super._setstate();
     setdefaults(this.param_groups, { foreach: null, maximize: false });
+    if (V2) numbersToTensors(this.state, ['step']);
   }
 
   protected override _update_group(group: ParamGroup<AdadeltaOptions>): void {
@@ -41,11 +42,11 @@ export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
     forEachGrad(group, (p, g, tmp) => {
       const state = this._state(p);
       if (state.step === undefined) {
-        state.step = 0;
+        state.step = newStep((h) => this._own(h));
         state.square_avg = this._own(call(H.zeros_like, p._h, null, null, null, null, null));
         state.acc_delta = this._own(call(H.zeros_like, p._h, null, null, null, null, null));
       }
-      state.step += 1;
+      bumpStep(state);
       const square_avg = (state.square_avg as Tensor)._h, acc_delta = (state.acc_delta as Tensor)._h;
       let grad = maximize ? tmp(call(H.neg, g)) : g;
       if (weight_decay !== 0) grad = tmp(call(H.add, grad, p._h, weight_decay));

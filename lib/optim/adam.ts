@@ -4,13 +4,13 @@
 import { native, Handle } from '../native';
 import { Tensor, op } from '../tensor';
 import { pow } from './_math';
-import { Optimizer, ParamsArg, ParamGroup, forEachGrad, numbersToTensors, scalarTensor, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, numbersToTensors, scalarTensor, setdefaults, V2 } from './optimizer';
 import { checkBetas, nonNegative } from './_check';
 import { bind, Rest } from '../nn/common';
 
 const { call } = native;
 const H = {
-  neg: op('neg'), add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), add_S_: op('add_', 'Scalar'),
+  neg: op('neg'), lerp_: op('lerp_', 'Scalar'), add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), add_S_: op('add_', 'Scalar'),
   mul_: op('mul_', 'Scalar'), addcmul_: op('addcmul_'), addcdiv_: op('addcdiv_'), sqrt: op('sqrt'),
   div_: op('div_', 'Scalar'), maximum_out: op('maximum', 'out'), zeros_like: op('zeros_like'), item: op('item'),
 };
@@ -39,7 +39,9 @@ export interface AdamOptions extends AdamOptionsBase {
   /** Only false is supported. */
   differentiable: boolean;
   /** Only false is supported. */
-  fused: boolean;
+  fused: boolean | null;
+  /** PyTorch 2.x only: decoupled (AdamW-style) weight decay. */
+  decoupled_weight_decay?: boolean;
 }
 
 /** @internal PyTorch's checks on Adam's and AdamW's options, with its messages. */
@@ -75,8 +77,8 @@ export function adamUpdate(group: ParamGroup<AdamOptionsBase>, decoupled: boolea
     if (decoupled) call(H.mul_, p._h, 1 - lr * weight_decay);
     else if (weight_decay !== 0) grad = tmp(call(H.add, grad, p._h, weight_decay));
 
-    call(H.mul_, exp_avg, beta1);
-    call(H.add_, exp_avg, grad, 1 - beta1);
+    if (V2) call(H.lerp_, exp_avg, grad, 1 - beta1); // 2.x: exp_avg.lerp_(grad, 1 - beta1)
+    else { call(H.mul_, exp_avg, beta1); call(H.add_, exp_avg, grad, 1 - beta1); }
     call(H.mul_, exp_avg_sq, beta2);
     call(H.addcmul_, exp_avg_sq, grad, grad, 1 - beta2);
 
@@ -84,7 +86,7 @@ export function adamUpdate(group: ParamGroup<AdamOptionsBase>, decoupled: boolea
     const bias_correction1 = 1 - pow(beta1, step); // libm's pow, as Python's `beta1 ** step`
     const bias_correction2 = 1 - pow(beta2, step);
     const step_size = lr / bias_correction1;
-    const bias_correction2_sqrt = Math.sqrt(bias_correction2);
+    const bias_correction2_sqrt = V2 ? pow(bias_correction2, 0.5) : Math.sqrt(bias_correction2); // 2.x: bc2 ** 0.5
 
     let sq = exp_avg_sq;
     if (amsgrad) {
@@ -106,15 +108,17 @@ export function adamUpdate(group: ParamGroup<AdamOptionsBase>, decoupled: boolea
  */
 export class Adam extends Optimizer<AdamOptions, AdamState> {
   constructor(params: ParamsArg<AdamOptions>, ...args: Rest<[number, [number, number], number, number, boolean], Partial<AdamOptions>>) {
-    const { lr, betas, eps, weight_decay, amsgrad, foreach, maximize, capturable, differentiable, fused } = bind<AdamOptions>('Adam.__init__', args, {
+    const { lr, betas, eps, weight_decay, amsgrad, foreach, maximize, capturable, differentiable, fused, decoupled_weight_decay } = bind<AdamOptions>('Adam.__init__', args, {
       lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0, amsgrad: false,
-      foreach: null, maximize: false, capturable: false, differentiable: false, fused: false,
-    });
+      foreach: null, maximize: false, capturable: false, differentiable: false, fused: V2 ? null : false,
+      ...(V2 ? { decoupled_weight_decay: false } : {}),
+    } as Required<AdamOptions>);
     checkAdamOptions(lr, betas, eps, weight_decay);
     if (capturable || differentiable || fused) {
       throw new Error('torch-node: Adam supports only capturable=false, differentiable=false and fused=false');
     }
-    super(params, { lr, betas: [betas[0], betas[1]], eps, weight_decay, amsgrad, maximize, foreach, capturable, differentiable, fused });
+    super(params, { lr, betas: [betas[0], betas[1]], eps, weight_decay, amsgrad, maximize, foreach, capturable, differentiable, fused,
+      ...(V2 ? { decoupled_weight_decay } : {}) });
   }
 
   protected override _setstate(): void {
@@ -124,7 +128,7 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
   }
 
   protected override _update_group(group: ParamGroup<AdamOptions>): void {
-    adamUpdate(group, false, (p) => this._state(p), (h) => this._own(h));
+    adamUpdate(group, V2 && group.decoupled_weight_decay === true, (p) => this._state(p), (h) => this._own(h));
   }
 }
 

@@ -2,13 +2,13 @@
 import { native } from '../native';
 import { Tensor, op } from '../tensor';
 import { pow } from './_math';
-import { Optimizer, ParamsArg, ParamGroup, forEachGrad, numbersToTensors, scalarTensor, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, numbersToTensors, scalarTensor, setdefaults, V2 } from './optimizer';
 import { checkBetas, nonNegative } from './_check';
 import { bind, Rest } from '../nn/common';
 
 const { call } = native;
 const H = {
-  neg: op('neg'), add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), addS_: op('add_', 'Scalar'), mul_: op('mul_', 'Scalar'),
+  neg: op('neg'), lerp_: op('lerp_', 'Scalar'), add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), addS_: op('add_', 'Scalar'), mul_: op('mul_', 'Scalar'),
   abs: op('abs'), unsqueeze: op('unsqueeze'), unsqueeze_: op('unsqueeze_'), cat: op('cat'), amax_out: op('amax', 'out'),
   addcdiv_: op('addcdiv_'), zeros_like: op('zeros_like'), item: op('item'),
 };
@@ -55,8 +55,8 @@ export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
       const step = call(H.item, step_t) as number;
       if (weight_decay !== 0) grad = tmp(call(H.add, grad, p._h, weight_decay));
       // Update biased first moment estimate.
-      call(H.mul_, exp_avg, beta1);
-      call(H.add_, exp_avg, grad, 1 - beta1);
+      if (V2) call(H.lerp_, exp_avg, grad, 1 - beta1); // 2.x: exp_avg.lerp_(grad, 1 - beta1)
+      else { call(H.mul_, exp_avg, beta1); call(H.add_, exp_avg, grad, 1 - beta1); }
       // Update the exponentially weighted infinity norm: max(beta2 * exp_inf, |grad| + eps), through cat + amax as PyTorch.
       call(H.mul_, exp_inf, beta2);
       const a = tmp(call(H.unsqueeze, exp_inf, 0));

@@ -1,5 +1,5 @@
 // torch.optim.AdamW, after torch/optim/adamw.py (PyTorch 1.13, the single-tensor path).
-import { Optimizer, ParamsArg, ParamGroup, numbersToTensors, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, numbersToTensors, setdefaults, V2 } from './optimizer';
 import { bind, Rest } from '../nn/common';
 import { AdamOptionsBase, AdamState, adamUpdate, checkAdamOptions } from './adam';
 
@@ -23,6 +23,8 @@ export class AdamW extends Optimizer<AdamWOptions, AdamState> {
   protected override _setstate(): void {
     super._setstate();
     setdefaults(this.param_groups, { amsgrad: false, maximize: false, foreach: null, capturable: false });
+    // 2.x's AdamW.__setstate__: always decoupled, whatever the loaded groups say
+    if (V2) for (const g of this.param_groups) (g as Record<string, unknown>).decoupled_weight_decay = true;
     numbersToTensors(this.state, ['step']);
   }
 

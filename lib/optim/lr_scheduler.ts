@@ -1,6 +1,6 @@
 // torch.optim.lr_scheduler, after torch/optim/lr_scheduler.py (PyTorch 1.13):
 // the chainable forms on step(), the closed forms on step(epoch).
-import { Optimizer } from './optimizer';
+import { Optimizer, V2 } from './optimizer';
 import { Tensor } from '../tensor';
 import { bind, py, typename, REQUIRED, Rest } from '../nn/common';
 import { warn } from '../warnings';
@@ -23,7 +23,8 @@ type CountedStep = ((...args: unknown[]) => unknown) & { _with_counter?: boolean
 export interface SchedulerOptions { last_epoch?: number; verbose?: boolean }
 /** The trailing (last_epoch = -1, verbose = false) of every scheduler's signature, after its own optional ones (`P`). */
 type SchedulerRest<P extends unknown[], O> = Rest<[...P, number, boolean], O & SchedulerOptions>;
-const BASE = { last_epoch: -1, verbose: false };
+// 2.x's schedulers take no verbose (an unexpected keyword there, and one positional argument fewer)
+const BASE = (V2 ? { last_epoch: -1 } : { last_epoch: -1, verbose: false }) as { last_epoch: number; verbose: boolean };
 interface Bound { last_epoch: number; verbose: boolean }
 
 /** Python's a % b for b > 0 (never negative). */
@@ -46,7 +47,8 @@ export abstract class LRScheduler {
   optimizer: AnyOptimizer;
   base_lrs: number[];
   last_epoch: number;
-  verbose: boolean;
+  /** 1.13 only (2.x has no verbose): absent from a 2.x scheduler's fields. */
+  declare verbose: boolean;
   _step_count = 0;
   _get_lr_called_within_step = false;
   _last_lr: number[] = [];
@@ -61,7 +63,14 @@ export abstract class LRScheduler {
       for (const g of groups) if (!('initial_lr' in g)) g.initial_lr = g.lr;
     } else {
       groups.forEach((g, i) => {
-        if (!('initial_lr' in g)) throw new Error(`param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+        if (!('initial_lr' in g)) {
+          throw new Error(V2
+            ? `param 'initial_lr' is not specified in param_groups[${i}] when resuming scheduler with last_epoch >= 0.\n` +
+              'This typically happens when:\n' +
+              "1. You're trying to resume training from a checkpoint but haven't properly loaded the optimizer state\n" +
+              "2. You're using last_epoch >= 0 for a fresh training run (not recommended)"
+            : `param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`);
+        }
       });
     }
     this.base_lrs = groups.map((g) => g.initial_lr as number);
@@ -77,14 +86,20 @@ export abstract class LRScheduler {
       counted._with_counter = true;
       optimizer.step = counted as AnyOptimizer['step'];
     }
-    this.verbose = verbose;
+    if (V2) this._is_initial = false; // 2.x: set while the initial step runs
+    else this.verbose = verbose;
   }
+
+  /** @internal 2.x: true during the initial step (Python's _initial_mode); absent on 1.13. */
+  declare _is_initial: boolean;
 
   /** @internal Resets the step counts and performs the first step (epoch 0); SequentialLR calls it on its first scheduler. */
   _initial_step(): void {
     this.optimizer._step_count = 0;
     this._step_count = 0;
-    this.step();
+    if (!V2) { this.step(); return; }
+    this._is_initial = true;
+    try { this.step(); } finally { this._is_initial = false; }
   }
 
   /** The learning rates of the chainable form at `last_epoch`. */
@@ -391,7 +406,10 @@ export class LinearLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, ...args: SchedulerRest<[number, number, number], { start_factor?: number; end_factor?: number; total_iters?: number }>) {
     const a = bind<Bound & { start_factor: number; end_factor: number; total_iters: number }>('LinearLR.__init__', args,
       { start_factor: 1.0 / 3, end_factor: 1.0, total_iters: 5, ...BASE });
-    if (a.start_factor > 1.0 || a.start_factor < 0) throw new RangeError('Starting multiplicative factor expected to be between 0 and 1.');
+    if (V2 ? a.start_factor > 1.0 || a.start_factor <= 0 : a.start_factor > 1.0 || a.start_factor < 0) {
+      throw new RangeError(V2 ? 'Starting multiplicative factor expected to be greater than 0 and less or equal to 1.'
+        : 'Starting multiplicative factor expected to be between 0 and 1.');
+    }
     if (a.end_factor > 1.0 || a.end_factor < 0) throw new RangeError('Ending multiplicative factor expected to be between 0 and 1.');
     super(optimizer, a.last_epoch, a.verbose);
     this.start_factor = a.start_factor;
@@ -557,6 +575,7 @@ export class SequentialLR extends LRScheduler {
     const a = bind<Bound & { schedulers: LRScheduler[]; milestones: number[] }>('SequentialLR.__init__', args,
       { schedulers: REQUIRED, milestones: REQUIRED, ...BASE });
     const { schedulers, milestones } = a;
+    if (V2) checkSameOptimizer('SequentialLR', optimizer, schedulers);
     for (let i = 0; i < schedulers.length; i++) {
       if (schedulers[i].optimizer !== optimizer) {
         throw new RangeError('Sequential Schedulers expects all schedulers to belong to the same optimizer, but ' +
@@ -609,13 +628,33 @@ export class SequentialLR extends LRScheduler {
   }
 }
 
+/** 2.x's check that every scheduler of a SequentialLR / ChainedScheduler is on `optimizer`, with its messages. */
+function checkSameOptimizer(name: string, optimizer: AnyOptimizer, schedulers: LRScheduler[]): void {
+  if (schedulers.length < 1) throw new RangeError(`${name} expects at least one scheduler, but got no scheduler.`);
+  schedulers.forEach((scheduler, i) => {
+    if (!(scheduler as { optimizer?: unknown } | null)?.optimizer) {
+      throw new TypeError(`${name} at index ${i} should have \`optimizer\` as its attribute.`);
+    }
+    if ((scheduler as unknown) instanceof ReduceLROnPlateau) {
+      throw new RangeError(`${name} does not support \`ReduceLROnPlateau\` scheduler as it requires additional kwargs to be ` +
+        `specified when calling \`step\`, but got one at index ${i} in the given schedulers sequence.`);
+    }
+    if (optimizer !== scheduler.optimizer) {
+      throw new RangeError(`${name} expects all schedulers to belong to the same optimizer, but got scheduler ` +
+        `${scheduler.constructor.name} at index ${i} has ${String(scheduler.optimizer)}, which is different from ${optimizer.constructor.name}.`);
+    }
+  });
+}
+
 /** Steps several schedulers together, each on the lr the previous one set (torch.optim.lr_scheduler.ChainedScheduler). */
 export class ChainedScheduler extends LRScheduler {
   _schedulers: LRScheduler[];
 
   /** `new ChainedScheduler([s1, s2])`. */
   constructor(...args: unknown[]) {
-    const { schedulers } = bind<{ schedulers: LRScheduler[] }>('ChainedScheduler.__init__', args, { schedulers: REQUIRED });
+    const { schedulers, optimizer } = bind<{ schedulers: LRScheduler[]; optimizer: AnyOptimizer | null }>('ChainedScheduler.__init__', args,
+      (V2 ? { schedulers: REQUIRED, optimizer: null } : { schedulers: REQUIRED }) as { schedulers: typeof REQUIRED; optimizer: null });
+    if (V2) checkSameOptimizer('ChainedScheduler', optimizer ?? schedulers[0].optimizer, schedulers);
     for (let i = 1; i < schedulers.length; i++) {
       if (schedulers[i].optimizer !== schedulers[0].optimizer) {
         throw new RangeError('ChainedScheduler expects all schedulers to belong to the same optimizer, but ' +
@@ -650,7 +689,10 @@ export class ChainedScheduler extends LRScheduler {
 function formatParam<T>(name: string, optimizer: AnyOptimizer, param: T | T[]): T[] {
   const n = optimizer.param_groups.length;
   if (Array.isArray(param)) {
-    if (param.length !== n) throw new RangeError(`expected ${n} values for ${name}, got ${param.length}`);
+    if (param.length !== n) {
+      throw new RangeError(V2 ? `${name} must have the same length as optimizer.param_groups. ${name} has ${param.length} values, param_groups has ${n}.`
+        : `expected ${n} values for ${name}, got ${param.length}`);
+    }
     return param;
   }
   return Array.from({ length: n }, () => param);
@@ -679,7 +721,9 @@ export interface OneCycleLROptions extends SchedulerOptions {
 export class OneCycleLR extends LRScheduler {
   total_steps: number;
   _schedule_phases: Phase[];
-  anneal_func: Anneal;
+  /** 1.13: the annealing function; 2.x keeps its name in `_anneal_func_type` instead. */
+  declare anneal_func: Anneal;
+  declare _anneal_func_type: 'cos' | 'linear';
   cycle_momentum: boolean;
   declare use_beta1?: boolean;
 
@@ -722,7 +766,7 @@ export class OneCycleLR extends LRScheduler {
     }
     // Validate anneal_strategy
     if (a.anneal_strategy !== 'cos' && a.anneal_strategy !== 'linear') {
-      throw new RangeError(`anneal_strategy must by one of 'cos' or 'linear', instead got ${a.anneal_strategy}`);
+      throw new RangeError(`anneal_strategy must ${V2 ? 'be' : 'by'} one of 'cos' or 'linear', instead got ${a.anneal_strategy}`);
     }
     // Initialize learning rate variables
     const max_lrs = formatParam('max_lr', optimizer, a.max_lr);
@@ -738,7 +782,7 @@ export class OneCycleLR extends LRScheduler {
     let use_beta1: boolean | undefined;
     if (a.cycle_momentum) {
       if (!hasOption(optimizer, 'momentum') && !hasOption(optimizer, 'betas')) {
-        throw new RangeError('optimizer must support momentum with `cycle_momentum` option enabled');
+        throw new RangeError(`optimizer must support momentum${V2 ? ' or beta1' : ''} with \`cycle_momentum\` option enabled`);
       }
       use_beta1 = hasOption(optimizer, 'betas');
       const max_momentums = formatParam('max_momentum', optimizer, a.max_momentum);
@@ -755,7 +799,8 @@ export class OneCycleLR extends LRScheduler {
     super(optimizer, a.last_epoch, a.verbose);
     this.total_steps = total_steps;
     this._schedule_phases = phases;
-    this.anneal_func = a.anneal_strategy === 'cos' ? OneCycleLR._annealing_cos : OneCycleLR._annealing_linear;
+    if (V2) this._anneal_func_type = a.anneal_strategy;
+    else this.anneal_func = a.anneal_strategy === 'cos' ? OneCycleLR._annealing_cos : OneCycleLR._annealing_linear;
     this.cycle_momentum = a.cycle_momentum;
     if (use_beta1 !== undefined) this.use_beta1 = use_beta1;
     this._initial_step();
@@ -776,8 +821,9 @@ export class OneCycleLR extends LRScheduler {
     this._warn_get_lr();
     const step_num = this.last_epoch;
     if (step_num > this.total_steps) {
-      throw new RangeError(`Tried to step ${step_num + 1} times. The specified number of total steps is ${this.total_steps}`);
+      throw new RangeError(`Tried to step ${V2 ? step_num : step_num + 1} times. The specified number of total steps is ${this.total_steps}`);
     }
+    const anneal: Anneal = this.anneal_func ?? (this._anneal_func_type === 'linear' ? OneCycleLR._annealing_linear : OneCycleLR._annealing_cos);
     return this.groups.map((group) => {
       let start_step = 0;
       let computed_lr = NaN, computed_momentum = NaN;
@@ -787,8 +833,8 @@ export class OneCycleLR extends LRScheduler {
         const end_step = phase.end_step;
         if (step_num <= end_step || i === phases.length - 1) {
           const pct = (step_num - start_step) / (end_step - start_step);
-          computed_lr = this.anneal_func(group[phase.start_lr] as number, group[phase.end_lr] as number, pct);
-          if (this.cycle_momentum) computed_momentum = this.anneal_func(group[phase.start_momentum] as number, group[phase.end_momentum] as number, pct);
+          computed_lr = anneal(group[phase.start_lr] as number, group[phase.end_lr] as number, pct);
+          if (this.cycle_momentum) computed_momentum = anneal(group[phase.start_momentum] as number, group[phase.end_momentum] as number, pct);
           break;
         }
         start_step = phase.end_step;
@@ -822,6 +868,8 @@ export class CyclicLR extends LRScheduler {
   _scale_fn_ref: ((x: number) => number) | null;
   scale_mode: string;
   cycle_momentum: boolean;
+  /** 2.x: Adam-like optimizers cycle betas[0]. */
+  declare use_beta1?: boolean;
   declare base_momentums?: number[];
   declare max_momentums?: number[];
 
@@ -846,7 +894,25 @@ export class CyclicLR extends LRScheduler {
       throw new RangeError('mode is invalid and scale_fn is None');
     }
     let base_momentums: number[] | undefined, max_momentums: number[] | undefined;
-    if (a.cycle_momentum) {
+    let use_beta1: boolean | undefined;
+    if (a.cycle_momentum && V2) {
+      // 2.x: momentum or beta1; the groups start at max_momentum and record both bounds
+      if (!hasOption(optimizer, 'momentum') && !hasOption(optimizer, 'betas')) {
+        throw new RangeError('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
+      }
+      use_beta1 = hasOption(optimizer, 'betas');
+      base_momentums = formatParam('base_momentum', optimizer, a.base_momentum);
+      max_momentums = formatParam('max_momentum', optimizer, a.max_momentum);
+      if (a.last_epoch === -1) {
+        groups.forEach((group, i) => {
+          const m = (max_momentums as number[])[i];
+          if (use_beta1) group.betas = [m, ...(group.betas as number[]).slice(1)];
+          else group.momentum = m;
+          group.max_momentum = m;
+          group.base_momentum = (base_momentums as number[])[i];
+        });
+      }
+    } else if (a.cycle_momentum) {
       if (!hasOption(optimizer, 'momentum')) throw new RangeError('optimizer must support momentum with `cycle_momentum` option enabled');
       const bm = formatParam('base_momentum', optimizer, a.base_momentum);
       if (a.last_epoch === -1) groups.forEach((group, i) => { group.momentum = bm[i]; });
@@ -870,9 +936,17 @@ export class CyclicLR extends LRScheduler {
       this.scale_mode = a.scale_mode;
     }
     this.cycle_momentum = a.cycle_momentum;
+    if (use_beta1 !== undefined) this.use_beta1 = use_beta1;
     if (base_momentums !== undefined) { this.base_momentums = base_momentums; this.max_momentums = max_momentums; }
     this._initial_step();
     this.base_lrs = base_lrs;
+  }
+
+  /** 2.x leaves out `_scale_fn_ref` (a weak method that cannot be pickled). */
+  override state_dict(): Record<string, unknown> {
+    const sd = super.state_dict();
+    if (V2) delete sd._scale_fn_ref;
+    return sd;
   }
 
   scale_fn(x: number): number {
@@ -902,7 +976,10 @@ export class CyclicLR extends LRScheduler {
         const base_height = (max_momentum - base_momentum) * scale_factor;
         return max_momentum - base_height * this.scale_fn(at);
       });
-      this.groups.forEach((g, i) => { g.momentum = momentums[i]; });
+      this.groups.forEach((g, i) => {
+        if (this.use_beta1) g.betas = [momentums[i], ...(g.betas as number[]).slice(1)];
+        else g.momentum = momentums[i];
+      });
     }
     return lrs;
   }
@@ -922,7 +999,10 @@ export class ReduceLROnPlateau {
   optimizer: AnyOptimizer;
   min_lrs: number[];
   patience: number;
-  verbose: boolean;
+  /** 1.13 only (2.x has no verbose). */
+  declare verbose: boolean;
+  /** 2.x only: the min_lr given as one number (null for a list), to extend min_lrs to new groups. */
+  declare default_min_lr: number | null;
   cooldown: number;
   cooldown_counter = 0;
   mode: 'min' | 'max';
@@ -938,8 +1018,9 @@ export class ReduceLROnPlateau {
   /** `new ReduceLROnPlateau(opt, mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4, threshold_mode = 'rel', cooldown = 0, min_lr = 0, eps = 1e-8, verbose = false)`. */
   constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
     const a = bind<Required<ReduceLROnPlateauOptions>>('ReduceLROnPlateau.__init__', args, {
-      mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, threshold_mode: 'rel', cooldown: 0, min_lr: 0, eps: 1e-8, verbose: false,
-    });
+      mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, threshold_mode: 'rel', cooldown: 0, min_lr: 0, eps: 1e-8,
+      ...(V2 ? {} : { verbose: false }),
+    } as Required<ReduceLROnPlateauOptions>);
     if (a.factor >= 1.0) throw new RangeError('Factor should be < 1.0.');
     this.factor = a.factor;
     checkOptimizer(optimizer);
@@ -947,12 +1028,14 @@ export class ReduceLROnPlateau {
     const n = optimizer.param_groups.length;
     if (Array.isArray(a.min_lr)) {
       if (a.min_lr.length !== n) throw new RangeError(`expected ${n} min_lrs, got ${a.min_lr.length}`);
+      if (V2) this.default_min_lr = null;
       this.min_lrs = [...a.min_lr];
     } else {
+      if (V2) this.default_min_lr = a.min_lr;
       this.min_lrs = Array.from({ length: n }, () => a.min_lr as number);
     }
     this.patience = a.patience;
-    this.verbose = a.verbose;
+    if (!V2) this.verbose = a.verbose;
     this.cooldown = a.cooldown;
     this.mode = a.mode;
     this.threshold = a.threshold;
@@ -1001,6 +1084,14 @@ export class ReduceLROnPlateau {
   }
 
   private _reduce_lr(epoch: number): void {
+    if (V2 && this.groups.length !== this.min_lrs.length) {
+      if (this.default_min_lr === null) {
+        throw new Error(`The number of param groups in the \`optimizer\` (${this.groups.length}) differs from when \`ReduceLROnPlateau\` ` +
+          `was initialized (${this.min_lrs.length}), usually due to a new param group being added to the optimizer. Please modify ` +
+          'the `min_lrs` field to match the length of the `optimizer` param groups.');
+      }
+      this.min_lrs = Array.from({ length: this.groups.length }, () => this.default_min_lr as number);
+    }
     this.groups.forEach((param_group, i) => {
       const old_lr = Number(param_group.lr);
       const floor = this.min_lrs[i], reduced = old_lr * this.factor;

@@ -1,7 +1,7 @@
 // torch.optim.Optimizer: parameter groups, per-parameter state, zero_grad,
 // state_dict / load_state_dict, written after torch/optim/optimizer.py
 // (PyTorch 1.13), with PyTorch 2.x's zero_grad(set_to_none=True) default.
-import { native, Handle } from '../native';
+import { native, Handle, torchAtLeast } from '../native';
 import { Tensor, op } from '../tensor';
 import { keep } from '../memory';
 import { get_default_dtype } from '../dtype';
@@ -30,6 +30,69 @@ export interface OptimizerStateDict {
 
 /** The value of a required option with no default (torch.optim.optimizer.required). */
 export const required: unique symbol = Symbol.for('torch.optim.required');
+
+// ---- the defaults' layout per LibTorch version -------------------------------------
+
+/**
+ * PyTorch 2.x's defaults of each optimizer, in its order (keys, and the values of the options
+ * that 1.13 lacks): a 2.x state_dict's param_groups hold these keys in this order.
+ */
+const V2_DEFAULTS: Record<string, Array<[string, unknown]>> = {
+  SGD: [['lr', 0], ['momentum', 0], ['dampening', 0], ['weight_decay', 0], ['nesterov', false], ['maximize', false],
+    ['foreach', null], ['differentiable', false], ['fused', null]],
+  Adam: [['lr', 0], ['betas', 0], ['eps', 0], ['weight_decay', 0], ['amsgrad', false], ['maximize', false], ['foreach', null],
+    ['capturable', false], ['differentiable', false], ['fused', null], ['decoupled_weight_decay', false]],
+  AdamW: [['lr', 0], ['betas', 0], ['eps', 0], ['weight_decay', 0], ['amsgrad', false], ['maximize', false], ['foreach', null],
+    ['capturable', false], ['differentiable', false], ['fused', null], ['decoupled_weight_decay', true]],
+  Adadelta: [['lr', 0], ['rho', 0], ['eps', 0], ['weight_decay', 0], ['maximize', false], ['capturable', false],
+    ['foreach', null], ['differentiable', false]],
+  Adagrad: [['lr', 0], ['lr_decay', 0], ['eps', 0], ['weight_decay', 0], ['initial_accumulator_value', 0], ['foreach', null],
+    ['maximize', false], ['differentiable', false], ['fused', null]],
+  Adamax: [['lr', 0], ['betas', 0], ['eps', 0], ['weight_decay', 0], ['foreach', null], ['maximize', false],
+    ['differentiable', false], ['capturable', false]],
+  ASGD: [['lr', 0], ['lambd', 0], ['alpha', 0], ['t0', 0], ['weight_decay', 0], ['foreach', null], ['maximize', false],
+    ['differentiable', false], ['capturable', false]],
+  NAdam: [['lr', 0], ['betas', 0], ['eps', 0], ['weight_decay', 0], ['momentum_decay', 0], ['decoupled_weight_decay', false],
+    ['maximize', false], ['foreach', null], ['capturable', false], ['differentiable', false]],
+  RAdam: [['lr', 0], ['betas', 0], ['eps', 0], ['weight_decay', 0], ['maximize', false], ['foreach', null], ['capturable', false],
+    ['decoupled_weight_decay', false], ['differentiable', false]],
+  RMSprop: [['lr', 0], ['momentum', 0], ['alpha', 0], ['eps', 0], ['centered', false], ['weight_decay', 0], ['capturable', false],
+    ['foreach', null], ['maximize', false], ['differentiable', false]],
+  Rprop: [['lr', 0], ['etas', 0], ['step_sizes', 0], ['foreach', null], ['maximize', false], ['differentiable', false],
+    ['capturable', false]],
+};
+
+/** What 2.x's __setstate__ fills into groups that lack them (a state dict of an older version), per optimizer. */
+const V2_SETSTATE: Record<string, Record<string, unknown>> = {
+  SGD: { nesterov: false, maximize: false, foreach: null, differentiable: false, fused: false },
+  Adam: { amsgrad: false, maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false, fused: null },
+  Adadelta: { foreach: null, maximize: false, differentiable: false, capturable: false },
+  Adagrad: { foreach: null, maximize: false, differentiable: false, fused: null },
+  Adamax: { foreach: null, maximize: false, differentiable: false, capturable: false },
+  ASGD: { foreach: null, maximize: false, differentiable: false, capturable: false },
+  NAdam: { maximize: false, foreach: null, capturable: false, differentiable: false, decoupled_weight_decay: false },
+  RAdam: { foreach: null, maximize: false, differentiable: false, decoupled_weight_decay: false, capturable: false },
+  RMSprop: { momentum: 0, centered: false, foreach: null, maximize: false, differentiable: false, capturable: false },
+  Rprop: { foreach: null, maximize: false, differentiable: false, capturable: false },
+};
+V2_SETSTATE.AdamW = V2_SETSTATE.Adam; // a subclass of Adam in 2.x (AdamW then sets decoupled_weight_decay = True)
+
+/** @internal PyTorch 2.x stores some per-parameter values (`step`) as tensors where 1.13 kept numbers. */
+export const V2 = torchAtLeast(2, 0);
+
+/**
+ * The defaults as the Python of the LibTorch the addon was built against lays them out: 1.13's
+ * as given; 2.x's with its keys, in its order (options 1.13 lacks take 2.x's defaults).
+ */
+function layout<O extends object>(name: string, defaults: O): O {
+  const keys = V2 ? V2_DEFAULTS[name] : undefined;
+  if (keys === undefined) return defaults;
+  const given = defaults as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, def] of keys) out[k] = k in given ? given[k] : def;
+  for (const [k, v] of Object.entries(given)) if (!(k in out)) out[k] = v;
+  return out as O;
+}
 
 // ---- copies of state, for load_state_dict ------------------------------------------
 
@@ -73,7 +136,7 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
   _step_count?: number;
 
   constructor(params: ParamsArg<O>, defaults: O) {
-    this.defaults = defaults;
+    this.defaults = layout(this._builtinName(), defaults);
     if (params instanceof Tensor || params === null || params === undefined ||
         typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typename(params)}`);
@@ -244,6 +307,16 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
   /** @internal Fills options that older state dicts lack (Python's __setstate__). */
   protected _setstate(): void {
     if (!('differentiable' in this.defaults)) (this.defaults as Record<string, unknown>).differentiable = false;
+    const v2 = V2 ? V2_SETSTATE[this._builtinName()] : undefined;
+    if (v2 !== undefined) setdefaults(this.param_groups as Array<Record<string, unknown>>, v2);
+  }
+
+  /** @internal The name of the torch.optim class this one is or extends ('' for none). */
+  private _builtinName(): string {
+    for (let c = this.constructor; c && c !== Optimizer; c = Object.getPrototypeOf(c)) {
+      if (Object.prototype.hasOwnProperty.call(V2_DEFAULTS, c.name)) return c.name;
+    }
+    return '';
   }
 
   /** Python's repr(optimizer). */
@@ -341,4 +414,32 @@ export function numbersToTensors(state: Map<unknown, object>, keys: string[]): v
     if (values.length === 0 || values[0][key] instanceof Tensor) continue;
     for (const s of values) s[key] = keep(new Tensor(scalarTensor(Number(s[key]))));
   }
+}
+
+const addS_ = op('add_', 'Scalar');
+
+/**
+ * @internal Python's check of a signature whose options after the first `max` (params included) are
+ * keyword-only (`*`), which `bind` does not know: more positional arguments are a TypeError.
+ */
+export function keywordOnlyAfter(fn: string, args: readonly unknown[], max: number): void {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n > 0 && isOptions(args[n - 1])) n--;
+  if (n + 1 > max) throw new TypeError(`${fn}() takes from 2 to ${max + 1} positional arguments but ${n + 2} were given`);
+}
+
+/**
+ * @internal A new `step` entry for the optimizers whose 1.13 kept it as a number (Adadelta,
+ * RMSprop, Rprop): 0, or on 2.x `torch.tensor(0.)` as 2.x's _init_group makes it.
+ */
+export function newStep(own: (h: Handle) => Tensor): number | Tensor {
+  return V2 ? own(scalarTensor(0)) : 0;
+}
+
+/** @internal `state.step += 1` on a number or a 0-dim tensor. */
+export function bumpStep(state: { step?: number | Tensor }): void {
+  const s = state.step;
+  if (s instanceof Tensor) call(addS_, s._h, 1, 1);
+  else state.step = (s as number) + 1;
 }

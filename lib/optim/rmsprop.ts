@@ -1,7 +1,7 @@
 // torch.optim.RMSprop, after torch/optim/rmsprop.py (PyTorch 1.13, the single-tensor path).
 import { native } from '../native';
 import { Tensor, op } from '../tensor';
-import { Optimizer, ParamsArg, ParamGroup, forEachGrad, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, setdefaults, newStep, bumpStep, numbersToTensors, V2 } from './optimizer';
 import { nonNegative } from './_check';
 import { bind, Rest } from '../nn/common';
 
@@ -9,6 +9,7 @@ const { call } = native;
 const H = {
   neg: op('neg'), add: op('add', 'Tensor'), add_: op('add_', 'Tensor'), addS_: op('add_', 'Scalar'), mul_: op('mul_', 'Scalar'),
   addcmul_: op('addcmul_'), addcmul: op('addcmul'), addcdiv_: op('addcdiv_'), sqrt: op('sqrt'), sqrt_: op('sqrt_'), zeros_like: op('zeros_like'),
+  lerp_: op('lerp_', 'Scalar'),
 };
 
 export interface RMSpropOptions {
@@ -19,7 +20,7 @@ export interface RMSpropOptions {
   /** Only false is supported (the step runs under no_grad). */
   differentiable: boolean;
 }
-export interface RMSpropState { step?: number; square_avg?: Tensor; momentum_buffer?: Tensor; grad_avg?: Tensor }
+export interface RMSpropState { step?: number | Tensor; square_avg?: Tensor; momentum_buffer?: Tensor; grad_avg?: Tensor }
 
 /**
  * RMSprop (torch.optim.RMSprop): `new RMSprop(params, lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0,
@@ -44,6 +45,7 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   protected override _setstate(): void {
     super._setstate();
     setdefaults(this.param_groups, { momentum: 0, centered: false, foreach: null, maximize: false, differentiable: false });
+    if (V2) numbersToTensors(this.state, ['step']);
   }
 
   protected override _update_group(group: ParamGroup<RMSpropOptions>): void {
@@ -52,12 +54,12 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
       const state = this._state(p);
       const zeros = () => this._own(call(H.zeros_like, p._h, null, null, null, null, null));
       if (state.step === undefined) {
-        state.step = 0;
+        state.step = newStep((h) => this._own(h));
         state.square_avg = zeros();
         if (momentum > 0) state.momentum_buffer = zeros();
         if (centered) state.grad_avg = zeros();
       }
-      state.step += 1;
+      bumpStep(state);
       const square_avg = (state.square_avg as Tensor)._h;
       let grad = maximize ? tmp(call(H.neg, g)) : g;
       if (weight_decay !== 0) grad = tmp(call(H.add, grad, p._h, weight_decay));
@@ -66,8 +68,8 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
       let avg;
       if (centered) {
         const grad_avg = (state.grad_avg as Tensor)._h;
-        call(H.mul_, grad_avg, alpha);
-        call(H.add_, grad_avg, grad, 1 - alpha);
+        if (V2) call(H.lerp_, grad_avg, grad, 1 - alpha); // 2.x: grad_avg.lerp_(grad, 1 - alpha)
+        else { call(H.mul_, grad_avg, alpha); call(H.add_, grad_avg, grad, 1 - alpha); }
         avg = tmp(call(H.addcmul, square_avg, grad_avg, grad_avg, -1));
         call(H.sqrt_, avg);
       } else {

@@ -1,7 +1,7 @@
 // torch.optim.Rprop, after torch/optim/rprop.py (PyTorch 1.13, the single-tensor path).
 import { native } from '../native';
 import { Tensor, op } from '../tensor';
-import { Optimizer, ParamsArg, ParamGroup, forEachGrad, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, setdefaults, newStep, bumpStep, numbersToTensors, V2 } from './optimizer';
 import { nonNegative } from './_check';
 import { bind, py, Rest } from '../nn/common';
 
@@ -18,7 +18,7 @@ export interface RpropOptions {
   foreach: boolean | null;
   maximize: boolean;
 }
-export interface RpropState { step?: number; prev?: Tensor; step_size?: Tensor }
+export interface RpropState { step?: number | Tensor; prev?: Tensor; step_size?: Tensor }
 
 /** Resilient backpropagation (torch.optim.Rprop): `new Rprop(params, lr = 1e-2, etas = [0.5, 1.2], step_sizes = [1e-6, 50], foreach = null, maximize = false)`. */
 export class Rprop extends Optimizer<RpropOptions, RpropState> {
@@ -34,6 +34,7 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
   protected override _setstate(): void {
     super._setstate();
     setdefaults(this.param_groups, { foreach: null, maximize: false });
+    if (V2) numbersToTensors(this.state, ['step']);
   }
 
   protected override _update_group(group: ParamGroup<RpropOptions>): void {
@@ -43,12 +44,12 @@ export class Rprop extends Optimizer<RpropOptions, RpropState> {
     forEachGrad(group, (p, g, tmp) => {
       const state = this._state(p);
       if (state.step === undefined) {
-        state.step = 0;
+        state.step = newStep((h) => this._own(h));
         state.prev = this._own(call(H.zeros_like, p._h, null, null, null, null, null));
         // grad.new().resize_as_(grad).fill_(lr): the gradient's dtype
         state.step_size = this._own(call(H.full_like, g, lr, null, null, null, null, null));
       }
-      state.step += 1;
+      bumpStep(state);
       const prev = (state.prev as Tensor)._h, step_size = (state.step_size as Tensor)._h;
       const grad0 = maximize ? tmp(call(H.neg, g)) : g;
       const sign = tmp(call(H.sign, tmp(call(H.mul, grad0, prev))));

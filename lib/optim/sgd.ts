@@ -1,7 +1,7 @@
 // torch.optim.SGD, after torch/optim/sgd.py (PyTorch 1.13, the single-tensor path).
 import { native } from '../native';
 import { Tensor, op } from '../tensor';
-import { Optimizer, ParamsArg, ParamGroup, forEachGrad, required, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, forEachGrad, required, setdefaults, V2 } from './optimizer';
 import { bind, py, Rest } from '../nn/common';
 
 const { call } = native;
@@ -32,7 +32,7 @@ export interface SGDState { momentum_buffer?: Tensor | null }
 export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: ParamsArg<SGDOptions>, ...args: Rest<[number, number, number, number, boolean], Partial<SGDOptions>>) {
     const { lr, momentum, dampening, weight_decay, nesterov, maximize, foreach, differentiable } = bind<SGDOptions>('SGD.__init__', args,
-      { lr: required, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
+      { lr: V2 ? 1e-3 : required, momentum: 0, dampening: 0, weight_decay: 0, nesterov: false, maximize: false, foreach: null, differentiable: false });
     if (lr !== required && (lr as number) < 0.0) throw new RangeError(`Invalid learning rate: ${py(lr)}`);
     if (momentum < 0.0) throw new RangeError(`Invalid momentum value: ${py(momentum)}`);
     if (weight_decay < 0.0) throw new RangeError(`Invalid weight_decay value: ${py(weight_decay)}`);
@@ -53,8 +53,8 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     forEachGrad(group, (p, g, tmp) => {
       let d_p = maximize ? tmp(call(H.neg, g)) : g;
       if (weight_decay !== 0) d_p = tmp(call(H.add, d_p, p._h, weight_decay));
-      const state = this._state(p);
       if (momentum !== 0) {
+        const state = this._state(p);
         let buf = state.momentum_buffer;
         if (buf === undefined || buf === null) {
           buf = this._own(call(H.detach, tmp(call(H.clone, d_p, null))));
@@ -65,7 +65,9 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
         state.momentum_buffer = buf;
         if (nesterov) d_p = tmp(call(H.add, d_p, buf._h, momentum));
         else d_p = buf._h;
-      } else {
+      } else if (!V2) {
+        // 1.13 records momentum_buffer = None; 2.x keeps no state without momentum
+        const state = this._state(p);
         state.momentum_buffer = state.momentum_buffer ?? null;
       }
       call(H.add_, p._h, d_p, -lr);

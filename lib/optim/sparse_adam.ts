@@ -4,7 +4,7 @@
 import { native, Handle } from '../native';
 import { Tensor, op } from '../tensor';
 import { pow } from './_math';
-import { Optimizer, ParamsArg, ParamGroup, ParamGroupInput, forEachGrad, isSparseGrad, setdefaults } from './optimizer';
+import { Optimizer, ParamsArg, ParamGroup, ParamGroupInput, forEachGrad, isSparseGrad, setdefaults, V2 } from './optimizer';
 import { checkBetas } from './_check';
 import { bind, isOptions, py, Rest } from '../nn/common';
 
@@ -14,7 +14,7 @@ const H = {
   mul_: op('mul_', 'Scalar'), mulS: op('mul', 'Scalar'), div_: op('div_', 'Tensor'), sqrt_: op('sqrt_'), pow: op('pow', 'Tensor_Scalar'),
   coalesce: op('coalesce'), indices: op('_indices'), values: op('_values'), sparse_mask: op('sparse_mask'),
   sparse_coo: op('sparse_coo_tensor', 'indices_size'),
-  zeros_like: op('zeros_like'), sparse_dim: op('sparse_dim'),
+  zeros_like: op('zeros_like'), sparse_dim: op('sparse_dim'), nnz: op('_nnz'),
 };
 
 export interface SparseAdamOptions { lr: number; betas: [number, number]; eps: number; maximize: boolean }
@@ -23,7 +23,8 @@ export interface SparseAdamState { step?: number; exp_avg?: Tensor; exp_avg_sq?:
 /** A parameter that is itself sparse (SparseAdam wants dense parameters with sparse gradients). */
 function isSparseParam(p: unknown): boolean {
   if (!(p instanceof Tensor)) return false;
-  try { call(H.sparse_dim, p._h); return true; } catch { return false; } // only sparse tensors have a sparse_dim
+  // only sparse tensors have a sparse_dim (1.13); 2.x gives dense ones sparse_dim() == 0, but still no _nnz
+  try { call(V2 ? H.nnz : H.sparse_dim, p._h); return true; } catch { return false; }
 }
 
 /** SparseAdam (torch.optim.SparseAdam): `new SparseAdam(params, lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, { maximize })`. */
@@ -35,7 +36,7 @@ export class SparseAdam extends Optimizer<SparseAdamOptions, SparseAdamState> {
     checkBetas(o.betas);
     const list = params !== null && params !== undefined && typeof (params as Iterable<unknown>)[Symbol.iterator] === 'function' && !(params instanceof Tensor)
       ? [...(params as Iterable<unknown>)] : params;
-    if (Array.isArray(list)) {
+    if (!V2 && Array.isArray(list)) {
       const sparse_params: unknown[] = [];
       list.forEach((param, index) => {
         if (isOptions(param)) {
@@ -51,6 +52,20 @@ export class SparseAdam extends Optimizer<SparseAdamOptions, SparseAdamState> {
     }
     const { lr, betas, eps, maximize } = o;
     super(list as ParamsArg<SparseAdamOptions>, { lr, betas: [betas[0], betas[1]], eps, maximize });
+    if (V2) {
+      // 2.x checks the groups once made: [group, index] pairs
+      const sparse_params: number[][] = [], complex_params: number[][] = [];
+      this.param_groups.forEach((g, index) => g.params.forEach((d, d_index) => {
+        if (isSparseParam(d)) sparse_params.push([index, d_index]);
+        if (d.is_complex()) complex_params.push([index, d_index]);
+      }));
+      if (sparse_params.length) {
+        throw new RangeError(`Sparse params at indices ${py(sparse_params, { list: true })}: SparseAdam requires dense parameter tensors`);
+      }
+      if (complex_params.length) {
+        throw new RangeError(`Complex params at indices ${py(complex_params, { list: true })}: SparseAdam does not support complex parameters`);
+      }
+    }
   }
 
   protected override _setstate(): void {
