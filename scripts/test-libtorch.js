@@ -22,7 +22,15 @@ const install = args[0] === '--install' ? (args.shift(), true) : false;
 const version = VERSIONS[args[0]] ? args.shift() : '2.13';
 const { venv, pip } = VERSIONS[version];
 const python = path.join(venv, 'bin', 'python');
-const mochaArgs = args.length ? args : ['test/**/*.test.js'];
+// Test files not yet green against this version (scripts/libtorch-pending.json, each with its
+// reason): left out of the default run and named here, so that the gap is in every CI log.
+const pending = (JSON.parse(fs.readFileSync(path.join(__dirname, 'libtorch-pending.json'), 'utf8'))[version]) || {};
+function defaultFiles() {
+  const all = fs.readdirSync(path.join(ROOT, 'test')).filter((f) => f.endsWith('.test.js')).map((f) => `test/${f}`).sort();
+  for (const [f, why] of Object.entries(pending)) console.error(`test-libtorch: NOT RUN against LibTorch ${version} (not yet green, issue 13): ${f}: ${why}`);
+  return all.filter((f) => !(f in pending));
+}
+const mochaArgs = args.length ? args : defaultFiles();
 
 const times = [];
 function stage(name, fn) {
