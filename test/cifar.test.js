@@ -148,6 +148,7 @@ print(json.dumps([C.base_folder, C.url, C.filename, C.tgz_md5, C.train_list, C.t
           assert.equal(d.__len__(), want.len);
           assert.deepEqual(d.data.shape, [want.len, 32, 32, 3]);
           assert.deepEqual(d.classes, P[Base.name].classes);
+          if (Base === datasets.CIFAR10) assert.equal(d.classes[9], 'caf\u00e9'); // a Python 2 str read as latin1
           assert.deepEqual(d.class_to_idx, P[Base.name].class_to_idx);
           assert.equal(want.mode, 'RGB');
           for (let i = 0; i < want.len; i++) {
@@ -173,6 +174,8 @@ print(json.dumps([C.base_folder, C.url, C.filename, C.tgz_md5, C.train_list, C.t
         assert.equal(x.index(1).index(2).index(5).item(), Math.fround(hwc[(2 * 32 + 5) * 3 + 1] / 255));
       });
       it('missing files: torchvision\'s message; unknown keyword: TypeError', () => {
+        assert.equal(P[Base.name].missing, 'Dataset not found or corrupted. You can use download=True to download it');
+        assert.equal(P[Base.name].bad_md5, 'File not found or corrupted.');
         assert.throws(() => new (fake(Base))(path.join(root, 'nothing')), (e) => e.message === P[Base.name].missing);
         assert.throws(() => new (fake(Base))(root, { trian: false }), /unexpected keyword argument 'trian'/);
         // a corrupted batch (md5 differs) is "not found or corrupted" as well
@@ -201,6 +204,19 @@ print(json.dumps([C.base_folder, C.url, C.filename, C.tgz_md5, C.train_list, C.t
       });
     });
   }
+
+  it('with 2 DataLoader workers: batches equal the single-thread ones', () => {
+    const torch = require('torch-node');
+    const d = new (fake(datasets.CIFAR10))(root, { transform: new transforms.ToTensor() });
+    // workers re-create a dataset from its class in torchvision.datasets and its properties
+    Object.setPrototypeOf(d, datasets.CIFAR10.prototype);
+    const one = [...new torch.utils.data.DataLoader(d, { batch_size: 4 })];
+    const two = [...new torch.utils.data.DataLoader(d, { batch_size: 4, num_workers: 2 })];
+    assert.equal(two.length, 3);
+    two.forEach(([x, y], i) => { assert.ok(x.equal(one[i][0])); assert.ok(y.equal(one[i][1])); });
+    assert.deepEqual(two[0][0].shape, [4, 3, 32, 32]);
+    assert.deepEqual(Array.from(one[0][1].typed_array(), Number), P.CIFAR10.train.targets.slice(0, 4));
+  });
 
   it('the unpickler runs nothing: a batch naming another global is refused', () => {
     const F = fake(datasets.CIFAR10);
