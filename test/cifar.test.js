@@ -231,6 +231,30 @@ print(json.dumps([C.base_folder, C.url, C.filename, C.tgz_md5, C.train_list, C.t
     fs.rmSync(bad, { recursive: true, force: true });
   });
 
+  it('extract_archive: Python-written tar (PAX and GNU long names, gzipped or not); a member outside the folder is refused', () => {
+    const { extract_archive } = datasets.utils;
+    const dir = tmp();
+    const long = `${'d'.repeat(120)}/${'f'.repeat(130)}.bin`;
+    const py = spawnSync(PYTHON, ['-c', `import tarfile, io, sys
+d = sys.argv[1]
+def add(t, name, data):
+    i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+for fmt, ext in ((tarfile.PAX_FORMAT, 'tar.gz'), (tarfile.GNU_FORMAT, 'tar')):
+    with tarfile.open(d + '/a_%d.' % fmt + ext, 'w:gz' if ext == 'tar.gz' else 'w', format=fmt) as t:
+        add(t, 'top/small.txt', b'hello'); add(t, 'top/' + sys.argv[2], bytes(range(256)) * 5)
+with tarfile.open(d + '/evil.tar', 'w') as t: add(t, '../escape.txt', b'x')`, dir, long], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    for (const f of fs.readdirSync(dir).filter((f) => f.startsWith('a_'))) {
+      const out = path.join(dir, `out-${f}`);
+      assert.equal(extract_archive(path.join(dir, f), out), out);
+      assert.equal(fs.readFileSync(path.join(out, 'top', 'small.txt'), 'utf8'), 'hello');
+      assert.deepEqual(fs.readFileSync(path.join(out, 'top', long)), Buffer.from(Array.from({ length: 1280 }, (_, i) => i % 256)));
+    }
+    assert.throws(() => extract_archive(path.join(dir, 'evil.tar'), path.join(dir, 'x')), /unsafe path in .*evil.tar: \.\.\/escape.txt/);
+    assert.equal(fs.existsSync(path.join(dir, 'escape.txt')), false);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('an array whose bytes do not match its shape is refused', () => {
     const { loadsNumpy } = require('../dist/pickle_numpy');
     const py = spawnSync(PYTHON, ['-c', `import pickle, sys, numpy as np
