@@ -261,6 +261,9 @@ with tarfile.open(d + '/evil.tar', 'w') as t: add(t, '../escape.txt', b'x')`, di
 sys.stdout.buffer.write(pickle.dumps({'data': np.arange(6, dtype=np.uint8).reshape(2, 3)}, protocol=2))`]);
     assert.equal(py.status, 0, String(py.stderr));
     const good = loadsNumpy(py.stdout);
+    // a Python 2 str (BINSTRING) is read as ISO-8859-1: bytes 0x80-0x9f are U+0080-U+009F, not windows-1252
+    const b2 = Buffer.from([0x80, 2, 0x55, 3, 0x80, 0x9f, 0xff, 0x2e]); // PROTO 2, SHORT_BINSTRING 3 bytes, STOP
+    assert.equal(loadsNumpy(b2), '\u0080\u009f\u00ff');
     assert.deepEqual([good.data.shape, Array.from(good.data.data)], [[2, 3], [0, 1, 2, 3, 4, 5]]);
     // the 6 data bytes are a BINUNICODE of length 6 ('\\x00\\x01...'): claim shape (2, 4) instead
     const s = Buffer.from(py.stdout);
