@@ -1,4 +1,4 @@
-// torchvision.datasets (0.14): MNIST, FashionMNIST, KMNIST, EMNIST, FakeData, DatasetFolder, ImageFolder.
+// torchvision.datasets (0.14): MNIST, FashionMNIST, KMNIST, EMNIST, FakeData, DatasetFolder, ImageFolder, CIFAR10, CIFAR100.
 // Each works with DataLoader workers as it is: its class is found here and
 // re-created in the worker from its properties (utils/data/_transport.ts).
 export { VisionDataset, StandardTransform } from './vision';
