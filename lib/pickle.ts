@@ -512,7 +512,8 @@ export function setRawDictAttr(d: Map<unknown, unknown>, name: string, value: un
   d.attrs.set(name, value);
 }
 
-const latin1 = new TextDecoder('latin1');
+// ISO-8859-1 exactly, as Python's encoding='latin1' (WHATWG's TextDecoder('latin1') is windows-1252 in newer Nodes)
+const latin1 = { decode: (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1') };
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 function hashable(k: unknown): unknown {

@@ -1,4 +1,4 @@
-// torchvision.datasets (0.14): MNIST, FashionMNIST, KMNIST, EMNIST, FakeData, DatasetFolder, ImageFolder.
+// torchvision.datasets (0.14): MNIST, FashionMNIST, KMNIST, EMNIST, FakeData, DatasetFolder, ImageFolder, CIFAR10, CIFAR100.
 // Each works with DataLoader workers as it is: its class is found here and
 // re-created in the worker from its properties (utils/data/_transport.ts).
 export { VisionDataset, StandardTransform } from './vision';
@@ -6,3 +6,4 @@ export { MNIST, FashionMNIST, KMNIST, EMNIST, read_sn3_pascalvincent_tensor, rea
 export { FakeData } from './fakedata';
 export { DatasetFolder, ImageFolder, IMG_EXTENSIONS, has_file_allowed_extension, is_image_file, find_classes, make_dataset, pil_loader, default_loader } from './folder';
 export * as utils from './utils';
+export { CIFAR10, CIFAR100 } from './cifar';

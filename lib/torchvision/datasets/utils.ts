@@ -58,7 +58,8 @@ export function verify_str_arg(value: unknown, arg: string | null = null, valid_
 
 /**
  * Extracts a .zip archive (its files, keeping their folders) or decompresses a .gz file next to
- * it: the formats the MNIST family downloads. Returns the folder (zip) or the file (gz).
+ * it, or extracts a (gzipped) tar archive: the formats the MNIST and CIFAR families download.
+ * Returns the folder (zip, tar) or the file (gz).
  */
 export function extract_archive(from_path: string, to_path: string | null = null, remove_finished = false): string {
   to_path ??= path.dirname(from_path);
@@ -74,14 +75,63 @@ export function extract_archive(from_path: string, to_path: string | null = null
       fs.writeFileSync(dst, data);
     }
     out = to_path;
-  } else if (from_path.endsWith('.gz') && !from_path.endsWith('.tar.gz')) {
+  } else if (/\.(tar|tar\.gz|tgz)$/.test(from_path)) {
+    let data: Uint8Array = fs.readFileSync(from_path);
+    if (!from_path.endsWith('.tar')) data = zlib.gunzipSync(data);
+    extract_tar(data, to_path, from_path);
+    out = to_path;
+  } else if (from_path.endsWith('.gz')) {
     out = path.join(to_path, path.basename(from_path).slice(0, -3));
     fs.writeFileSync(out, zlib.gunzipSync(fs.readFileSync(from_path)));
   } else {
-    throw new Error(`Archive type of '${from_path}' is not supported: only .zip and .gz files can be extracted`);
+    throw new Error(`Archive type of '${from_path}' is not supported: only .zip, .tar, .tar.gz, .tgz and .gz files can be extracted`);
   }
   if (remove_finished) fs.unlinkSync(from_path);
   return out;
+}
+
+/** Where an archive member goes: inside `root`, or an error (Python's tarfile 'data' filter refuses these too). */
+function memberPath(root: string, name: string, archive: string): string {
+  const dst = path.resolve(root, name);
+  if (dst !== root && !dst.startsWith(root + path.sep)) throw new Error(`unsafe path in ${archive}: ${name}`);
+  return dst;
+}
+
+/** A ustar/GNU/pax tar archive's files and folders, written under `to_path`; links and devices are refused. */
+function extract_tar(data: Uint8Array, to_path: string, archive: string): void {
+  const root = path.resolve(to_path);
+  const text = (b: Uint8Array): string => { const z = b.indexOf(0); return Buffer.from(z < 0 ? b : b.subarray(0, z)).toString('utf8'); };
+  const octal = (b: Uint8Array): number => {
+    const s = text(b).trim();
+    if (!/^[0-7]*$/.test(s)) throw new Error(`${archive}: bad tar header (size '${s}')`);
+    return s ? parseInt(s, 8) : 0;
+  };
+  let pos = 0, longName: string | null = null;
+  while (pos + 512 <= data.length) {
+    const h = data.subarray(pos, pos + 512);
+    if (h.every((b) => b === 0)) break;  // end-of-archive block
+    const size = octal(h.subarray(124, 136));
+    const type = String.fromCharCode(h[156] || 0x30);
+    const body = pos + 512;
+    if (body + size > data.length) throw new Error(`${archive}: truncated tar archive`);
+    const content = data.subarray(body, body + size);
+    pos = body + Math.ceil(size / 512) * 512;
+    let name = longName ?? (h[345] && text(h.subarray(257, 263)).startsWith('ustar')
+      ? `${text(h.subarray(345, 500))}/${text(h.subarray(0, 100))}` : text(h.subarray(0, 100)));
+    if (type === 'L') { longName = text(content); continue; }
+    if (type === 'x') {
+      const m = /(?:^|\n)\d+ path=([^\n]*)\n/.exec(Buffer.from(content).toString('utf8'));
+      if (m) longName = m[1];
+      continue;
+    }
+    if (type === 'g') continue;
+    longName = null;
+    if (type === '5') { fs.mkdirSync(memberPath(root, name, archive), { recursive: true }); continue; }
+    if (type !== '0' && type !== '7') throw new Error(`${archive}: tar member ${name} of type '${type}' (links, devices) is not extracted`);
+    name = memberPath(root, name, archive);
+    fs.mkdirSync(path.dirname(name), { recursive: true });
+    fs.writeFileSync(name, content);
+  }
 }
 
 export function download_and_extract_archive(url: string, download_root: string, extract_root: string | null = null,
