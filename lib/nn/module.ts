@@ -9,7 +9,7 @@
 // after the prototype chain, as Python's `__getattr__` is tried after normal
 // attribute lookup.
 import { inspect } from 'node:util';
-import { native } from '../native';
+import { native, torchAtLeast } from '../native';
 import { Tensor, op } from '../tensor';
 import { dtype } from '../dtype';
 import { DeviceLike, device } from '../device';
@@ -528,8 +528,9 @@ export class Module {
         error_msgs.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${typename(input)}'>`);
         continue;
       }
-      // Loading a 1-dim tensor from 0.3.* into a 0-dim one, as PyTorch allows.
-      const src = param.dim() === 0 && input.dim() === 1 ? input.index(0) : input;
+      // Loading a 1-dim tensor from 0.3.* into a 0-dim one, as PyTorch allows
+      // (2.13's Python only when it has one element; other sizes are a size mismatch).
+      const src = param.dim() === 0 && input.dim() === 1 && (!torchAtLeast(2, 13) || input.shape[0] === 1) ? input.index(0) : input;
       try {
         if (src.shape.join() !== param.shape.join() || src.dim() !== param.dim()) {
           error_msgs.push(`size mismatch for ${key}: copying a param with shape ${pySize(src.shape)} from checkpoint, the shape in current model is ${pySize(param.shape)}.`);
