@@ -183,7 +183,14 @@ void check_record_name(const Writer& w, const std::string& name) {
 template <typename F>
 void writer_step(Writer& w, F&& f) {
   try {
+    errno = 0;
     f();
+  } catch (const std::ios_base::failure&) {
+    // 2.x's writer lets its file stream throw ("basic_ios::clear: iostream error"):
+    // said as 1.13's writer says it, with the system's reason
+    w.failed = true;
+    const int err = errno;
+    throw std::runtime_error(std::string("file write failed: ") + (err ? std::strerror(err) : "the stream reported an error"));
   } catch (...) {
     w.failed = true;
     throw;
