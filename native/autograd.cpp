@@ -223,9 +223,18 @@ struct JsFunctionNode : torch::autograd::Node {
                 num_outputs(), ", got ", out.size(), ")");
     return out;
   }
-  ~JsFunctionNode() override {
-    if (refs) refs->release(ctx);
+  void drop_ctx() {
+    if (refs && ctx) refs->release(ctx);
+    ctx = nullptr;
   }
+  // 2.x's intrusive nodes call this when the last strong reference goes; the destructor also
+  // waits for the weak ones, and the ctx's JsFnBox holds one: the ctx is let go here, or the
+  // pair would keep each other. (1.13's Node has no such hook: never called there.)
+  void release_resources() {
+    tn::compat::release_base_resources<torch::autograd::Node>(this);
+    drop_ctx();
+  }
+  ~JsFunctionNode() override { drop_ctx(); }
 };
 
 struct JsFnBox {

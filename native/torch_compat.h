@@ -141,6 +141,16 @@ node_ptr_t<Edge, T> make_node() {
   }
 }
 
+// Calls Base::release_resources() where the base has it (2.x's intrusive_ptr_target nodes).
+template <typename Base, typename T>
+auto release_base_resources_impl(T* self, int) -> decltype(self->Base::release_resources(), void()) {
+  self->Base::release_resources();
+}
+template <typename Base, typename T>
+void release_base_resources_impl(T*, long) {}
+template <typename Base, typename T>
+void release_base_resources(T* self) { release_base_resources_impl<Base>(self, 0); }
+
 // torch::autograd::_wrap_outputs: 1.13 takes (inputs, non_differentiable, dirty, raw outputs,
 // node, jvp); 2.x adds the tensors a setup_context saves, the view-as-self function and (later)
 // pure_view. Called as Python's Function.apply calls it with a forward-style Function: nothing
