@@ -6,9 +6,15 @@
 // only of objects this constructor made (not of an Object.create(device.prototype)
 // or a prototype swap), so a device handed to LibTorch is always one it can parse.
 
+import { torchAtLeast } from './native';
+
 /** c10's device types, in the order PyTorch's "Expected one of ..." message lists them. */
-const DEVICE_TYPES = ['cpu', 'cuda', 'ipu', 'xpu', 'mkldnn', 'opengl', 'opencl', 'ideep', 'hip', 've', 'fpga', 'ort',
-  'xla', 'lazy', 'vulkan', 'mps', 'meta', 'hpu', 'privateuseone'];
+// (2.13's c10 has maia where 1.13 had ort, and mtia)
+const DEVICE_TYPES = torchAtLeast(2, 13)
+  ? ['cpu', 'cuda', 'ipu', 'xpu', 'mkldnn', 'opengl', 'opencl', 'ideep', 'hip', 've', 'fpga', 'maia',
+    'xla', 'lazy', 'vulkan', 'mps', 'meta', 'hpu', 'mtia', 'privateuseone']
+  : ['cpu', 'cuda', 'ipu', 'xpu', 'mkldnn', 'opengl', 'opencl', 'ideep', 'hip', 've', 'fpga', 'ort',
+    'xla', 'lazy', 'vulkan', 'mps', 'meta', 'hpu', 'privateuseone'];
 /** The largest c10::DeviceIndex (int8_t). */
 const MAX_INDEX = 127;
 const REAL = new WeakSet<object>();

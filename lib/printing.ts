@@ -1,5 +1,11 @@
 // Port of PyTorch 1.13 torch/_tensor_str.py: String(tensor) === Python's str(tensor).
 // Covers dense strided real tensors (float/int/bool dtypes).
+import { torchAtLeast } from './native';
+
+// 2.13's Python decides sci_mode (the option or the automatic rule) before it measures
+// the widths, and prints an edgeitems=0 summary as [...] with a size= suffix; 1.13's
+// measured with the automatic mode and applied the option afterwards.
+const PY2_FORMAT = torchAtLeast(2, 13);
 
 export interface PrintOptions {
   precision: number;
@@ -201,6 +207,15 @@ class Formatter {
       for (const x of nz) {
         if (x !== Math.ceil(x)) { this.intMode = false; break; }
       }
+      const auto = mx / mn > 1000.0 || mx > 1.0e8 || (!this.intMode && mn < 1.0e-4);
+      if (PY2_FORMAT) {
+        this.sciMode = printOptions.sci_mode ?? auto;
+        for (const x of nz) {
+          const w = this.sciMode ? pyFormatExp(x, p).length : this.intMode ? pyFormatFixed(x, 0).length + 1 : pyFormatFixed(x, p).length;
+          this.maxWidth = Math.max(this.maxWidth, w);
+        }
+        return;
+      }
       if (this.intMode) {
         if (mx / mn > 1000.0 || mx > 1.0e8) {
           this.sciMode = true;
@@ -299,7 +314,8 @@ function vectorStr(vals: ArrayLike<number | bigint | boolean>, s: Sub, indent: n
   const n = s.shape[0];
   const at = (i: number) => f.format(vals[s.offset + i * s.strides[0]]);
   const e = edgeIndices(n, summarize, printOptions.edgeitems);
-  const data = e ? [...e.head.map(at), ' ...', ...e.tail.map(at)] : range(0, n).map(at);
+  const data = PY2_FORMAT && summarize && printOptions.edgeitems === 0 ? ['...']
+    : e ? [...e.head.map(at), ' ...', ...e.tail.map(at)] : range(0, n).map(at);
   const lines: string[] = [];
   for (let i = 0; i < data.length; i += perLine) lines.push(data.slice(i, i + perLine).join(', '));
   return '[' + lines.join(',\n' + ' '.repeat(indent + 1)) + ']';
@@ -389,6 +405,7 @@ export function formatTensor(t: TensorView, defaultDtype: string = 'float32'): s
     if (dtype !== defDtype) suffixes.push('dtype=torch.' + dtype);
     body = '[]';
   } else {
+    if (PY2_FORMAT && printOptions.edgeitems === 0) suffixes.push('size=' + pyTuple(t.shape));
     if (!hasDefaultDtype) suffixes.push('dtype=torch.' + dtype);
     body = tensorStr(view, indent);
   }

@@ -38,7 +38,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { native, ZipReaderHandle } from './native';
+import { native, torchAtLeast, ZipReaderHandle } from './native';
 import { Tensor } from './tensor';
 import * as dt from './dtype';
 import { dtype } from './dtype';
@@ -224,9 +224,16 @@ export function save(obj: unknown, f: SaveTarget, opts: SaveOptions = {}): void 
       'arrays, plain objects, Maps, Buffers, dtypes and devices)',
   });
 
-  // 2. The archive: data.pkl, then each storage in sorted key order; the writer
-  // adds `version` when it finishes.
-  const keys = [...storages.keys()].sort();
+  // 2. The archive: data.pkl, the records the version's Python adds (byteorder
+  // since 2.1; .format_version and .storage_alignment since 2.7), then each
+  // storage: in key order as strings before 2.7, in pickling order (numeric)
+  // since (format version 1). The writer adds `version` (and, since 2.x,
+  // .data/serialization_id) when it finishes.
+  const numericOrder = torchAtLeast(2, 7);
+  const keys = numericOrder ? [...storages.keys()].sort((a, b) => Number(a) - Number(b)) : [...storages.keys()].sort();
+  const extraRecords: [string, string][] = [];
+  if (numericOrder) extraRecords.push(['.format_version', '1'], ['.storage_alignment', '64']);
+  if (torchAtLeast(2, 1)) extraRecords.push(['byteorder', os.endianness() === 'LE' ? 'little' : 'big']);
   const write = (target: string | null): Buffer | undefined => {
     let w;
     try {
@@ -237,6 +244,7 @@ export function save(obj: unknown, f: SaveTarget, opts: SaveOptions = {}): void 
     let finished = false;
     try {
       native.zip_write_record(w, 'data.pkl', pkl);
+      for (const [name, text] of extraRecords) native.zip_write_record(w, name, Buffer.from(text, 'latin1'));
       for (const k of keys) native.zip_write_storage(w, `data/${k}`, storages.get(k)!._h);
       const out = native.zip_finish_writer(w);
       finished = true;

@@ -287,7 +287,7 @@ const O = {
   item: op('item'), to_dtype_layout: op('to', 'dtype_layout'), to_other: op('to', 'other'),
   requires_grad_: op('requires_grad_'), retains_grad: op('retains_grad'), is_leaf: op('is_leaf'),
   backward: op('_backward'), detach: op('detach'), where: op('where', 'self'), where_SO: op('where', 'ScalarOther'),
-  where_SS: op('where', 'ScalarSelf'), where_S: op('where', 'Scalar'), norm_dim: op('norm', 'ScalarOpt_dim'),
+  where_SS: op('where', 'ScalarSelf'), where_S: op('where', 'Scalar'), norm_dim: op('norm', 'ScalarOpt_dim'), linalg_vector_norm: op('linalg_vector_norm'),
   transpose: op('transpose', 'int'), contiguous: op('contiguous'), index_put_: op('index_put_'), copy_: op('copy_'),
   nonzero: op('nonzero'), nonzero_numpy: op('nonzero_numpy'), set_data: op('set_data'), output_nr: op('output_nr'),
   new_empty: op('new_empty'), set_source: op('set_', 'source_Tensor'), unique2: op('_unique2'),
@@ -678,7 +678,9 @@ export class Tensor {
     const a = bindSimple<{ p: number | 'fro' | null; dim: Dims | null; keepdim: boolean; dtype: dtype | null }>('norm', args, { p: 'fro', dim: null, keepdim: false, dtype: null });
     const p = a.p === 'fro' || a.p === null ? 2 : a.p, dim = a.dim, opts = a;
     if (a.dtype !== null) return this.to(a.dtype).norm(p, dim, a.keepdim);
-    // As Python's torch.norm: without dim, over all dims (aten::norm.ScalarOpt_dim, NormBackward1).
+    // 2.x's torch.norm on strided tensors is torch.linalg.vector_norm (LinalgVectorNormBackward0).
+    if (torchAtLeast(2, 0)) return new Tensor(call(O.linalg_vector_norm, this._h, p, dim === undefined || dim === null ? null : dimList(dim), opts.keepdim ?? false, null));
+    // As 1.13's torch.norm: without dim, over all dims (aten::norm.ScalarOpt_dim, NormBackward1).
     const dims = dim === undefined || dim === null ? [...Array(this.dim()).keys()] : dimList(dim);
     return new Tensor(call(O.norm_dim, this._h, p, dims, opts.keepdim ?? false));
   }

@@ -181,6 +181,11 @@ Napi::Array tensors_to_handles(Napi::Env env, const std::vector<at::Tensor>& ts)
 // the class's static backward(ctx, ...grads) and returns one gradient per tensor input. The node
 // holds the ctx (a strong reference); the ctx reaches the node only weakly (JsFnBox), so the pair
 // is freed with the graph.
+struct JsFunctionNode;
+using NodePtr = tn::compat::node_ptr_t<torch::autograd::Edge, torch::autograd::Node>;
+using JsNodePtr = tn::compat::node_ptr_t<torch::autograd::Edge, JsFunctionNode>;
+using JsNodeWeak = tn::compat::weak_node_ptr_t<torch::autograd::Edge, JsFunctionNode>;
+
 struct JsFunctionNode : torch::autograd::Node {
   std::shared_ptr<EnvRefs> refs;
   napi_ref ctx = nullptr;
@@ -218,13 +223,22 @@ struct JsFunctionNode : torch::autograd::Node {
                 num_outputs(), ", got ", out.size(), ")");
     return out;
   }
-  ~JsFunctionNode() override {
-    if (refs) refs->release(ctx);
+  void drop_ctx() {
+    if (refs && ctx) refs->release(ctx);
+    ctx = nullptr;
   }
+  // 2.x's intrusive nodes call this when the last strong reference goes; the destructor also
+  // waits for the weak ones, and the ctx's JsFnBox holds one: the ctx is let go here, or the
+  // pair would keep each other. (1.13's Node has no such hook: never called there.)
+  void release_resources() {
+    tn::compat::release_base_resources<torch::autograd::Node>(this);
+    drop_ctx();
+  }
+  ~JsFunctionNode() override { drop_ctx(); }
 };
 
 struct JsFnBox {
-  std::weak_ptr<JsFunctionNode> node;
+  JsNodeWeak node{JsNodePtr()};
   bool executable = false;
   std::vector<at::Tensor> unsaved;
 };
@@ -251,7 +265,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
     executable = false;
     for (const auto& t : inputs) executable |= t.defined() && t.requires_grad();
   }
-  std::shared_ptr<JsFunctionNode> node(new JsFunctionNode(), torch::autograd::deleteNode);
+  JsNodePtr node = tn::compat::make_node<torch::autograd::Edge, JsFunctionNode>();
   node->name_ = name;
   node->materialize_grads = materialize;
   if (executable) {
@@ -278,8 +292,9 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
     if (!run.IsFunction()) throw std::runtime_error("autograd.Function: the ctx has no _run_jvp");
     return handles_to_tensors(run.As<Napi::Function>().Call(ctxo, {tensors_to_handles(env, tangents)}), "jvp result");
   };
-  auto wrapped = torch::autograd::_wrap_outputs(inputs, nondiff_set, dirty_set, raw_opt,
-                                                executable ? std::static_pointer_cast<torch::autograd::Node>(node) : nullptr, jvp);
+  const NodePtr cdata = executable ? NodePtr(node) : NodePtr();
+  auto wrapped = tn::compat::wrap_outputs(inputs, nondiff_set, dirty_set, at::ArrayRef<c10::optional<at::Tensor>>(raw_opt), cdata,
+                                          torch::autograd::_jvp_fn_t(jvp));
   auto box = std::make_unique<JsFnBox>();
   std::vector<at::Tensor> outs;
   for (auto& w : wrapped) outs.push_back(w.has_value() ? *w : at::Tensor());
@@ -293,7 +308,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
       node->saved.emplace_back(t, is_output);
       node->saved_is_none.push_back(!t.defined());
     }
-    box->node = node;
+    box->node = JsNodeWeak(node);
     box->executable = true;
   } else {
     box->unsaved = to_save;  // nothing will run backward: saved_tensors are the tensors themselves
@@ -346,7 +361,7 @@ Napi::Value undefined_grad(const Napi::CallbackInfo& info) {
 // A JS grad_fn holds its node (as Python's does). Each node that JS has seen carries an anchor, a
 // pre-hook that does nothing to the gradients: it keeps the JS handle (weakly, so that
 // `t.grad_fn === t.grad_fn` while JS holds it) and grad_fn.metadata (strongly, for the node's life).
-struct NodeBox { std::shared_ptr<torch::autograd::Node> node; };
+struct NodeBox { NodePtr node; };
 const napi_type_tag kNodeTag = {0x746f7263686e6f64ULL, 0x6e6f646568616e64ULL};
 
 struct Anchor : torch::autograd::FunctionPreHook {
@@ -373,7 +388,7 @@ Anchor* anchor_of(torch::autograd::Node* node, const std::shared_ptr<EnvRefs>& r
   return raw;
 }
 
-Napi::Value node_handle(Napi::Env env, const std::shared_ptr<torch::autograd::Node>& node) {
+Napi::Value node_handle(Napi::Env env, const NodePtr& node) {
   if (!node) return env.Null();
   auto refs = env_refs(env);
   Anchor* a = anchor_of(node.get(), refs, true);

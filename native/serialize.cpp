@@ -96,8 +96,13 @@ void discard_writer(Writer* w) {
   } else {
     // see above: never run its destructor, but close its file (the rest of
     // it, a few hundred bytes and miniz's directory, is leaked)
+    // (a stream that throws on errors, as 2.x's writer sets it up, throws
+    // from close() when its last bytes cannot be written: it is closed then)
     std::ofstream& f = file_stream(*w->impl);
-    if (f.is_open()) f.close();
+    try {
+      if (f.is_open()) f.close();
+    } catch (const std::exception&) {
+    }
     (void)w->impl.release();
   }
 }
@@ -178,7 +183,14 @@ void check_record_name(const Writer& w, const std::string& name) {
 template <typename F>
 void writer_step(Writer& w, F&& f) {
   try {
+    errno = 0;
     f();
+  } catch (const std::ios_base::failure&) {
+    // 2.x's writer lets its file stream throw ("basic_ios::clear: iostream error"):
+    // said as 1.13's writer says it, with the system's reason
+    w.failed = true;
+    const int err = errno;
+    throw std::runtime_error(std::string("file write failed: ") + (err ? std::strerror(err) : "the stream reported an error"));
   } catch (...) {
     w.failed = true;
     throw;

@@ -3,6 +3,9 @@
 #include <ATen/core/jit_type.h>
 #include <c10/util/Exception.h>
 #include <c10/util/Optional.h>
+#include <c10/util/intrusive_ptr.h>
+#include <memory>
+#include <type_traits>
 #include <torch/csrc/api/include/torch/version.h>
 
 #define TN_TORCH_AT_LEAST(major, minor) \
@@ -117,5 +120,64 @@ template <typename Hooks>
 inline void cuda_init_impl(const Hooks& hooks, long) { hooks.init(); }
 template <typename Hooks>
 inline void cuda_init(const Hooks& hooks) { cuda_init_impl(hooks, 0); }
+
+// Autograd nodes are held by std::shared_ptr in 1.13 and by c10::intrusive_ptr in 2.x
+// (Edge::function's type tells which). A node made here: shared with deleteNode (it
+// frees long chains without deep recursion), or intrusive.
+template <typename Edge>
+using node_ptr_of_edge = decltype(std::declval<Edge&>().function);
+template <typename Edge, typename T>
+using node_ptr_t = std::conditional_t<std::is_same_v<node_ptr_of_edge<Edge>, std::shared_ptr<typename node_ptr_of_edge<Edge>::element_type>>,
+                                      std::shared_ptr<T>, c10::intrusive_ptr<T>>;
+template <typename Edge, typename T>
+using weak_node_ptr_t = std::conditional_t<std::is_same_v<node_ptr_t<Edge, T>, std::shared_ptr<T>>,
+                                           std::weak_ptr<T>, c10::weak_intrusive_ptr<T>>;
+template <typename Edge, typename T>
+node_ptr_t<Edge, T> make_node() {
+  if constexpr (std::is_same_v<node_ptr_t<Edge, T>, std::shared_ptr<T>>) {
+    return std::shared_ptr<T>(new T(), [](T* n) { deleteNode(n); });  // found by ADL (torch::autograd)
+  } else {
+    return c10::make_intrusive<T>();
+  }
+}
+
+// Calls Base::release_resources() where the base has it (2.x's intrusive_ptr_target nodes).
+template <typename Base, typename T>
+auto release_base_resources_impl(T* self, int) -> decltype(self->Base::release_resources(), void()) {
+  self->Base::release_resources();
+}
+template <typename Base, typename T>
+void release_base_resources_impl(T*, long) {}
+template <typename Base, typename T>
+void release_base_resources(T* self) { release_base_resources_impl<Base>(self, 0); }
+
+// torch::autograd::_wrap_outputs: 1.13 takes (inputs, non_differentiable, dirty, raw outputs,
+// node, jvp); 2.x adds the tensors a setup_context saves, the view-as-self function and (later)
+// pure_view. Called as Python's Function.apply calls it with a forward-style Function: nothing
+// saved through setup_context, x.view_as(x), not a pure view. Found by ADL (the node pointer's
+// torch::autograd), so this header needs no autograd include.
+inline at::Tensor view_as_self(at::Tensor x) { return x.view_as(x); }
+struct wrap_prio0 {};
+struct wrap_prio1 : wrap_prio0 {};
+struct wrap_prio2 : wrap_prio1 {};
+template <typename In, typename Set, typename Raw, typename NodeP, typename Jvp>
+auto wrap_outputs_impl(wrap_prio2, const In& in, const Set& nd, const Set& dirty, const Raw& raw, const NodeP& node, const Jvp& jvp)
+    -> decltype(_wrap_outputs(in, nd, dirty, raw, node, jvp, Set{}, &view_as_self, false)) {
+  return _wrap_outputs(in, nd, dirty, raw, node, jvp, Set{}, &view_as_self, false);
+}
+template <typename In, typename Set, typename Raw, typename NodeP, typename Jvp>
+auto wrap_outputs_impl(wrap_prio1, const In& in, const Set& nd, const Set& dirty, const Raw& raw, const NodeP& node, const Jvp& jvp)
+    -> decltype(_wrap_outputs(in, nd, dirty, raw, node, jvp, Set{}, &view_as_self)) {
+  return _wrap_outputs(in, nd, dirty, raw, node, jvp, Set{}, &view_as_self);
+}
+template <typename In, typename Set, typename Raw, typename NodeP, typename Jvp>
+auto wrap_outputs_impl(wrap_prio0, const In& in, const Set& nd, const Set& dirty, const Raw& raw, const NodeP& node, const Jvp& jvp)
+    -> decltype(_wrap_outputs(in, nd, dirty, raw, node, jvp)) {
+  return _wrap_outputs(in, nd, dirty, raw, node, jvp);
+}
+template <typename In, typename Set, typename Raw, typename NodeP, typename Jvp>
+auto wrap_outputs(const In& in, const Set& nd, const Set& dirty, const Raw& raw, const NodeP& node, const Jvp& jvp) {
+  return wrap_outputs_impl(wrap_prio2{}, in, nd, dirty, raw, node, jvp);
+}
 
 }  // namespace tn::compat

@@ -20,6 +20,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -300,7 +301,9 @@ def check(paths):
             r["weights_only"] = True
         except Exception as e:  # PyTorch 1.13's weights_only unpickler has no BINFLOAT
             r["weights_only"] = False
-            r["weights_only_error"] = str(e)[-200:]
+            # the unpickler's reason (2.x puts advice around it), else the message's end
+            reason = re.search(r"Unsupported[^\n]*", str(e))
+            r["weights_only_error"] = reason.group(0)[:300] if reason else str(e)[-200:]
             obj = load_trusted(path)
         r["value"] = describe(obj)
         with tempfile.TemporaryDirectory() as d:

@@ -21,7 +21,7 @@ const transforms = require('torch-node/torchvision/transforms');
 const io = require('torch-node/torchvision/io');
 
 const F = transforms.functional;
-const { loadFixture } = require('./support/fixtures');
+const { loadFixture, torchVersion } = require('./support/fixtures');
 const fx = loadFixture('transforms.json');
 const IMAGES = path.join(__dirname, 'fixtures', 'images');
 const image = (name) => path.join(IMAGES, name);
@@ -158,10 +158,14 @@ describe('torchvision.transforms against torchvision 0.14 (tensor path)', () => 
     float64: F.convert_image_dtype(img, torch.float64),
     batch: torch.stack([img, F.hflip(img)]),
   };
-  const FLOAT_ATOL = 1e-6; // measured: 0 (bit-identical) on every case here
+  // torchvision's values come from PyTorch 1.13 (the 2.13 venv has no torchvision): against another
+  // LibTorch's interpolation kernels the last float32 bits differ (measured 1.2e-6 on 2.13), and
+  // uint8 results round to the other side of a .5 tie now and then.
+  const OTHER_TORCH = !fx.versions.torch.startsWith(torchVersion);
+  const FLOAT_ATOL = OTHER_TORCH ? 1e-5 : 1e-6; // measured: 0 (bit-identical) on every case here with the same torch
   // uint8 results: exact on AVX2/AVX-512 kernels; ATen's default kernels round resize's
   // interpolation (no FMA) to the other side of a .5 tie now and then: +-1 there.
-  const UINT8_ATOL = C.DEFAULT_KERNELS ? 1 : 0;
+  const UINT8_ATOL = C.DEFAULT_KERNELS || OTHER_TORCH ? 1 : 0;
   const atolFor = (enc) => (enc.dtype.startsWith('float') ? FLOAT_ATOL : UINT8_ATOL);
 
   it('the input image is torchvision\'s (read_image of the PNG)', () => {

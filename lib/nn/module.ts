@@ -9,7 +9,7 @@
 // after the prototype chain, as Python's `__getattr__` is tried after normal
 // attribute lookup.
 import { inspect } from 'node:util';
-import { native } from '../native';
+import { native, torchAtLeast } from '../native';
 import { Tensor, op } from '../tensor';
 import { dtype } from '../dtype';
 import { DeviceLike, device } from '../device';
@@ -61,7 +61,7 @@ export class IncompatibleKeys {
 export type StateDict = Record<string, Tensor> & { _metadata?: Record<string, { version?: number }> };
 
 /** Python's `_addindent`: indents every line but the first. */
-function addIndent(s: string, n: number): string {
+export function addIndent(s: string, n: number): string {
   const lines = s.split('\n');
   if (lines.length === 1) return s;
   return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(n) + l)].join('\n');
@@ -533,8 +533,9 @@ export class Module {
         error_msgs.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${typename(input)}'>`);
         continue;
       }
-      // Loading a 1-dim tensor from 0.3.* into a 0-dim one, as PyTorch allows.
-      const src = param.dim() === 0 && input.dim() === 1 ? input.index(0) : input;
+      // Loading a 1-dim tensor from 0.3.* into a 0-dim one, as PyTorch allows
+      // (2.13's Python only when it has one element; other sizes are a size mismatch).
+      const src = param.dim() === 0 && input.dim() === 1 && (!torchAtLeast(2, 13) || input.shape[0] === 1) ? input.index(0) : input;
       try {
         if (src.shape.join() !== param.shape.join() || src.dim() !== param.dim()) {
           error_msgs.push(`size mismatch for ${key}: copying a param with shape ${pySize(src.shape)} from checkpoint, the shape in current model is ${pySize(param.shape)}.`);

@@ -1,6 +1,7 @@
 // nn.Sequential, nn.ModuleList, nn.ModuleDict.
 import { Tensor } from '../../tensor';
-import { Module, INDEX_KEY, DELETE_INDEX } from '../module';
+import { Module, INDEX_KEY, DELETE_INDEX, addIndent } from '../module';
+import { torchAtLeast } from '../../native';
 import { Parameter } from '../parameter';
 import { warn } from '../../warnings';
 import { isOptions, typename } from '../common';
@@ -98,6 +99,26 @@ export class ModuleList extends Module {
   get length(): number { return this._modules.size; }
   [Symbol.iterator](): IterableIterator<Module> { return this._modules.values() as IterableIterator<Module>; }
   at(idx: number): Module { return this._modules.get(this[INDEX_KEY](idx)) as Module; }
+
+  /**
+   * print(list): 2.13's Python folds a run of modules that print alike into one entry,
+   * "(0-1): 2 x Block(...)" (1.13 prints each; the release between them that added it is
+   * not pinned down here: the addon's LibTorch version decides, 2.13 tested).
+   */
+  toString(): string {
+    if (!torchAtLeast(2, 13)) return super.toString();
+    const reprs = [...this].map((m) => (m === null ? 'None' : m.toString()));
+    if (reprs.length === 0) return `${this._get_name()}()`;
+    const runs: { start: number; end: number; repr: string }[] = [];
+    reprs.forEach((r, i) => {
+      const last = runs[runs.length - 1];
+      if (last && last.repr === r) last.end = i;
+      else runs.push({ start: i, end: i, repr: r });
+    });
+    const lines = runs.map(({ start, end, repr }) =>
+      addIndent(start === end ? `(${start}): ${repr}` : `(${start}-${end}): ${end - start + 1} x ${repr}`, 2));
+    return `${this._get_name()}(\n  ${lines.join('\n  ')}\n)`;
+  }
   /** Python's list[start:end], as a new ModuleList. */
   slice(start?: number, end?: number): ModuleList { return new ModuleList([...this].slice(start, end)); }
 
