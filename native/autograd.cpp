@@ -224,7 +224,7 @@ struct JsFunctionNode : torch::autograd::Node {
 };
 
 struct JsFnBox {
-  std::weak_ptr<JsFunctionNode> node;
+  tn::compat::WeakNodeRef<JsFunctionNode> node{tn::compat::NodeRef<JsFunctionNode>()};
   bool executable = false;
   std::vector<at::Tensor> unsaved;
 };
@@ -251,7 +251,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
     executable = false;
     for (const auto& t : inputs) executable |= t.defined() && t.requires_grad();
   }
-  std::shared_ptr<JsFunctionNode> node(new JsFunctionNode(), torch::autograd::deleteNode);
+  auto node = tn::compat::make_node<JsFunctionNode>();
   node->name_ = name;
   node->materialize_grads = materialize;
   if (executable) {
@@ -278,8 +278,15 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
     if (!run.IsFunction()) throw std::runtime_error("autograd.Function: the ctx has no _run_jvp");
     return handles_to_tensors(run.As<Napi::Function>().Call(ctxo, {tensors_to_handles(env, tangents)}), "jvp result");
   };
-  auto wrapped = torch::autograd::_wrap_outputs(inputs, nondiff_set, dirty_set, raw_opt,
-                                                executable ? std::static_pointer_cast<torch::autograd::Node>(node) : nullptr, jvp);
+  tn::compat::NodePtr cdata = executable ? tn::compat::NodePtr(node) : tn::compat::NodePtr();
+#if TN_TORCH_AT_LEAST(2, 13)
+  // 2.x's extra arguments, as THPFunction_apply passes them for a Function with forward(ctx, ...):
+  // no setup_context saves, outputs that are inputs become x.view_as(x), not a pure view.
+  auto view_as_self = [](at::Tensor x) { return x.view_as(x); };
+  auto wrapped = torch::autograd::_wrap_outputs(inputs, nondiff_set, dirty_set, raw_opt, cdata, jvp, {}, view_as_self, false);
+#else
+  auto wrapped = torch::autograd::_wrap_outputs(inputs, nondiff_set, dirty_set, raw_opt, cdata, jvp);
+#endif
   auto box = std::make_unique<JsFnBox>();
   std::vector<at::Tensor> outs;
   for (auto& w : wrapped) outs.push_back(w.has_value() ? *w : at::Tensor());
@@ -293,7 +300,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
       node->saved.emplace_back(t, is_output);
       node->saved_is_none.push_back(!t.defined());
     }
-    box->node = node;
+    box->node = tn::compat::WeakNodeRef<JsFunctionNode>(node);
     box->executable = true;
   } else {
     box->unsaved = to_save;  // nothing will run backward: saved_tensors are the tensors themselves
@@ -338,7 +345,7 @@ Napi::Value delayed_error(const Napi::CallbackInfo& info) {
 // undefined gradient on.
 Napi::Value undefined_grad(const Napi::CallbackInfo& info) {
   const at::Tensor& t = unwrap_tensor(info[0], "UndefinedGrad: tensor");
-  auto node = std::make_shared<torch::autograd::UndefinedGrad>();
+  auto node = tn::compat::make_node<torch::autograd::UndefinedGrad>();
   return wrap_tensor(info.Env(), node->apply({t})[0]);
 }
 
@@ -346,7 +353,7 @@ Napi::Value undefined_grad(const Napi::CallbackInfo& info) {
 // A JS grad_fn holds its node (as Python's does). Each node that JS has seen carries an anchor, a
 // pre-hook that does nothing to the gradients: it keeps the JS handle (weakly, so that
 // `t.grad_fn === t.grad_fn` while JS holds it) and grad_fn.metadata (strongly, for the node's life).
-struct NodeBox { std::shared_ptr<torch::autograd::Node> node; };
+struct NodeBox { tn::compat::NodePtr node; };
 const napi_type_tag kNodeTag = {0x746f7263686e6f64ULL, 0x6e6f646568616e64ULL};
 
 struct Anchor : torch::autograd::FunctionPreHook {
@@ -373,7 +380,7 @@ Anchor* anchor_of(torch::autograd::Node* node, const std::shared_ptr<EnvRefs>& r
   return raw;
 }
 
-Napi::Value node_handle(Napi::Env env, const std::shared_ptr<torch::autograd::Node>& node) {
+Napi::Value node_handle(Napi::Env env, const tn::compat::NodePtr& node) {
   if (!node) return env.Null();
   auto refs = env_refs(env);
   Anchor* a = anchor_of(node.get(), refs, true);

@@ -3,6 +3,8 @@
 #include <ATen/core/jit_type.h>
 #include <c10/util/Exception.h>
 #include <c10/util/Optional.h>
+#include <c10/util/intrusive_ptr.h>
+#include <memory>
 #include <torch/csrc/api/include/torch/version.h>
 
 #define TN_TORCH_AT_LEAST(major, minor) \
@@ -32,7 +34,33 @@ TORCH_API bool is_autocast_cache_enabled();
 TORCH_API void set_autocast_cache_enabled(bool enabled);
 }  // namespace at::autocast
 
+namespace torch::autograd {
+struct Node;
+#if !TN_TORCH_AT_LEAST(2, 13)
+TORCH_API void deleteNode(Node* function);
+#endif
+}  // namespace torch::autograd
+
 namespace tn::compat {
+
+// Who owns an autograd graph Node: std::shared_ptr (made with deleteNode, which frees long graphs
+// without deep recursion) before 2.13, c10::intrusive_ptr since (Node is an intrusive_ptr_target).
+#if TN_TORCH_AT_LEAST(2, 13)
+template <typename T>
+using NodeRef = c10::intrusive_ptr<T>;
+template <typename T>
+using WeakNodeRef = c10::weak_intrusive_ptr<T>;
+template <typename T>
+inline NodeRef<T> make_node() { return c10::make_intrusive<T>(); }
+#else
+template <typename T>
+using NodeRef = std::shared_ptr<T>;
+template <typename T>
+using WeakNodeRef = std::weak_ptr<T>;
+template <typename T>
+inline NodeRef<T> make_node() { return NodeRef<T>(new T(), torch::autograd::deleteNode); }
+#endif
+using NodePtr = NodeRef<torch::autograd::Node>;
 
 // SymInt arguments (LibTorch 2.x) take plain ints from us.
 inline bool is_sym_int(c10::TypeKind k) {
