@@ -70,8 +70,11 @@ const TABLE: Record<string, Row> = {
     repr: (m) => `negative_slope=${fl(m.negative_slope)}${inplaceTail(m)}` },
   LogSigmoid: { params: [], forward: (x) => f.logsigmoid(x) },
   Softplus: { params: [['beta', 1], ['threshold', 20]], forward: (x, m) => f.softplus(x, m.beta, m.threshold),
-    // 2.13's defaults are floats (1.0, 20.0), printed as such; JS numbers cannot tell 2 from 2.0.
-    repr: (m) => (torchAtLeast(2, 13) ? `beta=${fl(m.beta)}, threshold=${fl(m.threshold)}` : `beta=${num(m.beta)}, threshold=${num(m.threshold)}`) },
+    // 2.13's defaults are floats (1.0, 20.0), printed as such; a value given prints as given
+    // (JS numbers cannot tell 1 from 1.0: a given 1 or 20 prints as the default).
+    repr: (m) => (torchAtLeast(2, 13)
+      ? `beta=${m.beta === 1 ? fl(m.beta) : num(m.beta)}, threshold=${m.threshold === 20 ? fl(m.threshold) : num(m.threshold)}`
+      : `beta=${num(m.beta)}, threshold=${num(m.threshold)}`) },
   Softshrink: { params: [['lambd', 0.5]], forward: (x, m) => f.softshrink(x, m.lambd), repr: (m) => fl(m.lambd) },
   Softsign: { params: [], forward: (x) => f.softsign(x) },
   Tanhshrink: { params: [], forward: (x) => f.tanhshrink(x) },

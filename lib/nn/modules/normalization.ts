@@ -7,6 +7,7 @@ import * as F from '../functional';
 import * as init from '../init';
 import { bind, py, REQUIRED, Rest } from '../common';
 import { scope } from '../../memory';
+import { warn } from '../../warnings';
 import { tensor } from '../../creation';
 import { FactoryArgs } from './linear';
 import { _NormBase } from './batchnorm';
@@ -31,6 +32,14 @@ export abstract class _InstanceNorm extends _NormBase {
   forward(input: Tensor): Tensor {
     checkTensor(this._get_name(), 'input', input);
     this._check_input_dim(input);
+    // 2.x checks the channel count against num_features first (1.13 left it to the weight's size check).
+    const featureDim = input.dim() - this._get_no_batch_dim();
+    if (torchAtLeast(2, 13) && input.size(featureDim) !== this.num_features) {
+      if (this.affine) {
+        throw new Error(`expected input's size at dim=${featureDim} to match num_features (${this.num_features}), but got: ${input.size(featureDim)}.`);
+      }
+      warn(`input's size at dim=${featureDim} does not match num_features. You can silence this warning by not passing in num_features, which is not used because affine=False`);
+    }
     const apply = (x: Tensor): Tensor => (F.instance_norm as unknown as Fn)(x, this.running_mean, this.running_var, this.weight, this.bias,
       this.training || !this.track_running_stats, this.momentum ?? 0.1, this.eps);
     if (input.dim() === this._get_no_batch_dim()) return scope(() => apply(input.unsqueeze(0)).squeeze(0));
