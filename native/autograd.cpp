@@ -218,8 +218,18 @@ struct JsFunctionNode : torch::autograd::Node {
                 num_outputs(), ", got ", out.size(), ")");
     return out;
   }
-  ~JsFunctionNode() override {
-    if (refs) refs->release(ctx);
+#if TN_TORCH_AT_LEAST(2, 13)
+  // An intrusive_ptr'd Node is destroyed only once its weak references are gone too, and the ctx
+  // owns one (JsFnBox): the last strong reference lets go of the ctx and the saved tensors instead.
+  void release_resources() override {
+    saved.clear();
+    release_ctx();
+  }
+#endif
+  ~JsFunctionNode() override { release_ctx(); }
+  void release_ctx() {
+    if (refs && ctx) refs->release(ctx);
+    ctx = nullptr;
   }
 };
 
