@@ -3,6 +3,7 @@
 // and its helpers), each as PyTorch 1.13's functional.py body reads, over ATen ops.
 // Re-exported by functional.ts.
 import { Tensor } from '../tensor';
+import { torchAtLeast } from '../native';
 import * as G from '../generated/torch';
 import { no_grad } from '../autograd';
 import { bind, pySize, REQUIRED, Rest, typename } from './common';
@@ -187,6 +188,10 @@ export function multi_head_attention_forward(...args: unknown[]): [Tensor, Tenso
     [q, k, v] = _in_projection(query, key, value, a.q_proj_weight!, a.k_proj_weight!, a.v_proj_weight!, b_q, b_k, b_v);
   }
   if (attn_mask !== null) {
+    // 2.x's _canonical_mask: bool or floating only (1.13 took a byte mask, with a deprecation warning).
+    if (torchAtLeast(2, 13) && attn_mask.dtype.name !== 'bool' && !attn_mask.is_floating_point()) {
+      throw new Error('only bool and floating types of attn_mask are supported');
+    }
     if (attn_mask.dtype.name === 'uint8') {
       warn('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
       attn_mask = attn_mask.to(bool);
