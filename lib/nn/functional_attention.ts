@@ -244,6 +244,10 @@ export function multi_head_attention_forward(...args: unknown[]): [Tensor, Tenso
   }
   src_len = k.size(1);
   if (key_padding_mask !== null) {
+    if (torchAtLeast(2, 13)) { // 2.x's _check_key_padding_mask: one dimension at a time
+      check(key_padding_mask.size(0) === bsz, `Expected key_padded_mask.shape[0] to be ${bsz}, but got ${key_padding_mask.size(0)}`);
+      check(key_padding_mask.size(1) === src_len, `Expected key_padded_mask.shape[1] to be ${src_len}, but got ${key_padding_mask.size(1)}`);
+    }
     check(shapeEq(key_padding_mask, [bsz, src_len]), `expecting key_padding_mask shape of ${tup([bsz, src_len])}, but got ${pySize(key_padding_mask.shape)}`);
     key_padding_mask = key_padding_mask.view([bsz, 1, 1, src_len]).expand([-1, num_heads, -1, -1]).reshape([bsz * num_heads, 1, src_len]);
     if (attn_mask === null) attn_mask = key_padding_mask;
