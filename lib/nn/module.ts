@@ -60,7 +60,7 @@ export class IncompatibleKeys {
 export type StateDict = Record<string, Tensor> & { _metadata?: Record<string, { version?: number }> };
 
 /** Python's `_addindent`: indents every line but the first. */
-function addIndent(s: string, n: number): string {
+export function addIndent(s: string, n: number): string {
   const lines = s.split('\n');
   if (lines.length === 1) return s;
   return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(n) + l)].join('\n');
