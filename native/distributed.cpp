@@ -471,7 +471,7 @@ Napi::Value ddp_sink(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* box = unwrap_object<ReducerBox>(info[0], &kReducerTag, "reducer");
   auto ins = tensors(info[1], "_DDPSink: outputs");
-  auto node = std::shared_ptr<DDPSinkBackward>(new DDPSinkBackward(), torch::autograd::deleteNode);
+  auto node = tn::compat::make_node<torch::autograd::Edge, DDPSinkBackward>();
   node->reducer = box->reducer;
   node->delay_all_reduce = to_bool(info[2], "_DDPSink: delay_all_reduce");
   node->set_next_edges(torch::autograd::collect_next_edges(ins));

@@ -14,7 +14,7 @@ v8.setFlagsFromString('--expose-gc');
 const gc = global.gc ?? vm.runInNewContext('gc');
 const { assertValues } = require('./support/close');
 
-const fx = require(path.join(__dirname, 'fixtures', 'autograd2.json'));
+const fx = require('./support/fixtures').loadFixture('autograd2.json');
 const { Function: AFunction, once_differentiable } = torch.autograd;
 const F = torch.autograd.functional;
 

@@ -48,6 +48,13 @@ describe('examples/fashion-mnist-transfer.ts: fine-tuning on Fashion-MNIST print
       "print(max(float((a[k].double() - b[k].double()).abs().max()) if a[k].numel() else 0.0 for k in a))",
     ].join('\n')], { cwd: dir });
     assert.equal(cmp.code, 0, cmp.stderr);
-    assert.equal(Number(cmp.stdout.trim()), 0, 'largest difference between the saved state_dicts');
+    // Exact when Python's torch is the addon's LibTorch. Against another LibTorch version
+    // (scripts/test-libtorch.js: 2.13's venv has no torchvision, so the twin runs on 1.13) the
+    // kernels differ in the last bits: the fine-tuned weights (magnitudes about 1) then agree to
+    // a few float32 roundings per step.
+    const sameTorch = H.PYTHON === require('./support/fixtures').referencePython;
+    const largest = Number(cmp.stdout.trim());
+    if (sameTorch) assert.equal(largest, 0, 'largest difference between the saved state_dicts');
+    else assert.ok(largest <= 1e-5, `largest difference between the saved state_dicts: ${largest} (another torch version's Python)`);
   });
 });

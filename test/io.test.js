@@ -1,6 +1,6 @@
 'use strict';
 // torchvision.io through sharp (libvips: libjpeg-turbo, libspng) against torchvision 0.14, run at
-// test time (scripts/io-reference.py with Debian's /usr/bin/python3) on the committed test images
+// test time (scripts/io-reference.py with the reference Python when it has torchvision, else Debian's) on the committed test images
 // (scripts/gen-transforms-fixtures.py and scripts/gen-io-images.py). Decoding must be bit-identical
 // in every ImageReadMode, JPEG included: libvips and torchvision both decode with libjpeg-turbo's
 // default IDCT and "fancy" chroma upsampling, and GRAY of a YCbCr JPEG is its Y plane (read through
@@ -14,7 +14,7 @@ const torch = require('torch-node');
 const io = require('torch-node/torchvision/io');
 
 const ROOT = path.join(__dirname, '..');
-const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
+const PYTHON = require('./support/fixtures').torchvisionPython();
 const IMAGES = path.join(__dirname, 'fixtures', 'images');
 const MODES = ['UNCHANGED', 'GRAY', 'GRAY_ALPHA', 'RGB', 'RGB_ALPHA'];
 

@@ -1,13 +1,13 @@
 'use strict';
 // memory_format on Tensor.contiguous / is_contiguous and nn.utils.convert_conv2d_weight_memory_format,
-// against PyTorch run now (Debian's Python): strides and contiguity flags are layout facts, exact.
+// against PyTorch run now (the addon's torch version's Python): strides and contiguity flags are layout facts, exact.
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const torch = require('torch-node');
 const { nn } = torch;
 
-const PYTHON = '/usr/bin/python3';
+const { referencePython: PYTHON } = require('./support/fixtures');
 const SHAPES = [[2, 3, 4, 5], [1, 3, 1, 1], [2, 1, 4, 4], [2, 3, 2, 4, 5]];
 
 describe('memory_format: contiguous, is_contiguous, convert_conv2d_weight_memory_format (vs PyTorch)', function () {

@@ -1,6 +1,6 @@
 'use strict';
 // nn.init's remaining initialisers (eye_, dirac_, orthogonal_, sparse_, trunc_normal_) against
-// PyTorch run now (Debian's Python) after the same seeds: eye_, dirac_, sparse_ and trunc_normal_
+// PyTorch run now (the addon's torch version's Python) after the same seeds: eye_, dirac_, sparse_ and trunc_normal_
 // bit-exact (fills, normal_ and randperm draws); orthogonal_ through LAPACK's QR, to float tolerance.
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const torch = require('torch-node');
 const { init } = torch.nn;
 
-const PYTHON = '/usr/bin/python3';
+const { referencePython: PYTHON } = require('./support/fixtures');
 const flat = (t) => Array.from(t.contiguous().typed_array(), Number);
 
 describe('nn.init: eye_, dirac_, orthogonal_, sparse_, trunc_normal_ (vs PyTorch)', function () {

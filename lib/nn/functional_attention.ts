@@ -3,6 +3,7 @@
 // and its helpers), each as PyTorch 1.13's functional.py body reads, over ATen ops.
 // Re-exported by functional.ts.
 import { Tensor } from '../tensor';
+import { torchAtLeast } from '../native';
 import * as G from '../generated/torch';
 import { no_grad } from '../autograd';
 import { bind, pySize, REQUIRED, Rest, typename } from './common';
@@ -187,6 +188,10 @@ export function multi_head_attention_forward(...args: unknown[]): [Tensor, Tenso
     [q, k, v] = _in_projection(query, key, value, a.q_proj_weight!, a.k_proj_weight!, a.v_proj_weight!, b_q, b_k, b_v);
   }
   if (attn_mask !== null) {
+    // 2.x's _canonical_mask: bool or floating only (1.13 took a byte mask, with a deprecation warning).
+    if (torchAtLeast(2, 13) && attn_mask.dtype.name !== 'bool' && !attn_mask.is_floating_point()) {
+      throw new Error('only bool and floating types of attn_mask are supported');
+    }
     if (attn_mask.dtype.name === 'uint8') {
       warn('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
       attn_mask = attn_mask.to(bool);
@@ -239,6 +244,10 @@ export function multi_head_attention_forward(...args: unknown[]): [Tensor, Tenso
   }
   src_len = k.size(1);
   if (key_padding_mask !== null) {
+    if (torchAtLeast(2, 13)) { // 2.x's _check_key_padding_mask: one dimension at a time
+      check(key_padding_mask.size(0) === bsz, `Expected key_padded_mask.shape[0] to be ${bsz}, but got ${key_padding_mask.size(0)}`);
+      check(key_padding_mask.size(1) === src_len, `Expected key_padded_mask.shape[1] to be ${src_len}, but got ${key_padding_mask.size(1)}`);
+    }
     check(shapeEq(key_padding_mask, [bsz, src_len]), `expecting key_padding_mask shape of ${tup([bsz, src_len])}, but got ${pySize(key_padding_mask.shape)}`);
     key_padding_mask = key_padding_mask.view([bsz, 1, 1, src_len]).expand([-1, num_heads, -1, -1]).reshape([bsz * num_heads, 1, src_len]);
     if (attn_mask === null) attn_mask = key_padding_mask;

@@ -8,7 +8,8 @@ import { float64 } from '../dtype';
 import { scope } from '../memory';
 import { no_grad } from '../autograd';
 import { bind, py, typename, Rest, REQUIRED } from './common';
-import { randperm } from '../generated/torch';
+import { randperm, empty_like, logical_or, where } from '../generated/torch';
+import { torchAtLeast } from '../native';
 import { makeFunction } from '../binder';
 
 const linalg_qr = makeFunction('linalg', 'qr') as unknown as (a: Tensor) => [Tensor, Tensor];
@@ -114,8 +115,9 @@ export function kaiming_normal_(tensor: Tensor, ...args: KaimingRest): Tensor {
 }
 
 /**
- * nn.init.trunc_normal_(tensor, mean, std, a, b): PyTorch's inverse-CDF method (uniform draws
- * mapped through erfinv), so the values are PyTorch's bit for bit after the same seed.
+ * nn.init.trunc_normal_(tensor, mean, std, a, b): PyTorch's method, so the values are PyTorch's bit
+ * for bit after the same seed: 1.13's inverse CDF (uniform draws mapped through erfinv), 2.13's
+ * rejection sampling (truncNormalRejection).
  */
 export function trunc_normal_(tensor: Tensor, ...args: Rest<[number, number, number, number], { mean?: number; std?: number; a?: number; b?: number }>): Tensor {
   const { mean, std, a, b } = bind<{ mean: number; std: number; a: number; b: number }>('trunc_normal_', args, { mean: 0, std: 1, a: -2, b: 2 });
@@ -123,6 +125,10 @@ export function trunc_normal_(tensor: Tensor, ...args: Rest<[number, number, num
     warn('mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may be incorrect.');
   }
   const norm_cdf = (x: number) => (1 + erf(x / Math.SQRT2)) / 2;
+  if (torchAtLeast(2, 13)) {
+    no_grad(() => scope(() => { truncNormalRejection(tensor, mean, std, a, b, norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std)); }));
+    return tensor;
+  }
   return no_grad(() => {
     const l = norm_cdf((a - mean) / std);
     const u = norm_cdf((b - mean) / std);
@@ -133,6 +139,45 @@ export function trunc_normal_(tensor: Tensor, ...args: Rest<[number, number, num
     tensor.clamp_(a, b);
     return tensor;
   });
+}
+
+/**
+ * 2.13's trunc_normal_: rejection sampling, in PyTorch's order of draws. With p, the mass of
+ * [a, b], above 0.3: normal_ draws, those outside the bounds (cast to the tensor's dtype) redrawn
+ * whole-tensor until none is; else uniform_ draws on [a, b] accepted against the density's peak
+ * (one uniform_ per round), the pending ones redrawn.
+ */
+function truncNormalRejection(tensor: Tensor, mean: number, std: number, a: number, b: number, p: number): void {
+  if (p > 0.3) {
+    const lo = Number(makeTensor([a], { dtype: tensor.dtype }).item());
+    const hi = Number(makeTensor([b], { dtype: tensor.dtype }).item());
+    let result = tensor.normal_(mean, std);
+    for (;;) {
+      const mask = logical_or(result.lt(lo), result.gt(hi));
+      if (!mask.any().item()) break;
+      result = where(mask, empty_like(result).normal_(mean, std), result);
+    }
+    if (result !== tensor) tensor.copy_(result);
+    return;
+  }
+  const mode = Math.max(a, Math.min(mean, b));
+  const logPeak = -0.5 * ((mode - mean) / std) ** 2;
+  const candidates = empty_like(tensor), accept = empty_like(tensor);
+  const logPdf = () => candidates.sub_(mean).div_(std).pow_(2).mul_(-0.5).sub_(logPeak);
+  tensor.uniform_(a, b);
+  candidates.copy_(tensor);
+  logPdf();
+  let pending = accept.uniform_().log_().gt(candidates);
+  if (!pending.any().item()) return;
+  let result = tensor;
+  for (;;) {
+    candidates.uniform_(a, b);
+    result = where(pending, candidates, result);
+    logPdf();
+    pending = where(pending, accept.uniform_().log_().gt(candidates), pending);
+    if (!pending.any().item()) break;
+  }
+  tensor.copy_(result);
 }
 
 /**

@@ -2,6 +2,7 @@
 // each row is the Python signature (names, defaults), the F.* call, and
 // Python's extra_repr. PReLU (a parameter) and Softmax2d are written out below.
 import { Tensor } from '../../tensor';
+import { torchAtLeast } from '../../native';
 import { Module } from '../module';
 import { Parameter, emptyParameter } from '../parameter';
 import * as F from '../functional';
@@ -69,14 +70,20 @@ const TABLE: Record<string, Row> = {
     repr: (m) => `negative_slope=${fl(m.negative_slope)}${inplaceTail(m)}` },
   LogSigmoid: { params: [], forward: (x) => f.logsigmoid(x) },
   Softplus: { params: [['beta', 1], ['threshold', 20]], forward: (x, m) => f.softplus(x, m.beta, m.threshold),
-    repr: (m) => `beta=${num(m.beta)}, threshold=${num(m.threshold)}` },
+    // 2.13's defaults are floats (1.0, 20.0), printed as such; a value given prints as given
+    // (JS numbers cannot tell 1 from 1.0: a given 1 or 20 prints as the default).
+    repr: (m) => (torchAtLeast(2, 13)
+      ? `beta=${m.beta === 1 ? fl(m.beta) : num(m.beta)}, threshold=${m.threshold === 20 ? fl(m.threshold) : num(m.threshold)}`
+      : `beta=${num(m.beta)}, threshold=${num(m.threshold)}`) },
   Softshrink: { params: [['lambd', 0.5]], forward: (x, m) => f.softshrink(x, m.lambd), repr: (m) => fl(m.lambd) },
   Softsign: { params: [], forward: (x) => f.softsign(x) },
   Tanhshrink: { params: [], forward: (x) => f.tanhshrink(x) },
   Softmin: { params: [['dim', null]], forward: (x, m) => f.softmin(x, m.dim), repr: (m) => `dim=${py(m.dim)}` },
   Softmax2d: { params: [],
     forward: (x) => {
-      if (x.dim() !== 3 && x.dim() !== 4) throw new Error('Softmax2d requires a 3D or 4D tensor as input');
+      if (x.dim() !== 3 && x.dim() !== 4) {
+        throw new Error(torchAtLeast(2, 13) ? `Softmax2d: expected input to be 3D or 4D, got ${x.dim()}D instead` : 'Softmax2d requires a 3D or 4D tensor as input');
+      }
       return f.softmax(x, -3);
     } },
 };

@@ -185,10 +185,21 @@ export class SyncBatchNorm extends _BatchNorm {
   }
   forward(input: Tensor): Tensor {
     checkTensor('SyncBatchNorm', 'input', input);
-    if (!input.is_cuda) throw new Error('SyncBatchNorm expected input tensor to be on GPU');
-    this._check_input_dim(input);
-    if (input.size(1) === 0) throw new Error('SyncBatchNorm number of input channels should be non-zero');
     const bnTraining = this.training || (this.running_mean === null && this.running_var === null);
+    if (torchAtLeast(2, 13)) {
+      // 2.x: a CPU input is fine unless the batch statistics are synchronised (training under an
+      // initialised process group); without sync it is a plain batch_norm.
+      this._check_input_dim(input);
+      if (input.size(1) === 0) throw new Error('SyncBatchNorm number of input channels should be non-zero');
+      const dist = require('../../distributed') as { is_initialized(): boolean };
+      if (bnTraining && this.training && dist.is_initialized() && !input.is_cuda) {
+        throw new Error('SyncBatchNorm expected input tensor to be on GPU or XPU or privateuseone');
+      }
+    } else {
+      if (!input.is_cuda) throw new Error('SyncBatchNorm expected input tensor to be on GPU');
+      this._check_input_dim(input);
+      if (input.size(1) === 0) throw new Error('SyncBatchNorm number of input channels should be non-zero');
+    }
     if (bnTraining && this.training && worldSize(this.process_group) > 1) {
       throw new Error('SyncBatchNorm: synchronised batch statistics over more than one process are not implemented in torch-node');
     }

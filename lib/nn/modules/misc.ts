@@ -2,6 +2,7 @@
 // Unflatten, distances, Fold/Unfold: the small layers whose forward is one
 // F.* call, as families built with pooling2's `family`.
 import { Tensor } from '../../tensor';
+import { torchAtLeast } from '../../native';
 import { Module } from '../module';
 import { Parameter, emptyParameter } from '../parameter';
 import * as F from '../functional';
@@ -49,7 +50,7 @@ const upsample = (name: string, fixed: Attrs) => family(name,
     : { size: null, scale_factor: null },
   (a) => ({ size: a.size, scale_factor: a.scale_factor ?? null, mode: 'nearest', align_corners: null, recompute_scale_factor: null, ...(name === 'Upsample' ? a : {}), ...fixed, name }),
   (m, x) => f.interpolate(x, m.size, m.scale_factor, m.mode, m.align_corners, { recompute_scale_factor: m.recompute_scale_factor }),
-  (m) => `${m.scale_factor !== null ? `scale_factor=${py(m.scale_factor, { float: true })}` : `size=${py(m.size)}`}, mode=${m.mode}`);
+  (m) => `${m.scale_factor !== null ? `scale_factor=${py(m.scale_factor, { float: true })}` : `size=${py(m.size)}`}, mode=${torchAtLeast(2, 13) ? pyStrRepr(m.mode) : m.mode}`);
 export const Upsample = upsample('Upsample', {}) as unknown as Fam<{ size: number | number[] | null; scale_factor: number | number[] | null; mode: string; align_corners: boolean | null; recompute_scale_factor: boolean | null; name: string }, [number | number[] | null, number | number[] | null, string, boolean | null, boolean | null], Tensor>;
 export const UpsamplingNearest2d = upsample('UpsamplingNearest2d', { mode: 'nearest' }) as unknown as Fam<{ size: number | number[] | null; scale_factor: number | number[] | null; mode: string; align_corners: boolean | null; recompute_scale_factor: boolean | null; name: string }, [number | number[] | null, number | number[] | null], Tensor>;
 export const UpsamplingBilinear2d = upsample('UpsamplingBilinear2d', { mode: 'bilinear', align_corners: true }) as unknown as Fam<{ size: number | number[] | null; scale_factor: number | number[] | null; mode: string; align_corners: boolean | null; recompute_scale_factor: boolean | null; name: string }, [number | number[] | null, number | number[] | null], Tensor>;

@@ -1,11 +1,13 @@
 // nn.InstanceNorm1d/2d/3d, nn.LayerNorm, nn.GroupNorm, nn.LocalResponseNorm, nn.CrossMapLRN2d.
 import { Tensor } from '../../tensor';
+import { torchAtLeast } from '../../native';
 import { Module } from '../module';
 import { Parameter, emptyParameter } from '../parameter';
 import * as F from '../functional';
 import * as init from '../init';
 import { bind, py, REQUIRED, Rest } from '../common';
 import { scope } from '../../memory';
+import { warn } from '../../warnings';
 import { tensor } from '../../creation';
 import { FactoryArgs } from './linear';
 import { _NormBase } from './batchnorm';
@@ -30,6 +32,14 @@ export abstract class _InstanceNorm extends _NormBase {
   forward(input: Tensor): Tensor {
     checkTensor(this._get_name(), 'input', input);
     this._check_input_dim(input);
+    // 2.x checks the channel count against num_features first (1.13 left it to the weight's size check).
+    const featureDim = input.dim() - this._get_no_batch_dim();
+    if (torchAtLeast(2, 13) && input.size(featureDim) !== this.num_features) {
+      if (this.affine) {
+        throw new Error(`expected input's size at dim=${featureDim} to match num_features (${this.num_features}), but got: ${input.size(featureDim)}.`);
+      }
+      warn(`input's size at dim=${featureDim} does not match num_features. You can silence this warning by not passing in num_features, which is not used because affine=False`);
+    }
     const apply = (x: Tensor): Tensor => (F.instance_norm as unknown as Fn)(x, this.running_mean, this.running_var, this.weight, this.bias,
       this.training || !this.track_running_stats, this.momentum ?? 0.1, this.eps);
     if (input.dim() === this._get_no_batch_dim()) return scope(() => apply(input.unsqueeze(0)).squeeze(0));
@@ -41,7 +51,10 @@ export class InstanceNorm1d extends _InstanceNorm { _get_no_batch_dim(): number 
 export class InstanceNorm2d extends _InstanceNorm { _get_no_batch_dim(): number { return 3; } }
 export class InstanceNorm3d extends _InstanceNorm { _get_no_batch_dim(): number { return 4; } }
 
-export interface LayerNormArgs extends FactoryArgs { normalized_shape: number | number[]; eps: number; elementwise_affine: boolean }
+export interface LayerNormArgs extends FactoryArgs { normalized_shape: number | number[]; eps: number; elementwise_affine: boolean; bias: boolean }
+// 2.x's LayerNorm and GroupNorm take `bias` (after elementwise_affine / affine) and print whether there is one.
+const BIAS = (torchAtLeast(2, 13) ? { bias: true } : {}) as { bias: boolean };
+const biasRepr = (m: { bias: unknown }) => (torchAtLeast(2, 13) ? `, bias=${py(m.bias !== null)}` : '');
 /** Normalises over the trailing normalized_shape dimensions; weight ones, bias zeros. */
 export class LayerNorm extends Module {
   declare normalized_shape: number[];
@@ -49,10 +62,10 @@ export class LayerNorm extends Module {
   declare elementwise_affine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
-  constructor(normalized_shape: number | number[], ...args: Rest<[number, boolean], Partial<LayerNormArgs>>) {
+  constructor(normalized_shape: number | number[], ...args: Rest<[number, boolean, boolean], Partial<LayerNormArgs>>) {
     super();
     const a = bind<LayerNormArgs>('LayerNorm', [normalized_shape, ...args],
-      { normalized_shape: REQUIRED, eps: 1e-5, elementwise_affine: true, device: null, dtype: null });
+      { normalized_shape: REQUIRED, eps: 1e-5, elementwise_affine: true, ...BIAS, device: null, dtype: null });
     const shape = typeof a.normalized_shape === 'number' ? [a.normalized_shape] : [...a.normalized_shape];
     shape.forEach((d) => checkInt('LayerNorm', 'normalized_shape', d));
     this.normalized_shape = shape;
@@ -60,7 +73,8 @@ export class LayerNorm extends Module {
     this.elementwise_affine = a.elementwise_affine;
     if (a.elementwise_affine) {
       this.weight = emptyParameter(shape, a);
-      this.bias = emptyParameter(shape, a);
+      if (a.bias === false) this.register_parameter('bias', null);
+      else this.bias = emptyParameter(shape, a);
     } else {
       this.register_parameter('weight', null);
       this.register_parameter('bias', null);
@@ -68,16 +82,16 @@ export class LayerNorm extends Module {
     this.reset_parameters();
   }
   reset_parameters(): void {
-    if (this.elementwise_affine) { init.ones_(this.weight!); init.zeros_(this.bias!); }
+    if (this.elementwise_affine) { init.ones_(this.weight!); if (this.bias) init.zeros_(this.bias); }
   }
   forward(input: Tensor): Tensor {
     checkTensor('LayerNorm', 'input', input);
     return (F.layer_norm as unknown as Fn)(input, this.normalized_shape, this.weight, this.bias, this.eps);
   }
-  extra_repr(): string { return `${py(this.normalized_shape)}, eps=${py(this.eps, FLOAT)}, elementwise_affine=${py(this.elementwise_affine)}`; }
+  extra_repr(): string { return `${py(this.normalized_shape)}, eps=${py(this.eps, FLOAT)}, elementwise_affine=${py(this.elementwise_affine)}${biasRepr(this)}`; }
 }
 
-export interface GroupNormArgs extends FactoryArgs { num_groups: number; num_channels: number; eps: number; affine: boolean }
+export interface GroupNormArgs extends FactoryArgs { num_groups: number; num_channels: number; eps: number; affine: boolean; bias: boolean }
 /** Normalises over groups of channels; weight ones, bias zeros. */
 export class GroupNorm extends Module {
   declare num_groups: number;
@@ -86,20 +100,23 @@ export class GroupNorm extends Module {
   declare affine: boolean;
   declare weight: Parameter | null;
   declare bias: Parameter | null;
-  constructor(num_groups: number, num_channels: number, ...args: Rest<[number, boolean], Partial<GroupNormArgs>>) {
+  constructor(num_groups: number, num_channels: number, ...args: Rest<[number, boolean, boolean], Partial<GroupNormArgs>>) {
     super();
     const a = bind<GroupNormArgs>('GroupNorm', [num_groups, num_channels, ...args],
-      { num_groups: REQUIRED, num_channels: REQUIRED, eps: 1e-5, affine: true, device: null, dtype: null });
+      { num_groups: REQUIRED, num_channels: REQUIRED, eps: 1e-5, affine: true, ...BIAS, device: null, dtype: null });
     checkInt('GroupNorm', 'num_groups', a.num_groups);
     checkInt('GroupNorm', 'num_channels', a.num_channels);
-    if (a.num_channels % a.num_groups !== 0) throw new Error('num_channels must be divisible by num_groups');
+    if (a.num_channels % a.num_groups !== 0) {
+      throw new Error(torchAtLeast(2, 13) ? `num_channels (${a.num_channels}) must be divisible by num_groups (${a.num_groups})` : 'num_channels must be divisible by num_groups');
+    }
     this.num_groups = a.num_groups;
     this.num_channels = a.num_channels;
     this.eps = a.eps;
     this.affine = a.affine;
     if (a.affine) {
       this.weight = emptyParameter([a.num_channels], a);
-      this.bias = emptyParameter([a.num_channels], a);
+      if (a.bias === false) this.register_parameter('bias', null);
+      else this.bias = emptyParameter([a.num_channels], a);
     } else {
       this.register_parameter('weight', null);
       this.register_parameter('bias', null);
@@ -107,13 +124,13 @@ export class GroupNorm extends Module {
     this.reset_parameters();
   }
   reset_parameters(): void {
-    if (this.affine) { init.ones_(this.weight!); init.zeros_(this.bias!); }
+    if (this.affine) { init.ones_(this.weight!); if (this.bias) init.zeros_(this.bias); }
   }
   forward(input: Tensor): Tensor {
     checkTensor('GroupNorm', 'input', input);
     return (F.group_norm as unknown as Fn)(input, this.num_groups, this.weight, this.bias, this.eps);
   }
-  extra_repr(): string { return `${this.num_groups}, ${this.num_channels}, eps=${py(this.eps, FLOAT)}, affine=${py(this.affine)}`; }
+  extra_repr(): string { return `${this.num_groups}, ${this.num_channels}, eps=${py(this.eps, FLOAT)}, affine=${py(this.affine)}${biasRepr(this)}`; }
 }
 
 interface LRNArgs { size: number; alpha: number; beta: number; k: number }

@@ -9,6 +9,7 @@ import { emptyParameter, Parameter } from '../parameter';
 import * as init from '../init';
 import * as G from '../../generated/torch';
 import { bind, isOptions, py, REQUIRED, typename } from '../common';
+import { torchAtLeast } from '../../native';
 import { checkInt, checkTensor } from './_check';
 import { warn } from '../../warnings';
 import { PackedSequence } from '../utils/rnn';
@@ -164,6 +165,10 @@ export class RNNBase extends Module {
     } else {
       checkTensor(this._get_name(), 'input', input);
       data = input;
+      // 2.x names the class for an input that is neither batched nor unbatched (1.13: check_input's rank message).
+      if (torchAtLeast(2, 13) && data.dim() !== 2 && data.dim() !== 3) {
+        throw new Error(`${this._get_name()}: Expected input to be 2D or 3D, got ${data.dim()}D ${this.mode === 'LSTM' || this.mode === 'GRU' ? '' : 'tensor '}instead`);
+      }
       batched = data.dim() === 3;
       if (!batched) data = data.unsqueeze(batchDim);
       if (hx != null && !lstm) {
@@ -253,7 +258,7 @@ export class RNN extends RNNBase {
       nonlinearity = nl;
       all[all.length - 1] = rest;
     }
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`Unknown nonlinearity '${String(nonlinearity)}'`);
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new Error(`Unknown nonlinearity '${String(nonlinearity)}'${torchAtLeast(2, 13) ? ". Select from 'tanh' or 'relu'." : ''}`);
     super(nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', ...all);
     this.nonlinearity = nonlinearity;
   }
@@ -350,7 +355,7 @@ export class RNNCellBase extends Module {
   protected _batch(input: Tensor): [Tensor, boolean] {
     const name = this._get_name();
     checkTensor(name, 'input', input);
-    if (input.dim() !== 1 && input.dim() !== 2) throw new Error(`${name}: Expected input to be 1-D or 2-D but received ${input.dim()}-D tensor`);
+    if (input.dim() !== 1 && input.dim() !== 2) throw new Error(torchAtLeast(2, 13) ? `${name}: Expected input to be 1D or 2D, got ${input.dim()}D instead` : `${name}: Expected input to be 1-D or 2-D but received ${input.dim()}-D tensor`);
     const batched = input.dim() === 2;
     return [batched ? input : input.unsqueeze(0), batched];
   }

@@ -6,7 +6,8 @@ import { emptyParameter, Parameter } from '../parameter';
 import * as F from '../functional';
 import * as init from '../init';
 import { no_grad } from '../../autograd';
-import { bind, py, REQUIRED } from '../common';
+import { bind, py, pyStrRepr, REQUIRED } from '../common';
+import { torchAtLeast } from '../../native';
 import { checkInt, checkTensor } from './_check';
 import { FactoryArgs } from './linear';
 
@@ -160,7 +161,7 @@ export class EmbeddingBag extends Module {
     if (this.max_norm !== null) s += `, max_norm=${py(this.max_norm, { float: true })}`;
     if (this.norm_type !== 2) s += `, norm_type=${py(this.norm_type)}`;
     if (this.scale_grad_by_freq !== false) s += `, scale_grad_by_freq=${py(this.scale_grad_by_freq)}`;
-    s += `, mode=${this.mode}`;
+    s += `, mode=${torchAtLeast(2, 13) ? pyStrRepr(this.mode) : this.mode}`; // 2.x quotes it
     if (this.padding_idx !== null) s += `, padding_idx=${this.padding_idx}`;
     return s;
   }

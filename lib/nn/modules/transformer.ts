@@ -8,6 +8,7 @@
 // calls the same ATen op under the same conditions, and the encoder's nested
 // path is reproduced on dense tensors (padded positions zero, the length cut
 // to the longest sequence) since torch-node has no nested tensors.
+import { torchAtLeast } from '../../native';
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
 import { emptyParameter, Parameter } from '../parameter';
@@ -292,11 +293,13 @@ export class TransformerEncoder extends Module {
     let output = src;
     for (const mod of this.layers) output = mod(output, { src_mask: mask, src_key_padding_mask: kpm });
     if (nested) {
-      // Python's nested tensor holds only the real tokens; to_padded_tensor(0.0) gives them back
-      // zero-padded, up to the longest sequence.
-      const keepMask = kpm!.logical_not();
-      const maxLen = Number(keepMask.sum(1).max().item());
-      output = output.masked_fill(kpm!.unsqueeze(-1), 0.0).narrow(1, 0, maxLen);
+      // Python's nested tensor holds only the real tokens; to_padded_tensor gives them back
+      // zero-padded: up to the longest sequence in 1.13, to src's size in 2.x.
+      output = output.masked_fill(kpm!.unsqueeze(-1), 0.0);
+      if (!torchAtLeast(2, 13)) {
+        const maxLen = Number(kpm!.logical_not().sum(1).max().item());
+        output = output.narrow(1, 0, maxLen);
+      }
     }
     if (this.norm !== null) output = this.norm(output);
     return output;
