@@ -91,21 +91,6 @@ export class ModuleList extends Module {
     if (modules !== null) this.extend(modules);
   }
 
-  /** 2.x's ModuleList repr: runs of identical entries print once, as `(i-j): n x <repr>`. */
-  toString(): string {
-    if (!torchAtLeast(2, 13)) return super.toString();
-    const reprs = [...this].map((m) => m.toString());
-    if (!reprs.length) return `${this._get_name()}()`;
-    const runs: [number, number, string][] = [];
-    reprs.forEach((r, i) => {
-      const last = runs[runs.length - 1];
-      if (last && last[2] === r) last[1] = i;
-      else runs.push([i, i, r]);
-    });
-    const lines = runs.map(([a, b, r]) => addIndent(a === b ? `(${a}): ${r}` : `(${a}-${b}): ${b - a + 1} x ${r}`, 2));
-    return `${this._get_name()}(\n  ${lines.join('\n  ')}\n)`;
-  }
-
   /** @internal */
   [INDEX_KEY](idx: number): string { return String(absIndex(idx, this._modules.size)); }
   /** @internal */
