@@ -25,6 +25,66 @@ export class AlexNet_Weights extends WeightsEnum {
   static readonly DEFAULT = AlexNet_Weights.IMAGENET1K_V1;
 }
 
+export class ConvNeXt_Base_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ConvNeXt_Base_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/convnext_base-6075fbad.pth",
+    { crop_size: 224, resize_size: 232 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      min_size: [32, 32],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
+      _docs: "\n        These weights improve upon the results of the original paper by using a modified version of TorchVision's\n        `new training recipe\n        <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n    ",
+      num_params: 88591464,
+      _metrics: {"ImageNet-1K": {"acc@1": 84.062, "acc@5": 96.87}},
+    }));
+  static readonly DEFAULT = ConvNeXt_Base_Weights.IMAGENET1K_V1;
+}
+
+export class ConvNeXt_Large_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ConvNeXt_Large_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/convnext_large-ea097f82.pth",
+    { crop_size: 224, resize_size: 232 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      min_size: [32, 32],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
+      _docs: "\n        These weights improve upon the results of the original paper by using a modified version of TorchVision's\n        `new training recipe\n        <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n    ",
+      num_params: 197767336,
+      _metrics: {"ImageNet-1K": {"acc@1": 84.414, "acc@5": 96.976}},
+    }));
+  static readonly DEFAULT = ConvNeXt_Large_Weights.IMAGENET1K_V1;
+}
+
+export class ConvNeXt_Small_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ConvNeXt_Small_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/convnext_small-0c510722.pth",
+    { crop_size: 224, resize_size: 230 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      min_size: [32, 32],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
+      _docs: "\n        These weights improve upon the results of the original paper by using a modified version of TorchVision's\n        `new training recipe\n        <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n    ",
+      num_params: 50223688,
+      _metrics: {"ImageNet-1K": {"acc@1": 83.616, "acc@5": 96.65}},
+    }));
+  static readonly DEFAULT = ConvNeXt_Small_Weights.IMAGENET1K_V1;
+}
+
+export class ConvNeXt_Tiny_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ConvNeXt_Tiny_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/convnext_tiny-983f1562.pth",
+    { crop_size: 224, resize_size: 236 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      min_size: [32, 32],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#convnext",
+      _docs: "\n        These weights improve upon the results of the original paper by using a modified version of TorchVision's\n        `new training recipe\n        <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n    ",
+      num_params: 28589128,
+      _metrics: {"ImageNet-1K": {"acc@1": 82.52, "acc@5": 96.146}},
+    }));
+  static readonly DEFAULT = ConvNeXt_Tiny_Weights.IMAGENET1K_V1;
+}
+
 export class DenseNet121_Weights extends WeightsEnum {
   static readonly IMAGENET1K_V1 = new DenseNet121_Weights("IMAGENET1K_V1", w(
     "https://download.pytorch.org/models/densenet121-a639ec97.pth",
@@ -1199,4 +1259,4 @@ export class Wide_ResNet50_2_Weights extends WeightsEnum {
 }
 
 /** The entry each builder's legacy `pretrained: true` stands for (null: the builder had no pretrained weights then). */
-export const _LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze({"alexnet": "IMAGENET1K_V1", "densenet121": "IMAGENET1K_V1", "densenet161": "IMAGENET1K_V1", "densenet169": "IMAGENET1K_V1", "densenet201": "IMAGENET1K_V1", "efficientnet_b0": "IMAGENET1K_V1", "efficientnet_b1": "IMAGENET1K_V1", "efficientnet_b2": "IMAGENET1K_V1", "efficientnet_b3": "IMAGENET1K_V1", "efficientnet_b4": "IMAGENET1K_V1", "efficientnet_b5": "IMAGENET1K_V1", "efficientnet_b6": "IMAGENET1K_V1", "efficientnet_b7": "IMAGENET1K_V1", "efficientnet_v2_l": "IMAGENET1K_V1", "efficientnet_v2_m": "IMAGENET1K_V1", "efficientnet_v2_s": "IMAGENET1K_V1", "googlenet": "IMAGENET1K_V1", "inception_v3": "IMAGENET1K_V1", "mnasnet0_5": "IMAGENET1K_V1", "mnasnet0_75": "IMAGENET1K_V1", "mnasnet1_0": "IMAGENET1K_V1", "mnasnet1_3": "IMAGENET1K_V1", "mobilenet_v2": "IMAGENET1K_V1", "mobilenet_v3_large": "IMAGENET1K_V1", "mobilenet_v3_small": "IMAGENET1K_V1", "regnet_x_16gf": "IMAGENET1K_V1", "regnet_x_1_6gf": "IMAGENET1K_V1", "regnet_x_32gf": "IMAGENET1K_V1", "regnet_x_3_2gf": "IMAGENET1K_V1", "regnet_x_400mf": "IMAGENET1K_V1", "regnet_x_800mf": "IMAGENET1K_V1", "regnet_x_8gf": "IMAGENET1K_V1", "regnet_y_128gf": null, "regnet_y_16gf": "IMAGENET1K_V1", "regnet_y_1_6gf": "IMAGENET1K_V1", "regnet_y_32gf": "IMAGENET1K_V1", "regnet_y_3_2gf": "IMAGENET1K_V1", "regnet_y_400mf": "IMAGENET1K_V1", "regnet_y_800mf": "IMAGENET1K_V1", "regnet_y_8gf": "IMAGENET1K_V1", "resnext101_32x8d": "IMAGENET1K_V1", "resnext101_64x4d": "IMAGENET1K_V1", "resnext50_32x4d": "IMAGENET1K_V1", "shufflenet_v2_x0_5": "IMAGENET1K_V1", "shufflenet_v2_x1_0": "IMAGENET1K_V1", "shufflenet_v2_x1_5": "IMAGENET1K_V1", "shufflenet_v2_x2_0": "IMAGENET1K_V1", "squeezenet1_0": "IMAGENET1K_V1", "squeezenet1_1": "IMAGENET1K_V1", "vgg11": "IMAGENET1K_V1", "vgg11_bn": "IMAGENET1K_V1", "vgg13": "IMAGENET1K_V1", "vgg13_bn": "IMAGENET1K_V1", "vgg16": "IMAGENET1K_V1", "vgg16_bn": "IMAGENET1K_V1", "vgg19": "IMAGENET1K_V1", "vgg19_bn": "IMAGENET1K_V1", "wide_resnet101_2": "IMAGENET1K_V1", "wide_resnet50_2": "IMAGENET1K_V1"});
+export const _LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze({"alexnet": "IMAGENET1K_V1", "convnext_base": "IMAGENET1K_V1", "convnext_large": "IMAGENET1K_V1", "convnext_small": "IMAGENET1K_V1", "convnext_tiny": "IMAGENET1K_V1", "densenet121": "IMAGENET1K_V1", "densenet161": "IMAGENET1K_V1", "densenet169": "IMAGENET1K_V1", "densenet201": "IMAGENET1K_V1", "efficientnet_b0": "IMAGENET1K_V1", "efficientnet_b1": "IMAGENET1K_V1", "efficientnet_b2": "IMAGENET1K_V1", "efficientnet_b3": "IMAGENET1K_V1", "efficientnet_b4": "IMAGENET1K_V1", "efficientnet_b5": "IMAGENET1K_V1", "efficientnet_b6": "IMAGENET1K_V1", "efficientnet_b7": "IMAGENET1K_V1", "efficientnet_v2_l": "IMAGENET1K_V1", "efficientnet_v2_m": "IMAGENET1K_V1", "efficientnet_v2_s": "IMAGENET1K_V1", "googlenet": "IMAGENET1K_V1", "inception_v3": "IMAGENET1K_V1", "mnasnet0_5": "IMAGENET1K_V1", "mnasnet0_75": "IMAGENET1K_V1", "mnasnet1_0": "IMAGENET1K_V1", "mnasnet1_3": "IMAGENET1K_V1", "mobilenet_v2": "IMAGENET1K_V1", "mobilenet_v3_large": "IMAGENET1K_V1", "mobilenet_v3_small": "IMAGENET1K_V1", "regnet_x_16gf": "IMAGENET1K_V1", "regnet_x_1_6gf": "IMAGENET1K_V1", "regnet_x_32gf": "IMAGENET1K_V1", "regnet_x_3_2gf": "IMAGENET1K_V1", "regnet_x_400mf": "IMAGENET1K_V1", "regnet_x_800mf": "IMAGENET1K_V1", "regnet_x_8gf": "IMAGENET1K_V1", "regnet_y_128gf": null, "regnet_y_16gf": "IMAGENET1K_V1", "regnet_y_1_6gf": "IMAGENET1K_V1", "regnet_y_32gf": "IMAGENET1K_V1", "regnet_y_3_2gf": "IMAGENET1K_V1", "regnet_y_400mf": "IMAGENET1K_V1", "regnet_y_800mf": "IMAGENET1K_V1", "regnet_y_8gf": "IMAGENET1K_V1", "resnext101_32x8d": "IMAGENET1K_V1", "resnext101_64x4d": "IMAGENET1K_V1", "resnext50_32x4d": "IMAGENET1K_V1", "shufflenet_v2_x0_5": "IMAGENET1K_V1", "shufflenet_v2_x1_0": "IMAGENET1K_V1", "shufflenet_v2_x1_5": "IMAGENET1K_V1", "shufflenet_v2_x2_0": "IMAGENET1K_V1", "squeezenet1_0": "IMAGENET1K_V1", "squeezenet1_1": "IMAGENET1K_V1", "vgg11": "IMAGENET1K_V1", "vgg11_bn": "IMAGENET1K_V1", "vgg13": "IMAGENET1K_V1", "vgg13_bn": "IMAGENET1K_V1", "vgg16": "IMAGENET1K_V1", "vgg16_bn": "IMAGENET1K_V1", "vgg19": "IMAGENET1K_V1", "vgg19_bn": "IMAGENET1K_V1", "wide_resnet101_2": "IMAGENET1K_V1", "wide_resnet50_2": "IMAGENET1K_V1"});

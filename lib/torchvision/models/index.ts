@@ -47,3 +47,5 @@ export {
   regnet_y_128gf, regnet_x_400mf, regnet_x_800mf, regnet_x_1_6gf, regnet_x_3_2gf, regnet_x_8gf, regnet_x_16gf, regnet_x_32gf,
 } from './regnet';
 export * as regnet from './regnet';
+export { ConvNeXt, CNBlockConfig, convnext_tiny, convnext_small, convnext_base, convnext_large } from './convnext';
+export * as convnext from './convnext';

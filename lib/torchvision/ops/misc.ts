@@ -143,3 +143,14 @@ export class SqueezeExcitation extends Module {
     return scale.mul(input);
   }
 }
+
+/** A view of the input with its dimensions permuted to `dims` (torchvision.ops.misc.Permute). */
+export class Permute extends Module {
+  declare dims: number[];
+  constructor(dims: number[]) {
+    super();
+    if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d))) throw new TypeError('Permute.__init__(): argument \'dims\' must be a list of ints');
+    this.dims = [...dims];
+  }
+  forward(x: Tensor): Tensor { return x.permute(this.dims); }
+}
