@@ -60,6 +60,10 @@ describe('torchvision.models zoo: init, state_dict and outputs as torchvision', 
         // The float64 sum of identical float32 values: only the summation order may differ.
         C.assertNumber(Number(t.detach().double().sum().item()), sum, { rtol: 1e-12, atol: 1e-9, label: `${name}: sum` });
       }
+      if (c.renormal.length) { // ViT's zero-initialised head, redrawn as the generator does
+        torch.manual_seed(c.seed + 2);
+        for (const k of c.renormal) torch.nn.init.normal_(get(k));
+      }
       torch.manual_seed(c.seed + 1);
       const x = torch.randn(c.input_shape);
       model.eval();
@@ -192,7 +196,7 @@ describe('torchvision.models zoo: weights enums as torchvision', () => {
   }
 
   it('list_models() is torchvision\'s, less the transformer-style models', () => {
-    const later = /^(vit_|swin_|maxvit)/; // the transformers: later
+    const later = /^(swin_|maxvit)/; // not yet ported
     assert.deepEqual(models.list_models(), FX.list_models.filter((n) => !later.test(n)));
   });
 

@@ -1206,6 +1206,142 @@ export class VGG19_BN_Weights extends WeightsEnum {
   static readonly DEFAULT = VGG19_BN_Weights.IMAGENET1K_V1;
 }
 
+export class ViT_B_16_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ViT_B_16_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/vit_b_16-c867db91.pth",
+    { crop_size: 224 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      num_params: 86567656,
+      min_size: [224, 224],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#vit_b_16",
+      _metrics: {"ImageNet-1K": {"acc@1": 81.072, "acc@5": 95.318}},
+      _docs: "\n                These weights were trained from scratch by using a modified version of `DeIT\n                <https://arxiv.org/abs/2012.12877>`_'s training recipe.\n            ",
+    }));
+  static readonly IMAGENET1K_SWAG_E2E_V1 = new ViT_B_16_Weights("IMAGENET1K_SWAG_E2E_V1", w(
+    "https://download.pytorch.org/models/vit_b_16_swag-9ac1b537.pth",
+    { crop_size: 384, resize_size: 384, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      recipe: "https://github.com/facebookresearch/SWAG",
+      license: "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
+      num_params: 86859496,
+      min_size: [384, 384],
+      _metrics: {"ImageNet-1K": {"acc@1": 85.304, "acc@5": 97.65}},
+      _docs: "\n                These weights are learnt via transfer learning by end-to-end fine-tuning the original\n                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.\n            ",
+    }));
+  static readonly IMAGENET1K_SWAG_LINEAR_V1 = new ViT_B_16_Weights("IMAGENET1K_SWAG_LINEAR_V1", w(
+    "https://download.pytorch.org/models/vit_b_16_lc_swag-4e70ced5.pth",
+    { crop_size: 224, resize_size: 224, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      recipe: "https://github.com/pytorch/vision/pull/5793",
+      license: "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
+      num_params: 86567656,
+      min_size: [224, 224],
+      _metrics: {"ImageNet-1K": {"acc@1": 81.886, "acc@5": 96.18}},
+      _docs: "\n                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk\n                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.\n            ",
+    }));
+  static readonly DEFAULT = ViT_B_16_Weights.IMAGENET1K_V1;
+}
+
+export class ViT_B_32_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ViT_B_32_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/vit_b_32-d86f8d99.pth",
+    { crop_size: 224 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      num_params: 88224232,
+      min_size: [224, 224],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#vit_b_32",
+      _metrics: {"ImageNet-1K": {"acc@1": 75.912, "acc@5": 92.466}},
+      _docs: "\n                These weights were trained from scratch by using a modified version of `DeIT\n                <https://arxiv.org/abs/2012.12877>`_'s training recipe.\n            ",
+    }));
+  static readonly DEFAULT = ViT_B_32_Weights.IMAGENET1K_V1;
+}
+
+export class ViT_H_14_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_SWAG_E2E_V1 = new ViT_H_14_Weights("IMAGENET1K_SWAG_E2E_V1", w(
+    "https://download.pytorch.org/models/vit_h_14_swag-80465313.pth",
+    { crop_size: 518, resize_size: 518, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      recipe: "https://github.com/facebookresearch/SWAG",
+      license: "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
+      num_params: 633470440,
+      min_size: [518, 518],
+      _metrics: {"ImageNet-1K": {"acc@1": 88.552, "acc@5": 98.694}},
+      _docs: "\n                These weights are learnt via transfer learning by end-to-end fine-tuning the original\n                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.\n            ",
+    }));
+  static readonly IMAGENET1K_SWAG_LINEAR_V1 = new ViT_H_14_Weights("IMAGENET1K_SWAG_LINEAR_V1", w(
+    "https://download.pytorch.org/models/vit_h_14_lc_swag-c1eb923e.pth",
+    { crop_size: 224, resize_size: 224, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      recipe: "https://github.com/pytorch/vision/pull/5793",
+      license: "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
+      num_params: 632045800,
+      min_size: [224, 224],
+      _metrics: {"ImageNet-1K": {"acc@1": 85.708, "acc@5": 97.73}},
+      _docs: "\n                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk\n                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.\n            ",
+    }));
+  static readonly DEFAULT = ViT_H_14_Weights.IMAGENET1K_SWAG_E2E_V1;
+}
+
+export class ViT_L_16_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ViT_L_16_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/vit_l_16-852ce7e3.pth",
+    { crop_size: 224, resize_size: 242 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      num_params: 304326632,
+      min_size: [224, 224],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#vit_l_16",
+      _metrics: {"ImageNet-1K": {"acc@1": 79.662, "acc@5": 94.638}},
+      _docs: "\n                These weights were trained from scratch by using a modified version of TorchVision's\n                `new training recipe\n                <https://pytorch.org/blog/how-to-train-state-of-the-art-models-using-torchvision-latest-primitives/>`_.\n            ",
+    }));
+  static readonly IMAGENET1K_SWAG_E2E_V1 = new ViT_L_16_Weights("IMAGENET1K_SWAG_E2E_V1", w(
+    "https://download.pytorch.org/models/vit_l_16_swag-4f3808c9.pth",
+    { crop_size: 512, resize_size: 512, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      recipe: "https://github.com/facebookresearch/SWAG",
+      license: "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
+      num_params: 305174504,
+      min_size: [512, 512],
+      _metrics: {"ImageNet-1K": {"acc@1": 88.064, "acc@5": 98.512}},
+      _docs: "\n                These weights are learnt via transfer learning by end-to-end fine-tuning the original\n                `SWAG <https://arxiv.org/abs/2201.08371>`_ weights on ImageNet-1K data.\n            ",
+    }));
+  static readonly IMAGENET1K_SWAG_LINEAR_V1 = new ViT_L_16_Weights("IMAGENET1K_SWAG_LINEAR_V1", w(
+    "https://download.pytorch.org/models/vit_l_16_lc_swag-4d563306.pth",
+    { crop_size: 224, resize_size: 224, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      recipe: "https://github.com/pytorch/vision/pull/5793",
+      license: "https://github.com/facebookresearch/SWAG/blob/main/LICENSE",
+      num_params: 304326632,
+      min_size: [224, 224],
+      _metrics: {"ImageNet-1K": {"acc@1": 85.146, "acc@5": 97.422}},
+      _docs: "\n                These weights are composed of the original frozen `SWAG <https://arxiv.org/abs/2201.08371>`_ trunk\n                weights and a linear classifier learnt on top of them trained on ImageNet-1K data.\n            ",
+    }));
+  static readonly DEFAULT = ViT_L_16_Weights.IMAGENET1K_V1;
+}
+
+export class ViT_L_32_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new ViT_L_32_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/vit_l_32-c7638314.pth",
+    { crop_size: 224 },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      num_params: 306535400,
+      min_size: [224, 224],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#vit_l_32",
+      _metrics: {"ImageNet-1K": {"acc@1": 76.972, "acc@5": 93.07}},
+      _docs: "\n                These weights were trained from scratch by using a modified version of `DeIT\n                <https://arxiv.org/abs/2012.12877>`_'s training recipe.\n            ",
+    }));
+  static readonly DEFAULT = ViT_L_32_Weights.IMAGENET1K_V1;
+}
+
 export class Wide_ResNet101_2_Weights extends WeightsEnum {
   static readonly IMAGENET1K_V1 = new Wide_ResNet101_2_Weights("IMAGENET1K_V1", w(
     "https://download.pytorch.org/models/wide_resnet101_2-32ee1156.pth",
@@ -1259,4 +1395,4 @@ export class Wide_ResNet50_2_Weights extends WeightsEnum {
 }
 
 /** The entry each builder's legacy `pretrained: true` stands for (null: the builder had no pretrained weights then). */
-export const _LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze({"alexnet": "IMAGENET1K_V1", "convnext_base": "IMAGENET1K_V1", "convnext_large": "IMAGENET1K_V1", "convnext_small": "IMAGENET1K_V1", "convnext_tiny": "IMAGENET1K_V1", "densenet121": "IMAGENET1K_V1", "densenet161": "IMAGENET1K_V1", "densenet169": "IMAGENET1K_V1", "densenet201": "IMAGENET1K_V1", "efficientnet_b0": "IMAGENET1K_V1", "efficientnet_b1": "IMAGENET1K_V1", "efficientnet_b2": "IMAGENET1K_V1", "efficientnet_b3": "IMAGENET1K_V1", "efficientnet_b4": "IMAGENET1K_V1", "efficientnet_b5": "IMAGENET1K_V1", "efficientnet_b6": "IMAGENET1K_V1", "efficientnet_b7": "IMAGENET1K_V1", "efficientnet_v2_l": "IMAGENET1K_V1", "efficientnet_v2_m": "IMAGENET1K_V1", "efficientnet_v2_s": "IMAGENET1K_V1", "googlenet": "IMAGENET1K_V1", "inception_v3": "IMAGENET1K_V1", "mnasnet0_5": "IMAGENET1K_V1", "mnasnet0_75": "IMAGENET1K_V1", "mnasnet1_0": "IMAGENET1K_V1", "mnasnet1_3": "IMAGENET1K_V1", "mobilenet_v2": "IMAGENET1K_V1", "mobilenet_v3_large": "IMAGENET1K_V1", "mobilenet_v3_small": "IMAGENET1K_V1", "regnet_x_16gf": "IMAGENET1K_V1", "regnet_x_1_6gf": "IMAGENET1K_V1", "regnet_x_32gf": "IMAGENET1K_V1", "regnet_x_3_2gf": "IMAGENET1K_V1", "regnet_x_400mf": "IMAGENET1K_V1", "regnet_x_800mf": "IMAGENET1K_V1", "regnet_x_8gf": "IMAGENET1K_V1", "regnet_y_128gf": null, "regnet_y_16gf": "IMAGENET1K_V1", "regnet_y_1_6gf": "IMAGENET1K_V1", "regnet_y_32gf": "IMAGENET1K_V1", "regnet_y_3_2gf": "IMAGENET1K_V1", "regnet_y_400mf": "IMAGENET1K_V1", "regnet_y_800mf": "IMAGENET1K_V1", "regnet_y_8gf": "IMAGENET1K_V1", "resnext101_32x8d": "IMAGENET1K_V1", "resnext101_64x4d": "IMAGENET1K_V1", "resnext50_32x4d": "IMAGENET1K_V1", "shufflenet_v2_x0_5": "IMAGENET1K_V1", "shufflenet_v2_x1_0": "IMAGENET1K_V1", "shufflenet_v2_x1_5": "IMAGENET1K_V1", "shufflenet_v2_x2_0": "IMAGENET1K_V1", "squeezenet1_0": "IMAGENET1K_V1", "squeezenet1_1": "IMAGENET1K_V1", "vgg11": "IMAGENET1K_V1", "vgg11_bn": "IMAGENET1K_V1", "vgg13": "IMAGENET1K_V1", "vgg13_bn": "IMAGENET1K_V1", "vgg16": "IMAGENET1K_V1", "vgg16_bn": "IMAGENET1K_V1", "vgg19": "IMAGENET1K_V1", "vgg19_bn": "IMAGENET1K_V1", "wide_resnet101_2": "IMAGENET1K_V1", "wide_resnet50_2": "IMAGENET1K_V1"});
+export const _LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze({"alexnet": "IMAGENET1K_V1", "convnext_base": "IMAGENET1K_V1", "convnext_large": "IMAGENET1K_V1", "convnext_small": "IMAGENET1K_V1", "convnext_tiny": "IMAGENET1K_V1", "densenet121": "IMAGENET1K_V1", "densenet161": "IMAGENET1K_V1", "densenet169": "IMAGENET1K_V1", "densenet201": "IMAGENET1K_V1", "efficientnet_b0": "IMAGENET1K_V1", "efficientnet_b1": "IMAGENET1K_V1", "efficientnet_b2": "IMAGENET1K_V1", "efficientnet_b3": "IMAGENET1K_V1", "efficientnet_b4": "IMAGENET1K_V1", "efficientnet_b5": "IMAGENET1K_V1", "efficientnet_b6": "IMAGENET1K_V1", "efficientnet_b7": "IMAGENET1K_V1", "efficientnet_v2_l": "IMAGENET1K_V1", "efficientnet_v2_m": "IMAGENET1K_V1", "efficientnet_v2_s": "IMAGENET1K_V1", "googlenet": "IMAGENET1K_V1", "inception_v3": "IMAGENET1K_V1", "mnasnet0_5": "IMAGENET1K_V1", "mnasnet0_75": "IMAGENET1K_V1", "mnasnet1_0": "IMAGENET1K_V1", "mnasnet1_3": "IMAGENET1K_V1", "mobilenet_v2": "IMAGENET1K_V1", "mobilenet_v3_large": "IMAGENET1K_V1", "mobilenet_v3_small": "IMAGENET1K_V1", "regnet_x_16gf": "IMAGENET1K_V1", "regnet_x_1_6gf": "IMAGENET1K_V1", "regnet_x_32gf": "IMAGENET1K_V1", "regnet_x_3_2gf": "IMAGENET1K_V1", "regnet_x_400mf": "IMAGENET1K_V1", "regnet_x_800mf": "IMAGENET1K_V1", "regnet_x_8gf": "IMAGENET1K_V1", "regnet_y_128gf": null, "regnet_y_16gf": "IMAGENET1K_V1", "regnet_y_1_6gf": "IMAGENET1K_V1", "regnet_y_32gf": "IMAGENET1K_V1", "regnet_y_3_2gf": "IMAGENET1K_V1", "regnet_y_400mf": "IMAGENET1K_V1", "regnet_y_800mf": "IMAGENET1K_V1", "regnet_y_8gf": "IMAGENET1K_V1", "resnext101_32x8d": "IMAGENET1K_V1", "resnext101_64x4d": "IMAGENET1K_V1", "resnext50_32x4d": "IMAGENET1K_V1", "shufflenet_v2_x0_5": "IMAGENET1K_V1", "shufflenet_v2_x1_0": "IMAGENET1K_V1", "shufflenet_v2_x1_5": "IMAGENET1K_V1", "shufflenet_v2_x2_0": "IMAGENET1K_V1", "squeezenet1_0": "IMAGENET1K_V1", "squeezenet1_1": "IMAGENET1K_V1", "vgg11": "IMAGENET1K_V1", "vgg11_bn": "IMAGENET1K_V1", "vgg13": "IMAGENET1K_V1", "vgg13_bn": "IMAGENET1K_V1", "vgg16": "IMAGENET1K_V1", "vgg16_bn": "IMAGENET1K_V1", "vgg19": "IMAGENET1K_V1", "vgg19_bn": "IMAGENET1K_V1", "vit_b_16": "IMAGENET1K_V1", "vit_b_32": "IMAGENET1K_V1", "vit_h_14": null, "vit_l_16": "IMAGENET1K_V1", "vit_l_32": "IMAGENET1K_V1", "wide_resnet101_2": "IMAGENET1K_V1", "wide_resnet50_2": "IMAGENET1K_V1"});

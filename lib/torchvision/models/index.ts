@@ -49,3 +49,5 @@ export {
 export * as regnet from './regnet';
 export { ConvNeXt, CNBlockConfig, convnext_tiny, convnext_small, convnext_base, convnext_large } from './convnext';
 export * as convnext from './convnext';
+export { VisionTransformer, vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14 } from './vision_transformer';
+export * as vision_transformer from './vision_transformer';

@@ -154,3 +154,41 @@ export class Permute extends Module {
   }
   forward(x: Tensor): Tensor { return x.permute(this.dims); }
 }
+
+export interface MLPOptions {
+  /** Applied after each hidden Linear (not the last). Default: null, none. */
+  norm_layer?: LayerFactory | null;
+  /** Default: nn.ReLU. */
+  activation_layer?: LayerFactory;
+  /** Passed as `{ inplace }` to the activation and dropout layers; null passes nothing. Default: null. */
+  inplace?: boolean | null;
+  bias?: boolean;
+  dropout?: number;
+}
+
+/**
+ * torchvision.ops.MLP: Linear layers to each of hidden_channels in turn, each but the last followed by
+ * norm_layer, activation_layer and Dropout, the last by Dropout only (children named 0, 1, ...).
+ */
+export class MLP extends nn.Sequential {
+  constructor(in_channels: number, hidden_channels: number[], o: MLPOptions = {}) {
+    for (const k of Object.keys(o)) {
+      if (!['norm_layer', 'activation_layer', 'inplace', 'bias', 'dropout'].includes(k)) throw new TypeError(`MLP.__init__() got an unexpected keyword argument '${k}'`);
+    }
+    const inplace = o.inplace ?? null;
+    const params = inplace === null ? [] : [{ inplace }];
+    const bias = o.bias ?? true, dropout = o.dropout ?? 0.0;
+    const layers: Module[] = [];
+    let in_dim = in_channels;
+    for (const hidden_dim of hidden_channels.slice(0, -1)) {
+      layers.push(new nn.Linear(in_dim, hidden_dim, { bias }));
+      if (o.norm_layer) layers.push(callLayer(o.norm_layer, hidden_dim));
+      layers.push(callLayer(o.activation_layer ?? nn.ReLU, ...params));
+      layers.push(new nn.Dropout({ p: dropout, ...params[0] }));
+      in_dim = hidden_dim;
+    }
+    layers.push(new nn.Linear(in_dim, hidden_channels[hidden_channels.length - 1], { bias }));
+    layers.push(new nn.Dropout({ p: dropout, ...params[0] }));
+    super(...layers);
+  }
+}
