@@ -32,7 +32,7 @@ from fixture_json import json_float  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "test", "fixtures", "zoo.json")
-SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "swin_", "maxvit")
+SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "swin_v2", "maxvit")
 
 # (builder, kwargs, seed, input shape). num_classes=10 keeps outputs and heads small; the 1000-class
 # head is the same code. One model per size family (init of VGG/RegNet-sized nets costs seconds).
@@ -67,6 +67,10 @@ CASES = [
     # ViT's head starts at zero (the output would be all zeros): RENORMAL redraws it before the forward pass.
     ("vit_b_32", {"num_classes": 10, "image_size": 64}, 30, [1, 3, 64, 64]),
     ("vit_b_16", {"num_classes": 10, "image_size": 32, "representation_size": 16, "attention_dropout": 0.1}, 31, [2, 3, 32, 32]),
+    # 64x64: stage maps 16, 8, 4, 2 (padded to the 7x7 window; shifts only where the map is wider than a window)
+    ("swin_t", {"num_classes": 10}, 32, [1, 3, 64, 64]),
+    # 120x120: a 30x30 first stage (padded to 35, shifted windows with a real mask)
+    ("swin_t", {"num_classes": 10, "mlp_ratio": 2.0}, 33, [1, 3, 120, 120]),
 ]
 # Parameters redrawn with nn.init.normal_ after manual_seed(seed + 2), after the state is recorded.
 RENORMAL = {"vit_": ["heads.head.weight"]}

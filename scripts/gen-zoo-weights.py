@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes lib/torchvision/models/_zoo_weights.ts: the weights enums of torchvision's CNN
 classification builders (every one but ResNet-18..152, hand-written in resnet.ts, and the
-transformer-style Swin and MaxViT), with their URLs, metadata and transforms presets
+transformer-style Swin V2 and MaxViT), with their URLs, metadata and transforms presets
 exactly as the installed torchvision has them, and each builder's legacy `pretrained=True` entry.
 
 Run with Debian's system Python (python3-torchvision):
@@ -20,7 +20,7 @@ from torchvision.models._api import get_model_weights
 from torchvision.models._meta import _IMAGENET_CATEGORIES
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib", "torchvision", "models", "_zoo_weights.ts")
-SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "swin_", "maxvit")
+SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "swin_v2", "maxvit")
 
 
 def legacy_default(fn):

@@ -1075,6 +1075,51 @@ export class SqueezeNet1_1_Weights extends WeightsEnum {
   static readonly DEFAULT = SqueezeNet1_1_Weights.IMAGENET1K_V1;
 }
 
+export class Swin_B_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new Swin_B_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/swin_b-68c6b09e.pth",
+    { crop_size: 224, resize_size: 238, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      num_params: 87768224,
+      min_size: [224, 224],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer",
+      _metrics: {"ImageNet-1K": {"acc@1": 83.582, "acc@5": 96.64}},
+      _docs: "These weights reproduce closely the results of the paper using a similar training recipe.",
+    }));
+  static readonly DEFAULT = Swin_B_Weights.IMAGENET1K_V1;
+}
+
+export class Swin_S_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new Swin_S_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/swin_s-5e29d889.pth",
+    { crop_size: 224, resize_size: 246, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      num_params: 49606258,
+      min_size: [224, 224],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer",
+      _metrics: {"ImageNet-1K": {"acc@1": 83.196, "acc@5": 96.36}},
+      _docs: "These weights reproduce closely the results of the paper using a similar training recipe.",
+    }));
+  static readonly DEFAULT = Swin_S_Weights.IMAGENET1K_V1;
+}
+
+export class Swin_T_Weights extends WeightsEnum {
+  static readonly IMAGENET1K_V1 = new Swin_T_Weights("IMAGENET1K_V1", w(
+    "https://download.pytorch.org/models/swin_t-704ceda3.pth",
+    { crop_size: 224, resize_size: 232, interpolation: "bicubic" },
+    {
+      categories: _IMAGENET_CATEGORIES,
+      num_params: 28288354,
+      min_size: [224, 224],
+      recipe: "https://github.com/pytorch/vision/tree/main/references/classification#swintransformer",
+      _metrics: {"ImageNet-1K": {"acc@1": 81.474, "acc@5": 95.776}},
+      _docs: "These weights reproduce closely the results of the paper using a similar training recipe.",
+    }));
+  static readonly DEFAULT = Swin_T_Weights.IMAGENET1K_V1;
+}
+
 export class VGG11_Weights extends WeightsEnum {
   static readonly IMAGENET1K_V1 = new VGG11_Weights("IMAGENET1K_V1", w(
     "https://download.pytorch.org/models/vgg11-8a719046.pth",
@@ -1395,4 +1440,4 @@ export class Wide_ResNet50_2_Weights extends WeightsEnum {
 }
 
 /** The entry each builder's legacy `pretrained: true` stands for (null: the builder had no pretrained weights then). */
-export const _LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze({"alexnet": "IMAGENET1K_V1", "convnext_base": "IMAGENET1K_V1", "convnext_large": "IMAGENET1K_V1", "convnext_small": "IMAGENET1K_V1", "convnext_tiny": "IMAGENET1K_V1", "densenet121": "IMAGENET1K_V1", "densenet161": "IMAGENET1K_V1", "densenet169": "IMAGENET1K_V1", "densenet201": "IMAGENET1K_V1", "efficientnet_b0": "IMAGENET1K_V1", "efficientnet_b1": "IMAGENET1K_V1", "efficientnet_b2": "IMAGENET1K_V1", "efficientnet_b3": "IMAGENET1K_V1", "efficientnet_b4": "IMAGENET1K_V1", "efficientnet_b5": "IMAGENET1K_V1", "efficientnet_b6": "IMAGENET1K_V1", "efficientnet_b7": "IMAGENET1K_V1", "efficientnet_v2_l": "IMAGENET1K_V1", "efficientnet_v2_m": "IMAGENET1K_V1", "efficientnet_v2_s": "IMAGENET1K_V1", "googlenet": "IMAGENET1K_V1", "inception_v3": "IMAGENET1K_V1", "mnasnet0_5": "IMAGENET1K_V1", "mnasnet0_75": "IMAGENET1K_V1", "mnasnet1_0": "IMAGENET1K_V1", "mnasnet1_3": "IMAGENET1K_V1", "mobilenet_v2": "IMAGENET1K_V1", "mobilenet_v3_large": "IMAGENET1K_V1", "mobilenet_v3_small": "IMAGENET1K_V1", "regnet_x_16gf": "IMAGENET1K_V1", "regnet_x_1_6gf": "IMAGENET1K_V1", "regnet_x_32gf": "IMAGENET1K_V1", "regnet_x_3_2gf": "IMAGENET1K_V1", "regnet_x_400mf": "IMAGENET1K_V1", "regnet_x_800mf": "IMAGENET1K_V1", "regnet_x_8gf": "IMAGENET1K_V1", "regnet_y_128gf": null, "regnet_y_16gf": "IMAGENET1K_V1", "regnet_y_1_6gf": "IMAGENET1K_V1", "regnet_y_32gf": "IMAGENET1K_V1", "regnet_y_3_2gf": "IMAGENET1K_V1", "regnet_y_400mf": "IMAGENET1K_V1", "regnet_y_800mf": "IMAGENET1K_V1", "regnet_y_8gf": "IMAGENET1K_V1", "resnext101_32x8d": "IMAGENET1K_V1", "resnext101_64x4d": "IMAGENET1K_V1", "resnext50_32x4d": "IMAGENET1K_V1", "shufflenet_v2_x0_5": "IMAGENET1K_V1", "shufflenet_v2_x1_0": "IMAGENET1K_V1", "shufflenet_v2_x1_5": "IMAGENET1K_V1", "shufflenet_v2_x2_0": "IMAGENET1K_V1", "squeezenet1_0": "IMAGENET1K_V1", "squeezenet1_1": "IMAGENET1K_V1", "vgg11": "IMAGENET1K_V1", "vgg11_bn": "IMAGENET1K_V1", "vgg13": "IMAGENET1K_V1", "vgg13_bn": "IMAGENET1K_V1", "vgg16": "IMAGENET1K_V1", "vgg16_bn": "IMAGENET1K_V1", "vgg19": "IMAGENET1K_V1", "vgg19_bn": "IMAGENET1K_V1", "vit_b_16": "IMAGENET1K_V1", "vit_b_32": "IMAGENET1K_V1", "vit_h_14": null, "vit_l_16": "IMAGENET1K_V1", "vit_l_32": "IMAGENET1K_V1", "wide_resnet101_2": "IMAGENET1K_V1", "wide_resnet50_2": "IMAGENET1K_V1"});
+export const _LEGACY_PRETRAINED: Readonly<Record<string, string | null>> = Object.freeze({"alexnet": "IMAGENET1K_V1", "convnext_base": "IMAGENET1K_V1", "convnext_large": "IMAGENET1K_V1", "convnext_small": "IMAGENET1K_V1", "convnext_tiny": "IMAGENET1K_V1", "densenet121": "IMAGENET1K_V1", "densenet161": "IMAGENET1K_V1", "densenet169": "IMAGENET1K_V1", "densenet201": "IMAGENET1K_V1", "efficientnet_b0": "IMAGENET1K_V1", "efficientnet_b1": "IMAGENET1K_V1", "efficientnet_b2": "IMAGENET1K_V1", "efficientnet_b3": "IMAGENET1K_V1", "efficientnet_b4": "IMAGENET1K_V1", "efficientnet_b5": "IMAGENET1K_V1", "efficientnet_b6": "IMAGENET1K_V1", "efficientnet_b7": "IMAGENET1K_V1", "efficientnet_v2_l": "IMAGENET1K_V1", "efficientnet_v2_m": "IMAGENET1K_V1", "efficientnet_v2_s": "IMAGENET1K_V1", "googlenet": "IMAGENET1K_V1", "inception_v3": "IMAGENET1K_V1", "mnasnet0_5": "IMAGENET1K_V1", "mnasnet0_75": "IMAGENET1K_V1", "mnasnet1_0": "IMAGENET1K_V1", "mnasnet1_3": "IMAGENET1K_V1", "mobilenet_v2": "IMAGENET1K_V1", "mobilenet_v3_large": "IMAGENET1K_V1", "mobilenet_v3_small": "IMAGENET1K_V1", "regnet_x_16gf": "IMAGENET1K_V1", "regnet_x_1_6gf": "IMAGENET1K_V1", "regnet_x_32gf": "IMAGENET1K_V1", "regnet_x_3_2gf": "IMAGENET1K_V1", "regnet_x_400mf": "IMAGENET1K_V1", "regnet_x_800mf": "IMAGENET1K_V1", "regnet_x_8gf": "IMAGENET1K_V1", "regnet_y_128gf": null, "regnet_y_16gf": "IMAGENET1K_V1", "regnet_y_1_6gf": "IMAGENET1K_V1", "regnet_y_32gf": "IMAGENET1K_V1", "regnet_y_3_2gf": "IMAGENET1K_V1", "regnet_y_400mf": "IMAGENET1K_V1", "regnet_y_800mf": "IMAGENET1K_V1", "regnet_y_8gf": "IMAGENET1K_V1", "resnext101_32x8d": "IMAGENET1K_V1", "resnext101_64x4d": "IMAGENET1K_V1", "resnext50_32x4d": "IMAGENET1K_V1", "shufflenet_v2_x0_5": "IMAGENET1K_V1", "shufflenet_v2_x1_0": "IMAGENET1K_V1", "shufflenet_v2_x1_5": "IMAGENET1K_V1", "shufflenet_v2_x2_0": "IMAGENET1K_V1", "squeezenet1_0": "IMAGENET1K_V1", "squeezenet1_1": "IMAGENET1K_V1", "swin_b": "IMAGENET1K_V1", "swin_s": "IMAGENET1K_V1", "swin_t": "IMAGENET1K_V1", "vgg11": "IMAGENET1K_V1", "vgg11_bn": "IMAGENET1K_V1", "vgg13": "IMAGENET1K_V1", "vgg13_bn": "IMAGENET1K_V1", "vgg16": "IMAGENET1K_V1", "vgg16_bn": "IMAGENET1K_V1", "vgg19": "IMAGENET1K_V1", "vgg19_bn": "IMAGENET1K_V1", "vit_b_16": "IMAGENET1K_V1", "vit_b_32": "IMAGENET1K_V1", "vit_h_14": null, "vit_l_16": "IMAGENET1K_V1", "vit_l_32": "IMAGENET1K_V1", "wide_resnet101_2": "IMAGENET1K_V1", "wide_resnet50_2": "IMAGENET1K_V1"});
