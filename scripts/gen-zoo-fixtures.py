@@ -185,10 +185,12 @@ def weights_records():
 
 # The checkpoints written at test time: builder, weights entry, seed. DenseNet-121's is written with
 # the old layer names its real checkpoint has ('denselayer1.norm.1.weight'), GoogLeNet's with the
-# auxiliary heads its real checkpoint has: what the builders' loading code exists for.
+# auxiliary heads its real checkpoint has, ViT-B/32's with the MLP names of before torchvision 0.13
+# ('mlp.linear_1.weight', no version metadata) and a nonzero head: what the builders' loading code exists for.
 CHECKPOINTS = [("mobilenet_v3_small", "MobileNet_V3_Small_Weights", 4321),
                ("densenet121", "DenseNet121_Weights", 4322),
-               ("googlenet", "GoogLeNet_Weights", 4323)]
+               ("googlenet", "GoogLeNet_Weights", 4323),
+               ("vit_b_32", "ViT_B_32_Weights", 4324)]
 
 
 def write_checkpoint(home):
@@ -205,26 +207,34 @@ def write_checkpoint(home):
         torch.manual_seed(seed)
         kwargs = {"aux_logits": True, "init_weights": True} if builder == "googlenet" else {}
         model = getattr(M, builder)(**kwargs)
+        vit = builder.startswith("vit_")
+        shape = [1, 3, 224, 224] if vit else [1, 3, 64, 64]
         model.train()
-        # Move the batch-norm statistics (and num_batches_tracked) away from their initial values.
-        with torch.no_grad():
-            for _ in range(2):
-                model(torch.randn(2, 3, 64, 64))
+        if vit:
+            torch.nn.init.normal_(model.heads.head.weight)
+        else:
+            # Move the batch-norm statistics (and num_batches_tracked) away from their initial values.
+            with torch.no_grad():
+                for _ in range(2):
+                    model(torch.randn(2, 3, 64, 64))
         sd = model.state_dict()
         if builder == "densenet121":
             old = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))((?:[12])\.(?:weight|bias|running_mean|running_var))$")
             sd = type(sd)((old.sub(r"\1.\2", k), v) for k, v in sd.items())
+        if vit:  # a fresh OrderedDict: without the _metadata that says version 2
+            mlp = re.compile(r"^(.*\.mlp\.)([03])\.(weight|bias)$")
+            sd = type(sd)((mlp.sub(lambda m: f"{m[1]}linear_{int(m[2]) // 3 + 1}.{m[3]}", k), v) for k, v in sd.items())
         weights = getattr(M, enum).DEFAULT
         path = os.path.join(d, os.path.basename(weights.url))
         torch.save(sd, path)
         loaded = getattr(M, builder)(weights=weights)
         torch.manual_seed(seed + 1)
-        x = torch.randn(1, 3, 64, 64)
+        x = torch.randn(*shape)
         loaded.eval()
         with torch.no_grad():
             out = loaded(x)
         expected[builder] = {"checkpoint": path, "keys": list(sd.keys()), "loaded_keys": list(loaded.state_dict().keys()),
-                             "input_seed": seed + 1, "input_shape": [1, 3, 64, 64], "output": out.reshape(-1).tolist()}
+                             "input_seed": seed + 1, "input_shape": shape, "output": out.reshape(-1).tolist()}
     with open(os.path.join(home, "expected.json"), "w") as f:
         json.dump(expected, f)
 

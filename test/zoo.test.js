@@ -269,4 +269,13 @@ describe('torchvision.models zoo: checkpoints saved by torchvision, loaded throu
     const log = torch.warnings.catch_warnings(() => models.googlenet({ weights: 'DEFAULT', aux_logits: true }), { record: true, action: 'always' });
     assert.ok(log.some((w) => String(w.message).includes('auxiliary heads in the pretrained googlenet model are NOT pretrained')));
   });
+
+  it('vit_b_32: a checkpoint with the MLP names of before torchvision 0.13 (linear_1, linear_2) loads; image_size from the weights', () => {
+    const e = expected.vit_b_32;
+    assert.ok(e.keys.some((k) => /mlp\.linear_1\.weight$/.test(k)), 'the checkpoint has the old names');
+    const m = models.vit_b_32({ weights: models.ViT_B_32_Weights.DEFAULT });
+    assert.equal(m.image_size, 224);
+    check(m, e, 'vit_b_32 weights');
+    assert.throws(() => models.vit_b_32({ weights: 'DEFAULT', image_size: 64 }), { message: "The parameter 'image_size' expected value 224 but got 64 instead." });
+  });
 });
