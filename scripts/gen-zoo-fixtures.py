@@ -32,7 +32,7 @@ from fixture_json import json_float  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "test", "fixtures", "zoo.json")
-SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "swin_v2", "maxvit")
+SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "maxvit")
 
 # (builder, kwargs, seed, input shape). num_classes=10 keeps outputs and heads small; the 1000-class
 # head is the same code. One model per size family (init of VGG/RegNet-sized nets costs seconds).
@@ -71,6 +71,8 @@ CASES = [
     ("swin_t", {"num_classes": 10}, 32, [1, 3, 64, 64]),
     # 120x120: a 30x30 first stage (padded to 35, shifted windows with a real mask)
     ("swin_t", {"num_classes": 10, "mlp_ratio": 2.0}, 33, [1, 3, 120, 120]),
+    # 72x72: an 18x18 first stage, padded to 24 for the 8x8 windows
+    ("swin_v2_t", {"num_classes": 10}, 34, [1, 3, 72, 72]),
 ]
 # Parameters redrawn with nn.init.normal_ after manual_seed(seed + 2), after the state is recorded.
 RENORMAL = {"vit_": ["heads.head.weight"]}

@@ -156,6 +156,25 @@ describe('torchvision.models zoo: builders\' own behaviour', () => {
     assert.deepEqual([o.logits.shape, o.aux_logits.shape], [[2, 5], [2, 5]]);
   });
 
+  it('ConvNeXt, ViT and Swin refuse what torchvision refuses, with its messages', () => {
+    const { convnext, vision_transformer: vt } = models;
+    assert.throws(() => new convnext.ConvNeXt([]), { message: 'The block_setting should not be empty' });
+    assert.throws(() => new convnext.ConvNeXt([1, 2]), { name: 'TypeError', message: 'The block_setting should be List[CNBlockConfig]' });
+    assert.equal(String(new convnext.CNBlockConfig(96, null, 3)), 'CNBlockConfig(input_channels=96, out_channels=None, num_layers=3)');
+    assert.throws(() => new vt.VisionTransformer(30, 16, 1, 2, 8, 16), { message: 'Input shape indivisible by patch size!' });
+    torch.manual_seed(0);
+    const v = new vt.VisionTransformer({ image_size: 32, patch_size: 16, num_layers: 1, num_heads: 2, hidden_dim: 8, mlp_dim: 16, num_classes: 3 });
+    assert.deepEqual(v(torch.randn(2, 3, 32, 32)).shape, [2, 3]);
+    assert.throws(() => v(torch.randn(1, 3, 48, 32)), { message: 'Wrong image height! Expected 32 but got 48!' });
+    assert.throws(() => models.swin_t({ window_size: [4, 4] }),
+      { name: 'TypeError', message: "torchvision.models.swin_transformer._swin_transformer() got multiple values for keyword argument 'window_size'" });
+    assert.throws(() => models.swin_v2_t({ block: models.swin_transformer.SwinTransformerBlock }), { name: 'TypeError', message: /multiple values for keyword argument 'block'/ });
+    assert.throws(() => models.vit_b_16({ patch_size: 8 }),
+      { name: 'TypeError', message: "torchvision.models.vision_transformer._vision_transformer() got multiple values for keyword argument 'patch_size'" });
+    // torchvision's ConvNeXt swallows unknown keywords (**kwargs); here, as everywhere in torch-node, they are a TypeError
+    assert.throws(() => models.convnext_tiny({ bogus: 1 }), { name: 'TypeError', message: "convnext_tiny() got an unexpected keyword argument 'bogus'" });
+  });
+
   it('regnet_y_128gf({ pretrained: true }) is weights None, with torchvision\'s warning (it had no legacy weights)', () => {
     // Stops before building the 644M-parameter model: an unexpected option is checked first.
     const log = torch.warnings.catch_warnings(() => assert.throws(() => models.regnet_y_128gf({ pretrained: true, bogus: 1 }),
@@ -195,8 +214,8 @@ describe('torchvision.models zoo: weights enums as torchvision', () => {
     });
   }
 
-  it('list_models() is torchvision\'s, less the transformer-style models', () => {
-    const later = /^(swin_v2|maxvit)/; // not yet ported
+  it('list_models() is torchvision\'s', () => {
+    const later = /^maxvit/; // torchvision 0.15's
     assert.deepEqual(models.list_models(), FX.list_models.filter((n) => !later.test(n)));
   });
 

@@ -51,5 +51,5 @@ export { ConvNeXt, CNBlockConfig, convnext_tiny, convnext_small, convnext_base, 
 export * as convnext from './convnext';
 export { VisionTransformer, vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14 } from './vision_transformer';
 export * as vision_transformer from './vision_transformer';
-export { SwinTransformer, swin_t, swin_s, swin_b } from './swin_transformer';
+export { SwinTransformer, swin_t, swin_s, swin_b, swin_v2_t, swin_v2_s, swin_v2_b } from './swin_transformer';
 export * as swin_transformer from './swin_transformer';

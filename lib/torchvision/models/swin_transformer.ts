@@ -1,11 +1,14 @@
 // torchvision.models.swin_transformer: Swin-T/S/B ("Swin Transformer: Hierarchical Vision Transformer
-// using Shifted Windows", https://arxiv.org/abs/2103.14030), as torchvision 0.14 (V1; not the V2 builders).
+// using Shifted Windows", https://arxiv.org/abs/2103.14030) and Swin V2-T/S/B ("Swin Transformer V2",
+// https://arxiv.org/abs/2111.09883), as torchvision 0.14.
 import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import * as F from '../../nn/functional';
-import { zeros, tensor } from '../../creation';
+import { zeros, ones, tensor } from '../../creation';
 import { cat } from '../../generated/torch';
-import { int64 } from '../../dtype';
+import { int64, float32 } from '../../dtype';
+import { arange, stack } from '../../generated/torch';
+import { meshgrid } from '../../functions';
 import { Rest, REQUIRED } from '../../nn/common';
 import { bindArgs, makeBuilder } from './_utils';
 import { MLP, Permute, callLayer, LayerFactory } from '../ops/misc';
@@ -44,6 +47,20 @@ export class PatchMerging extends nn.Module {
   forward(x: Tensor): Tensor { return this.reduction(this.norm(_patch_merging_pad(x))); }
 }
 
+/** Swin V2's patch merging: the Linear to 2C first, then LayerNorm over 2C. */
+export class PatchMergingV2 extends nn.Module {
+  declare dim: number;
+  declare reduction: nn.Linear;
+  declare norm: nn.Module;
+  constructor(dim: number, norm_layer: LayerFactory = nn.LayerNorm) {
+    super();
+    this.dim = dim;
+    this.reduction = new nn.Linear(4 * dim, 2 * dim, { bias: false });
+    this.norm = callLayer(norm_layer, 2 * dim);
+  }
+  forward(x: Tensor): Tensor { return this.norm(this.reduction(_patch_merging_pad(x))); }
+}
+
 /** The attention mask of shifted windows: -100 between positions that came from different regions, else 0. */
 function shiftMask(pad_H: number, pad_W: number, ws: number[], ss: number[]): number[][] {
   // region of each row/column: Python's slices (0, -ws), (-ws, -ss), (-ss, None)
@@ -69,7 +86,7 @@ function shiftMask(pad_H: number, pad_W: number, ws: number[], ss: number[]): nu
  */
 export function shifted_window_attention(input: Tensor, qkv_weight: Tensor, proj_weight: Tensor, relative_position_bias: Tensor,
   window_size: number[], num_heads: number, shift_size: number[], attention_dropout = 0.0, dropout = 0.0,
-  qkv_bias: Tensor | null = null, proj_bias: Tensor | null = null, training = true): Tensor {
+  qkv_bias: Tensor | null = null, proj_bias: Tensor | null = null, training = true, logit_scale: Tensor | null = null): Tensor {
   const [B, H, Wd, C] = input.shape;
   const pad_r = (window_size[1] - (Wd % window_size[1])) % window_size[1];
   const pad_b = (window_size[0] - (H % window_size[0])) % window_size[0];
@@ -86,12 +103,25 @@ export function shifted_window_attention(input: Tensor, qkv_weight: Tensor, proj
   const L = window_size[0] * window_size[1];
   x = x.view([B, pad_H / window_size[0], window_size[0], pad_W / window_size[1], window_size[1], C])
     .permute([0, 1, 3, 2, 4, 5]).reshape([B * num_windows, L, C]); // B*nW, Ws*Ws, C
+  if (logit_scale !== null && qkv_bias !== null) {
+    // V2: no key bias
+    qkv_bias = qkv_bias.clone();
+    const length = Math.floor(qkv_bias.numel() / 3);
+    qkv_bias.narrow(0, length, length).zero_();
+  }
   // multi-head attention
   const qkv = F.linear(x, qkv_weight, qkv_bias).reshape([x.shape[0], L, 3, num_heads, Math.floor(C / num_heads)]).permute([2, 0, 3, 1, 4]);
   let q = qkv.select(0, 0);
   const k = qkv.select(0, 1), v = qkv.select(0, 2);
-  q = q.mul(Math.floor(C / num_heads) ** -0.5);
-  let attn = q.matmul(k.transpose(-2, -1));
+  let attn: Tensor;
+  if (logit_scale !== null) {
+    // V2: scaled cosine attention
+    attn = F.normalize(q, { dim: -1 }).matmul(F.normalize(k, { dim: -1 }).transpose(-2, -1));
+    attn = attn.mul(logit_scale.clamp({ max: Math.log(100.0) }).exp());
+  } else {
+    q = q.mul(Math.floor(C / num_heads) ** -0.5);
+    attn = q.matmul(k.transpose(-2, -1));
+  }
   // add relative position bias
   attn = attn.add(relative_position_bias);
   if (shifted) {
@@ -136,11 +166,20 @@ export class ShiftedWindowAttention extends nn.Module {
     this.dropout = o.dropout ?? 0.0;
     this.qkv = new nn.Linear(dim, dim * 3, { bias: o.qkv_bias ?? true });
     this.proj = new nn.Linear(dim, dim, { bias: o.proj_bias ?? true });
-    const [wh, ww] = window_size;
-    const z = zeros([(2 * wh - 1) * (2 * ww - 1), num_heads]);
+    this.define_relative_position_bias_table();
+    this.define_relative_position_index();
+  }
+
+  define_relative_position_bias_table(): void {
+    const [wh, ww] = this.window_size;
+    const z = zeros([(2 * wh - 1) * (2 * ww - 1), this.num_heads]);
     this.relative_position_bias_table = new nn.Parameter(z);
     z.dispose();
     trunc_normal_(this.relative_position_bias_table, { std: 0.02 });
+  }
+
+  define_relative_position_index(): void {
+    const [wh, ww] = this.window_size;
     // index[(i1, j1), (i2, j2)] = (i1 - i2 + wh - 1) * (2ww - 1) + (j1 - j2 + ww - 1)
     const idx: number[] = [];
     for (let a = 0; a < wh * ww; a++) {
@@ -158,6 +197,46 @@ export class ShiftedWindowAttention extends nn.Module {
   forward(x: Tensor): Tensor {
     return shifted_window_attention(x, this.qkv.weight, this.proj.weight, this.get_relative_position_bias(), this.window_size, this.num_heads,
       this.shift_size, this.attention_dropout, this.dropout, this.qkv.bias, this.proj.bias, this.training);
+  }
+}
+
+/** Swin V2's window attention: cosine attention with a learnt logit scale; the bias from a small MLP over log-spaced coordinates. */
+export class ShiftedWindowAttentionV2 extends ShiftedWindowAttention {
+  declare logit_scale: nn.Parameter;
+  declare cpb_mlp: nn.Sequential;
+  declare relative_coords_table: Tensor;
+
+  constructor(dim: number, window_size: number[], shift_size: number[], num_heads: number, o: ShiftedWindowAttentionOptions = {}) {
+    super(dim, window_size, shift_size, num_heads, o);
+    const t = ones([num_heads, 1, 1]);
+    this.logit_scale = new nn.Parameter(t.mul(10).log());
+    t.dispose();
+    this.cpb_mlp = new nn.Sequential<nn.Module[]>(new nn.Linear(2, 512, { bias: true }), new nn.ReLU(true), new nn.Linear(512, num_heads, { bias: false }));
+    if (o.qkv_bias ?? true) {
+      const length = Math.floor(this.qkv.bias!.numel() / 3);
+      this.qkv.bias!.detach().narrow(0, length, length).zero_();
+    }
+  }
+
+  define_relative_position_bias_table(): void {
+    const [wh, ww] = this.window_size;
+    // float32 coordinates / (w - 1), * 8, then sign(t) * log2(|t| + 1) / 3, as torchvision computes them
+    const coord = (w: number, n: number) => arange(-(w - 1), w, { dtype: float32 }).div(n);
+    const h = coord(wh, wh - 1), w = coord(ww, ww - 1);
+    let table = stack(meshgrid([h, w], { indexing: 'ij' })).permute([1, 2, 0]).contiguous().unsqueeze(0); // 1, 2*Wh-1, 2*Ww-1, 2
+    table = table.mul(8);
+    table = table.sign().mul(table.abs().add(1.0).log2()).div(3.0);
+    this.register_buffer('relative_coords_table', table);
+  }
+
+  get_relative_position_bias(): Tensor {
+    const b = _get_relative_position_bias(this.cpb_mlp(this.relative_coords_table).view([-1, this.num_heads]), this.relative_position_index, this.window_size);
+    return b.sigmoid().mul(16);
+  }
+
+  forward(x: Tensor): Tensor {
+    return shifted_window_attention(x, this.qkv.weight, this.proj.weight, this.get_relative_position_bias(), this.window_size, this.num_heads,
+      this.shift_size, this.attention_dropout, this.dropout, this.qkv.bias, this.proj.bias, this.training, this.logit_scale);
   }
 }
 
@@ -195,6 +274,18 @@ export class SwinTransformerBlock extends nn.Module {
   forward(x: Tensor): Tensor {
     x = x.add(this.stochastic_depth(this.attn(this.norm1(x))));
     return x.add(this.stochastic_depth(this.mlp(this.norm2(x))));
+  }
+}
+
+/** Swin V2's block: the norms after attention and MLP (res-post-norm). */
+export class SwinTransformerBlockV2 extends SwinTransformerBlock {
+  constructor(dim: number, num_heads: number, window_size: number[], shift_size: number[], o: SwinTransformerBlockOptions = {}) {
+    super(dim, num_heads, window_size, shift_size, { ...o, attn_layer: o.attn_layer ?? ShiftedWindowAttentionV2 });
+  }
+
+  forward(x: Tensor): Tensor {
+    x = x.add(this.stochastic_depth(this.norm1(this.attn(x))));
+    return x.add(this.stochastic_depth(this.norm2(this.mlp(x))));
   }
 }
 
@@ -283,13 +374,17 @@ export class SwinTransformer extends nn.Module {
 
 const FIXED = ['patch_size', 'embed_dim', 'depths', 'num_heads', 'window_size', 'stochastic_depth_prob'];
 
-function swin(arch: string, enumClass: Parameters<typeof makeBuilder>[1], embed_dim: number, depths: number[], num_heads: number[], sd_prob: number) {
+function swin(arch: string, enumClass: Parameters<typeof makeBuilder>[1], embed_dim: number, depths: number[], num_heads: number[], sd_prob: number,
+  v2 = false) {
+  // V2 fixes its block and downsampling layer too
+  const fixed = v2 ? [...FIXED, 'block', 'downsample_layer'] : FIXED;
   return makeBuilder(arch, enumClass, 'IMAGENET1K_V1',
     [...FIXED, 'mlp_ratio', 'dropout', 'attention_dropout', 'num_classes', 'norm_layer', 'block', 'downsample_layer'],
     (_w, kwargs: SwinTransformerOptions & Record<string, unknown>) => {
       // what the builder fixes, given again: Python's duplicate keyword
-      for (const k of FIXED) if (k in kwargs) throw new TypeError(`torchvision.models.swin_transformer.SwinTransformer() got multiple values for keyword argument '${k}'`);
-      return new SwinTransformer({ patch_size: [4, 4], embed_dim, depths: [...depths], num_heads: [...num_heads], window_size: [7, 7], stochastic_depth_prob: sd_prob, ...kwargs });
+      for (const k of fixed) if (k in kwargs) throw new TypeError(`torchvision.models.swin_transformer._swin_transformer() got multiple values for keyword argument '${k}'`);
+      const arch_ = v2 ? { window_size: [8, 8], block: SwinTransformerBlockV2, downsample_layer: PatchMergingV2 } : { window_size: [7, 7] };
+      return new SwinTransformer({ patch_size: [4, 4], embed_dim, depths: [...depths], num_heads: [...num_heads], stochastic_depth_prob: sd_prob, ...arch_, ...kwargs });
     });
 }
 
@@ -297,3 +392,7 @@ function swin(arch: string, enumClass: Parameters<typeof makeBuilder>[1], embed_
 export const swin_t = swin('swin_t', W.Swin_T_Weights, 96, [2, 2, 6, 2], [3, 6, 12, 24], 0.2);
 export const swin_s = swin('swin_s', W.Swin_S_Weights, 96, [2, 2, 18, 2], [3, 6, 12, 24], 0.3);
 export const swin_b = swin('swin_b', W.Swin_B_Weights, 128, [2, 2, 18, 2], [4, 8, 16, 32], 0.5);
+/** Swin V2-T/S/B (8x8 windows, SwinTransformerBlockV2, PatchMergingV2). Options: mlp_ratio, dropout, attention_dropout, num_classes, norm_layer. */
+export const swin_v2_t = swin('swin_v2_t', W.Swin_V2_T_Weights, 96, [2, 2, 6, 2], [3, 6, 12, 24], 0.2, true);
+export const swin_v2_s = swin('swin_v2_s', W.Swin_V2_S_Weights, 96, [2, 2, 18, 2], [3, 6, 12, 24], 0.3, true);
+export const swin_v2_b = swin('swin_v2_b', W.Swin_V2_B_Weights, 128, [2, 2, 18, 2], [4, 8, 16, 32], 0.5, true);

@@ -244,13 +244,17 @@ function loadViT(model: VisionTransformer, weights: WeightsEnum, progress: boole
   }
 }
 
+const FIXED = ['patch_size', 'num_layers', 'num_heads', 'hidden_dim', 'mlp_dim'];
+
 type ViTBuilderOptions = VisionTransformerOptions & { image_size?: number };
 
 function vit(arch: string, enumClass: Parameters<typeof makeBuilder>[1], legacy: string | null,
   patch_size: number, num_layers: number, num_heads: number, hidden_dim: number, mlp_dim: number) {
   return makeBuilder(arch, enumClass, legacy,
-    ['image_size', 'dropout', 'attention_dropout', 'num_classes', 'representation_size', 'norm_layer', 'conv_stem_configs'],
+    [...FIXED, 'image_size', 'dropout', 'attention_dropout', 'num_classes', 'representation_size', 'norm_layer', 'conv_stem_configs'],
     (w, kwargs: ViTBuilderOptions & Record<string, unknown>) => {
+      // what the builder fixes, given again: Python's duplicate keyword
+      for (const k of FIXED) if (k in kwargs) throw new TypeError(`torchvision.models.vision_transformer._vision_transformer() got multiple values for keyword argument '${k}'`);
       if (w !== null) {
         const [mh, mw] = w.meta.min_size as readonly number[];
         if (mh !== mw) throw new Error('AssertionError: the weights\' min_size is not square');
