@@ -130,6 +130,16 @@ describe('torchvision.ops used by the zoo', () => {
     }
   });
 
+  it('MLP and Permute: layers as torchvision.ops builds them; arguments by position or by name', () => {
+    const { MLP, Permute } = torchvision.ops;
+    const m = new MLP(4, [8, 2], torch.nn.LayerNorm, torch.nn.GELU, null, false, 0.1);
+    assert.equal(String(m), 'MLP(\n  (0): Linear(in_features=4, out_features=8, bias=False)\n  (1): LayerNorm((8,), eps=1e-05, elementwise_affine=True)\n' +
+      '  (2): GELU(approximate=\'none\')\n  (3): Dropout(p=0.1, inplace=False)\n  (4): Linear(in_features=8, out_features=2, bias=False)\n  (5): Dropout(p=0.1, inplace=False)\n)');
+    assert.equal(String(new MLP(4, [2], { inplace: true })), 'MLP(\n  (0): Linear(in_features=4, out_features=2, bias=True)\n  (1): Dropout(p=0.0, inplace=True)\n)');
+    assert.throws(() => new MLP(4, [2], { dropuot: 0.1 }), { name: 'TypeError', message: /unexpected keyword argument 'dropuot'/ });
+    assert.deepEqual(new Permute([0, 2, 3, 1])(torch.zeros(1, 2, 3, 4)).shape, [1, 3, 4, 2]);
+  });
+
   it('Conv2dNormActivation: padding, bias and layers as torchvision; ConvNormActivation warns', () => {
     const { Conv2dNormActivation, ConvNormActivation } = torchvision.ops;
     const m = new Conv2dNormActivation(4, 8, { kernel_size: 5, dilation: 2, norm_layer: null });

@@ -4,6 +4,7 @@ import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import { Module } from '../../nn/module';
 import { warn } from '../../warnings';
+import { bind, Rest, REQUIRED } from '../../nn/common';
 
 /** A layer factory as torchvision takes one: a Module class, or a function returning a Module. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -171,19 +172,21 @@ export interface MLPOptions {
  * norm_layer, activation_layer and Dropout, the last by Dropout only (children named 0, 1, ...).
  */
 export class MLP extends nn.Sequential {
-  constructor(in_channels: number, hidden_channels: number[], o: MLPOptions = {}) {
-    for (const k of Object.keys(o)) {
-      if (!['norm_layer', 'activation_layer', 'inplace', 'bias', 'dropout'].includes(k)) throw new TypeError(`MLP.__init__() got an unexpected keyword argument '${k}'`);
-    }
-    const inplace = o.inplace ?? null;
+  /** `new MLP(in_channels, hidden_channels, norm_layer = null, activation_layer = nn.ReLU, inplace = null, bias = true, dropout = 0.0)`. */
+  constructor(in_channels: number, hidden_channels: number[],
+    ...args: Rest<[LayerFactory | null, LayerFactory, boolean | null, boolean, number], MLPOptions>) {
+    const o = bind<{ in_channels: number; hidden_channels: number[] } & Required<MLPOptions>>('MLP', [in_channels, hidden_channels, ...args], {
+      in_channels: REQUIRED, hidden_channels: REQUIRED, norm_layer: null, activation_layer: nn.ReLU, inplace: null, bias: true, dropout: 0.0,
+    });
+    const inplace = o.inplace;
     const params = inplace === null ? [] : [{ inplace }];
-    const bias = o.bias ?? true, dropout = o.dropout ?? 0.0;
+    const bias = o.bias, dropout = o.dropout;
     const layers: Module[] = [];
     let in_dim = in_channels;
     for (const hidden_dim of hidden_channels.slice(0, -1)) {
       layers.push(new nn.Linear(in_dim, hidden_dim, { bias }));
       if (o.norm_layer) layers.push(callLayer(o.norm_layer, hidden_dim));
-      layers.push(callLayer(o.activation_layer ?? nn.ReLU, ...params));
+      layers.push(callLayer(o.activation_layer, ...params));
       layers.push(new nn.Dropout({ p: dropout, ...params[0] }));
       in_dim = hidden_dim;
     }
