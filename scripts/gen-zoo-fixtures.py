@@ -32,7 +32,7 @@ from fixture_json import json_float  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "test", "fixtures", "zoo.json")
-SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "convnext", "vit_", "swin_", "maxvit")
+SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "maxvit")
 
 # (builder, kwargs, seed, input shape). num_classes=10 keeps outputs and heads small; the 1000-class
 # head is the same code. One model per size family (init of VGG/RegNet-sized nets costs seconds).
@@ -62,7 +62,20 @@ CASES = [
     ("efficientnet_v2_s", {"num_classes": 10}, 26, [1, 3, 32, 32]),
     ("regnet_y_400mf", {"num_classes": 10}, 27, [1, 3, 64, 64]),
     ("regnet_x_400mf", {"num_classes": 10}, 28, [1, 3, 64, 64]),
+    # layer_scale 0.5, not 1e-6: with the default the blocks barely touch the output.
+    ("convnext_tiny", {"num_classes": 10, "stochastic_depth_prob": 0.1, "layer_scale": 0.5}, 29, [1, 3, 32, 32]),
+    # ViT's head starts at zero (the output would be all zeros): RENORMAL redraws it before the forward pass.
+    ("vit_b_32", {"num_classes": 10, "image_size": 64}, 30, [1, 3, 64, 64]),
+    ("vit_b_16", {"num_classes": 10, "image_size": 32, "representation_size": 16, "attention_dropout": 0.1}, 31, [2, 3, 32, 32]),
+    # 64x64: stage maps 16, 8, 4, 2 (padded to the 7x7 window; shifts only where the map is wider than a window)
+    ("swin_t", {"num_classes": 10}, 32, [1, 3, 64, 64]),
+    # 120x120: a 30x30 first stage (padded to 35, shifted windows with a real mask)
+    ("swin_t", {"num_classes": 10, "mlp_ratio": 2.0}, 33, [1, 3, 120, 120]),
+    # 72x72: an 18x18 first stage, padded to 24 for the 8x8 windows
+    ("swin_v2_t", {"num_classes": 10}, 34, [1, 3, 72, 72]),
 ]
+# Parameters redrawn with nn.init.normal_ after manual_seed(seed + 2), after the state is recorded.
+RENORMAL = {"vit_": ["heads.head.weight"]}
 REPRS = ["squeezenet1_1", "mobilenet_v3_small", "shufflenet_v2_x0_5", "efficientnet_b0"]
 
 
@@ -90,13 +103,19 @@ def case_record(builder, kwargs, seed, shape):
     torch.manual_seed(seed)
     model = getattr(M, builder)(**kwargs)
     state = [tensor_record(k, v) for k, v in model.state_dict().items()]
+    renormal = next((v for k, v in RENORMAL.items() if builder.startswith(k)), [])
+    if renormal:
+        torch.manual_seed(seed + 2)
+        params = dict(model.named_parameters())
+        for k in renormal:
+            torch.nn.init.normal_(params[k])
     torch.manual_seed(seed + 1)
     x = torch.randn(*shape)
     model.eval()
     with torch.no_grad():
         out = model(x)
     return {"builder": builder, "kwargs": kwargs, "seed": seed, "input_shape": shape, "state": state,
-            "depth": depth(model), "output": out.reshape(-1).tolist(), "output_shape": list(out.shape)}
+            "depth": depth(model), "renormal": renormal, "output": out.reshape(-1).tolist(), "output_shape": list(out.shape)}
 
 
 class _Stop(Exception):
@@ -168,10 +187,12 @@ def weights_records():
 
 # The checkpoints written at test time: builder, weights entry, seed. DenseNet-121's is written with
 # the old layer names its real checkpoint has ('denselayer1.norm.1.weight'), GoogLeNet's with the
-# auxiliary heads its real checkpoint has: what the builders' loading code exists for.
+# auxiliary heads its real checkpoint has, ViT-B/32's with the MLP names of before torchvision 0.13
+# ('mlp.linear_1.weight', no version metadata) and a nonzero head: what the builders' loading code exists for.
 CHECKPOINTS = [("mobilenet_v3_small", "MobileNet_V3_Small_Weights", 4321),
                ("densenet121", "DenseNet121_Weights", 4322),
-               ("googlenet", "GoogLeNet_Weights", 4323)]
+               ("googlenet", "GoogLeNet_Weights", 4323),
+               ("vit_b_32", "ViT_B_32_Weights", 4324)]
 
 
 def write_checkpoint(home):
@@ -188,26 +209,34 @@ def write_checkpoint(home):
         torch.manual_seed(seed)
         kwargs = {"aux_logits": True, "init_weights": True} if builder == "googlenet" else {}
         model = getattr(M, builder)(**kwargs)
+        vit = builder.startswith("vit_")
+        shape = [1, 3, 224, 224] if vit else [1, 3, 64, 64]
         model.train()
-        # Move the batch-norm statistics (and num_batches_tracked) away from their initial values.
-        with torch.no_grad():
-            for _ in range(2):
-                model(torch.randn(2, 3, 64, 64))
+        if vit:
+            torch.nn.init.normal_(model.heads.head.weight)
+        else:
+            # Move the batch-norm statistics (and num_batches_tracked) away from their initial values.
+            with torch.no_grad():
+                for _ in range(2):
+                    model(torch.randn(2, 3, 64, 64))
         sd = model.state_dict()
         if builder == "densenet121":
             old = re.compile(r"^(.*denselayer\d+\.(?:norm|relu|conv))((?:[12])\.(?:weight|bias|running_mean|running_var))$")
             sd = type(sd)((old.sub(r"\1.\2", k), v) for k, v in sd.items())
+        if vit:  # a fresh OrderedDict: without the _metadata that says version 2
+            mlp = re.compile(r"^(.*\.mlp\.)([03])\.(weight|bias)$")
+            sd = type(sd)((mlp.sub(lambda m: f"{m[1]}linear_{int(m[2]) // 3 + 1}.{m[3]}", k), v) for k, v in sd.items())
         weights = getattr(M, enum).DEFAULT
         path = os.path.join(d, os.path.basename(weights.url))
         torch.save(sd, path)
         loaded = getattr(M, builder)(weights=weights)
         torch.manual_seed(seed + 1)
-        x = torch.randn(1, 3, 64, 64)
+        x = torch.randn(*shape)
         loaded.eval()
         with torch.no_grad():
             out = loaded(x)
         expected[builder] = {"checkpoint": path, "keys": list(sd.keys()), "loaded_keys": list(loaded.state_dict().keys()),
-                             "input_seed": seed + 1, "input_shape": [1, 3, 64, 64], "output": out.reshape(-1).tolist()}
+                             "input_seed": seed + 1, "input_shape": shape, "output": out.reshape(-1).tolist()}
     with open(os.path.join(home, "expected.json"), "w") as f:
         json.dump(expected, f)
 

@@ -60,6 +60,10 @@ describe('torchvision.models zoo: init, state_dict and outputs as torchvision', 
         // The float64 sum of identical float32 values: only the summation order may differ.
         C.assertNumber(Number(t.detach().double().sum().item()), sum, { rtol: 1e-12, atol: 1e-9, label: `${name}: sum` });
       }
+      if (c.renormal.length) { // ViT's zero-initialised head, redrawn as the generator does
+        torch.manual_seed(c.seed + 2);
+        for (const k of c.renormal) torch.nn.init.normal_(get(k));
+      }
       torch.manual_seed(c.seed + 1);
       const x = torch.randn(c.input_shape);
       model.eval();
@@ -139,6 +143,16 @@ describe('torchvision.ops used by the zoo', () => {
     });
   });
 
+  it('MLP and Permute: layers as torchvision.ops builds them; arguments by position or by name', () => {
+    const { MLP, Permute } = torchvision.ops;
+    const m = new MLP(4, [8, 2], torch.nn.LayerNorm, torch.nn.GELU, null, false, 0.1);
+    assert.equal(String(m), 'MLP(\n  (0): Linear(in_features=4, out_features=8, bias=False)\n  (1): LayerNorm((8,), eps=1e-05, elementwise_affine=True)\n' +
+      '  (2): GELU(approximate=\'none\')\n  (3): Dropout(p=0.1, inplace=False)\n  (4): Linear(in_features=8, out_features=2, bias=False)\n  (5): Dropout(p=0.1, inplace=False)\n)');
+    assert.equal(String(new MLP(4, [2], { inplace: true })), 'MLP(\n  (0): Linear(in_features=4, out_features=2, bias=True)\n  (1): Dropout(p=0.0, inplace=True)\n)');
+    assert.throws(() => new MLP(4, [2], { dropuot: 0.1 }), { name: 'TypeError', message: /unexpected keyword argument 'dropuot'/ });
+    assert.deepEqual(new Permute([0, 2, 3, 1])(torch.zeros(1, 2, 3, 4)).shape, [1, 3, 4, 2]);
+  });
+
   it('Conv2dNormActivation: padding, bias and layers as torchvision; ConvNormActivation warns', () => {
     const { Conv2dNormActivation, ConvNormActivation } = torchvision.ops;
     const m = new Conv2dNormActivation(4, 8, { kernel_size: 5, dilation: 2, norm_layer: null });
@@ -163,6 +177,25 @@ describe('torchvision.models zoo: builders\' own behaviour', () => {
     const i = models.inception_v3({ num_classes: 5, init_weights: true, aux_logits: true });
     const o = i(torch.randn(2, 3, 299, 299)); // the aux head needs the 17x17 map of a 299x299 input
     assert.deepEqual([o.logits.shape, o.aux_logits.shape], [[2, 5], [2, 5]]);
+  });
+
+  it('ConvNeXt, ViT and Swin refuse what torchvision refuses, with its messages', () => {
+    const { convnext, vision_transformer: vt } = models;
+    assert.throws(() => new convnext.ConvNeXt([]), { message: 'The block_setting should not be empty' });
+    assert.throws(() => new convnext.ConvNeXt([1, 2]), { name: 'TypeError', message: 'The block_setting should be List[CNBlockConfig]' });
+    assert.equal(String(new convnext.CNBlockConfig(96, null, 3)), 'CNBlockConfig(input_channels=96, out_channels=None, num_layers=3)');
+    assert.throws(() => new vt.VisionTransformer(30, 16, 1, 2, 8, 16), { message: 'Input shape indivisible by patch size!' });
+    torch.manual_seed(0);
+    const v = new vt.VisionTransformer({ image_size: 32, patch_size: 16, num_layers: 1, num_heads: 2, hidden_dim: 8, mlp_dim: 16, num_classes: 3 });
+    assert.deepEqual(v(torch.randn(2, 3, 32, 32)).shape, [2, 3]);
+    assert.throws(() => v(torch.randn(1, 3, 48, 32)), { message: 'Wrong image height! Expected 32 but got 48!' });
+    assert.throws(() => models.swin_t({ window_size: [4, 4] }),
+      { name: 'TypeError', message: "torchvision.models.swin_transformer._swin_transformer() got multiple values for keyword argument 'window_size'" });
+    assert.throws(() => models.swin_v2_t({ block: models.swin_transformer.SwinTransformerBlock }), { name: 'TypeError', message: /multiple values for keyword argument 'block'/ });
+    assert.throws(() => models.vit_b_16({ patch_size: 8 }),
+      { name: 'TypeError', message: "torchvision.models.vision_transformer._vision_transformer() got multiple values for keyword argument 'patch_size'" });
+    // torchvision's ConvNeXt swallows unknown keywords (**kwargs); here, as everywhere in torch-node, they are a TypeError
+    assert.throws(() => models.convnext_tiny({ bogus: 1 }), { name: 'TypeError', message: "convnext_tiny() got an unexpected keyword argument 'bogus'" });
   });
 
   it('regnet_y_128gf({ pretrained: true }) is weights None, with torchvision\'s warning (it had no legacy weights)', () => {
@@ -204,8 +237,8 @@ describe('torchvision.models zoo: weights enums as torchvision', () => {
     });
   }
 
-  it('list_models() is torchvision\'s, less the transformer-style models', () => {
-    const later = /^(convnext|vit_|swin_|maxvit)/; // they need LayerNorm/MultiheadAttention: later
+  it('list_models() is torchvision\'s', () => {
+    const later = /^maxvit/; // torchvision 0.15's
     assert.deepEqual(models.list_models(), FX.list_models.filter((n) => !later.test(n)));
   });
 
@@ -277,5 +310,14 @@ describe('torchvision.models zoo: checkpoints saved by torchvision, loaded throu
     check(g, e, 'googlenet weights');
     const log = torch.warnings.catch_warnings(() => models.googlenet({ weights: 'DEFAULT', aux_logits: true }), { record: true, action: 'always' });
     assert.ok(log.some((w) => String(w.message).includes('auxiliary heads in the pretrained googlenet model are NOT pretrained')));
+  });
+
+  it('vit_b_32: a checkpoint with the MLP names of before torchvision 0.13 (linear_1, linear_2) loads; image_size from the weights', () => {
+    const e = expected.vit_b_32;
+    assert.ok(e.keys.some((k) => /mlp\.linear_1\.weight$/.test(k)), 'the checkpoint has the old names');
+    const m = models.vit_b_32({ weights: models.ViT_B_32_Weights.DEFAULT });
+    assert.equal(m.image_size, 224);
+    check(m, e, 'vit_b_32 weights');
+    assert.throws(() => models.vit_b_32({ weights: 'DEFAULT', image_size: 64 }), { message: "The parameter 'image_size' expected value 224 but got 64 instead." });
   });
 });

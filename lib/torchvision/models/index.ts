@@ -47,3 +47,9 @@ export {
   regnet_y_128gf, regnet_x_400mf, regnet_x_800mf, regnet_x_1_6gf, regnet_x_3_2gf, regnet_x_8gf, regnet_x_16gf, regnet_x_32gf,
 } from './regnet';
 export * as regnet from './regnet';
+export { ConvNeXt, CNBlockConfig, convnext_tiny, convnext_small, convnext_base, convnext_large } from './convnext';
+export * as convnext from './convnext';
+export { VisionTransformer, vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14 } from './vision_transformer';
+export * as vision_transformer from './vision_transformer';
+export { SwinTransformer, swin_t, swin_s, swin_b, swin_v2_t, swin_v2_s, swin_v2_b } from './swin_transformer';
+export * as swin_transformer from './swin_transformer';

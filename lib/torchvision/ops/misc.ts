@@ -4,6 +4,7 @@ import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import { Module } from '../../nn/module';
 import { warn } from '../../warnings';
+import { bind, Rest, REQUIRED } from '../../nn/common';
 
 /** A layer factory as torchvision takes one: a Module class, or a function returning a Module. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -141,5 +142,56 @@ export class SqueezeExcitation extends Module {
   forward(input: Tensor): Tensor {
     const scale = this._scale(input);
     return scale.mul(input);
+  }
+}
+
+/** A view of the input with its dimensions permuted to `dims` (torchvision.ops.misc.Permute). */
+export class Permute extends Module {
+  declare dims: number[];
+  constructor(dims: number[]) {
+    super();
+    if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d))) throw new TypeError('Permute.__init__(): argument \'dims\' must be a list of ints');
+    this.dims = [...dims];
+  }
+  forward(x: Tensor): Tensor { return x.permute(this.dims); }
+}
+
+export interface MLPOptions {
+  /** Applied after each hidden Linear (not the last). Default: null, none. */
+  norm_layer?: LayerFactory | null;
+  /** Default: nn.ReLU. */
+  activation_layer?: LayerFactory;
+  /** Passed as `{ inplace }` to the activation and dropout layers; null passes nothing. Default: null. */
+  inplace?: boolean | null;
+  bias?: boolean;
+  dropout?: number;
+}
+
+/**
+ * torchvision.ops.MLP: Linear layers to each of hidden_channels in turn, each but the last followed by
+ * norm_layer, activation_layer and Dropout, the last by Dropout only (children named 0, 1, ...).
+ */
+export class MLP extends nn.Sequential {
+  /** `new MLP(in_channels, hidden_channels, norm_layer = null, activation_layer = nn.ReLU, inplace = null, bias = true, dropout = 0.0)`. */
+  constructor(in_channels: number, hidden_channels: number[],
+    ...args: Rest<[LayerFactory | null, LayerFactory, boolean | null, boolean, number], MLPOptions>) {
+    const o = bind<{ in_channels: number; hidden_channels: number[] } & Required<MLPOptions>>('MLP', [in_channels, hidden_channels, ...args], {
+      in_channels: REQUIRED, hidden_channels: REQUIRED, norm_layer: null, activation_layer: nn.ReLU, inplace: null, bias: true, dropout: 0.0,
+    });
+    const inplace = o.inplace;
+    const params = inplace === null ? [] : [{ inplace }];
+    const bias = o.bias, dropout = o.dropout;
+    const layers: Module[] = [];
+    let in_dim = in_channels;
+    for (const hidden_dim of hidden_channels.slice(0, -1)) {
+      layers.push(new nn.Linear(in_dim, hidden_dim, { bias }));
+      if (o.norm_layer) layers.push(callLayer(o.norm_layer, hidden_dim));
+      layers.push(callLayer(o.activation_layer, ...params));
+      layers.push(new nn.Dropout({ p: dropout, ...params[0] }));
+      in_dim = hidden_dim;
+    }
+    layers.push(new nn.Linear(in_dim, hidden_channels[hidden_channels.length - 1], { bias }));
+    layers.push(new nn.Dropout({ p: dropout, ...params[0] }));
+    super(...layers);
   }
 }
