@@ -392,6 +392,8 @@ export class Tensor {
    */
   [Symbol.toPrimitive](hint: 'number' | 'string' | 'default'): number | string {
     if (hint === 'string') return this.toString();
+    // float(t) / int(t): their own check in every version (item() words it differently in 2.x)
+    if (this.numel() !== 1) throw new RangeError('only one element tensors can be converted to Python scalars');
     return Number(this.item());
   }
   /** Python's `t.data`: the same storage, detached from autograd; assigning replaces this tensor's data. */
