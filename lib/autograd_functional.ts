@@ -2,21 +2,12 @@
 // (reverse mode only; jvp and hvp by the double-backward trick). Python's tuples are JS arrays:
 // an array of tensors in gives an array out where Python gives a tuple.
 import { native } from './native';
+import { set_grad_enabled } from './autograd';
 import { Tensor, bindSimple } from './tensor';
 import { stack, zeros_like } from './generated/torch';
 
 type Tensors = Tensor | Tensor[];
 type Func = (...inputs: Tensor[]) => Tensors;
-
-function withMode<T>(mode: boolean, fn: () => T): T {
-  const prev = native.is_grad_enabled();
-  native.set_grad_enabled(mode);
-  try {
-    return fn();
-  } finally {
-    native.set_grad_enabled(prev);
-  }
-}
 
 const typeName = (v: unknown): string => (v === null || v === undefined ? "<class 'NoneType'>" : Array.isArray(v) ? "<class 'list'>" : `<class '${typeof v}'>`);
 
@@ -112,9 +103,9 @@ function callFunc(func: Func, fnName: string, inputs: Tensor[]): [boolean, Tenso
 /** vjp(func, inputs, v=null, create_graph=false, strict=false) -> [func_output, vjp] */
 export function vjp(func: Func, inputs: Tensors, ...rest: unknown[]): [Tensors, Tensors] {
   const a = bindSimple('vjp', rest, { v: null as Tensors | null, create_graph: false, strict: false });
-  const [isInTuple, ins0] = withMode(true, () => asTuple(inputs, 'inputs', 'vjp'));
+  const [isInTuple, ins0] = set_grad_enabled(true, () => asTuple(inputs, 'inputs', 'vjp'));
   let outputs: Tensor[] = [], isOutTuple = false, ins: Tensor[] = [], v: Tensor[] | null = null;
-  withMode(true, () => {
+  set_grad_enabled(true, () => {
     ins = gradPre(ins0, a.create_graph, true);
     [isOutTuple, outputs] = callFunc(func, 'vjp', ins);
     checkRequiresGrad(outputs, 'outputs', a.strict);
@@ -125,7 +116,7 @@ export function vjp(func: Func, inputs: Tensors, ...rest: unknown[]): [Tensors, 
       throw new Error('The vector v can only be None if the user-provided function returns a single Tensor with a single element.');
     }
   });
-  const res = withMode(a.create_graph || native.is_grad_enabled(),
+  const res = set_grad_enabled(a.create_graph || native.is_grad_enabled(),
     () => fillInZeros(autogradGrad(outputs, ins, v, a.create_graph), ins, a.strict, a.create_graph, 'back'));
   return [tuplePost(gradPost(outputs, a.create_graph), isOutTuple), tuplePost(gradPost(res, a.create_graph), isInTuple)];
 }
@@ -137,7 +128,7 @@ export function jvp(func: Func, inputs: Tensors, ...rest: unknown[]): [Tensors, 
   let gradOutputs: Tensor[] = [], gradInputs: (Tensor | null)[] = [];
   const [isInTuple, ins0] = asTuple(inputs, 'inputs', 'jvp');
   void isInTuple;
-  withMode(true, () => {
+  set_grad_enabled(true, () => {
     const ins = gradPre(ins0, a.create_graph, true);
     if (a.v !== null && a.v !== undefined) {
       v = gradPre(asTuple(a.v, 'v', 'jvp')[1], a.create_graph, false);
@@ -152,7 +143,7 @@ export function jvp(func: Func, inputs: Tensors, ...rest: unknown[]): [Tensors, 
     checkRequiresGrad(gradInputs, 'grad_inputs', a.strict);
   });
   const compute = () => fillInZeros(autogradGrad(gradInputs, gradOutputs, v, a.create_graph), outputs, a.strict, a.create_graph, 'back_trick');
-  const res = a.create_graph ? withMode(true, compute) : compute();
+  const res = a.create_graph ? set_grad_enabled(true, compute) : compute();
   return [tuplePost(gradPost(outputs, a.create_graph), isOutTuple), tuplePost(gradPost(res, a.create_graph), isOutTuple)];
 }
 
@@ -170,7 +161,7 @@ export function jacobian(func: Func, inputs: Tensors, ...rest: unknown[]): Tenso
     if (a.create_graph) throw new Error('torch.autograd.functional.jacobian: `create_graph=True` and `strategy="forward-mode"` are not supported together (yet). Please either set `create_graph=False` or `strategy="reverse-mode"`.');
     throw new Error('torch.autograd.functional.jacobian: strategy="forward-mode" needs forward-mode AD, which torch-node does not have; use strategy="reverse-mode"');
   }
-  return withMode(true, () => {
+  return set_grad_enabled(true, () => {
     const [isInTuple, ins0] = asTuple(inputs, 'inputs', 'jacobian');
     const ins = gradPre(ins0, a.create_graph, true);
     const [isOutTuple, outputs] = callFunc(func, 'jacobian', ins);
@@ -232,7 +223,7 @@ function secondOrder(kind: 'vhp' | 'hvp', func: Func, inputs: Tensors, rest: unk
   const a = bindSimple(kind, rest, { v: null as Tensors | null, create_graph: false, strict: false });
   let outputs: Tensor[] = [], isOutTuple = false, ins: Tensor[] = [], v: Tensor[] | null = null, isInTuple = false;
   let jac: (Tensor | null)[] = [], gradJac: Tensor[] = [], doubleBack: (Tensor | null)[] = [];
-  withMode(true, () => {
+  set_grad_enabled(true, () => {
     let ins0: Tensor[];
     [isInTuple, ins0] = asTuple(inputs, 'inputs', kind);
     ins = gradPre(ins0, a.create_graph, true);
@@ -254,7 +245,7 @@ function secondOrder(kind: 'vhp' | 'hvp', func: Func, inputs: Tensors, rest: unk
       checkRequiresGrad(jac, 'hessian', a.strict);
     }
   });
-  const res = withMode(a.create_graph || native.is_grad_enabled(), () => (kind === 'vhp'
+  const res = set_grad_enabled(a.create_graph || native.is_grad_enabled(), () => (kind === 'vhp'
     ? fillInZeros(autogradGrad(jac, ins, v, a.create_graph), ins, a.strict, a.create_graph, 'double_back')
     : fillInZeros(autogradGrad(doubleBack, gradJac, v, a.create_graph), ins, a.strict, a.create_graph, 'double_back_trick')));
   return [tuplePost(gradPost(outputs, a.create_graph), isOutTuple), tuplePost(gradPost(res, a.create_graph), isInTuple)];

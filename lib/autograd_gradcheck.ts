@@ -3,6 +3,7 @@
 // Not run here: the batched-grad and forward-AD checks, and fast mode (their options must stay
 // false: torch-node has no vmap, and gradcheck's forward-AD path is not written).
 import { native } from './native';
+import { set_grad_enabled } from './autograd';
 import { Tensor, bindSimple } from './tensor';
 import { stack, zeros, allclose, rand } from './generated/torch';
 import { warn } from './warnings';
@@ -30,16 +31,6 @@ function keywordOnly<T extends object>(fn: string, rest: unknown[], spec: T, pos
     throw new TypeError(`${fn}() takes ${positional} positional arguments but ${positional + n} were given`);
   }
   return bindSimple(fn, n ? [last] : [], spec);
-}
-
-function withGrad<T>(mode: boolean, fn: () => T): T {
-  const prev = native.is_grad_enabled();
-  native.set_grad_enabled(mode);
-  try {
-    return fn();
-  } finally {
-    native.set_grad_enabled(prev);
-  }
 }
 
 const asArray = (x: unknown): unknown[] => (Array.isArray(x) ? x : [x]);
@@ -78,12 +69,12 @@ export function gradcheck(func: Func, inputs: unknown, ...rest: unknown[]): bool
   const diffIns = diffIdx.map((i) => ins[i] as Tensor);
   // The finite differences write into the inputs (bumping their versions): the graph that the
   // analytical pass differentiates is recorded after them.
-  let outTensors = withGrad(true, () => asArray(func(...ins)).map((t) => (t instanceof Tensor ? t : null)));
+  let outTensors = set_grad_enabled(true, () => asArray(func(...ins)).map((t) => (t instanceof Tensor ? t : null)));
 
   // Numerical: d out_i / d x_j by central differences on each element of each input, no graph.
   const numerical = (): Tensor[][] => {
     const cols: Tensor[][][] = outTensors.map(() => diffIns.map(() => []));
-    withGrad(true, () => {
+    set_grad_enabled(true, () => {
       diffIns.forEach((x, j) => {
         const flat = x.detach().view(-1);
         for (let e = 0; e < flat.numel(); e++) {
@@ -128,7 +119,7 @@ export function gradcheck(func: Func, inputs: unknown, ...rest: unknown[]): bool
   };
 
   const num = numerical();
-  outTensors = withGrad(true, () => asArray(func(...ins)).map((t) => (t instanceof Tensor ? t : null)));
+  outTensors = set_grad_enabled(true, () => asArray(func(...ins)).map((t) => (t instanceof Tensor ? t : null)));
   for (let i = 0; i < outTensors.length; i++) {
     const out = outTensors[i];
     if (!out) continue;
@@ -141,8 +132,8 @@ export function gradcheck(func: Func, inputs: unknown, ...rest: unknown[]): bool
       }
       continue;
     }
-    const a = withGrad(true, () => analytical(i));
-    const again = withGrad(true, () => analytical(i));
+    const a = set_grad_enabled(true, () => analytical(i));
+    const again = set_grad_enabled(true, () => analytical(i));
     for (let j = 0; j < diffIns.length; j++) {
       const an = a[j] as Tensor, nu = num[i][j];
       if (!allclose(an, nu, { rtol: o.rtol, atol: o.atol })) {
@@ -182,7 +173,7 @@ function undefinedGradSupport(func: Func, ins: unknown[], diffIns: Tensor[], fai
     }
     return true;
   };
-  const run = () => withGrad(true, () => differentiable(func(...ins)));
+  const run = () => set_grad_enabled(true, () => differentiable(func(...ins)));
   const sets = [run().map(undef)];
   if (sets[0].length > 1) {
     for (let k = 0; k < sets[0].length; k++) sets.push(run().map((o, i) => (i === k ? undef(o) : o)));
@@ -204,7 +195,7 @@ export function gradgradcheck(func: Func, inputs: unknown, ...rest: unknown[]): 
   const ins = asArray(inputs);
   let gos: Tensor[];
   if (gradOutputs === null || gradOutputs === undefined) {
-    const outs = withGrad(true, () => differentiable(func(...ins)));
+    const outs = set_grad_enabled(true, () => differentiable(func(...ins)));
     gos = outs.map((x) => {
       const dtype = x.dtype.is_floating_point ? x.dtype : undefined;
       let g = rand(x.shape, { dtype }).mul(2).sub(1);
