@@ -636,7 +636,12 @@ static napi_value dispose(napi_env env, napi_callback_info info) {
   napi_value argv[1] = {nullptr};
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   if (argc >= 1)
-    if (Slot* s = slot_of(Napi::Value(env, argv[0]))) release(s);
+    if (Slot* s = slot_of(Napi::Value(env, argv[0]))) {
+      // Storage freed here needs no GC: it no longer counts toward the next minor GC.
+      if (s->tensor.defined() && s->tensor.has_storage() && s->tensor.storage().use_count() == 1)
+        t_new_bytes_since_minor = std::max<int64_t>(0, t_new_bytes_since_minor - s->bytes);
+      release(s);
+    }
   report_external_memory(env);
   return nullptr;
 }
