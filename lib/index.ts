@@ -68,14 +68,14 @@ export { backends } from './backends';
 /** Which binary was loaded (prebuild or local build), against which LibTorch, and whether CUDA is usable. */
 export function backend_info(): {
   binary: string; kind: string; built_against: string | null; torch_version: string;
-  libtorch: { source: string; version: string | null; lib_dir: string } | null;
+  libtorch: { source: string; version: string | null; lib_dir: string; cuda: boolean; cuda_version: string | null } | null;
   cuda_available: boolean; cuda_device_count: number; num_threads: number;
 } {
   const b = native.build_info();
   const found = loadedBinary.libtorch;
   return {
     binary: loadedBinary.path, kind: loadedBinary.kind, built_against: loadedBinary.built_against, torch_version: b.torch_version,
-    libtorch: found ? { source: found.source, version: found.version, lib_dir: found.libDir } : null,
+    libtorch: found ? { source: found.source, version: found.version, lib_dir: found.libDir, cuda: found.cuda, cuda_version: found.cuda_version ?? null } : null,
     cuda_available: b.cuda_available, cuda_device_count: b.cuda_device_count, num_threads: native.get_num_threads(),
   };
 }

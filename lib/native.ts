@@ -197,12 +197,14 @@ function chooseAndLoad(): NativeAddon {
   let torch: LibTorchFound | null = null;
   if (explicit) {
     const variant = prebuildVariant(explicit);
-    chosen = { path: explicit, kind: variant ? 'prebuild' : 'local build', torch_version: variant?.torch_version ?? null, cuda: !!variant?.cuda, lib_dir: null };
+    chosen = { path: explicit, kind: variant ? 'prebuild' : 'local build', torch_version: variant?.torch_version ?? null, cuda: !!variant?.cuda,
+      cuda_version: variant?.cuda_version ?? null, lib_dir: null };
   } else if (local && !process.env.LIBTORCH && recordedLibTorchPresent(local) && listPrebuilds(packageRoot).length === 0) {
     // A source checkout or a source install: built here, its LibTorch still
     // where it was, and no prebuild it could shadow (no discovery needed).
     chosen = local;
-    torch = { source: 'as recorded at build time', version: local.torch_version, libDir: local.lib_dir as string, cuda: local.cuda };
+    torch = { source: 'as recorded at build time', version: local.torch_version, libDir: local.lib_dir as string, cuda: local.cuda,
+      cuda_version: local.cuda_version ?? null };
   } else {
     torch = findLibTorchNow(); // throws, naming every place it looked and the fix
     chosen = chooseBinary(packageRoot, torch);

@@ -34,5 +34,5 @@ const r = spawnSync(process.execPath, [cmakeJs, 'compile', '--out', outDir, '--p
 if (r.status !== 0) process.exit(r.status || 1);
 fs.writeFileSync(path.join(root, outDir, 'torch-node-build.json'), JSON.stringify({
   torch_version: torch.version, libtorch_source: torch.source, libtorch_lib_dir: torch.libDir,
-  cuda: torch.cuda, platform: process.platform, arch: process.arch, built_at: new Date().toISOString(),
+  cuda: torch.cuda, cuda_version: torch.cuda_version ?? null, platform: process.platform, arch: process.arch, built_at: new Date().toISOString(),
 }, null, 2) + '\n');

@@ -31,6 +31,26 @@ function readVersion(includeDirs) {
   return null;
 }
 
+// The CUDA version a CUDA LibTorch was built with ("12.4"), which names its
+// prebuild variant: the wheel's torch/version.py (cuda = '12.4'), a LibTorch
+// zip's build-version ("2.5.1+cu124"), or the version string itself. null for
+// a CPU LibTorch, or a CUDA one that records no version.
+function readCudaVersion(root, version) {
+  const versionPy = path.join(root, 'version.py');
+  if (fs.existsSync(versionPy)) {
+    const m = /^cuda\s*(?::[^=]*)?=\s*['"](\d+\.\d+)/m.exec(fs.readFileSync(versionPy, 'utf8'));
+    if (m) return m[1];
+  }
+  const tags = [version || ''];
+  const buildVersion = path.join(root, 'build-version');
+  if (fs.existsSync(buildVersion)) tags.push(fs.readFileSync(buildVersion, 'utf8'));
+  for (const tag of tags) {
+    const m = /\+cu(\d+)(\d)\b/.exec(tag);
+    if (m) return `${Number(m[1])}.${m[2]}`;
+  }
+  return null;
+}
+
 function libraryFile(libDir) {
   const names = process.platform === 'darwin' ? ['libtorch_cpu.dylib'] :
     process.platform === 'win32' ? ['torch_cpu.dll', 'torch_cpu.lib'] : ['libtorch_cpu.so'];
@@ -40,10 +60,11 @@ function libraryFile(libDir) {
 function fromPrefix(source, root, cmakeDir) {
   const includeDirs = [path.join(root, 'include'), path.join(root, 'include/torch/csrc/api/include')];
   const libDir = path.join(root, 'lib');
+  const version = readVersion(includeDirs);
+  const cuda = fs.existsSync(path.join(libDir, process.platform === 'win32' ? 'torch_cuda.dll' : 'libtorch_cuda.so'));
   return {
-    source, root, cmakePrefix: path.dirname(cmakeDir), cmakeDir, includeDirs, libDir,
-    version: readVersion(includeDirs),
-    cuda: fs.existsSync(path.join(libDir, process.platform === 'win32' ? 'torch_cuda.dll' : 'libtorch_cuda.so')),
+    source, root, cmakePrefix: path.dirname(cmakeDir), cmakeDir, includeDirs, libDir, version, cuda,
+    cuda_version: cuda ? readCudaVersion(root, version) : null,
   };
 }
 
@@ -93,10 +114,11 @@ function findSystemTorch(tried) {
     const libDir = path.dirname(path.dirname(cmakeDir));
     const root = path.dirname(path.dirname(libDir));
     const includeDirs = [path.join(root, 'include'), path.join(root, 'include/torch/csrc/api/include')];
+    const version = readVersion(includeDirs), cuda = fs.existsSync(path.join(libDir, 'libtorch_cuda.so'));
     return {
       source: 'system', root, cmakePrefix: path.dirname(cmakeDir), cmakeDir, includeDirs,
       libDir: libraryFile(libDir) ? libDir : path.join(root, 'lib'),
-      version: readVersion(includeDirs), cuda: fs.existsSync(path.join(libDir, 'libtorch_cuda.so')),
+      version, cuda, cuda_version: cuda ? readCudaVersion(root, version) : null,
     };
   }
   return null;
@@ -136,7 +158,7 @@ function findLibTorchOrExit() {
   }
 }
 
-module.exports = { findLibTorch, findLibTorchOrExit, HOW_TO_GET };
+module.exports = { findLibTorch, findLibTorchOrExit, readCudaVersion, HOW_TO_GET };
 
 if (require.main === module) {
   const found = findLibTorchOrExit();

@@ -1,7 +1,8 @@
 'use strict';
 // npm run prebuild: builds the addon for the LibTorch found here and stores it,
 // stripped, in that LibTorch variant's own prebuilds root (see lib/binary.ts):
-//   prebuilds/libtorch-<major.minor>-<cpu|cuda>/prebuilds/<platform>-<arch>/node.abi<N>.<libc>.node
+//   prebuilds/libtorch-<major.minor>-<cpu|cu<XY>>/prebuilds/<platform>-<arch>/node.abi<N>.<libc>.node
+// (cu124: a CUDA 12.4 LibTorch; see lib/binary.ts).
 // The root is prebuildify's --out and what the loader hands to node-gyp-build.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -11,7 +12,7 @@ const { variantRoot } = require('../dist/binary');
 
 const root = path.join(__dirname, '..');
 const torch = findLibTorchOrExit();
-const out = variantRoot(root, torch.version, torch.cuda);
+const out = variantRoot(root, torch.version, torch.cuda, torch.cuda_version);
 if (!out) {
   console.error(`torch-node prebuild: cannot tell the version of the LibTorch in ${torch.root} (no torch/version.h); a prebuild must name it.`);
   process.exit(1);

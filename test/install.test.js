@@ -29,7 +29,7 @@ function fakeTree(files, local) {
 
 describe('install: choosing the binary (variant here, the file by node-gyp-build)', () => {
   const cpu113 = { source: 'system', version: '1.13.0a0', libDir: '/usr/lib', cuda: false };
-  const cuda23 = { source: 'python (python3)', version: '2.3.1+cu121', libDir: '/x/torch/lib', cuda: true };
+  const cuda23 = { source: 'python (python3)', version: '2.3.1+cu121', libDir: '/x/torch/lib', cuda: true, cuda_version: '12.1' };
   const abi = process.versions.modules;
   const libc = process.platform === 'linux' ? '.glibc' : '';
   const here = `${process.platform}-${process.arch}`;
@@ -37,8 +37,8 @@ describe('install: choosing the binary (variant here, the file by node-gyp-build
   const tree = fakeTree([
     `libtorch-1.13-cpu/prebuilds/${here}/node.abi${abi}${libc}.node`, `libtorch-1.13-cpu/prebuilds/${here}/node.abi1${libc}.node`,
     `libtorch-2.3-cpu/prebuilds/${here}/node.abi${abi}${libc}.node`,
-    `libtorch-2.3-cuda/prebuilds/${here}/node.abi${abi}${libc}.node`, `libtorch-2.3-cuda/prebuilds/${here}/node.abi1${libc}.node`,
-    `libtorch-2.3-cuda/prebuilds/other-arch/node.abi${abi}.node`, 'README',
+    `libtorch-2.3-cu121/prebuilds/${here}/node.abi${abi}${libc}.node`, `libtorch-2.3-cu121/prebuilds/${here}/node.abi1${libc}.node`,
+    `libtorch-2.3-cu121/prebuilds/other-arch/node.abi${abi}.node`, `libtorch-2.3-cu118/prebuilds/${here}/node.abi${abi}${libc}.node`, 'README',
   ]);
   after(() => { for (const dir of fakeTrees) fs.rmSync(dir, { recursive: true, force: true }); });
   const chosen = (root, torch) => {
@@ -46,18 +46,26 @@ describe('install: choosing the binary (variant here, the file by node-gyp-build
     return b && path.relative(path.join(root, 'prebuilds'), b.path);
   };
 
-  it('variant folders are named by LibTorch major.minor and CPU/CUDA', () => {
+  it('variant folders are named by LibTorch major.minor and CPU or the CUDA version', () => {
     assert.equal(binary.variantName('1.13.0a0', false), 'libtorch-1.13-cpu');
-    assert.equal(binary.variantName('2.3.1+cu121', true), 'libtorch-2.3-cuda');
+    assert.equal(binary.variantName('2.3.1+cu121', true, '12.1'), 'libtorch-2.3-cu121');
+    assert.equal(binary.variantName('2.8.0', true, '13.0'), 'libtorch-2.8-cu130');
+    assert.equal(binary.variantName('2.3.1', true, null), 'libtorch-2.3-cuda');
     assert.equal(binary.variantName(null, false), null);
-    assert.deepEqual(binary.prebuildVariant(path.join(tree, 'prebuilds', 'libtorch-2.3-cuda', 'prebuilds', here, 'node.abi1.node')), { torch_version: '2.3', cuda: true });
+    assert.deepEqual(binary.prebuildVariant(path.join(tree, 'prebuilds', 'libtorch-2.3-cu121', 'prebuilds', here, 'node.abi1.node')),
+      { torch_version: '2.3', cuda: true, cuda_version: '12.1' });
+    assert.deepEqual(binary.parseVariantName('libtorch-2.3-cuda'), { torch_version: '2.3', cuda: true, cuda_version: null });
+    assert.deepEqual(binary.parseVariantName('libtorch-1.13-cpu'), { torch_version: '1.13', cuda: false, cuda_version: null });
+    assert.equal(binary.parseVariantName('libtorch-2.3-cu'), null);
     assert.equal(binary.prebuildVariant('/p/build/Release/torch_node.node'), null);
   });
 
   it("picks the LibTorch variant found, and node-gyp-build this Node's ABI in it", () => {
     assert.equal(chosen(tree, cpu113), path.join('libtorch-1.13-cpu', 'prebuilds', here, `node.abi${abi}${libc}.node`));
-    assert.equal(chosen(tree, cuda23), path.join('libtorch-2.3-cuda', 'prebuilds', here, `node.abi${abi}${libc}.node`));
-    assert.equal(chosen(tree, { ...cuda23, cuda: false }), path.join('libtorch-2.3-cpu', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    assert.equal(chosen(tree, cuda23), path.join('libtorch-2.3-cu121', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    assert.equal(chosen(tree, { ...cuda23, cuda_version: '11.8' }), path.join('libtorch-2.3-cu118', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    assert.equal(chosen(tree, { ...cuda23, cuda_version: '12.4' }), null); // no prebuild for CUDA 12.4
+    assert.equal(chosen(tree, { ...cuda23, cuda: false, cuda_version: null }), path.join('libtorch-2.3-cpu', 'prebuilds', here, `node.abi${abi}${libc}.node`));
     assert.equal(binary.chooseBinary(tree, cpu113).kind, 'prebuild');
   });
 
@@ -69,10 +77,25 @@ describe('install: choosing the binary (variant here, the file by node-gyp-build
   });
 
   it('a local build wins only when it matches; a stale one never shadows a matching prebuild', () => {
-    const withLocal = fakeTree([`libtorch-2.3-cuda/prebuilds/${here}/node.abi${abi}${libc}.node`],
+    const withLocal = fakeTree([`libtorch-2.3-cu121/prebuilds/${here}/node.abi${abi}${libc}.node`],
       { torch_version: '1.13.0', cuda: false, libtorch_lib_dir: '/usr/lib' });
     assert.equal(binary.chooseBinary(withLocal, { ...cpu113, version: '1.13.1' }).kind, 'local build');
-    assert.equal(chosen(withLocal, cuda23), path.join('libtorch-2.3-cuda', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    assert.equal(chosen(withLocal, cuda23), path.join('libtorch-2.3-cu121', 'prebuilds', here, `node.abi${abi}${libc}.node`));
+    // A local CUDA build for another CUDA version is not this LibTorch's.
+    const cudaLocal = fakeTree([], { torch_version: '2.3.1', cuda: true, cuda_version: '11.8', libtorch_lib_dir: '/x/torch/lib' });
+    assert.equal(binary.chooseBinary(cudaLocal, cuda23), null);
+    assert.equal(binary.chooseBinary(cudaLocal, { ...cuda23, cuda_version: '11.8' }).kind, 'local build');
+  });
+
+  it("reads a CUDA LibTorch's CUDA version from the wheel's version.py, a zip's build-version, or the version", () => {
+    const { readCudaVersion } = require('../scripts/libtorch.js');
+    const wheel = fakeTree([]), zip = fakeTree([]);
+    fs.writeFileSync(path.join(wheel, 'version.py'), "__version__ = '2.5.1+cu124'\ncuda: Optional[str] = '12.4'\nhip = None\n");
+    fs.writeFileSync(path.join(zip, 'build-version'), '2.5.1+cu118\n');
+    assert.equal(readCudaVersion(wheel, '2.5.1'), '12.4');
+    assert.equal(readCudaVersion(zip, '2.5.1'), '11.8');
+    assert.equal(readCudaVersion(fakeTree([]), '2.8.0+cu130'), '13.0');
+    assert.equal(readCudaVersion(fakeTree([]), '2.8.0'), null);
   });
 
   it('no match: the message names the LibTorch found, what is there, and the fix', () => {
@@ -81,7 +104,7 @@ describe('install: choosing the binary (variant here, the file by node-gyp-build
     const msg = binary.describeMismatch(tree, found);
     assert.match(msg, /LibTorch found: 2\.5\.1 \(CPU\) from LIBTORCH \(\/opt\/libtorch\/lib\)/);
     assert.match(msg, /a prebuild for LibTorch 1\.13 CPU/);
-    assert.match(msg, /a prebuild for LibTorch 2\.3 CUDA/);
+    assert.match(msg, /a prebuild for LibTorch 2\.3 CUDA 12\.1/);
     assert.doesNotMatch(msg, /other-arch/);
     assert.match(msg, /prebuilds\/libtorch-2\.5-cpu\/prebuilds\//);
     assert.match(msg, /npm rebuild torch-node/);
