@@ -9,8 +9,10 @@
 #   scripts/gpu-check.sh        there, in the checkout with .gpu-check/ beside it (the device
 #                               tool: carry [".gpu-check"]): unpacks them, builds the addon against
 #                               the machine's Python torch (build-gpu/), runs test/cuda.test.js and
-#                               test/amp.test.js, the tutorial on cuda next to Python's, and the
-#                               ResNet-18 benchmark on cuda next to Python's. Ten minutes at most;
+#                               test/amp.test.js, the tutorial on cuda next to Python's, the
+#                               ResNet-18 and small-op (launch-bound) benchmarks on cuda next to
+#                               Python's, and the loader's choice of the CUDA prebuild variant
+#                               (libtorch-<v>-cu<XY>). Ten minutes at most;
 #                               the log is also written to $OUT/gpu-check.log when $OUT is set.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -91,6 +93,20 @@ if [ "$have_tv" = 1 ]; then
   say "ResNet-18 on cuda, torch-node vs Python (ratio <= 1.02 wanted)"
   TORCH_DEVICE=cuda node bench/resnet18.js 20 || failed+=("bench")
 fi
+
+say "launch-bound small ops on cuda, torch-node vs Python"
+TORCH_DEVICE=cuda node bench/small-ops.js 5 2000 || failed+=("small-ops bench")
+
+say "the CUDA prebuild variant: with no local build, the loader picks prebuilds/libtorch-<v>-cu<XY>/ for this LibTorch"
+variant_dir=$(node -e 'const b = require("./dist/binary"); const t = require("./scripts/libtorch.js").findLibTorch();
+  console.log(b.variantRoot(process.cwd(), t.version, t.cuda, t.cuda_version))')
+echo "$variant_dir"
+mkdir -p "$variant_dir/prebuilds/linux-x64"
+cp "$TORCH_NODE_BINARY" "$variant_dir/prebuilds/linux-x64/node.abi$(node -p process.versions.modules).glibc.node"
+env -u TORCH_NODE_BINARY node -e 'const t = require("./dist"); const i = t.backend_info(); console.log(JSON.stringify(i));
+  if (i.kind !== "prebuild" || !i.libtorch.cuda || !/-cu\d+\//.test(i.binary)) process.exit(1);
+  console.log(String(t.ones(2, { device: "cuda" }).add(1)))' || failed+=("cuda prebuild variant")
+rm -rf "$root/prebuilds"
 
 say "done in $(( $(date +%s) - t0 )) s${failed[*]:+; failed: ${failed[*]}}"
 [ "${#failed[@]}" -eq 0 ]
