@@ -15,7 +15,8 @@ const torchvision = require('torch-node/torchvision');
 const H = require('./torchvision-helpers');
 const C = require('./support/close');
 
-const FX = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'zoo.json'), 'utf8'));
+// This LibTorch's values: test/fixtures/torch-<version>/zoo.json where its torchvision computed others.
+const FX = require('./support/fixtures').loadFixture('zoo.json');
 const GEN = path.join(H.ROOT, 'scripts', 'gen-zoo-fixtures.py');
 
 /** The flat positions whose values the fixture records (scripts/gen-zoo-fixtures.py's flat_positions). */
