@@ -127,6 +127,8 @@ with open(os.path.join(OUT, 'data.json'), 'w') as f:
     json.dump(data, f)
 
 # ---- torchvision.datasets -------------------------------------------------------------------
+from fixture_json import import_torchvision  # noqa: E402
+import_torchvision()  # (2.13's torchvision 0.28 needs its help)
 from torchvision import datasets, transforms  # noqa: E402
 
 FASHION = '/usr/share/datasets/fashion-mnist'

@@ -44,7 +44,7 @@ const minor = (v) => /^(\d+\.\d+)/.exec(v)[1];
 
 /** Runs the chosen generators with `python`, writing into `outDir`. */
 // The generators that write sources (lib/), not expected values, run with the base Python only.
-const SOURCE_GENERATORS = ['gen-bindings.py', 'gen-imagenet-categories.py'];
+const SOURCE_GENERATORS = ['gen-bindings.py', 'gen-imagenet-categories.py', 'gen-zoo-weights.py'];
 
 function generate(python, outDir, base) {
   for (const f of fs.readdirSync(__dirname).filter((n) => /^gen-.*\.py$/.test(n) && (base || !SOURCE_GENERATORS.includes(n))).sort()) {

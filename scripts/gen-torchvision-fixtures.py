@@ -21,6 +21,12 @@ Run with Debian's system Python (python3-torch 1.13.1, python3-torchvision 0.14.
         the content a seeded random-init resnet18 whose batch-norm statistics were moved by two
         train-mode passes, saved by torch.save), and TORCH_HOME/expected.json, torchvision's outputs
         for it on a seeded input.
+
+    npm run fixtures -- torchvision     (also PyTorch 2.13's Python, torchvision 0.28: test/fixtures/torch-2.13/)
+        Another torchvision than 0.14 (2.13's 0.28; its modes above work with it too) records what its
+        torch computes: init, outputs, printed forms, and the presets' outputs with 0.14's
+        antialias=False said explicitly (0.28's default is True). What torchvision itself decides stays
+        0.14's (BASE_014: the weights enums' metadata, the legacy warnings, the categories).
 """
 import argparse
 import hashlib
@@ -29,14 +35,19 @@ import os
 import sys
 
 import torch
-import torchvision
-from torchvision import models
-from torchvision.models._meta import _IMAGENET_CATEGORIES
-from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_json import base_fixture, fixture_dir, import_torchvision, is_torchvision_014  # noqa: E402
+
+torchvision = import_torchvision()
+from torchvision import models  # noqa: E402
+from torchvision.models._meta import _IMAGENET_CATEGORIES  # noqa: E402
+from torchvision.models.resnet import BasicBlock, Bottleneck, ResNet  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-from fixture_json import fixture_dir  # noqa: E402
 OUT = fixture_dir("torchvision-models.json")
+BASE = is_torchvision_014(torchvision)
+BASE_014 = ("categories_sha256", "legacy_warnings", "weights")
 INPUT_SHAPE = [1, 3, 64, 64]
 HEAD = 8
 
@@ -182,7 +193,8 @@ def preset_record(weights, seed):
     """weights.transforms() applied to a seeded uint8 [3, 300, 280] image tensor."""
     torch.manual_seed(seed)
     img = torch.randint(0, 256, (3, 300, 280), dtype=torch.uint8)
-    return {"weights": repr(weights), "seed": seed, "image_shape": list(img.shape), "output": summary(weights.transforms()(img))}
+    preset = weights.transforms() if BASE else weights.transforms(antialias=False)  # 0.14's: no antialias on tensors
+    return {"weights": repr(weights), "seed": seed, "image_shape": list(img.shape), "output": summary(preset(img))}
 
 
 def closed_port():
@@ -246,7 +258,7 @@ def write_fixtures():
         "models": {name: model_record(name) for name in CONFIGS},
         "layouts": {name: layout_record(name) for name in LAYOUT_ONLY},
         "categories_sha256": hashlib.sha256("\n".join(_IMAGENET_CATEGORIES).encode()).hexdigest(),
-        "legacy_warnings": legacy_warnings_record(),
+        "legacy_warnings": legacy_warnings_record() if BASE else None,
         "presets": [
             preset_record(models.ResNet18_Weights.IMAGENET1K_V1, 11),
             preset_record(models.ResNet50_Weights.IMAGENET1K_V2, 12),
@@ -268,8 +280,10 @@ def write_fixtures():
                 models.ResNet18_Weights, models.ResNet34_Weights, models.ResNet50_Weights,
                 models.ResNet101_Weights, models.ResNet152_Weights,
             ]
-        },
+        } if BASE else None,
     }
+    if not BASE:
+        out.update({k: base_fixture("torchvision-models.json")[k] for k in BASE_014})
     with open(OUT, "w") as f:
         # One line per model: small, and a diff still says which model changed.
         f.write("{\n")

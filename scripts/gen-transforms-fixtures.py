@@ -11,6 +11,15 @@ torchvision.transforms (Resize, CenterCrop, ConvertImageDtype, Normalize,
 ToTensor, RandomResizedCrop and RandomHorizontalFlip after manual_seed, the
 ImageClassification preset, printed forms). Tensors are stored as base64 of
 their zlib-compressed little-endian bytes (exact and small).
+
+    npm run fixtures -- transforms     (also PyTorch 2.13's, torchvision 0.28: test/fixtures/torch-2.13/)
+
+With another torchvision than 0.14 (2.13's 0.28) only LibTorch's numbers are taken from it: 0.14's
+behaviour is pinned by explicit arguments (antialias=False where 0.14's default None meant no
+antialiasing on tensors; 0.28's default is True), the images are the base set's (not re-encoded by
+another Pillow), and what is not LibTorch's stays 0.14's record: torchvision.io's decoding (libjpeg /
+libpng; 0.28's wheel here is the CUDA build, its image.so cannot load on the CPU torch), error messages
+and printed forms.
 """
 import base64
 import io
@@ -19,22 +28,35 @@ import os
 import warnings
 import zlib
 
+import sys
+
 import numpy as np
 import torch
-import torchvision
 from PIL import Image
-from torchvision import transforms as T
-from torchvision.io import ImageReadMode, decode_image, read_file
-from torchvision.transforms import InterpolationMode
-from torchvision.transforms import functional as F
-from torchvision.transforms._presets import ImageClassification
 
-assert torch.__version__.startswith('1.13') and torchvision.__version__.startswith('0.14'), (torch.__version__, torchvision.__version__)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_json import base_fixture, fixture_dir, import_torchvision, is_torchvision_014  # noqa: E402
+
+torchvision = import_torchvision()
+from torchvision import transforms as T  # noqa: E402
+from torchvision.io import ImageReadMode, decode_image, read_file  # noqa: E402
+from torchvision.transforms import InterpolationMode  # noqa: E402
+from torchvision.transforms import functional as F  # noqa: E402
+from torchvision.transforms._presets import ImageClassification  # noqa: E402
+
+BASE = is_torchvision_014(torchvision)
+assert not BASE or torch.__version__.startswith('1.13'), (torch.__version__, torchvision.__version__)
 warnings.simplefilter('ignore')
+# 0.14 on tensors: antialias None is False (0.28's default is True): said explicitly to another torchvision.
+PIN = {} if BASE else {'antialias': False}
+
+
+def aa_014(aa):
+    return False if aa is None and not BASE else aa
+
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 IMAGES = os.path.join(ROOT, 'test', 'fixtures', 'images')
-from fixture_json import fixture_dir  # noqa: E402
 OUT = fixture_dir('transforms.json')
 os.makedirs(IMAGES, exist_ok=True)
 
@@ -67,7 +89,8 @@ images = {}
 
 def save(name, im, **kw):
     path = os.path.join(IMAGES, name)
-    im.save(path, **kw)
+    if BASE:  # another Python reads the base set's images
+        im.save(path, **kw)
     images[name] = path
 
 
@@ -92,14 +115,16 @@ save('progressive.jpg', pil_rgb, quality=90, progressive=True)
 def adobe_variant(name, src, transform):
     # The JPEG of `src` with its JFIF APP0 replaced by an Adobe APP14 marker: transform 1 says
     # YCbCr, 0 says RGB (libjpeg then hands out the components unconverted).
+    path = os.path.join(IMAGES, name)
+    images[name] = path
+    if not BASE:
+        return
     data = open(images[src], 'rb').read()
     assert data[2:4] == b'\xff\xe0'
     app0_end = 4 + int.from_bytes(data[4:6], 'big')
     app14 = b'\xff\xee' + (14).to_bytes(2, 'big') + b'Adobe' + (100).to_bytes(2, 'big') + bytes(4) + bytes([transform])
-    path = os.path.join(IMAGES, name)
     with open(path, 'wb') as f:
         f.write(data[:2] + app14 + data[app0_end:])
-    images[name] = path
 
 
 adobe_variant('adobe_ycc.jpg', 'rgb420.jpg', 1)
@@ -110,8 +135,8 @@ fx = {'versions': {'torch': torch.__version__, 'torchvision': torchvision.__vers
 # ---- torchvision.io ----------------------------------------------------------------------------
 
 MODES = ['UNCHANGED', 'GRAY', 'GRAY_ALPHA', 'RGB', 'RGB_ALPHA']
-decode = {}
-for name, path in images.items():
+decode = {} if BASE else base_fixture('transforms.json')['decode']
+for name, path in (images.items() if BASE else []):
     data = read_file(path)
     per = {}
     for m in MODES:
@@ -124,7 +149,8 @@ fx['decode'] = decode
 
 # ---- transforms on the uint8 image -------------------------------------------------------------
 
-img = torchvision.io.read_image(images['rgb.png'])          # uint8 [3, 30, 40]
+# uint8 [3, 30, 40] (a PNG: PIL's pixels are libpng's)
+img = torchvision.io.read_image(images['rgb.png']) if BASE else F.pil_to_tensor(Image.open(images['rgb.png']))
 fimg = F.convert_image_dtype(img, torch.float32)
 dimg = F.convert_image_dtype(img, torch.float64)
 batch = torch.stack([img, img.flip(-1)])                      # uint8 [2, 3, 30, 40]
@@ -149,7 +175,7 @@ for inp, size, interp, aa, max_size in [
     ('float64', 11, 'bicubic', None, None),
     ('batch', [15, 19], 'bilinear', True, None),
 ]:
-    out = T.Resize(size, interpolation=IM[interp], max_size=max_size, antialias=aa)(inputs[inp])
+    out = T.Resize(size, interpolation=IM[interp], max_size=max_size, antialias=aa_014(aa))(inputs[inp])
     resize.append({'input': inp, 'size': size, 'interpolation': interp, 'antialias': aa, 'max_size': max_size,
                    'same_object': out is inputs[inp], 'out': enc(out)})
 fx['resize'] = resize
@@ -200,9 +226,9 @@ fx['to_tensor'] = {name: enc(T.ToTensor()(Image.open(images[name]).convert(mode)
                    for name, mode in [('rgb.png', 'RGB'), ('gray.png', 'L')]}
 
 fx['pipeline'] = {
-    'compose': enc(T.Compose([T.Resize(24), T.CenterCrop(20), T.ConvertImageDtype(torch.float), T.Normalize(MEAN, STD)])(img)),
-    'preset': enc(ImageClassification(crop_size=20, resize_size=24)(img)),
-    'preset_batch': enc(ImageClassification(crop_size=16, resize_size=18)(batch)),
+    'compose': enc(T.Compose([T.Resize(24, **PIN), T.CenterCrop(20), T.ConvertImageDtype(torch.float), T.Normalize(MEAN, STD)])(img)),
+    'preset': enc(ImageClassification(crop_size=20, resize_size=24, **PIN)(img)),
+    'preset_batch': enc(ImageClassification(crop_size=16, resize_size=18, **PIN)(batch)),
 }
 
 # ---- random transforms after manual_seed -----------------------------------------------------
@@ -218,7 +244,7 @@ rrc_out = []
 for seed, size, kw in [(7, 16, {}), (3, [12, 20], {'antialias': True}), (11, 8, {'interpolation': InterpolationMode.NEAREST}),
                        (5, [10, 10], {'scale': (0.3, 0.6), 'ratio': (0.5, 2.0)})]:
     torch.manual_seed(seed)
-    t = T.RandomResizedCrop(size, **kw)
+    t = T.RandomResizedCrop(size, **{**PIN, **kw})
     outs = [enc(t(img)) for _ in range(2)]
     rrc_out.append({'seed': seed, 'size': size, 'antialias': kw.get('antialias'),
                     'interpolation': kw['interpolation'].value if 'interpolation' in kw else 'bilinear',
@@ -250,6 +276,14 @@ fx['repr'] = {
     'ImageClassification(crop_size=224)': repr(ImageClassification(crop_size=224)),
 }
 
+if not BASE:  # messages and printed forms are torchvision's own, not LibTorch's: 0.14's
+    b = base_fixture('transforms.json')
+    fx['repr'] = b['repr']
+    for r, rb in zip(fx['resize'], b['resize']):  # 0.14 hands back the input itself when the size is its own
+        r['same_object'] = rb['same_object']
+    fx['normalize']['std_zero_error'] = b['normalize']['std_zero_error']
+    fx['convert_image_dtype'] = [c if 'error' not in c else next(x for x in b['convert_image_dtype'] if (x['from'], x['to']) == (c['from'], c['to']))
+                                 for c in fx['convert_image_dtype']]
 with open(OUT, 'w') as f:
     json.dump(fx, f, separators=(',', ':'))
     f.write('\n')

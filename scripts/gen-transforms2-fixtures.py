@@ -2,6 +2,13 @@
 """Reference values for test/transforms2.test.js, from real torchvision 0.14.1 (Debian's /usr/bin/python3).
 
     /usr/bin/python3 scripts/gen-transforms2-fixtures.py
+    npm run fixtures -- transforms2     (also PyTorch 2.13's, torchvision 0.28: test/fixtures/torch-2.13/)
+
+With another torchvision than 0.14 (2.13's 0.28) only the kernels' numbers are taken from it: every
+argument the cases pass is explicit in both; where 0.28 computes something else on purpose it is pinned
+back (pin_014_semantics) or, where it cannot be, the case keeps 0.14's record (SEMANTICS_014, with the
+reason); so does a case whose random draws (next_rand), output shapes or error-vs-result differ.
+Printed forms, error messages and save_image's bytes (Pillow's encoders, not LibTorch's) are 0.14's too.
 
 Each case is one call on a fixed image: a transforms class built from args / kwargs and applied
 after torch.manual_seed(seed), or a transforms.functional function. Recorded: the output
@@ -17,15 +24,21 @@ import os
 import warnings
 import zlib
 
-import torch
-import torchvision
-from torchvision import transforms as T
-from torchvision.transforms import InterpolationMode
-from torchvision.transforms import functional as F
+import sys
 
-assert torchvision.__version__.startswith('0.14'), torchvision.__version__
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from fixture_json import base_fixture, fixture_dir, import_torchvision, is_torchvision_014  # noqa: E402
+
+torchvision = import_torchvision()
+from torchvision import transforms as T  # noqa: E402
+from torchvision.transforms import InterpolationMode  # noqa: E402
+from torchvision.transforms import functional as F  # noqa: E402
+
+BASE = is_torchvision_014(torchvision)
 warnings.simplefilter('ignore')
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'test', 'fixtures', 'transforms2.json')
+OUT = fixture_dir('transforms2.json')
 
 
 def enc(t):
@@ -74,6 +87,28 @@ def out(r):
     if isinstance(r, (list, tuple)):
         return [enc(x) for x in r]
     return enc(r)
+
+
+def pin_014_semantics():
+    """0.28's perspective solves for its coefficients in float64 (0.14: float32 lstsq, then warps with
+    them): the coefficients again as 0.14 gets them, so only LibTorch's lstsq and grid_sample differ."""
+    def float32_coeffs(startpoints, endpoints):
+        rows = []
+        for (x, y), (u, v) in zip(endpoints, startpoints):
+            rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        a = torch.tensor(rows, dtype=torch.float)
+        b = torch.tensor(startpoints, dtype=torch.float).view(8)
+        return torch.linalg.lstsq(a, b, driver='gels').solution.tolist()
+    F._get_perspective_coeffs = float32_coeffs
+
+
+# Cases 0.28 computes otherwise by design, with no argument to ask for 0.14's way: 0.14's record stays.
+SEMANTICS_014 = [
+    (lambda c: c['input'] in ('u8', 'batch') and (c['name'] == 'adjust_hue' or (c['name'] == 'ColorJitter' and (len(c['args']) > 3 or 'hue' in c['kwargs']))),
+     'hue of uint8: 0.15+ goes through convert_image_dtype (rounds), 0.14 through (x * 255).to(uint8) (truncates)'),
+    (lambda c: c['name'] == 'ElasticTransform',
+     'ElasticTransform.get_params: 0.28 scales dx by the width and dy by the height, 0.14 the other way round'),
+]
 
 
 I = {'interp': 'bilinear'}
@@ -134,6 +169,8 @@ CASES = [
 for seed in range(50, 62):  # more seeds: more of the ops and signs drawn
     CASES.append(('T', ['AutoAugment', 'RandAugment', 'TrivialAugmentWide', 'AugMix'][seed % 4], [], {}, 'u8', seed))
 
+if not BASE:
+    pin_014_semantics()
 fixtures = {'inputs': {k: enc(v) for k, v in INPUTS.items()}, 'cases': []}
 for kind, name, args, kwargs, inp, seed in CASES:
     img = INPUTS[inp].clone()
@@ -181,6 +218,28 @@ REPRS = [
 ]
 fixtures['reprs'] = [{'name': n, 'args': a, 'kwargs': k, 'repr': repr(getattr(T, n)(*[arg(x) for x in a], **{kk: arg(x) for kk, x in k.items()}))} for n, a, k in REPRS]
 
+
+def keep_014_semantics(fx):
+    """Another torchvision's run: its numbers where it computed what 0.14 computes, 0.14's record elsewhere."""
+    base = base_fixture('transforms2.json')
+    assert fx['inputs'] == base['inputs'] and fx['grid_input'] == base['grid_input'], 'inputs differ: not a kernel difference'
+    kept = []
+    for i, (c, b) in enumerate(zip(fx['cases'], base['cases'])):
+        assert (c['kind'], c['name'], c['seed'], c['input']) == (b['kind'], b['name'], b['seed'], b['input'])
+        shape = lambda o: [x.get('shape') for x in o] if isinstance(o, list) else o.get('shape', 'error')  # noqa: E731
+        why = next((w for test, w in SEMANTICS_014 if test(b)), None)
+        if c['next_rand'] != b['next_rand'] or shape(c['out']) != shape(b['out']) or 'error' in b['out']:
+            why = 'other draws, output shapes or an error'
+        if why:
+            fx['cases'][i] = b
+            kept.append(f"{b['name']}(seed {b['seed']}, {b['input']}): {why}")
+    for k in ('save_png', 'save_jpeg', 'reprs'):
+        fx[k] = base[k]
+    print('kept torchvision 0.14\'s record:' + ''.join(f'\n  {k}' for k in kept))
+
+
+if not BASE:
+    keep_014_semantics(fixtures)
 with open(OUT, 'w') as f:
     json.dump(fixtures, f)
 print(f'{len(fixtures["cases"])} cases -> {OUT}')

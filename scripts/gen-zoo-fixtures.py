@@ -16,6 +16,13 @@ flat positions: bit-exact after the same seed), the eval-mode output on torch.ra
 drawn after manual_seed(seed + 1), and the number of conv/linear layers (the depth the output
 tolerance scales with). Plus repr() of a few small models and, for every weights enum of the zoo,
 each entry's url, metadata and transforms preset.
+
+    npm run fixtures -- zoo     (also PyTorch 2.13's Python, torchvision 0.28: test/fixtures/torch-2.13/zoo.json)
+
+With another torchvision than 0.14 (2.13's 0.28) the cases (every builder argument explicit), reprs,
+stochastic_depth and trunc_normal_ draws are that torch's (2.x's trunc_normal_ is another algorithm:
+GoogLeNet's, Inception's, ConvNeXt's, Swin's and ViT's init follow it); what torchvision itself decides,
+not its torch, stays 0.14's (BASE_014: the weights enums, list_models, RegNet's block parameters).
 """
 import json
 import os
@@ -23,15 +30,18 @@ import sys
 
 import numpy
 import torch
-import torchvision
-import torchvision.models as M
-from torchvision.models._api import get_model_weights
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_json import json_float  # noqa: E402
+from fixture_json import base_fixture, fixture_dir, import_torchvision, is_torchvision_014, json_float  # noqa: E402
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-OUT = os.path.join(ROOT, "test", "fixtures", "zoo.json")
+torchvision = import_torchvision()
+import torchvision.models as M  # noqa: E402
+from torchvision.models._api import get_model_weights  # noqa: E402
+
+OUT = fixture_dir("zoo.json")
+# Keys that record torchvision 0.14's API (weights added since, models added since, ...): another
+# torchvision keeps the base set's.
+BASE_014 = ("weights", "list_models", "regnet_params")
 SKIP = ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "maxvit")
 
 # (builder, kwargs, seed, input shape). num_classes=10 keeps outputs and heads small; the 1000-class
@@ -246,20 +256,23 @@ def main():
         write_checkpoint(sys.argv[2])
         return
     torch.set_num_threads(1)
+    base = is_torchvision_014(torchvision)
     fx = {
         "torch": torch.__version__, "torchvision": torchvision.__version__,
         "cases": [case_record(*c) for c in CASES],
         "reprs": {n: repr(getattr(M, n)()) for n in REPRS},
-        "weights": weights_records(),
-        "list_models": M.list_models(module=M),
-        "regnet_params": regnet_params(),
+        "weights": weights_records() if base else None,
+        "list_models": M.list_models(module=M) if base else None,
+        "regnet_params": regnet_params() if base else None,
         "stochastic_depth": stochastic_depth_records(),
         "trunc_normal": trunc_normal_records(),
     }
+    if not base:
+        fx.update({k: base_fixture("zoo.json")[k] for k in BASE_014})
     with open(OUT, "w") as f:
         json.dump(fx, f, separators=(",", ":"))
         f.write("\n")
-    print(f"wrote {os.path.relpath(OUT)} ({os.path.getsize(OUT)} bytes)", file=sys.stderr)
+    print(f"wrote {OUT} ({os.path.getsize(OUT)} bytes)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 'use strict';
 // Runs the tests against another LibTorch than the one `npm test` uses:
 //   node scripts/test-libtorch.js [--install] [VERSION] [mocha args, default: every test file]
-// VERSION (default 2.13) is PyTorch's CPU wheel in its own venv (VERSIONS below). With
-// --install a missing venv is made (`python3 -m venv`, `pip install torch==X`; offline this
-// takes about two minutes: pip retries the public index first). The addon is built against
+// VERSION (default 2.13) is PyTorch's CPU wheel in its own venv (VERSIONS below), with the
+// torchvision of that release (the reference for the torchvision tests). With --install a missing
+// venv is made and what it lacks installed, in one pip call (`python3 -m venv`, `pip install torch==X
+// torchvision==Y`; offline, from this machine's wheels: about 30 s for torchvision alone, about two
+// minutes with torch, pip retrying the public index first). The addon is built against
 // that wheel's LibTorch in its own folder (build-213 for 2.13, ccache shared with the main build),
 // and mocha runs with TORCH_NODE_BINARY pointing at it and that venv's Python as the reference
 // (tests read test/fixtures/torch-<version>/ where it differs: test/support/fixtures.js).
@@ -13,7 +15,7 @@ const path = require('node:path');
 const { spawnSync, execFileSync } = require('node:child_process');
 
 const VERSIONS = {
-  '2.13': { venv: '/opt/torch213', pip: 'torch==2.13.0' },
+  '2.13': { venv: '/opt/torch213', pip: ['torch==2.13.0', 'torchvision==0.28.0'] },
 };
 
 const ROOT = path.join(__dirname, '..');
@@ -53,22 +55,28 @@ function torchDir() {
     return null;
   }
 }
-function installedVersion() {
+/** The installed version of `pkg` (torch, torchvision), read from its version.py: torchvision's wheel
+ * here is a CUDA build whose import needs scripts/fixture_json.py's import_torchvision(). */
+function installedVersion(pkg = 'torch') {
   const dir = torchDir();
-  const file = dir && path.join(dir, 'version.py');
+  const file = dir && path.join(dir, '..', pkg, 'version.py');
   const m = file && fs.existsSync(file) && /__version__\s*=\s*'([^']+)'/.exec(fs.readFileSync(file, 'utf8'));
   return m ? m[1] : null;
 }
 
-const want = pip.split('==')[1];
-if (!(installedVersion() || '').startsWith(want)) {
+// What the venv lacks (a venv made before torchvision was asked for has torch only): one pip call for all.
+const missing = pip.filter((spec) => {
+  const [pkg, want] = spec.split('==');
+  return !(installedVersion(pkg) || '').startsWith(want);
+});
+if (missing.length) {
   if (!install) {
-    console.error(`test-libtorch: no torch ${want} in ${venv}. Make it with: python3 -m venv ${venv} && ${venv}/bin/pip install ${pip}\n(or run this with --install)`);
+    console.error(`test-libtorch: ${venv} lacks ${missing.join(' ')}. Make it with: python3 -m venv ${venv} && ${venv}/bin/pip install ${pip.join(' ')}\n(or run this with --install)`);
     process.exit(1);
   }
-  stage(`pip install ${pip}`, () => {
+  stage(`pip install ${pip.join(' ')}`, () => {
     if (!fs.existsSync(python) && run('python3', ['-m', 'venv', venv]) !== 0) process.exit(1);
-    if (run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', pip]) !== 0) process.exit(1);
+    if (run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', ...pip]) !== 0) process.exit(1);
   });
 }
 

@@ -49,7 +49,7 @@ describe('examples/fashion-mnist-transfer.ts: fine-tuning on Fashion-MNIST print
     ].join('\n')], { cwd: dir });
     assert.equal(cmp.code, 0, cmp.stderr);
     // Exact when Python's torch is the addon's LibTorch. Against another LibTorch version
-    // (scripts/test-libtorch.js: 2.13's venv has no torchvision, so the twin runs on 1.13) the
+    // (scripts/test-libtorch.js: 2.13's torchvision 0.28 fails a plain import, see test/support/fixtures.js, so the twin runs on 1.13) the
     // kernels differ in the last bits: the fine-tuned weights (magnitudes about 1) then agree to
     // a few float32 roundings per step.
     const sameTorch = H.PYTHON === require('./support/fixtures').referencePython;

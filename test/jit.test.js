@@ -10,10 +10,10 @@ const os = require('node:os');
 const path = require('node:path');
 const torch = require('torch-node');
 
-// jit_models.py builds torchvision's models too.
-const PYTHON = require('./support/fixtures').torchvisionPython();
+// jit_models.py builds torchvision's models too (through scripts/fixture_json.py's import_torchvision).
+const PYTHON = require('./support/fixtures').torchvisionScriptPython();
 // Python's outputs are bit-exact when that Python's torch is the addon's LibTorch; with another
-// version's (no torchvision in CI's PyTorch 2.13 venv) kernels differ in the last float32 bits.
+// version's (a reference Python without a torchvision) kernels differ in the last float32 bits.
 const PY_TOL = PYTHON === require('./support/fixtures').referencePython ? 0 : 1e-5;
 const GENERATOR = path.join(__dirname, '..', 'scripts', 'reference', 'jit_models.py');
 

@@ -13,6 +13,8 @@ const C = require('./support/close');
 
 const ROOT = path.join(__dirname, '..');
 const PYTHON = require('./support/fixtures').torchvisionPython();
+// For GENERATOR's test-time modes (checkpoint, outputs): also 2.13's torchvision (test/support/fixtures.js).
+const SCRIPT_PYTHON = require('./support/fixtures').torchvisionScriptPython();
 const GENERATOR = path.join(ROOT, 'scripts', 'gen-torchvision-fixtures.py');
 const CHECKPOINT_SEED = 1234;
 
@@ -47,8 +49,8 @@ async function torchvisionCheckpoint() {
   if (checkpointHome) return checkpointHome;
   const home = tmpdir('hub');
   process.on('exit', () => fs.rmSync(home, { recursive: true, force: true }));
-  const r = await run(PYTHON, [GENERATOR, 'checkpoint', home, '--seed', String(CHECKPOINT_SEED)]);
-  if (r.code !== 0) throw new Error(`${PYTHON} ${GENERATOR} checkpoint failed (${r.code}):\n${r.stderr}`);
+  const r = await run(SCRIPT_PYTHON, [GENERATOR, 'checkpoint', home, '--seed', String(CHECKPOINT_SEED)]);
+  if (r.code !== 0) throw new Error(`${SCRIPT_PYTHON} ${GENERATOR} checkpoint failed (${r.code}):\n${r.stderr}`);
   const expected = JSON.parse(fs.readFileSync(path.join(home, 'expected.json'), 'utf8'));
   checkpointHome = { home, expected, file: expected.checkpoint };
   return checkpointHome;
@@ -135,11 +137,11 @@ let live = null;
 function liveOutputs() {
   if (!live) {
     live = (async () => {
-      if (!fs.existsSync(PYTHON)) return null;
-      const r = await run(PYTHON, [GENERATOR, 'outputs']);
+      if (!fs.existsSync(SCRIPT_PYTHON)) return null;
+      const r = await run(SCRIPT_PYTHON, [GENERATOR, 'outputs']);
       if (r.code !== 0) {
         if (/ModuleNotFoundError: No module named '(torch|torchvision)'/.test(r.stderr)) return null;
-        throw new Error(`${PYTHON} ${GENERATOR} outputs failed (${r.code}):\n${r.stderr}`);
+        throw new Error(`${SCRIPT_PYTHON} ${GENERATOR} outputs failed (${r.code}):\n${r.stderr}`);
       }
       return JSON.parse(r.stdout);
     })();
@@ -148,6 +150,6 @@ function liveOutputs() {
 }
 
 module.exports = {
-  ROOT, PYTHON, GENERATOR, CHECKPOINT_SEED, fixture, run, tmpdir, torchvisionCheckpoint, closedPort, offlineEnv,
+  ROOT, PYTHON, SCRIPT_PYTHON, GENERATOR, CHECKPOINT_SEED, fixture, run, tmpdir, torchvisionCheckpoint, closedPort, offlineEnv,
   values, sha256, assertTensorRecord, assertClose, assertSummary, liveOutputs,
 };

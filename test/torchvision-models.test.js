@@ -16,9 +16,9 @@ const C = require('./support/close');
 
 const FX = H.fixture();
 const { referencePython, torchVersion } = require('./support/fixtures');
-// torchvision's values were recorded with PyTorch 1.13 (the 2.13 venv has no torchvision): against
-// another LibTorch, torchvision run live is that other torch's computation, not this one's.
-const SAME_TORCH = FX.torch.startsWith(torchVersion) && H.PYTHON === referencePython;
+// The fixture is this LibTorch's torchvision's (test/fixtures/torch-2.13/ for 2.13) unless this version
+// has none; torchvision run live is another torch's computation unless it is the reference Python.
+const SAME_TORCH = FX.torch.startsWith(torchVersion) && H.SCRIPT_PYTHON === referencePython;
 
 /**
  * torchvision's printed form as this torch's Python prints it: the structure is torchvision's; with

@@ -158,9 +158,9 @@ describe('torchvision.transforms against torchvision 0.14 (tensor path)', () => 
     float64: F.convert_image_dtype(img, torch.float64),
     batch: torch.stack([img, F.hflip(img)]),
   };
-  // torchvision's values come from PyTorch 1.13 (the 2.13 venv has no torchvision): against another
-  // LibTorch's interpolation kernels the last float32 bits differ (measured 1.2e-6 on 2.13), and
-  // uint8 results round to the other side of a .5 tie now and then.
+  // Each LibTorch's torchvision wrote its values (test/fixtures/torch-2.13/ for 2.13). Against another
+  // LibTorch's (a version with no fixture of its own) the interpolation kernels' last float32 bits
+  // differ (measured 1.2e-6 between 1.13 and 2.13) and uint8 results round to the other side of a .5 tie now and then.
   const OTHER_TORCH = !fx.versions.torch.startsWith(torchVersion);
   const FLOAT_ATOL = OTHER_TORCH ? 1e-5 : 1e-6; // measured: 0 (bit-identical) on every case here with the same torch
   // uint8 results: exact on AVX2/AVX-512 kernels; ATen's default kernels round resize's

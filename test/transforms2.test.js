@@ -14,7 +14,8 @@ const { liveStats } = require('./support/gc');
 const T = require('torch-node/torchvision/transforms');
 
 const F = T.functional;
-const fx = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'transforms2.json'), 'utf8'));
+// This LibTorch's values: test/fixtures/torch-<version>/transforms2.json where its torchvision computed others.
+const fx = require('./support/fixtures').loadFixture('transforms2.json');
 const TYPED = { float32: Float32Array, float64: Float64Array, int64: BigInt64Array, uint8: Uint8Array };
 
 function values(enc) {

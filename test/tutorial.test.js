@@ -24,7 +24,7 @@ const EPOCH = /^Epoch [1-5]\/5, Loss: \d+\.\d+(e-\d+)?$/;
 
 const epochLines = (stdout) => stdout.split('\n').filter((l) => l.startsWith('Epoch '));
 // Exact when Python's torch is the addon's LibTorch. Run against another LibTorch version
-// (scripts/test-libtorch.js: PyTorch 2.13's venv has no torchvision, so the reference is 1.13's)
+// (scripts/test-libtorch.js: 2.13's torchvision 0.28 fails a plain import, see test/support/fixtures.js, so the reference is 1.13's)
 // the kernels differ in the last bits: the losses then agree to float32 rounding.
 const SAME_TORCH = H.PYTHON === require('./support/fixtures').referencePython;
 function assertSameLosses(lines, pyLines, message) {

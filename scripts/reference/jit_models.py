@@ -12,7 +12,11 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
-import torchvision
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
+from fixture_json import import_torchvision  # noqa: E402
+
+torchvision = import_torchvision()  # also PyTorch 2.13's torchvision 0.28 (see there)
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)

@@ -29,9 +29,9 @@ function loadFixture(name) {
 const referencePython = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
 
 /**
- * The Python for what needs torchvision at test time: the reference Python when it has it, else
- * Debian's (PyTorch 2.13's venv has no torchvision; its values are then 1.13's, compared with the
- * tests' tolerances).
+ * The Python for what imports torchvision plainly at test time: the reference Python when that
+ * works, else Debian's (2.13's torchvision 0.28 fails a plain import: see torchvisionScriptPython; the
+ * values are then 1.13's, compared with the tests' tolerances).
  */
 function torchvisionPython() {
   if (torchvisionPython.cached === undefined) {
@@ -41,4 +41,19 @@ function torchvisionPython() {
   return torchvisionPython.cached;
 }
 
-module.exports = { torchVersion, fixturePath, loadFixture, referencePython, torchvisionPython };
+/**
+ * The Python for the generators that tests run at test time (scripts/gen-*.py modes such as
+ * `checkpoint` and `outputs`): they import torchvision through scripts/fixture_json.py's
+ * import_torchvision(), which also imports 2.13's torchvision 0.28 (a CUDA wheel on the CPU torch, that
+ * a plain `import torchvision` fails on). The reference Python when that works, else Debian's.
+ */
+function torchvisionScriptPython() {
+  if (torchvisionScriptPython.cached === undefined) {
+    const prog = `import sys; sys.path.insert(0, ${JSON.stringify(path.join(__dirname, '..', '..', 'scripts'))}); from fixture_json import import_torchvision; import_torchvision()`;
+    const ok = require('node:child_process').spawnSync(referencePython, ['-c', prog], { stdio: 'ignore' }).status === 0;
+    torchvisionScriptPython.cached = ok ? referencePython : '/usr/bin/python3';
+  }
+  return torchvisionScriptPython.cached;
+}
+
+module.exports = { torchVersion, fixturePath, loadFixture, referencePython, torchvisionPython, torchvisionScriptPython };
