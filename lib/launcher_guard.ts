@@ -1,0 +1,12 @@
+// Preloaded (node -r) into every Node rank torch-node-run starts: the rank
+// asks the kernel to SIGKILL it when the launcher dies (native die_with_parent:
+// PR_SET_PDEATHSIG, then a getppid() check for a launcher that died first).
+// A kernel signal rather than a pipe/heartbeat watched by the event loop,
+// because a rank is often blocked on the JS thread (a collective waiting for a
+// peer) exactly when its launcher is killed, and nothing on the loop would run.
+import { native } from './native';
+
+const launcher = Number(process.env.TORCH_NODE_RUN_PID);
+if (Number.isInteger(launcher) && launcher > 0) {
+  (native as unknown as { die_with_parent(pid: number): boolean }).die_with_parent(launcher);
+}
