@@ -10,6 +10,7 @@ import { bind, REQUIRED, Rest } from './nn/common';
 import { dumps, loads, UnpicklingError } from './pickle';
 import { warn } from './warnings';
 import { dtype, uint8, int64 } from './dtype';
+import { Future } from './futures';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const addon = native as unknown as Native;
@@ -107,6 +108,35 @@ export class Work {
   is_completed(): boolean { return addon.work_is_completed(this._h); }
   /** The rank a recv from any source received from. */
   _source_rank(): number { return addon.work_source_rank(this._h); }
+  /** A torch.futures.Future completed with the collective's output tensors (a list) when the work is done. */
+  get_future(): Future<Tensor[]> { return Future._fromNative<Tensor[]>(addon.work_get_future(this._h), this._keep); }
+}
+
+/**
+ * What a DDP communication hook receives (torch.distributed.GradBucket): one
+ * bucket of gradients, flattened into buffer(). Valid while the hook runs
+ * (set_buffer only then, as the Reducer reads the buffer there).
+ */
+export class GradBucket {
+  /** @internal */
+  constructor(private readonly _index: number, private _buffer: Tensor, private readonly _gradients: Tensor[],
+    private readonly _parameters: Tensor[], private readonly _is_last: boolean, private readonly _set: ((h: unknown) => void) | null) {}
+  /** The bucket's index; 0 is the bucket of the last parameters (all-reduced first). */
+  index(): number { return this._index; }
+  /** The flattened gradients of the bucket's parameters. */
+  buffer(): Tensor { return this._buffer; }
+  /** Each parameter's gradient, views into buffer() (unless gradient_as_bucket_view makes them the .grad themselves). */
+  gradients(): Tensor[] { return [...this._gradients]; }
+  /** The bucket's parameters. */
+  parameters(): Tensor[] { return [...this._parameters]; }
+  /** Whether this is the last bucket of the iteration. */
+  is_last(): boolean { return this._is_last; }
+  /** Replaces the bucket's buffer. */
+  set_buffer(buffer: Tensor): void {
+    if (!(buffer instanceof Tensor)) throw new TypeError('GradBucket.set_buffer(): buffer must be a Tensor');
+    if (this._set) this._set(buffer._h);
+    this._buffer = buffer;
+  }
 }
 
 /** A process group (torch.distributed.ProcessGroup). */
@@ -579,3 +609,6 @@ export function get_global_rank(group: ProcessGroup, group_rank: number): number
 export function get_process_group_ranks(group: ProcessGroup): number[] { return [...groupRanks(group, 'get_process_group_ranks()')]; }
 /** Whether torch-node-run (or torchrun) started this process (it sets TORCHELASTIC_RUN_ID). */
 export function is_torchelastic_launched(): boolean { return process.env.TORCHELASTIC_RUN_ID !== undefined; }
+
+/** torch.distributed.algorithms: Join (uneven inputs) and DDP's communication hooks. */
+export * as algorithms from './distributed_algorithms';
