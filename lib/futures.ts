@@ -30,6 +30,7 @@ export class Future<T = unknown> {
   private _compute: (() => T) | null = null;
   private _listeners: (() => void)[] = [];
   private _watching = false;
+  private _settling = false;
 
   /** @internal a Future over a c10 future (Work.get_future()); `keep` holds the tensors its collective writes. */
   static _fromNative<T>(h: FutureHandle, keep: unknown[]): Future<T> {
@@ -105,7 +106,9 @@ export class Future<T = unknown> {
 
   /** Completes a pending wrapped or derived Future now (blocking on its parents). */
   private _settle(): void {
-    if (this._state !== 'pending') return;
+    // Settling a parent fires its listeners, this one's among them: settle once.
+    if (this._state !== 'pending' || this._settling) return;
+    this._settling = true;
     try {
       let v: T;
       if (this._native) {
@@ -117,6 +120,8 @@ export class Future<T = unknown> {
       this._finish('done', v, undefined);
     } catch (e) {
       this._finish('error', undefined, e);
+    } finally {
+      this._settling = false;
     }
   }
 
