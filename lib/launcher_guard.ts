@@ -4,9 +4,15 @@
 // A kernel signal rather than a pipe/heartbeat watched by the event loop,
 // because a rank is often blocked on the JS thread (a collective waiting for a
 // peer) exactly when its launcher is killed, and nothing on the loop would run.
-import { native } from './native';
 
 const launcher = Number(process.env.TORCH_NODE_RUN_PID);
 if (Number.isInteger(launcher) && launcher > 0) {
-  (native as unknown as { die_with_parent(pid: number): boolean }).die_with_parent(launcher);
+  try {
+    // Loaded here, not imported, so that an addon that fails to load is reported, not fatal.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    (require('./native').native as { die_with_parent(pid: number): boolean }).die_with_parent(launcher);
+  } catch (e) {
+    // The addon did not load: the script cannot use torch either, but it may still run; say what is lost.
+    process.stderr.write(`torch-node-run: this rank will not die with its launcher: ${(e as Error).message}\n`);
+  }
 }
