@@ -24,7 +24,8 @@ export const default_pg_timeout = 30 * 60 * 1000;
 /** Whether this build of the addon has torch.distributed (it needs LibTorch's Gloo headers at build time). */
 export function is_available(): boolean { return typeof addon.group_gloo === 'function'; }
 export function is_gloo_available(): boolean { return is_available(); }
-export function is_nccl_available(): boolean { return false; }
+/** Whether this build has the NCCL backend (a CUDA LibTorch with ProcessGroupNCCL and nccl.h at build time). */
+export function is_nccl_available(): boolean { return typeof addon.group_nccl === 'function'; }
 export function is_mpi_available(): boolean { return false; }
 
 function need(): void {
@@ -215,7 +216,8 @@ export function init_process_group(...args: Rest<[string, string | null, number,
     'init_process_group', args, { backend: REQUIRED, init_method: null, timeout: default_pg_timeout, world_size: -1, rank: -1, store: null, group_name: '' });
   if (state) throw new Error('trying to initialize the default process group twice!');
   const backend = a.backend.toLowerCase();
-  if (backend !== 'gloo') throw new Error(`torch-node has the gloo backend only (asked for '${a.backend}')`);
+  if (backend === 'nccl' && !is_nccl_available()) throw new Error("Distributed package doesn't have NCCL built in");
+  if (backend !== 'gloo' && backend !== 'nccl') throw new Error(`torch-node has the gloo and nccl backends only (asked for '${a.backend}')`);
   if (a.store !== null && a.init_method !== null) throw new Error('Cannot specify both init_method and store.');
   let store: Store, rank = a.rank, world = a.world_size;
   if (a.store !== null) {
@@ -227,7 +229,7 @@ export function init_process_group(...args: Rest<[string, string | null, number,
     store = new PrefixStore('default_pg', store);
   }
   const groupName = a.group_name || '0';
-  const group = new ProcessGroup(addon.group_gloo(new PrefixStore(groupName, store)._h, rank, world, a.timeout), null);
+  const group = new ProcessGroup(addon[backend === 'nccl' ? 'group_nccl' : 'group_gloo'](new PrefixStore(groupName, store)._h, rank, world, a.timeout), null);
   state = { group, store, backend, groupCount: 1, initMethod: a.init_method ?? 'env://' };
   storeBarrier(store, state.groupCount, world, a.timeout);
   addon.group_set_sequence_number(group._h);
@@ -241,7 +243,7 @@ export function new_group(ranks: number[] | null = null, options: { timeout?: nu
   const name = String(s.groupCount++);
   const timeout = options.timeout ?? default_pg_timeout;
   const group = members.includes(me)
-    ? new ProcessGroup(addon.group_gloo(new PrefixStore(name, s.store)._h, members.indexOf(me), members.length, timeout), members)
+    ? new ProcessGroup(addon[s.backend === 'nccl' ? 'group_nccl' : 'group_gloo'](new PrefixStore(name, s.store)._h, members.indexOf(me), members.length, timeout), members)
     : null;
   storeBarrier(s.store, s.groupCount, world, timeout);
   if (group) addon.group_set_sequence_number(group._h);

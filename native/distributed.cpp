@@ -18,6 +18,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/comm.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
 #include <torch/csrc/autograd/engine.h>
@@ -204,6 +207,19 @@ Napi::Value group_gloo(const Napi::CallbackInfo& info) {
   c10::intrusive_ptr<ProcessGroup> pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store_of(info[0]), static_cast<int>(rank), static_cast<int>(size), options);
   return box<ProcessGroup>(info.Env(), pg, &kGroupTag);
 }
+
+#ifdef USE_C10D_NCCL
+// group_nccl(store, rank, size, timeout_ms): as Python's ProcessGroupNCCL(store, rank, size, options)
+// with the default options and the group's timeout (built only with a CUDA LibTorch and nccl.h).
+Napi::Value group_nccl(const Napi::CallbackInfo& info) {
+  const int64_t rank = to_int(info[1], "ProcessGroupNCCL(): rank"), size = to_int(info[2], "ProcessGroupNCCL(): size");
+  if (size < 1 || rank < 0 || rank >= size) throw JsRangeError("ProcessGroupNCCL(): rank must be in [0, size)");
+  auto options = c10d::ProcessGroupNCCL::Options::create();
+  options->timeout = millis(info[3], "ProcessGroupNCCL(): timeout");
+  c10::intrusive_ptr<ProcessGroup> pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(store_of(info[0]), static_cast<int>(rank), static_cast<int>(size), options);
+  return box<ProcessGroup>(info.Env(), pg, &kGroupTag);
+}
+#endif
 
 Napi::Value group_info(const Napi::CallbackInfo& info) {
   const auto& pg = group_of(info[0]);
@@ -754,6 +770,9 @@ void init_distributed(Napi::Env env, Napi::Object exports) {
       fn<reducer_match_all_reduce>(env, "reducer_match_all_reduce"),
       fn<reducer_push_all_rebuilt_params>(env, "reducer_push_all_rebuilt_params"),
       fn<reducer_local_used_map>(env, "reducer_local_used_map"),
+#ifdef USE_C10D_NCCL
+      fn<group_nccl>(env, "group_nccl"),
+#endif
   });
 }
 
