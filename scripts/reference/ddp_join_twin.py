@@ -9,7 +9,7 @@ of batches of each rank, [3, 5]), batch (4 rows per batch), join (true: the loop
 runs under Join([ddp])), divide_by_initial_world_size (true), throw_on_early_termination
 (false), hook (none | allreduce | fp16 | custom: the documented all_reduce-then-divide
 hook | zero: a hook returning zeros, no communication), bn (a BatchNorm1d),
-unused (a layer never used, with find_unused_parameters), lr (0.1).
+unused (a layer never used, with find_unused_parameters), static_graph (false), lr (0.1).
 Prints one JSON line: the parameters and buffers at the end, the gradients of
 the first step, every step's loss, and the error if the loop raised.
 """
@@ -47,7 +47,7 @@ class Net(nn.Module):
 
 torch.manual_seed(rank)
 model = Net(cfg.get('bn', False), cfg.get('unused', False))
-ddp = nn.parallel.DistributedDataParallel(model, find_unused_parameters=cfg.get('unused', False))
+ddp = nn.parallel.DistributedDataParallel(model, find_unused_parameters=cfg.get('unused', False), static_graph=cfg.get('static_graph', False))
 
 
 def custom_hook(state, bucket):

@@ -31,7 +31,7 @@ class Net extends nn.Module {
 
 torch.manual_seed(rank);
 const model = new Net(cfg.bn ?? false, cfg.unused ?? false);
-const ddp = new nn.parallel.DistributedDataParallel(model, { find_unused_parameters: cfg.unused ?? false });
+const ddp = new nn.parallel.DistributedDataParallel(model, { find_unused_parameters: cfg.unused ?? false, static_graph: cfg.static_graph ?? false });
 
 // Python's documented example, line for line.
 const custom_hook = (state, bucket) => dist.all_reduce(bucket.buffer(), { async_op: true }).get_future().then((fut) => fut.value()[0].div_(world));
