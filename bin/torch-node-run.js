@@ -30,7 +30,7 @@ const GUARD = path.join(__dirname, '..', 'dist', 'launcher_guard.js');
 const PY_BOOTSTRAP = [
   'import ctypes, os, runpy, signal, sys',
   'try:',
-  '    if ctypes.CDLL(None).prctl(1, signal.SIGKILL) == 0 and os.getppid() != int(os.environ["TORCH_NODE_RUN_PID"]):',
+  '    if ctypes.CDLL(None).prctl(1, signal.SIGKILL) == 0 and os.getppid() != int(os.environ.pop("TORCH_NODE_RUN_PID")):',
   '        os.kill(os.getpid(), signal.SIGKILL)',
   'except (OSError, AttributeError, KeyError, ValueError):',
   '    pass',

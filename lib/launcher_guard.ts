@@ -6,6 +6,8 @@
 // peer) exactly when its launcher is killed, and nothing on the loop would run.
 
 const launcher = Number(process.env.TORCH_NODE_RUN_PID);
+// The rank's own children (a fork inherits -r and the environment) are not the launcher's: their parent is this rank.
+delete process.env.TORCH_NODE_RUN_PID;
 if (Number.isInteger(launcher) && launcher > 0) {
   try {
     // Loaded here, not imported, so that an addon that fails to load is reported, not fatal.

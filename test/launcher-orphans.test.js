@@ -74,6 +74,21 @@ describeLinux('torch-node-run: no orphans when the launcher is SIGKILLed', funct
     await killLauncherAndWatch(launcher, reports);
   });
 
+  it("a rank's own child processes are not killed for not being the launcher's", async () => {
+    const forking = path.join(dir, 'fork.js');
+    fs.writeFileSync(forking, `const { fork } = require('node:child_process');
+if (process.argv[2] === 'child') { console.log(JSON.stringify({ pid: process.pid, ppid: process.ppid, child: true, env: process.env.TORCH_NODE_RUN_PID ?? null })); process.exit(0); }
+console.log(JSON.stringify({ pid: process.pid, ppid: process.ppid }));
+fork(__filename, ['child']).on('exit', (code, signal) => { console.log(JSON.stringify({ pid: 0, ppid: process.ppid, code, signal })); process.exit(0); });
+`);
+    const { run } = require('./support/dist-jobs');
+    const r = await run(process.execPath, [LAUNCHER, '--nproc_per_node', '1', forking]);
+    assert.equal(r.code, 0, r.stderr);
+    const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+    assert.equal(reports.find((x) => x.child)?.env, null, 'the variable is not passed on');
+    assert.deepEqual(reports.filter((x) => 'code' in x).map((x) => [x.code, x.signal]), [[0, null]], 'the fork ran to its end');
+  });
+
   it('a rank whose launcher died before it asked is killed at once (the getppid() check)', async () => {
     // die_with_parent() called with a pid that is not this process's parent: as if re-parented already.
     const { spawnSync } = require('node:child_process');
