@@ -221,3 +221,6 @@ export function _check_comm_hook(hook: unknown): void {
     throw new TypeError('BF16 all reduce communication hook required CUDA 11+ and NCCL 2.10+.');
   }
 }
+
+/** Python's module path torch.distributed.algorithms.join. */
+export const join = Object.freeze({ Join, JoinHook, JoinContext });
