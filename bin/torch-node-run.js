@@ -12,13 +12,32 @@
 // with `[rankR]: `. When a rank fails (non-zero exit or a signal) the others
 // are stopped (SIGTERM, then SIGKILL after --kill_grace seconds) and the
 // launcher exits with the failed rank's status; SIGINT, SIGTERM and SIGHUP
-// sent to the launcher are passed on to every rank the same way.
+// sent to the launcher are passed on to every rank the same way. A SIGKILLed
+// launcher can pass nothing on, so every rank asks the kernel, as it starts, to
+// SIGKILL it when the launcher dies (Linux's PR_SET_PDEATHSIG, then a getppid()
+// check against TORCH_NODE_RUN_PID for a launcher that died first): Node ranks
+// through a preload (dist/launcher_guard.js), Python ranks through a bootstrap
+// (ctypes) that then runs the script as __main__.
 const { spawn } = require('node:child_process');
+const path = require('node:path');
 const readline = require('node:readline');
 
 const USAGE = 'usage: torch-node-run --nproc_per_node N [--nnodes M] [--node_rank K] [--master_addr ADDR] [--master_port PORT] [--kill_grace S] script [args...]';
 const OPTIONS = { nproc_per_node: 1, nnodes: 1, node_rank: 0, master_addr: '127.0.0.1', master_port: 29500, kill_grace: 5 };
 const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+const GUARD = path.join(__dirname, '..', 'dist', 'launcher_guard.js');
+const PY_BOOTSTRAP = [
+  'import ctypes, os, runpy, signal, sys',
+  'try:',
+  '    if ctypes.CDLL(None).prctl(1, signal.SIGKILL) == 0 and os.getppid() != int(os.environ.pop("TORCH_NODE_RUN_PID")):',
+  '        os.kill(os.getpid(), signal.SIGKILL)',
+  'except (OSError, AttributeError, KeyError, ValueError):',
+  '    pass',
+  'sys.argv = sys.argv[1:]',
+  'sys.path[0] = os.path.dirname(os.path.abspath(sys.argv[0]))',
+  'runpy.run_path(sys.argv[0], run_name="__main__")',
+].join('\n');
 
 function fail(message) {
   process.stderr.write(`torch-node-run: ${message}\n${USAGE}\n`);
@@ -54,7 +73,7 @@ function main() {
   const { opts, script, args } = parse(process.argv.slice(2));
   const world = opts.nnodes * opts.nproc_per_node;
   const python = process.env.TORCH_NODE_REFERENCE_PYTHON || 'python3';
-  const [cmd, cmdArgs] = /\.py$/.test(script) ? [python, ['-u', script, ...args]] : [process.execPath, [script, ...args]];
+  const [cmd, cmdArgs] = /\.py$/.test(script) ? [python, ['-u', '-c', PY_BOOTSTRAP, script, ...args]] : [process.execPath, ['-r', GUARD, script, ...args]];
   const children = [];
   let stopping = null; // the exit status the job ends with, once decided
   let killTimer = null;
@@ -80,6 +99,7 @@ function main() {
       GROUP_RANK: String(opts.node_rank), ROLE_RANK: String(rank), ROLE_WORLD_SIZE: String(world), ROLE_NAME: 'default',
       // torchrun's run id ('none' without a rendezvous id): is_torchelastic_launched() reads it.
       TORCHELASTIC_RUN_ID: process.env.TORCHELASTIC_RUN_ID ?? 'none', TORCHELASTIC_RESTART_COUNT: '0', TORCHELASTIC_MAX_RESTARTS: '0',
+      TORCH_NODE_RUN_PID: String(process.pid),
     };
     // As torchrun: one thread per rank unless the user chose otherwise.
     if (opts.nproc_per_node > 1 && env.OMP_NUM_THREADS === undefined) env.OMP_NUM_THREADS = '1';

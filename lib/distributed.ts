@@ -10,6 +10,7 @@ import { bind, REQUIRED, Rest } from './nn/common';
 import { dumps, loads, UnpicklingError } from './pickle';
 import { warn } from './warnings';
 import { dtype, uint8, int64 } from './dtype';
+import { Future } from './futures';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const addon = native as unknown as Native;
@@ -23,7 +24,8 @@ export const default_pg_timeout = 30 * 60 * 1000;
 /** Whether this build of the addon has torch.distributed (it needs LibTorch's Gloo headers at build time). */
 export function is_available(): boolean { return typeof addon.group_gloo === 'function'; }
 export function is_gloo_available(): boolean { return is_available(); }
-export function is_nccl_available(): boolean { return false; }
+/** Whether this build has the NCCL backend (a CUDA LibTorch with ProcessGroupNCCL and nccl.h at build time). */
+export function is_nccl_available(): boolean { return typeof addon.group_nccl === 'function'; }
 export function is_mpi_available(): boolean { return false; }
 
 function need(): void {
@@ -107,6 +109,35 @@ export class Work {
   is_completed(): boolean { return addon.work_is_completed(this._h); }
   /** The rank a recv from any source received from. */
   _source_rank(): number { return addon.work_source_rank(this._h); }
+  /** A torch.futures.Future completed with the collective's output tensors (a list) when the work is done. */
+  get_future(): Future<Tensor[]> { return Future._fromNative<Tensor[]>(addon.work_get_future(this._h), this._keep); }
+}
+
+/**
+ * What a DDP communication hook receives (torch.distributed.GradBucket): one
+ * bucket of gradients, flattened into buffer(). Valid while the hook runs
+ * (set_buffer only then, as the Reducer reads the buffer there).
+ */
+export class GradBucket {
+  /** @internal */
+  constructor(private readonly _index: number, private _buffer: Tensor, private readonly _gradients: Tensor[],
+    private readonly _parameters: Tensor[], private readonly _is_last: boolean, private readonly _set: ((h: unknown) => void) | null) {}
+  /** The bucket's index; 0 is the bucket of the last parameters (all-reduced first). */
+  index(): number { return this._index; }
+  /** The flattened gradients of the bucket's parameters. */
+  buffer(): Tensor { return this._buffer; }
+  /** Each parameter's gradient, views into buffer() (unless gradient_as_bucket_view makes them the .grad themselves). */
+  gradients(): Tensor[] { return [...this._gradients]; }
+  /** The bucket's parameters. */
+  parameters(): Tensor[] { return [...this._parameters]; }
+  /** Whether this is the last bucket of the iteration. */
+  is_last(): boolean { return this._is_last; }
+  /** Replaces the bucket's buffer. */
+  set_buffer(buffer: Tensor): void {
+    if (!(buffer instanceof Tensor)) throw new TypeError('GradBucket.set_buffer(): buffer must be a Tensor');
+    if (this._set) this._set(buffer._h);
+    this._buffer = buffer;
+  }
 }
 
 /** A process group (torch.distributed.ProcessGroup). */
@@ -185,7 +216,8 @@ export function init_process_group(...args: Rest<[string, string | null, number,
     'init_process_group', args, { backend: REQUIRED, init_method: null, timeout: default_pg_timeout, world_size: -1, rank: -1, store: null, group_name: '' });
   if (state) throw new Error('trying to initialize the default process group twice!');
   const backend = a.backend.toLowerCase();
-  if (backend !== 'gloo') throw new Error(`torch-node has the gloo backend only (asked for '${a.backend}')`);
+  if (backend === 'nccl' && !is_nccl_available()) throw new Error("Distributed package doesn't have NCCL built in");
+  if (backend !== 'gloo' && backend !== 'nccl') throw new Error(`torch-node has the gloo and nccl backends only (asked for '${a.backend}')`);
   if (a.store !== null && a.init_method !== null) throw new Error('Cannot specify both init_method and store.');
   let store: Store, rank = a.rank, world = a.world_size;
   if (a.store !== null) {
@@ -197,7 +229,7 @@ export function init_process_group(...args: Rest<[string, string | null, number,
     store = new PrefixStore('default_pg', store);
   }
   const groupName = a.group_name || '0';
-  const group = new ProcessGroup(addon.group_gloo(new PrefixStore(groupName, store)._h, rank, world, a.timeout), null);
+  const group = new ProcessGroup(addon[backend === 'nccl' ? 'group_nccl' : 'group_gloo'](new PrefixStore(groupName, store)._h, rank, world, a.timeout), null);
   state = { group, store, backend, groupCount: 1, initMethod: a.init_method ?? 'env://' };
   storeBarrier(store, state.groupCount, world, a.timeout);
   addon.group_set_sequence_number(group._h);
@@ -211,7 +243,7 @@ export function new_group(ranks: number[] | null = null, options: { timeout?: nu
   const name = String(s.groupCount++);
   const timeout = options.timeout ?? default_pg_timeout;
   const group = members.includes(me)
-    ? new ProcessGroup(addon.group_gloo(new PrefixStore(name, s.store)._h, members.indexOf(me), members.length, timeout), members)
+    ? new ProcessGroup(addon[s.backend === 'nccl' ? 'group_nccl' : 'group_gloo'](new PrefixStore(name, s.store)._h, members.indexOf(me), members.length, timeout), members)
     : null;
   storeBarrier(s.store, s.groupCount, world, timeout);
   if (group) addon.group_set_sequence_number(group._h);
@@ -579,3 +611,6 @@ export function get_global_rank(group: ProcessGroup, group_rank: number): number
 export function get_process_group_ranks(group: ProcessGroup): number[] { return [...groupRanks(group, 'get_process_group_ranks()')]; }
 /** Whether torch-node-run (or torchrun) started this process (it sets TORCHELASTIC_RUN_ID). */
 export function is_torchelastic_launched(): boolean { return process.env.TORCHELASTIC_RUN_ID !== undefined; }
+
+/** torch.distributed.algorithms: Join (uneven inputs) and DDP's communication hooks. */
+export * as algorithms from './distributed_algorithms';

@@ -37,6 +37,7 @@ export * as nn from './nn';
 export * as optim from './optim';
 export * as jit from './jit';
 export * as distributed from './distributed';
+export * as futures from './futures';
 export * as utils from './utils';
 
 // LibTorch's own warnings (TORCH_WARN) reach JS as Python's reach Python: UserWarnings at the call.

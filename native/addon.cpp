@@ -22,6 +22,11 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#ifdef __linux__
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
+#endif
 
 namespace tn {
 
@@ -113,6 +118,24 @@ void flush_warnings(napi_env raw_env) {
   t_warnings_pending = false;
   if (!t_warning_callback || t_warning_callback->IsEmpty()) return;
   for (const auto& msg : pending) t_warning_callback->Call({Napi::String::New(env, msg)});
+}
+
+// die_with_parent(launcher_pid) -> whether the kernel will kill this process when its parent
+// dies (Linux: PR_SET_PDEATHSIG, SIGKILL). torch-node-run's ranks call it so that a SIGKILLed
+// launcher (which can pass nothing on) leaves no rank behind: the signal comes from the kernel, so
+// it reaches a rank whose JS thread is blocked in a collective too. If the launcher died before
+// the call, the rank has been re-parented already: getppid() no longer names the launcher, so it
+// ends itself here (closing that race). false elsewhere (no such facility).
+static Napi::Value die_with_parent(const Napi::CallbackInfo& info) {
+  const int64_t launcher = to_int(info[0], "die_with_parent(): launcher_pid");
+#ifdef __linux__
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return Napi::Boolean::New(info.Env(), false);
+  if (static_cast<int64_t>(getppid()) != launcher) raise(SIGKILL);
+  return Napi::Boolean::New(info.Env(), true);
+#else
+  (void)launcher;
+  return Napi::Boolean::New(info.Env(), false);
+#endif
 }
 
 // set_warning_callback(fn): fn(message) receives LibTorch's warnings.
@@ -780,6 +803,7 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
       fn<set_default_dtype>(env, "set_default_dtype"),
       fn<get_default_dtype>(env, "get_default_dtype"),
       fn<set_warning_callback>(env, "set_warning_callback"),
+      fn<die_with_parent>(env, "die_with_parent"),
   });
   napi_value dispose_fn;
   check(env, napi_create_function(env, "dispose", NAPI_AUTO_LENGTH, dispose, nullptr, &dispose_fn));

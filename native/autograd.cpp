@@ -603,6 +603,14 @@ void init_env_refs(Napi::Env env) {
 
 }  // namespace
 
+// For other files that call JS from inside backward (native/distributed.cpp's DDP comm hook):
+// the same JS-thread rule and the same deferred release of JS references as the nodes here.
+std::shared_ptr<void> js_thread_token(Napi::Env env) { return env_refs(env); }
+void check_js_thread_token(const std::shared_ptr<void>& token, const std::string& what) {
+  check_js_thread(*static_cast<EnvRefs*>(token.get()), what);
+}
+void release_js_ref(const std::shared_ptr<void>& token, napi_ref r) { static_cast<EnvRefs*>(token.get())->release(r); }
+
 void init_autograd(Napi::Env env, Napi::Object exports) {
   init_env_refs(env);
   exports.DefineProperties({

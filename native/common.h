@@ -20,6 +20,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/util/Exception.h>
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -166,5 +167,10 @@ void init_serialize(Napi::Env env, Napi::Object exports);
 void init_jit(Napi::Env env, Napi::Object exports);
 void init_cuda(Napi::Env env, Napi::Object exports);
 void init_distributed(Napi::Env env, Napi::Object exports);
+
+// native/autograd.cpp's JS-thread check and deferred reference release, for JS called from backward elsewhere.
+std::shared_ptr<void> js_thread_token(Napi::Env env);
+void check_js_thread_token(const std::shared_ptr<void>& token, const std::string& what);
+void release_js_ref(const std::shared_ptr<void>& token, napi_ref r);
 
 }  // namespace tn

@@ -18,6 +18,9 @@
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#ifdef USE_C10D_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/comm.hpp>
 #include <torch/csrc/distributed/c10d/reducer.hpp>
 #include <torch/csrc/autograd/engine.h>
@@ -37,6 +40,7 @@ constexpr napi_type_tag kStoreTag = {0x3f5a6b7c8d9e0f11ULL, 0x2233445566778899UL
 constexpr napi_type_tag kGroupTag = {0x4a5b6c7d8e9f0a1bULL, 0x1c2d3e4f5a6b7c8dULL};
 constexpr napi_type_tag kWorkTag = {0x5b6c7d8e9f0a1b2cULL, 0x3d4e5f6a7b8c9d0eULL};
 constexpr napi_type_tag kReducerTag = {0x6c7d8e9f0a1b2c3dULL, 0x4e5f6a7b8c9d0e1fULL};
+constexpr napi_type_tag kFutureTag = {0x7d8e9f0a1b2c3d4eULL, 0x5f6a7b8c9d0e1f20ULL};
 
 template <typename T>
 struct Box {
@@ -203,6 +207,19 @@ Napi::Value group_gloo(const Napi::CallbackInfo& info) {
   c10::intrusive_ptr<ProcessGroup> pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store_of(info[0]), static_cast<int>(rank), static_cast<int>(size), options);
   return box<ProcessGroup>(info.Env(), pg, &kGroupTag);
 }
+
+#ifdef USE_C10D_NCCL
+// group_nccl(store, rank, size, timeout_ms): as Python's ProcessGroupNCCL(store, rank, size, options)
+// with the default options and the group's timeout (built only with a CUDA LibTorch and nccl.h).
+Napi::Value group_nccl(const Napi::CallbackInfo& info) {
+  const int64_t rank = to_int(info[1], "ProcessGroupNCCL(): rank"), size = to_int(info[2], "ProcessGroupNCCL(): size");
+  if (size < 1 || rank < 0 || rank >= size) throw JsRangeError("ProcessGroupNCCL(): rank must be in [0, size)");
+  auto options = c10d::ProcessGroupNCCL::Options::create();
+  options->timeout = millis(info[3], "ProcessGroupNCCL(): timeout");
+  c10::intrusive_ptr<ProcessGroup> pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(store_of(info[0]), static_cast<int>(rank), static_cast<int>(size), options);
+  return box<ProcessGroup>(info.Env(), pg, &kGroupTag);
+}
+#endif
 
 Napi::Value group_info(const Napi::CallbackInfo& info) {
   const auto& pg = group_of(info[0]);
@@ -380,8 +397,103 @@ Napi::Value ddp_compute_bucket_assignment(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// A DDP communication hook written in JS (Python's PythonCommHook). The Reducer calls
+// runHook(bucket) from backward, which in LibTorch runs CPU graphs on the thread that called
+// backward(): the JS thread (checked as for autograd.Function; another thread gets a clear error).
+// `dispatch(index, buffer, gradients, parameters, is_last, set_buffer)` (lib/nn/parallel.ts)
+// calls the user's hook and returns `finish()`, which waits for the hook's torch.futures.Future
+// and returns its tensor. JS futures cannot complete on Gloo's threads (their then-callbacks
+// are JS), so the Reducer gets a c10 future that finish() completes on the JS thread: by
+// default from an engine final callback, which runs after the whole graph and before the
+// Reducer's own finalize_backward (queued later, when the last bucket is ready), so the
+// all-reduces still overlap backward; in "sync" mode (join's shadow all-reduces outside
+// backward, a static graph's delayed first all-reduce) right after the hook returns.
+struct JsCommHook : c10d::CommHookInterface {
+  std::shared_ptr<void> token;
+  napi_env env = nullptr;
+  napi_ref dispatch = nullptr;
+  bool sync = false;
+  struct Pending {
+    c10::intrusive_ptr<c10::ivalue::Future> result;
+    napi_ref finish;
+  };
+  std::vector<Pending> pending;
+
+  ~JsCommHook() override {
+    release_js_ref(token, dispatch);
+    for (auto& p : pending) release_js_ref(token, p.finish);
+  }
+
+  c10::intrusive_ptr<c10::ivalue::Future> runHook(c10d::GradBucket& bucket) override {
+    check_js_thread_token(token, "a DDP communication hook written in JS");
+    Napi::Env e(env);
+    Napi::HandleScope scope(e);
+    // set_buffer works while the hook runs only: the GradBucket is the Reducer's temporary.
+    auto live = std::make_shared<c10d::GradBucket*>(&bucket);
+    Napi::Function set_buffer = Napi::Function::New(e, [live](const Napi::CallbackInfo& info) -> Napi::Value {
+      if (!*live) throw std::runtime_error("GradBucket.set_buffer(): the bucket can only be changed inside the communication hook");
+      at::Tensor t = unwrap_tensor(info[0], "GradBucket.set_buffer(): buffer");
+      (*live)->setBuffer(t);
+      return info.Env().Undefined();
+    });
+    auto to_js = [&](const std::vector<at::Tensor>& ts) {
+      Napi::Array a = Napi::Array::New(e, ts.size());
+      for (size_t i = 0; i < ts.size(); ++i) a.Set(static_cast<uint32_t>(i), wrap_tensor(e, ts[i]));
+      return a;
+    };
+    Napi::Value finish;
+    try {
+      napi_value fn = nullptr;
+      check(env, napi_get_reference_value(env, dispatch, &fn));
+      finish = Napi::Function(e, fn).Call({Napi::Number::New(e, static_cast<double>(bucket.getIndex())), wrap_tensor(e, bucket.getBuffer()),
+                                           to_js(bucket.getGradients()), to_js(bucket.getParameters()), Napi::Boolean::New(e, bucket.isLast()), set_buffer});
+    } catch (...) {
+      *live = nullptr;
+      throw;
+    }
+    *live = nullptr;
+    auto result = c10::make_intrusive<c10::ivalue::Future>(c10::TensorType::get());
+    napi_ref ref = nullptr;
+    check(env, napi_create_reference(env, finish, 1, &ref));
+    pending.push_back({result, ref});
+    if (sync) flush();
+    else if (pending.size() == 1) torch::autograd::Engine::get_default_engine().queue_callback([this] { flush(); });
+    return result;
+  }
+
+  // Completes every pending bucket's future by calling its finish() (on the JS thread).
+  void flush() {
+    std::vector<Pending> todo;
+    todo.swap(pending);
+    check_js_thread_token(token, "a DDP communication hook written in JS");
+    Napi::Env e(env);
+    Napi::HandleScope scope(e);
+    for (size_t i = 0; i < todo.size(); ++i) {
+      try {
+        napi_value fn = nullptr;
+        check(env, napi_get_reference_value(env, todo[i].finish, &fn));
+        Napi::Value t = Napi::Function(e, fn).Call({});
+        todo[i].result->markCompleted(c10::IValue(unwrap_tensor(t, "communication hook result")));
+      } catch (...) {
+        // The Reducer never waits on these now (the exception ends backward), but nothing may hang on them.
+        for (size_t j = i; j < todo.size(); ++j) {
+          todo[j].result->setErrorIfNeeded(std::current_exception());
+          release_js_ref(token, todo[j].finish);
+        }
+        throw;
+      }
+      release_js_ref(token, todo[i].finish);
+    }
+  }
+
+  at::Tensor parseHookResult(const c10::IValue& result) override {
+    return result.isTensor() ? result.toTensor() : result.toTensorVector().at(0);
+  }
+};
+
 struct ReducerBox {
   std::shared_ptr<c10d::Reducer> reducer;
+  JsCommHook* js_hook = nullptr;  // owned by the Reducer
 };
 
 c10d::Reducer& reducer_of(Napi::Value v) { return *unwrap_object<ReducerBox>(v, &kReducerTag, "reducer")->reducer; }
@@ -428,6 +540,68 @@ Napi::Value reducer_register_builtin_comm_hook(const Napi::CallbackInfo& info) {
   }
   reducer_of(info[0]).register_builtin_comm_hook(static_cast<c10d::BuiltinCommHookType>(type));
   return info.Env().Undefined();
+}
+
+// reducer_register_comm_hook(reducer, dispatch): dist._register_comm_hook with a JS hook (see JsCommHook).
+Napi::Value reducer_register_comm_hook(const Napi::CallbackInfo& info) {
+  auto* box = unwrap_object<ReducerBox>(info[0], &kReducerTag, "reducer");
+  if (!info[1].IsFunction()) bad_type(info[1], "register_comm_hook(): hook", "a function");
+  auto hook = std::make_unique<JsCommHook>();
+  hook->token = js_thread_token(info.Env());
+  hook->env = info.Env();
+  check(info.Env(), napi_create_reference(info.Env(), info[1], 1, &hook->dispatch));
+  JsCommHook* raw = hook.get();
+  box->reducer->register_comm_hook(std::move(hook));  // throws (and frees the hook) when one is registered already
+  box->js_hook = raw;
+  return info.Env().Undefined();
+}
+
+// reducer_comm_hook_sync(reducer, sync): whether a JS hook's futures complete right after it returns.
+Napi::Value reducer_comm_hook_sync(const Napi::CallbackInfo& info) {
+  auto* box = unwrap_object<ReducerBox>(info[0], &kReducerTag, "reducer");
+  if (box->js_hook) box->js_hook->sync = to_bool(info[1], "sync");
+  return info.Env().Undefined();
+}
+
+// reducer_set_forward_pass_work_handle(reducer, work, use_static_world_size): the Join context's
+// "not joined yet" all-reduce, whose result (the number of ranks still training) divides the
+// gradients unless use_static_world_size (Python's _set_forward_pass_work_handle).
+Napi::Value reducer_set_forward_pass_work_handle(const Napi::CallbackInfo& info) {
+  reducer_of(info[0]).set_forward_pass_work_handle(work_of(info[1]), to_bool(info[2], "use_static_world_size"));
+  return info.Env().Undefined();
+}
+
+// reducer_match_all_reduce(reducer): a joined rank's shadow of the backward all-reduces (Python's
+// _match_all_reduce_for_bwd_pass): the communication hook (or the default all-reduce) run on
+// zero buckets of the same layout, in the Reducer's order, then every one waited for.
+Napi::Value reducer_match_all_reduce(const Napi::CallbackInfo& info) {
+  auto* box = unwrap_object<ReducerBox>(info[0], &kReducerTag, "reducer");
+  auto buckets = box->reducer->get_grad_buckets(/*return_zero_tensors=*/true);
+  std::vector<c10::intrusive_ptr<c10::ivalue::Future>> futures;
+  const bool was_sync = box->js_hook && box->js_hook->sync;
+  if (box->js_hook) box->js_hook->sync = true;  // outside backward: no engine callback to finish them
+  try {
+    for (auto& b : buckets) futures.push_back(box->reducer->run_comm_hook(b));
+  } catch (...) {
+    if (box->js_hook) box->js_hook->sync = was_sync;
+    throw;
+  }
+  if (box->js_hook) box->js_hook->sync = was_sync;
+  for (auto& f : futures) {
+    f->wait();
+    if (f->hasError()) throw std::runtime_error(f->tryRetrieveErrorMessage());
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value reducer_push_all_rebuilt_params(const Napi::CallbackInfo& info) {
+  reducer_of(info[0]).push_rebuilt_params_for_all_indices();
+  return info.Env().Undefined();
+}
+
+// reducer_local_used_map(reducer) -> the tensor of which parameters this rank used (Python's _get_local_used_map).
+Napi::Value reducer_local_used_map(const Napi::CallbackInfo& info) {
+  return wrap_tensor(info.Env(), reducer_of(info[0]).get_local_used_map_on_device());
 }
 
 Napi::Value reducer_set_static_graph(const Napi::CallbackInfo& info) {
@@ -490,6 +664,25 @@ Napi::Value ddp_sink(const Napi::CallbackInfo& info) {
 
 // ---- works ---------------------------------------------------------------------------
 
+const c10::intrusive_ptr<c10::ivalue::Future>& future_of(Napi::Value v) { return unbox<c10::ivalue::Future>(v, &kFutureTag, "future"); }
+
+// work_get_future(work) -> the work's c10 future (its value: the collective's output tensors).
+Napi::Value work_get_future(const Napi::CallbackInfo& info) {
+  return box<c10::ivalue::Future>(info.Env(), work_of(info[0])->getFuture(), &kFutureTag);
+}
+
+Napi::Value future_done(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), future_of(info[0])->completed());
+}
+
+// future_wait(future) -> its value (tensors as handles); blocks this thread; the error's message if it failed.
+Napi::Value future_wait(const Napi::CallbackInfo& info) {
+  const auto& f = future_of(info[0]);
+  f->wait();
+  if (f->hasError()) throw std::runtime_error(f->tryRetrieveErrorMessage());
+  return from_ivalue(info.Env(), f->value());
+}
+
 // work_wait(work, timeout_ms | null) -> true; blocks this thread, as Python's wait().
 Napi::Value work_wait(const Napi::CallbackInfo& info) {
   const auto& work = work_of(info[0]);
@@ -508,9 +701,8 @@ Napi::Value work_source_rank(const Napi::CallbackInfo& info) {
 // work_wait_async(work) -> a promise settled when the work completes, from the
 // thread that completes it (through a thread-safe function): the event loop
 // keeps running meanwhile.
-Napi::Value work_wait_async(const Napi::CallbackInfo& info) {
+Napi::Value future_wait_async_of(const Napi::CallbackInfo& info, c10::intrusive_ptr<c10::ivalue::Future> future) {
   Napi::Env env = info.Env();
-  auto future = work_of(info[0])->getFuture();
   auto deferred = std::make_shared<Napi::Promise::Deferred>(Napi::Promise::Deferred::New(env));
   auto tsfn = Napi::ThreadSafeFunction::New(env, Napi::Function(), "torch-node:distributed", 0, 1);
   future->addCallback([deferred, tsfn](c10::ivalue::Future& f) mutable {
@@ -525,6 +717,10 @@ Napi::Value work_wait_async(const Napi::CallbackInfo& info) {
   });
   return deferred->Promise();
 }
+
+Napi::Value work_wait_async(const Napi::CallbackInfo& info) { return future_wait_async_of(info, work_of(info[0])->getFuture()); }
+// future_wait_async(future) -> a promise settled when the future completes (the event loop runs meanwhile).
+Napi::Value future_wait_async(const Napi::CallbackInfo& info) { return future_wait_async_of(info, future_of(info[0])); }
 
 }  // namespace
 
@@ -564,6 +760,19 @@ void init_distributed(Napi::Env env, Napi::Object exports) {
       fn<work_is_completed>(env, "work_is_completed"),
       fn<work_source_rank>(env, "work_source_rank"),
       fn<work_wait_async>(env, "work_wait_async"),
+      fn<work_get_future>(env, "work_get_future"),
+      fn<future_done>(env, "future_done"),
+      fn<future_wait>(env, "future_wait"),
+      fn<future_wait_async>(env, "future_wait_async"),
+      fn<reducer_register_comm_hook>(env, "reducer_register_comm_hook"),
+      fn<reducer_comm_hook_sync>(env, "reducer_comm_hook_sync"),
+      fn<reducer_set_forward_pass_work_handle>(env, "reducer_set_forward_pass_work_handle"),
+      fn<reducer_match_all_reduce>(env, "reducer_match_all_reduce"),
+      fn<reducer_push_all_rebuilt_params>(env, "reducer_push_all_rebuilt_params"),
+      fn<reducer_local_used_map>(env, "reducer_local_used_map"),
+#ifdef USE_C10D_NCCL
+      fn<group_nccl>(env, "group_nccl"),
+#endif
   });
 }
 
