@@ -37,5 +37,6 @@ setImmediate(() => {
   if (global.gc) global.gc();
   const live = torch.memory_stats().tensors - before - [...lin.parameters()].length;
   console.log(`leak-loop: ${n} iterations, ${live} tensors still live (the module's parameters aside)`);
+  if (live !== 0) process.exitCode = 1; // CI (scripts/ci-sanitizers.sh) reads the exit status
   fs.rmSync(path.dirname(file), { recursive: true, force: true });
 });
