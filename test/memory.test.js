@@ -75,7 +75,8 @@ describe('memory', () => {
     const r = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env }));
     // 12 GB if nothing were released; what is held at the peak is what V8's GC schedule lets
     // accumulate (measured 160-320 MB here, the JS heap's young generation included).
-    assert.ok(r.growth < 400, `RSS grew by ${r.growth.toFixed(0)} MB`);
+    // Under scripts/sanitize.sh, ASan's quarantine holds what was freed: RSS tells nothing.
+    if (!process.env.TORCH_NODE_UNDER_SANITIZER) assert.ok(r.growth < 400, `RSS grew by ${r.growth.toFixed(0)} MB`);
     assert.ok(r.live < 1000, `${r.live} tensors still alive`);
   });
 
