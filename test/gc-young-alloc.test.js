@@ -46,3 +46,41 @@ describe('allocator policy for tensors freed by minor GCs', function () {
     assert.ok(off.ok);
   });
 });
+
+// TORCH_NODE_YOUNG_GC_COUNT=<N> (native/addon.cpp, count_new_storage): a minor
+// GC per N new tensors as well, for small results whose bytes never reach the
+// 8 MB step. Scavenges are counted by V8's performance entries: load-independent.
+function scavenges(body, env) {
+  const script = `const torch = require(${JSON.stringify(ROOT)}); torch.set_num_threads(1);
+    const { PerformanceObserver } = require('node:perf_hooks');
+    let n = 0;
+    const obs = new PerformanceObserver((l) => { for (const e of l.getEntries()) if (e.detail.kind === 1) n++; });
+    obs.observe({ entryTypes: ['gc'] });
+    const a = torch.ones(1), b = torch.ones(1);
+    const kept = [];
+    ${body}
+    setTimeout(() => { for (const e of obs.takeRecords()) if (e.detail.kind === 1) n++;
+      process.stdout.write(JSON.stringify({ n, kept: kept.map((t) => t.item()) })); }, 50);`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 240000, env: { ...process.env, ...env } });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+describe('a minor GC per N new tensors (TORCH_NODE_YOUNG_GC_COUNT)', function () {
+  this.timeout(300000);
+  const LOOP = 'for (let i = 0; i < 20000; i++) { const r = torch.add(a, b); if (i % 1000 === 0) kept.push(r); }';
+
+  it('20,000 one-element results: a scavenge per 1,000 with N=1000, none of ours without it', () => {
+    const on = scavenges(LOOP, { TORCH_NODE_YOUNG_GC_COUNT: '1000' });
+    const off = scavenges(LOOP, {});
+    assert.ok(on.n >= 19, `${on.n} scavenges with N=1000`);
+    assert.ok(off.n < 10, `${off.n} scavenges without N`);
+    // Results still referenced survive those scavenges intact.
+    assert.deepEqual(on.kept, new Array(20).fill(2));
+  });
+
+  it('disposed results do not count toward N', () => {
+    const r = scavenges('for (let i = 0; i < 20000; i++) torch.add(a, b).dispose();', { TORCH_NODE_YOUNG_GC_COUNT: '1000' });
+    assert.ok(r.n < 10, `${r.n} scavenges for disposed results`);
+  });
+});
