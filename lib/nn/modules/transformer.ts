@@ -91,6 +91,29 @@ const LAYER_SPEC = {
   layer_norm_eps: 1e-5, batch_first: false, norm_first: false, device: null, dtype: null,
 };
 
+/**
+ * The sublayers of TransformerEncoderLayer (`memory` false) and TransformerDecoderLayer (true), in
+ * Python's order (its parameter draws, its state_dict keys): self-attention, [attention over the
+ * encoder's memory,] the feed-forward block, then 2 [3] LayerNorms and as many dropouts, then the
+ * activation, which is returned.
+ */
+function buildLayer(m: Module, a: TransformerLayerArgs, memory: boolean): Activation {
+  const f = { device: a.device, dtype: a.dtype };
+  const l = m as unknown as Record<string, unknown>;
+  l.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
+  if (memory) l.multihead_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
+  l.linear1 = new Linear(a.d_model, a.dim_feedforward, f);
+  l.dropout = new Dropout(a.dropout);
+  l.linear2 = new Linear(a.dim_feedforward, a.d_model, f);
+  l.norm_first = a.norm_first;
+  const n = memory ? 3 : 2;
+  for (let i = 1; i <= n; i++) l[`norm${i}`] = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
+  for (let i = 1; i <= n; i++) l[`dropout${i}`] = new Dropout(a.dropout);
+  const act = activationFn(a.activation);
+  l.activation = act;
+  return act;
+}
+
 /** Self-attention and a feed-forward block, each with a residual connection and LayerNorm (before, with norm_first). */
 export class TransformerEncoderLayer extends Module {
   declare self_attn: MultiheadAttention;
@@ -108,19 +131,8 @@ export class TransformerEncoderLayer extends Module {
   constructor(d_model: number | Partial<TransformerLayerArgs>, ...args: unknown[]) {
     super();
     const a = bind<TransformerLayerArgs>('TransformerEncoderLayer', [d_model, ...args], LAYER_SPEC as never);
-    const f = { device: a.device, dtype: a.dtype };
-    this.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
-    this.linear1 = new Linear(a.d_model, a.dim_feedforward, f);
-    this.dropout = new Dropout(a.dropout);
-    this.linear2 = new Linear(a.dim_feedforward, a.d_model, f);
-    this.norm_first = a.norm_first;
-    this.norm1 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.norm2 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.dropout1 = new Dropout(a.dropout);
-    this.dropout2 = new Dropout(a.dropout);
-    const act = activationFn(a.activation);
+    const act = buildLayer(this, a, false);
     this.activation_relu_or_gelu = act === F.relu || act instanceof ReLU ? 1 : act === F.gelu || act instanceof GELU ? 2 : 0;
-    (this as unknown as { activation: Activation }).activation = act;
   }
 
   /** Python's condition for torch._transformer_encoder_layer_fwd: '' when it applies. */
@@ -197,20 +209,7 @@ export class TransformerDecoderLayer extends Module {
   constructor(d_model: number | Partial<TransformerLayerArgs>, ...args: unknown[]) {
     super();
     const a = bind<TransformerLayerArgs>('TransformerDecoderLayer', [d_model, ...args], LAYER_SPEC as never);
-    const f = { device: a.device, dtype: a.dtype };
-    this.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
-    this.multihead_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
-    this.linear1 = new Linear(a.d_model, a.dim_feedforward, f);
-    this.dropout = new Dropout(a.dropout);
-    this.linear2 = new Linear(a.dim_feedforward, a.d_model, f);
-    this.norm_first = a.norm_first;
-    this.norm1 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.norm2 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.norm3 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.dropout1 = new Dropout(a.dropout);
-    this.dropout2 = new Dropout(a.dropout);
-    this.dropout3 = new Dropout(a.dropout);
-    (this as unknown as { activation: Activation }).activation = activationFn(a.activation);
+    buildLayer(this, a, true);
   }
 
   /** forward(tgt, memory, tgt_mask = null, memory_mask = null, tgt_key_padding_mask = null, memory_key_padding_mask = null) */
