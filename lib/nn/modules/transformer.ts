@@ -114,8 +114,8 @@ function buildLayer(m: Module, a: TransformerLayerArgs, memory: boolean): Activa
   return act;
 }
 
-/** Self-attention and a feed-forward block, each with a residual connection and LayerNorm (before, with norm_first). */
-export class TransformerEncoderLayer extends Module {
+/** What TransformerEncoderLayer and TransformerDecoderLayer both hold (built by buildLayer). */
+abstract class TransformerLayerBase extends Module {
   declare self_attn: MultiheadAttention;
   declare linear1: Linear;
   declare dropout: Dropout;
@@ -125,8 +125,16 @@ export class TransformerEncoderLayer extends Module {
   declare norm2: LayerNorm;
   declare dropout1: Dropout;
   declare dropout2: Dropout;
-  declare activation_relu_or_gelu: number;
   declare activation: (x: Tensor) => Tensor;
+
+  _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
+    return this.dropout1(this.self_attn(x, x, x, { attn_mask, key_padding_mask, need_weights: false })[0]);
+  }
+}
+
+/** Self-attention and a feed-forward block, each with a residual connection and LayerNorm (before, with norm_first). */
+export class TransformerEncoderLayer extends TransformerLayerBase {
+  declare activation_relu_or_gelu: number;
 
   constructor(d_model: number | Partial<TransformerLayerArgs>, ...args: unknown[]) {
     super();
@@ -182,29 +190,16 @@ export class TransformerEncoderLayer extends Module {
     return x;
   }
 
-  _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
-    return this.dropout1(this.self_attn(x, x, x, { attn_mask, key_padding_mask, need_weights: false })[0]);
-  }
   _ff_block(x: Tensor): Tensor {
     return this.dropout2(this.linear2(this.dropout(this.activation(this.linear1(x)))));
   }
 }
 
 /** Self-attention, attention over the encoder's memory, and a feed-forward block. */
-export class TransformerDecoderLayer extends Module {
-  declare self_attn: MultiheadAttention;
+export class TransformerDecoderLayer extends TransformerLayerBase {
   declare multihead_attn: MultiheadAttention;
-  declare linear1: Linear;
-  declare dropout: Dropout;
-  declare linear2: Linear;
-  declare norm_first: boolean;
-  declare norm1: LayerNorm;
-  declare norm2: LayerNorm;
   declare norm3: LayerNorm;
-  declare dropout1: Dropout;
-  declare dropout2: Dropout;
   declare dropout3: Dropout;
-  declare activation: (x: Tensor) => Tensor;
 
   constructor(d_model: number | Partial<TransformerLayerArgs>, ...args: unknown[]) {
     super();
@@ -228,9 +223,6 @@ export class TransformerDecoderLayer extends Module {
       x = this.norm3(x.add(this._ff_block(x)));
     }
     return x;
-  }
-  _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
-    return this.dropout1(this.self_attn(x, x, x, { attn_mask, key_padding_mask, need_weights: false })[0]);
   }
   _mha_block(x: Tensor, mem: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
     return this.dropout2(this.multihead_attn(x, mem, mem, { attn_mask, key_padding_mask, need_weights: false })[0]);
