@@ -12,7 +12,7 @@ const torch = require('torch-node');
 const T = require('torch-node/torchvision/transforms');
 const F = T.functional;
 const { FashionMNIST } = require('torch-node/torchvision/datasets');
-const { default_collate } = require('torch-node/utils/data');
+const { default_collate, DataLoader, TensorDataset } = require('torch-node/utils/data');
 
 const fx = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'dataspeed.json'), 'utf8'));
 const idxHead = (magic, dims) => {
@@ -117,5 +117,28 @@ describe('data path bit for bit (ToTensor, Normalize, FashionMNIST, collate)', (
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('dataset tensors reach the workers through shared memory with their values (non-contiguous, float16, int64)', () => {
+    // 300 x 40 float64 (96 KB), a transposed (non-contiguous) float32, float16 and int64: all over
+    // the 64 KB from which the dataset goes to the workers in one SharedArrayBuffer
+    const a = torch.randn(300, 40, { dtype: torch.float64 });
+    const b = torch.randn(80, 300).t();
+    const c = torch.randn(300, 120).half();
+    const y = torch.arange(300).mul(1000000007);
+    const ds = new TensorDataset(a, b, c, y);
+    const loader = new DataLoader(ds, { batch_size: 64, num_workers: 2 });
+    let start = 0;
+    for (const [xa, xb, xc, yy] of loader) {
+      const n = yy.shape[0];
+      const rows = (t) => vals(t.narrow(0, start, n));
+      assert.deepEqual(vals(xa), rows(a));
+      assert.deepEqual(vals(xb), rows(b));
+      assert.equal(xc.dtype, torch.float16);
+      assert.deepEqual(vals(xc), rows(c));
+      assert.deepEqual(vals(yy), rows(y));
+      start += n;
+    }
+    assert.equal(start, 300);
   });
 });
