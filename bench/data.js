@@ -8,6 +8,7 @@
 //  2. one epoch of examples/fashion-mnist-transfer.ts against its Python twin (wall time of the whole
 //     run, both offline without pretrained weights, so both start from the same random weights).
 //   node bench/data.js [--batches 300] [--train 1024] [--size 64] [--python /usr/bin/python3]
+//                      [--parts fashion,folder,epoch] (which of the three to run; all by default)
 const { spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -22,6 +23,7 @@ const args = process.argv.slice(2);
 const arg = (name, dflt) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : dflt; };
 const batches = Number(arg('batches', 300));
 const python = arg('python', '/usr/bin/python3');
+const parts = new Set(arg('parts', 'fashion,folder,epoch').split(','));
 const DEBIAN = '/usr/share/datasets/fashion-mnist';
 const ROOT = path.join(__dirname, '..');
 
@@ -52,10 +54,13 @@ function loaderRates(kind, root, ds, batch_size, n) {
   for (const w of [0, 2]) console.log(`  num_workers=${w}: torch-node ${node[w].toFixed(1)}, PyTorch ${py[w].toFixed(1)}, torch-node/PyTorch time ratio ${(py[w] / node[w]).toFixed(2)}`);
 }
 
+if (parts.has('fashion')) {
 console.log(`Fashion-MNIST DataLoader (batch 64, ToTensor+Normalize, first ${batches} batches), batches/s:`);
 const fashion = new FashionMNIST(path.join(work, 'data'), { train: true, transform: new transforms.Compose([new transforms.ToTensor(), new transforms.Normalize([0.2860], [0.3530])]) });
 loaderRates('fashion', path.join(work, 'data'), fashion, 64, batches);
+}
 
+if (parts.has('folder')) {
 // An ImageFolder of 96x96 JPEGs (written by PIL from Fashion-MNIST): decode + RandomResizedCrop(224) + Normalize.
 execFileSync(python, [path.join(ROOT, 'scripts', 'reference', 'make_fashion_jpegs.py'), path.join(work, 'jpegs'), '--classes', '0', '1', '2', '3', '--train', '160', '--val', '0', '--size', '96']);
 const folder = new ImageFolder(path.join(work, 'jpegs', 'train'), { transform: new transforms.Compose([
@@ -63,6 +68,8 @@ const folder = new ImageFolder(path.join(work, 'jpegs', 'train'), { transform: n
 const folderBatches = Math.min(20, Math.floor(folder.__len__() / 32));
 console.log(`ImageFolder of JPEGs (batch 32, decode + RandomResizedCrop(224) + Normalize, first ${folderBatches} batches), batches/s:`);
 loaderRates('folder', path.join(work, 'jpegs', 'train'), folder, 32, folderBatches);
+}
+if (parts.has('epoch')) {
 
 // One epoch of the transfer example, both offline (a closed proxy port: the download fails at once).
 const epochArgs = ['--train', arg('train', '1024'), '--test', '512', '--epochs', '1', '--size', arg('size', '64'), '--workers', '2'];
@@ -79,3 +86,4 @@ const tn = timed(process.execPath, [path.join(ROOT, 'build', 'examples', 'fashio
 const tp = timed(python, [path.join(ROOT, 'scripts', 'reference', 'fashion_mnist_transfer.py'), ...epochArgs, '--save', 'python.pth']);
 console.log(`One epoch of the Fashion-MNIST transfer example (${epochArgs.join(' ')}), whole run:`);
 console.log(`  torch-node ${tn.s.toFixed(1)} s, PyTorch ${tp.s.toFixed(1)} s, ratio ${(tn.s / tp.s).toFixed(2)}; ${tn.line === tp.line ? 'same line' : `DIFFERENT lines:\n    ${tn.line}\n    ${tp.line}`}`);
+}

@@ -44,9 +44,19 @@ export function scope<T>(fn: () => T): T {
   if (result instanceof Promise) {
     throw new TypeError('scope(): fn must be synchronous (it returned a Promise)');
   }
+  const parent = scopes.length ? scopes[scopes.length - 1] : null;
+  // The per-sample hot paths (a transform returning one tensor, or creating none) skip the Sets.
+  if (own.length === 0) return result;
+  if (result !== null && typeof result === 'object' && (result as { _h?: unknown })._h !== undefined &&
+      typeof (result as unknown as Disposable).dispose === 'function') {
+    for (const t of own) {
+      if (t === (result as unknown)) parent?.push(t);
+      else t.dispose();
+    }
+    return result;
+  }
   const keep = new Set<unknown>();
   collect(result, keep, new Set());
-  const parent = scopes.length ? scopes[scopes.length - 1] : null;
   for (const t of own) {
     if (keep.has(t)) parent?.push(t);
     else t.dispose();

@@ -586,16 +586,23 @@ Napi::Value from_ivalue(Napi::Env env, const c10::IValue& v) {
 // moves the memory but never frees it under the tensor. A resizable
 // ArrayBuffer is refused: it can shrink, which no tensor could survive (as
 // Python refuses to resize a bytearray while a tensor exports it).
+// A SharedArrayBuffer is shared the same way (DataLoader workers map one copy of the dataset).
 static Napi::Value frombuffer(const Napi::CallbackInfo& info) {
   Napi::Value buffer = info[0];
-  if (!buffer.IsArrayBuffer()) throw JsTypeError("frombuffer(): buffer must be an ArrayBuffer");
+  const bool shared = to_v8(buffer)->IsSharedArrayBuffer();
+  if (!buffer.IsArrayBuffer() && !shared) throw JsTypeError("frombuffer(): buffer must be an ArrayBuffer");
   int64_t offset = to_int(info[1], "frombuffer(): offset");
   int64_t count = to_int(info[2], "frombuffer(): count");
   auto dtype = to_scalar_type(info[3], "frombuffer(): dtype");
-  // Read after the arguments above, which can run JS (a valueOf) that detaches it.
-  v8::Local<v8::ArrayBuffer> ab = to_v8(buffer).As<v8::ArrayBuffer>();
-  if (ab->WasDetached()) throw JsTypeError("frombuffer(): the ArrayBuffer is detached");
-  auto store = std::make_unique<std::shared_ptr<v8::BackingStore>>(ab->GetBackingStore());
+  std::unique_ptr<std::shared_ptr<v8::BackingStore>> store;
+  if (shared) {
+    store = std::make_unique<std::shared_ptr<v8::BackingStore>>(to_v8(buffer).As<v8::SharedArrayBuffer>()->GetBackingStore());
+  } else {
+    // Read after the arguments above, which can run JS (a valueOf) that detaches it.
+    v8::Local<v8::ArrayBuffer> ab = to_v8(buffer).As<v8::ArrayBuffer>();
+    if (ab->WasDetached()) throw JsTypeError("frombuffer(): the ArrayBuffer is detached");
+    store = std::make_unique<std::shared_ptr<v8::BackingStore>>(ab->GetBackingStore());
+  }
   if ((*store)->IsResizableByUserJavaScript())
     throw JsTypeError("frombuffer(): a resizable ArrayBuffer cannot be shared with a tensor (it could "
                       "shrink under it); copy it into a fixed-length one first");

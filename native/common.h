@@ -13,6 +13,10 @@
 #define NODE_ADDON_API_DISABLE_DEPRECATED
 #define NODE_ADDON_API_CPP_EXCEPTIONS
 #define NODE_ADDON_API_CPP_EXCEPTIONS_ALL
+// A worker thread being terminated (a DataLoader left early) cannot run JS: an error thrown
+// into it then is dropped, not rethrown as C++ out of the callback (std::terminate, the
+// whole process aborted).
+#define NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
 #include <napi.h>
 
 #include <ATen/core/Tensor.h>

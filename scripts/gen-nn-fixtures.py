@@ -21,49 +21,16 @@ options object, tuples arrays, None null.
 import json
 import math
 import os
-import warnings
 from collections import OrderedDict
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from fixture_json import fixture_dir, json_float
+from fixture_json import fixture_dir
+from nn_record import enc, enc_arg
 
-warnings.simplefilter("ignore")
-torch.set_num_threads(1)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = fixture_dir()
-
-
-enc_float = json_float
-
-
-def enc(t):
-    """A tensor as {shape, dtype, values} (values flat, row-major)."""
-    t = t.detach()
-    flat = t.reshape(-1)
-    if t.dtype.is_floating_point:
-        values = [enc_float(v) for v in flat.double().tolist()]
-    elif t.dtype == torch.bool:
-        values = [bool(v) for v in flat.tolist()]
-    else:
-        values = [int(v) for v in flat.tolist()]
-    return {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "values": values}
-
-
-def enc_arg(v):
-    """Constructor / call arguments: tensors and dtypes tagged, tuples as lists."""
-    if isinstance(v, torch.Tensor):
-        return {"__tensor__": enc(v)}
-    if isinstance(v, torch.dtype):
-        return {"__dtype__": str(v).replace("torch.", "")}
-    if isinstance(v, (tuple, list)):
-        return [enc_arg(x) for x in v]
-    if isinstance(v, dict):
-        return {k: enc_arg(x) for k, x in v.items()}
-    return v
 
 
 def dump(name, data):

@@ -12,43 +12,12 @@ Also `errors`: constructor calls that PyTorch rejects, with the exception type a
 """
 import json
 import os
-import warnings
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from fixture_json import json_float
-
-warnings.simplefilter("ignore")
-torch.set_num_threads(1)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "test", "fixtures")
-
-
-def enc(t):
-    t = t.detach()
-    flat = t.reshape(-1)
-    if t.dtype.is_floating_point:
-        values = [json_float(v) for v in flat.double().tolist()]
-    elif t.dtype == torch.bool:
-        values = [bool(v) for v in flat.tolist()]
-    else:
-        values = [int(v) for v in flat.tolist()]
-    return {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "values": values}
-
-
-def enc_arg(v):
-    if isinstance(v, torch.Tensor):
-        return {"__tensor__": enc(v)}
-    if isinstance(v, torch.dtype):
-        return {"__dtype__": str(v).replace("torch.", "")}
-    if isinstance(v, (tuple, list)):
-        return [enc_arg(x) for x in v]
-    if isinstance(v, dict):
-        return {k: enc_arg(x) for k, x in v.items()}
-    return v
+from nn_record import FIXTURES as OUT, enc, enc_arg
 
 
 def R(*shape):

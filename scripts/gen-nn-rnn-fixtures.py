@@ -20,7 +20,6 @@ Arguments are tagged: {"__tensor__": ...}, {"__packed__": {"sequences", "enforce
 import json
 import os
 import sys
-import warnings
 
 import torch
 import torch.nn as nn
@@ -28,25 +27,7 @@ import torch.nn.functional as F
 from torch.nn.utils import rnn as rnn_utils
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_json import json_float  # noqa: E402
-
-warnings.simplefilter("ignore")
-torch.set_num_threads(1)
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "test", "fixtures")
-
-
-def enc(t):
-    t = t.detach()
-    flat = t.reshape(-1)
-    if t.dtype.is_floating_point:
-        values = [json_float(v) for v in flat.double().tolist()]
-    elif t.dtype == torch.bool:
-        values = [bool(v) for v in flat.tolist()]
-    else:
-        values = [int(v) for v in flat.tolist()]
-    return {"shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", ""), "values": values}
+from nn_record import FIXTURES as OUT, enc, enc_arg as _enc_arg  # noqa: E402
 
 
 class Packed:
@@ -59,22 +40,19 @@ class Packed:
         return seqs, rnn_utils.pack_sequence(seqs, enforce_sorted=self.enforce_sorted)
 
 
-def enc_arg(v):
-    if isinstance(v, torch.Tensor):
-        return {"__tensor__": enc(v)}
+def _enc_rnn(v):
+    """What only this generator passes: packed sequences, modules, functions."""
     if isinstance(v, Packed):
         return {"__packed__": {"sequences": [enc(s) for s in v.sequences], "enforce_sorted": v.enforce_sorted}}
-    if isinstance(v, torch.dtype):
-        return {"__dtype__": str(v).replace("torch.", "")}
     if isinstance(v, nn.Module):
         return {"__module__": type(v).__name__}
     if callable(v):
         return {"__fn__": v.__name__}
-    if isinstance(v, (tuple, list)):
-        return [enc_arg(x) for x in v]
-    if isinstance(v, dict):
-        return {k: enc_arg(x) for k, x in v.items()}
-    return v
+    return None
+
+
+def enc_arg(v):
+    return _enc_arg(v, _enc_rnn)
 
 
 def flatten(out):

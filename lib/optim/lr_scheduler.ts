@@ -214,10 +214,20 @@ function lambdasFor(optimizer: AnyOptimizer, lr_lambda: LrLambda | LrLambda[]): 
   return [...lr_lambda];
 }
 
-/** lr = base_lr * lr_lambda(epoch) (torch.optim.lr_scheduler.LambdaLR); one function, or one per group. */
-/** LambdaLR's and MultiplicativeLR's state dicts: the lambdas left out (null), as Python leaves out plain functions. */
+/**
+ * LambdaLR's and MultiplicativeLR's shared constructor, `(optimizer, lr_lambda, last_epoch = -1,
+ * verbose = false)`, and their state dicts: the lambdas left out (null), as Python leaves out plain functions.
+ */
 abstract class LambdaScheduler extends LRScheduler {
-  declare lr_lambdas: LrLambda[];
+  lr_lambdas: LrLambda[];
+
+  constructor(optimizer: AnyOptimizer, lr_lambda: LrLambda | LrLambda[], args: unknown[], name: string) {
+    const a = bind<Bound & { lr_lambda: LrLambda | LrLambda[] }>(`${name}.__init__`, [lr_lambda, ...args], { lr_lambda: REQUIRED, ...BASE });
+    const lambdas = lambdasFor(optimizer, a.lr_lambda);
+    super(optimizer, a.last_epoch, a.verbose);
+    this.lr_lambdas = lambdas;
+    this._initial_step();
+  }
 
   override state_dict(): Record<string, unknown> {
     const sd = super.state_dict();
@@ -232,16 +242,13 @@ abstract class LambdaScheduler extends LRScheduler {
   }
 }
 
+/** lr = base_lr * lr_lambda(epoch) (torch.optim.lr_scheduler.LambdaLR); one function, or one per group. */
 export class LambdaLR extends LambdaScheduler {
-  lr_lambdas: LrLambda[];
+  declare lr_lambdas: LrLambda[];
 
   /** `new LambdaLR(opt, lr_lambda, last_epoch = -1, verbose = false)`, or `new LambdaLR(opt, lr_lambda, { last_epoch })`. */
   constructor(optimizer: AnyOptimizer, lr_lambda: LrLambda | LrLambda[], ...args: Rest<[number, boolean], SchedulerOptions>) {
-    const a = bind<Bound & { lr_lambda: LrLambda | LrLambda[] }>('LambdaLR.__init__', [lr_lambda, ...args], { lr_lambda: REQUIRED, ...BASE });
-    const lambdas = lambdasFor(optimizer, a.lr_lambda);
-    super(optimizer, a.last_epoch, a.verbose);
-    this.lr_lambdas = lambdas;
-    this._initial_step();
+    super(optimizer, lr_lambda, args, 'LambdaLR');
   }
 
   get_lr(): number[] {
@@ -351,15 +358,11 @@ export class CosineAnnealingLR extends LRScheduler {
 
 /** lr *= lr_lambda(epoch) each epoch after the first (torch.optim.lr_scheduler.MultiplicativeLR); one function, or one per group. */
 export class MultiplicativeLR extends LambdaScheduler {
-  lr_lambdas: LrLambda[];
+  declare lr_lambdas: LrLambda[];
 
   /** `new MultiplicativeLR(opt, lr_lambda, last_epoch = -1, verbose = false)`. */
   constructor(optimizer: AnyOptimizer, lr_lambda: LrLambda | LrLambda[], ...args: Rest<[number, boolean], SchedulerOptions>) {
-    const a = bind<Bound & { lr_lambda: LrLambda | LrLambda[] }>('MultiplicativeLR.__init__', [lr_lambda, ...args], { lr_lambda: REQUIRED, ...BASE });
-    const lambdas = lambdasFor(optimizer, a.lr_lambda);
-    super(optimizer, a.last_epoch, a.verbose);
-    this.lr_lambdas = lambdas;
-    this._initial_step();
+    super(optimizer, lr_lambda, args, 'MultiplicativeLR');
   }
 
   get_lr(): number[] {

@@ -91,8 +91,31 @@ const LAYER_SPEC = {
   layer_norm_eps: 1e-5, batch_first: false, norm_first: false, device: null, dtype: null,
 };
 
-/** Self-attention and a feed-forward block, each with a residual connection and LayerNorm (before, with norm_first). */
-export class TransformerEncoderLayer extends Module {
+/**
+ * The sublayers of TransformerEncoderLayer (`memory` false) and TransformerDecoderLayer (true), in
+ * Python's order (its parameter draws, its state_dict keys): self-attention, [attention over the
+ * encoder's memory,] the feed-forward block, then 2 [3] LayerNorms and as many dropouts, then the
+ * activation, which is returned.
+ */
+function buildLayer(m: Module, a: TransformerLayerArgs, memory: boolean): Activation {
+  const f = { device: a.device, dtype: a.dtype };
+  const l = m as unknown as Record<string, unknown>;
+  l.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
+  if (memory) l.multihead_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
+  l.linear1 = new Linear(a.d_model, a.dim_feedforward, f);
+  l.dropout = new Dropout(a.dropout);
+  l.linear2 = new Linear(a.dim_feedforward, a.d_model, f);
+  l.norm_first = a.norm_first;
+  const n = memory ? 3 : 2;
+  for (let i = 1; i <= n; i++) l[`norm${i}`] = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
+  for (let i = 1; i <= n; i++) l[`dropout${i}`] = new Dropout(a.dropout);
+  const act = activationFn(a.activation);
+  l.activation = act;
+  return act;
+}
+
+/** What TransformerEncoderLayer and TransformerDecoderLayer both hold (built by buildLayer). */
+abstract class TransformerLayerBase extends Module {
   declare self_attn: MultiheadAttention;
   declare linear1: Linear;
   declare dropout: Dropout;
@@ -102,25 +125,22 @@ export class TransformerEncoderLayer extends Module {
   declare norm2: LayerNorm;
   declare dropout1: Dropout;
   declare dropout2: Dropout;
-  declare activation_relu_or_gelu: number;
   declare activation: (x: Tensor) => Tensor;
+
+  _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
+    return this.dropout1(this.self_attn(x, x, x, { attn_mask, key_padding_mask, need_weights: false })[0]);
+  }
+}
+
+/** Self-attention and a feed-forward block, each with a residual connection and LayerNorm (before, with norm_first). */
+export class TransformerEncoderLayer extends TransformerLayerBase {
+  declare activation_relu_or_gelu: number;
 
   constructor(d_model: number | Partial<TransformerLayerArgs>, ...args: unknown[]) {
     super();
     const a = bind<TransformerLayerArgs>('TransformerEncoderLayer', [d_model, ...args], LAYER_SPEC as never);
-    const f = { device: a.device, dtype: a.dtype };
-    this.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
-    this.linear1 = new Linear(a.d_model, a.dim_feedforward, f);
-    this.dropout = new Dropout(a.dropout);
-    this.linear2 = new Linear(a.dim_feedforward, a.d_model, f);
-    this.norm_first = a.norm_first;
-    this.norm1 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.norm2 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.dropout1 = new Dropout(a.dropout);
-    this.dropout2 = new Dropout(a.dropout);
-    const act = activationFn(a.activation);
+    const act = buildLayer(this, a, false);
     this.activation_relu_or_gelu = act === F.relu || act instanceof ReLU ? 1 : act === F.gelu || act instanceof GELU ? 2 : 0;
-    (this as unknown as { activation: Activation }).activation = act;
   }
 
   /** Python's condition for torch._transformer_encoder_layer_fwd: '' when it applies. */
@@ -170,47 +190,21 @@ export class TransformerEncoderLayer extends Module {
     return x;
   }
 
-  _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
-    return this.dropout1(this.self_attn(x, x, x, { attn_mask, key_padding_mask, need_weights: false })[0]);
-  }
   _ff_block(x: Tensor): Tensor {
     return this.dropout2(this.linear2(this.dropout(this.activation(this.linear1(x)))));
   }
 }
 
 /** Self-attention, attention over the encoder's memory, and a feed-forward block. */
-export class TransformerDecoderLayer extends Module {
-  declare self_attn: MultiheadAttention;
+export class TransformerDecoderLayer extends TransformerLayerBase {
   declare multihead_attn: MultiheadAttention;
-  declare linear1: Linear;
-  declare dropout: Dropout;
-  declare linear2: Linear;
-  declare norm_first: boolean;
-  declare norm1: LayerNorm;
-  declare norm2: LayerNorm;
   declare norm3: LayerNorm;
-  declare dropout1: Dropout;
-  declare dropout2: Dropout;
   declare dropout3: Dropout;
-  declare activation: (x: Tensor) => Tensor;
 
   constructor(d_model: number | Partial<TransformerLayerArgs>, ...args: unknown[]) {
     super();
     const a = bind<TransformerLayerArgs>('TransformerDecoderLayer', [d_model, ...args], LAYER_SPEC as never);
-    const f = { device: a.device, dtype: a.dtype };
-    this.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
-    this.multihead_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, ...f });
-    this.linear1 = new Linear(a.d_model, a.dim_feedforward, f);
-    this.dropout = new Dropout(a.dropout);
-    this.linear2 = new Linear(a.dim_feedforward, a.d_model, f);
-    this.norm_first = a.norm_first;
-    this.norm1 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.norm2 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.norm3 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, ...f });
-    this.dropout1 = new Dropout(a.dropout);
-    this.dropout2 = new Dropout(a.dropout);
-    this.dropout3 = new Dropout(a.dropout);
-    (this as unknown as { activation: Activation }).activation = activationFn(a.activation);
+    buildLayer(this, a, true);
   }
 
   /** forward(tgt, memory, tgt_mask = null, memory_mask = null, tgt_key_padding_mask = null, memory_key_padding_mask = null) */
@@ -229,9 +223,6 @@ export class TransformerDecoderLayer extends Module {
       x = this.norm3(x.add(this._ff_block(x)));
     }
     return x;
-  }
-  _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
-    return this.dropout1(this.self_attn(x, x, x, { attn_mask, key_padding_mask, need_weights: false })[0]);
   }
   _mha_block(x: Tensor, mem: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null): Tensor {
     return this.dropout2(this.multihead_attn(x, mem, mem, { attn_mask, key_padding_mask, need_weights: false })[0]);

@@ -16,7 +16,7 @@ import { Callable, VisionDataset } from './vision';
 import { check_integrity, download_and_extract_archive, extract_archive, verify_str_arg } from './utils';
 
 const { call } = native;
-const H = { reshape: op('reshape'), select: op('select', 'int'), to: op('to', 'dtype') };
+const H = { reshape: op('reshape'), select: op('select', 'int'), to: op('to', 'dtype'), item: op('item') };
 
 const SN3_PASCALVINCENT_TYPEMAP: Record<number, dtype> = { 8: uint8, 9: int8, 11: int16, 12: int32, 13: float32, 14: float64 };
 
@@ -132,16 +132,16 @@ export class MNIST extends VisionDataset<[unknown, unknown]> {
   }
 
   __getitem__(index: number): [unknown, unknown] {
-    const n = this.__len__();
+    const [n, height, width] = native.shape(this.data._h);
     if (index < 0) index += n;
     if (!(index >= 0 && index < n)) throw new RangeError(`index ${index} is out of bounds for dimension 0 with size ${n}`);
     const imgH = call(H.select, this.data._h, 0, index);
-    const [height, width] = native.shape(imgH);
     const pixels = native.todata(imgH) as Uint8Array;
     native.dispose(imgH);
+    // int(self.targets[index])
     const tH = call(H.select, this.targets._h, 0, index);
-    let target: unknown = Number((native.todata(tH) as BigInt64Array)[0]);
-    native.dispose(tH);
+    let target: unknown;
+    try { target = Number(call(H.item, tH)); } finally { native.dispose(tH); }
     // Image.fromarray(img.numpy(), mode="L")
     let img: unknown = { data: pixels, width, height, channels: 1 } satisfies ImageData;
     if (this.transform !== null) img = this.transform(img);

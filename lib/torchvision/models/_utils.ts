@@ -3,6 +3,7 @@
 // weights entry into a freshly built model. One mechanism for all builders (`makeBuilder`).
 import { Tensor } from '../../tensor';
 import { Module } from '../../nn/module';
+import * as nn from '../../nn';
 import { warn } from '../../warnings';
 import { WeightsEnum, register_model } from './_api';
 import { _LEGACY_PRETRAINED } from './_zoo_weights';
@@ -169,3 +170,23 @@ export function pyRound(x: number): number {
 
 /** A model's constructor arguments: positional in `names` order, or by name in a trailing object (bind's rules). */
 export { bind as bindArgs, REQUIRED } from '../../nn/common';
+
+/**
+ * The weight initialisation of MobileNetV2/V3 and EfficientNet (torchvision's loop over
+ * self.modules()): Conv2d kaiming_normal_(fan_out) and a zero bias, BatchNorm2d/GroupNorm weight 1
+ * and bias 0, Linear weight by `linear` (which differs) and a zero bias; in module order (the draws).
+ */
+export function initWeights(model: Module, linear: (m: nn.Linear) => void): void {
+  for (const m of model.modules()) {
+    if (m instanceof nn.Conv2d) {
+      nn.init.kaiming_normal_(m.weight, { mode: 'fan_out' });
+      if (m.bias !== null) nn.init.zeros_(m.bias);
+    } else if (m instanceof nn.BatchNorm2d || m instanceof nn.GroupNorm) {
+      nn.init.ones_(m.weight!);
+      nn.init.zeros_(m.bias!);
+    } else if (m instanceof nn.Linear) {
+      linear(m);
+      nn.init.zeros_(m.bias!);
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import { Rest, REQUIRED } from '../../nn/common';
 import { warn } from '../../warnings';
-import { bindArgs, makeBuilder, _make_divisible } from './_utils';
+import { bindArgs, initWeights, makeBuilder, _make_divisible } from './_utils';
 import { Conv2dNormActivation, SqueezeExcitation, callLayer, LayerFactory } from '../ops/misc';
 import { StochasticDepth } from '../ops/stochastic_depth';
 import { SiLU } from '../../nn/modules';
@@ -189,19 +189,10 @@ export class EfficientNet extends nn.Module {
     this.avgpool = new nn.AdaptiveAvgPool2d(1);
     this.classifier = new nn.Sequential<nn.Module[]>(new nn.Dropout({ p: a.dropout, inplace: true }), new nn.Linear(lastconv_output_channels, a.num_classes));
 
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaiming_normal_(m.weight, { mode: 'fan_out' });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d) {
-        nn.init.ones_(m.weight!);
-        nn.init.zeros_(m.bias!);
-      } else if (m instanceof nn.Linear) {
-        const init_range = 1.0 / Math.sqrt(m.out_features);
-        nn.init.uniform_(m.weight, -init_range, init_range);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initWeights(this, (m) => {
+      const init_range = 1.0 / Math.sqrt(m.out_features);
+      nn.init.uniform_(m.weight, -init_range, init_range);
+    });
   }
 
   _forward_impl(x: Tensor): Tensor {

@@ -3,7 +3,7 @@ import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import * as F from '../../nn/functional';
 import { Rest } from '../../nn/common';
-import { bindArgs, makeBuilder, pyRound, _make_divisible } from './_utils';
+import { bindArgs, initWeights, makeBuilder, pyRound, _make_divisible } from './_utils';
 import { Conv2dNormActivation, callLayer, LayerFactory } from '../ops/misc';
 import { ReLU6 } from '../../nn/modules';
 import { MobileNet_V2_Weights } from './_zoo_weights';
@@ -101,18 +101,7 @@ export class MobileNetV2 extends nn.Module {
     this.classifier = new nn.Sequential<nn.Module[]>(new nn.Dropout({ p: a.dropout }), new nn.Linear(this.last_channel, a.num_classes));
 
     // weight initialization
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaiming_normal_(m.weight, { mode: 'fan_out' });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d) {
-        nn.init.ones_(m.weight!);
-        nn.init.zeros_(m.bias!);
-      } else if (m instanceof nn.Linear) {
-        nn.init.normal_(m.weight, 0, 0.01);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initWeights(this, (m) => nn.init.normal_(m.weight, 0, 0.01));
   }
 
   _forward_impl(x: Tensor): Tensor {

@@ -2,7 +2,7 @@
 import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import { Rest, REQUIRED } from '../../nn/common';
-import { bindArgs, makeBuilder, _make_divisible } from './_utils';
+import { bindArgs, initWeights, makeBuilder, _make_divisible } from './_utils';
 import { Conv2dNormActivation, SqueezeExcitation, callLayer, LayerFactory } from '../ops/misc';
 import { Hardswish, Hardsigmoid } from '../../nn/modules';
 import { MobileNet_V3_Large_Weights, MobileNet_V3_Small_Weights } from './_zoo_weights';
@@ -118,18 +118,7 @@ export class MobileNetV3 extends nn.Module {
       new nn.Linear(lastconv_output_channels, a.last_channel), new Hardswish(true),
       new nn.Dropout({ p: a.dropout, inplace: true }), new nn.Linear(a.last_channel, a.num_classes),
     );
-    for (const m of this.modules()) {
-      if (m instanceof nn.Conv2d) {
-        nn.init.kaiming_normal_(m.weight, { mode: 'fan_out' });
-        if (m.bias !== null) nn.init.zeros_(m.bias);
-      } else if (m instanceof nn.BatchNorm2d) {
-        nn.init.ones_(m.weight!);
-        nn.init.zeros_(m.bias!);
-      } else if (m instanceof nn.Linear) {
-        nn.init.normal_(m.weight, 0, 0.01);
-        nn.init.zeros_(m.bias!);
-      }
-    }
+    initWeights(this, (m) => nn.init.normal_(m.weight, 0, 0.01));
   }
 
   _forward_impl(x: Tensor): Tensor {

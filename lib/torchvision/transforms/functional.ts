@@ -5,7 +5,7 @@
 // the counterpart of a PIL image) are accepted by to_tensor / pil_to_tensor.
 import { native, Handle } from '../../native';
 import { Tensor, op } from '../../tensor';
-import { tensor, frombuffer } from '../../creation';
+import { tensor } from '../../creation';
 import * as dt from '../../dtype';
 import { dtype, get_default_dtype } from '../../dtype';
 import { scope } from '../../memory';
@@ -87,8 +87,11 @@ function isImageData(v: unknown): v is ImageData {
   return v !== null && typeof v === 'object' && !(v instanceof Tensor) && 'data' in v && 'width' in v && 'height' in v;
 }
 
-/** A decoded image object as a uint8 HWC tensor (a copy). */
-function imageDataHWC(pic: ImageData): Tensor {
+/**
+ * A decoded image object as a uint8 tensor that owns its memory: [H, W, C] (one copy), or with
+ * `chw` a contiguous [C, H, W] (`permute(2, 0, 1).contiguous()`; one channel is already laid out so).
+ */
+function imageDataTensor(pic: ImageData, chw = false): Tensor {
   const { width, height } = pic;
   const data = pic.data;
   if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) throw new TypeError('image data must be a Uint8Array, Uint8ClampedArray or Buffer of HWC samples');
@@ -97,10 +100,14 @@ function imageDataHWC(pic: ImageData): Tensor {
   if (!Number.isInteger(channels) || channels <= 0 || data.length !== width * height * channels) {
     throw new RangeError(`image data has ${data.length} bytes, which is not ${width} x ${height} x ${pic.channels ?? 'C'} samples`);
   }
-  const flat = frombuffer(new Uint8Array(data), { dtype: dt.uint8 }); // a copy: the tensor owns its memory
-  const hwc = flat.view([height, width, channels]);
-  flat.dispose();
-  return hwc;
+  if (chw && channels === 1) return new Tensor(native.fromdata(data, [1, height, width], dt.uint8.code));
+  const hwc = new Tensor(native.fromdata(data, [height, width, channels], dt.uint8.code));
+  if (!chw) return hwc;
+  const perm = hwc.permute(2, 0, 1);
+  const out = perm.contiguous();
+  hwc.dispose();
+  if (perm !== out) perm.dispose();
+  return out;
 }
 
 /**
@@ -117,25 +124,21 @@ export function to_tensor(pic: ImageData | Tensor): Tensor {
     return toFloatDiv255(pic);
   }
   if (!isImageData(pic)) throw new TypeError(`pic should be an image object ({ data, width, height, channels }) or a uint8 Tensor. Got ${pic === null ? 'null' : typeof pic}`);
-  const hwc = imageDataHWC(pic);
-  const perm = hwc.permute(2, 0, 1);
-  const chw = perm.contiguous();
+  const chw = imageDataTensor(pic, true);
   const out = toFloatDiv255(chw);
-  hwc.dispose(); perm.dispose(); chw.dispose();
+  chw.dispose();
   return out;
 }
-/** `img.to(dtype=default_float_dtype).div(255)` */
+/** `img.to(dtype=default_float_dtype).div(255)`, dividing the fresh copy in place (the same values). */
 function toFloatDiv255(img: Tensor): Tensor {
   const f = img.to(get_default_dtype());
-  const out = f.div(255);
-  if (f !== img) f.dispose();
-  return out;
+  return f === img ? f.div(255) : f.div_(255);
 }
 
 /** F.pil_to_tensor(pic): an HWC uint8 image object -> uint8 [C, H, W] (a permuted view of a copy, as torchvision). */
 export function pil_to_tensor(pic: ImageData): Tensor {
   if (!isImageData(pic)) throw new TypeError(`pic should be an image object ({ data, width, height, channels }). Got ${pic === null ? 'null' : typeof pic}`);
-  const hwc = imageDataHWC(pic);
+  const hwc = imageDataTensor(pic);
   const chw = hwc.permute(2, 0, 1);
   hwc.dispose();
   return chw;
@@ -193,20 +196,43 @@ export function convert_image_dtype(image: Tensor, d: dtype = dt.float32): Tenso
 /** F.normalize(tensor, mean, std, inplace = false): (tensor - mean) / std per channel, on a float image [..., C, H, W]. */
 export function normalize(t: Tensor, mean: number[], std: number[], inplace = false): Tensor {
   if (!(t instanceof Tensor)) throw new TypeError(`img should be Tensor Image. Got ${typeof t}`);
-  assertImageTensor(t);
-  if (!t.is_floating_point()) throw new TypeError(`Input tensor should be a float tensor. Got torch.${t.dtype.name}.`);
-  if (t.dim() < 3) throw new RangeError(`Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = torch.Size([${t.shape.join(', ')}])`);
+  const shape = t.shape;
+  if (shape.length < 2) throw new TypeError('Tensor is not a torch image.');
+  const d = t.dtype;
+  if (!d.is_floating_point) throw new TypeError(`Input tensor should be a float tensor. Got torch.${d.name}.`);
+  if (shape.length < 3) throw new RangeError(`Expected tensor to be a tensor image of size (..., C, H, W). Got tensor.size() = torch.Size([${shape.join(', ')}])`);
+  const Typed = d === dt.float32 ? Float32Array : d === dt.float64 ? Float64Array : null;
+  if (Typed !== null && isNumberList(mean) && isNumberList(std) && t.device.type === 'cpu') {
+    // The per-sample path: mean and std straight into [C, 1, 1] tensors of t's dtype (the typed
+    // array rounds each number as torch.as_tensor does), the zero check on those same values.
+    const sv = Typed.from(std);
+    if (sv.includes(0)) throw new RangeError(`std evaluated to zero after conversion to torch.${d.name}, leading to division by zero.`);
+    const m = new Tensor(native.fromdata(Typed.from(mean), [mean.length, 1, 1], d.code));
+    const s = new Tensor(native.fromdata(sv, [std.length, 1, 1], d.code));
+    const out = inplace ? t : t.clone();
+    try {
+      out.sub_(m).div_(s);
+    } catch (e) {
+      if (out !== t) out.dispose();
+      throw e;
+    } finally {
+      m.dispose();
+      s.dispose();
+    }
+    return out;
+  }
   // A scope releases the temporaries (and the clone, on error).
   return scope(() => {
     const out = inplace ? t : t.clone();
-    let m = tensor(mean, { dtype: t.dtype, device: t.device });
-    let s = tensor(std, { dtype: t.dtype, device: t.device });
-    if (s.eq(0).any().item()) throw new RangeError(`std evaluated to zero after conversion to torch.${t.dtype.name}, leading to division by zero.`);
+    let m = tensor(mean, { dtype: d, device: t.device });
+    let s = tensor(std, { dtype: d, device: t.device });
+    if (s.eq(0).any().item()) throw new RangeError(`std evaluated to zero after conversion to torch.${d.name}, leading to division by zero.`);
     if (m.dim() === 1) m = m.view(-1, 1, 1);
     if (s.dim() === 1) s = s.view(-1, 1, 1);
     return out.sub_(m).div_(s);
   });
 }
+const isNumberList = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number');
 
 // ---- geometry -------------------------------------------------------------------------------------
 
