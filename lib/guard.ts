@@ -63,12 +63,22 @@ export const expect = {
 };
 
 // ---- the generated guards ------------------------------------------------------------
-/** [position, name, kind ('T' tensor, 'M' module, 'F' callable), optional, nullable] */
-type Check = [number, string, 'T' | 'M' | 'F', 0 | 1, 0 | 1];
+/** [position, name, kinds (letters, any one fits: see scripts/gen-guards.js), optional, nullable] */
+type Check = [number, string, string, 0 | 1, 0 | 1];
 type FileRows = { functions: Record<string, Check[]>; classes: Record<string, Record<string, Check[]>> };
 
-const WHAT = { T: 'Tensor', M: 'Module', F: 'callable' } as const;
-const fits = (k: Check[2], v: unknown): boolean => (k === 'T' ? v instanceof Tensor : k === 'F' ? typeof v === 'function' : isModule(v));
+/** Each kind letter: Python's name for it in the message, and the test. */
+const KINDS: Record<string, [string, (v: unknown) => boolean]> = {
+  T: ['Tensor', (v) => v instanceof Tensor],
+  M: ['Module', isModule],
+  F: ['callable', (v) => typeof v === 'function'],
+  I: ['iterable', (v) => v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'],
+  S: ['str', (v) => typeof v === 'string'],
+  N: ['number', (v) => typeof v === 'number' || typeof v === 'bigint'],
+  B: ['bool', (v) => typeof v === 'boolean'],
+};
+const fits = (kinds: string, v: unknown): boolean => [...kinds].some((k) => KINDS[k][1](v));
+const what = (kinds: string): string => [...kinds].map((k) => KINDS[k][0]).join(' or ');
 
 function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
   let n = args.length;
@@ -77,16 +87,20 @@ function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
     const v = i < n ? args[i] : undefined;
     if (v === undefined) {
       if (optional || nullable) continue;
-      if (i < n) throw mustBe(fn, name, i, WHAT[kind], v); // an explicit undefined before other values: None
+      if (i < n) throw mustBe(fn, name, i, what(kind), v); // an explicit undefined before other values: None
       // Left out, or passed by keyword in a trailing options object: the function binds that itself.
       if (n > 0 && isKwargs(args[n - 1])) return;
       throw new TypeError(`${fn}() missing 1 required positional argument: '${name}'`);
     }
     if (v === null && nullable) continue;
     if (fits(kind, v)) continue;
-    // The trailing options object in this position: the parameters from here on come by keyword.
-    if (i === n - 1 && isKwargs(v)) return;
-    throw mustBe(fn, name, i, WHAT[kind], v);
+    // The trailing options object in this position: the parameters from here on come by
+    // keyword, this one too when it is there; a required one that is not is missing.
+    if (i === n - 1 && isKwargs(v)) {
+      if (optional || nullable || name in v) return;
+      throw new TypeError(`${fn}() missing 1 required positional argument: '${name}'`);
+    }
+    throw mustBe(fn, name, i, what(kind), v);
   }
 }
 
@@ -122,6 +136,43 @@ function wrapProperty(obj: object, key: string, fn: string, checks: Check[]): vo
   Object.defineProperty(obj, key, { ...d, value: guarded(d.value, fn, checks) });
 }
 
+/**
+ * Tensor methods and getters called on something that is not a tensor
+ * (`torch.Tensor.prototype.float.call({})`): Python's descriptor error, once the call
+ * has failed (a call on a tensor pays for a try block only).
+ */
+function guardTensorReceivers(rows: Record<string, Check[]>): void {
+  const proto = Tensor.prototype as unknown as Record<string, unknown>;
+  const foreign = (name: string, self: unknown): TypeError =>
+    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${pyTypeName(self)}' object`);
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (key === 'constructor') continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key) as PropertyDescriptor;
+    if (!d.configurable) continue;
+    if (typeof d.value === 'function') {
+      const f = d.value as (...a: unknown[]) => unknown;
+      const g = function (this: unknown, ...args: unknown[]): unknown {
+        try {
+          return f.apply(this, args);
+        } catch (e) {
+          if (e instanceof TypeError && !(this instanceof Tensor)) throw foreign(key, this);
+          if (e instanceof TypeError && rows[key] && ENGINE.test(e.message)) {
+            try { check(key, rows[key], args); } catch (named) { (named as Error).cause = e; throw named; }
+          }
+          throw e;
+        }
+      };
+      Object.defineProperty(g, 'name', { value: f.name });
+      Object.defineProperty(proto, key, { ...d, value: g });
+    } else if (d.get) {
+      const get = d.get;
+      Object.defineProperty(proto, key, { ...d, get(this: unknown) {
+        try { return get.call(this); } catch (e) { if (e instanceof TypeError && !(this instanceof Tensor)) throw foreign(key, this); throw e; }
+      } });
+    }
+  }
+}
+
 let table: Record<string, FileRows> | null = null;
 const done = new Set<string>();
 
@@ -135,6 +186,7 @@ export function installGuards(self?: NodeModule): void {
     const file = path.join(__dirname, 'guards.json');
     if (!fs.existsSync(file)) throw new Error(`torch-node: ${file} is missing: build with \`npm run build:ts\` (tsc, then scripts/gen-guards.js)`);
     table = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, FileRows>;
+    guardTensorReceivers(table.tensor?.classes.Tensor ?? {});
   }
   for (const [rel, rows] of Object.entries(table)) {
     if (done.has(rel)) continue;
@@ -148,6 +200,7 @@ export function installGuards(self?: NodeModule): void {
       if (d && 'value' in d) wrapProperty(ex, name, name, checks);
     }
     for (const [cname, methods] of Object.entries(rows.classes)) {
+      if (rel === 'tensor' && cname === 'Tensor') continue; // guardTensorReceivers
       const d = Object.getOwnPropertyDescriptor(ex, cname);
       const cls: unknown = d && 'value' in d ? d.value : undefined;
       if (typeof cls !== 'function') continue;

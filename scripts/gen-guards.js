@@ -13,9 +13,10 @@ const path = require('node:path');
 const ts = require('typescript');
 
 const dist = path.join(__dirname, '..', 'dist');
-// Not guarded: the Tensor class (its methods go through the generated binder, which checks
-// every argument with Python's messages), generated bindings, and the ESM wrappers.
-const SKIP_FILES = /^(esm|generated)\/|^(tensor|binder|native|signatures|guard)\.d\.ts$/;
+// Not read: generated bindings (the binder checks every argument with Python's messages),
+// the binder itself, and the ESM wrappers. (Tensor's own methods are guarded by lib/guard.ts's
+// receiver check, with these rows.)
+const SKIP_FILES = /^(esm|generated)\/|^(binder|native|signatures|guard)\.d\.ts$/;
 
 // Not guarded, by name: helpers the library calls on its hot paths (memory.scope, the
 // optimizers' update loops), internal builders, functions that raise Python's own message
@@ -27,23 +28,37 @@ const SKIP = new Set(['memory:scope', 'generator:setTensorWrapper', 'optim/adam:
   'nn/module:Module.add_module', 'nn/module:Module.register_module', 'nn/modules/linear:Identity.forward',
   'nn/modules/container:Sequential.forward']);
 
-/** The check a declared type asks for: 'T' tensor, 'M' module, 'F' callable; null when none. */
+/**
+ * The check a declared type asks for, as letters (any one fits): 'T' Tensor, 'M' Module,
+ * 'F' callable, 'I' iterable (arrays, tuples, Iterable<>), 'S' string, 'N' number, 'B'
+ * boolean; null when some part of the type is none of these (nothing is checked then).
+ */
 function kindOf(typeNode) {
   if (!typeNode) return null;
-  if (ts.isFunctionTypeNode(typeNode)) return { kind: 'F', nullable: false };
-  let parts = ts.isUnionTypeNode(typeNode) ? [...typeNode.types] : [typeNode];
-  const nullable = parts.some((p) => p.kind === ts.SyntaxKind.LiteralType && p.literal.kind === ts.SyntaxKind.NullKeyword ||
-    p.kind === ts.SyntaxKind.UndefinedKeyword);
-  parts = parts.filter((p) => !(p.kind === ts.SyntaxKind.LiteralType && p.literal.kind === ts.SyntaxKind.NullKeyword) &&
-    p.kind !== ts.SyntaxKind.UndefinedKeyword);
-  if (parts.length !== 1) return null;
-  const p = ts.isParenthesizedTypeNode(parts[0]) ? parts[0].type : parts[0];
-  if (ts.isFunctionTypeNode(p)) return { kind: 'F', nullable };
-  if (!ts.isTypeReferenceNode(p) || p.typeArguments) return null;
-  const name = p.typeName.getText().replace(/^.*\./, '');
-  if (name === 'Tensor') return { kind: 'T', nullable };
-  if (name === 'Module') return { kind: 'M', nullable };
-  return null;
+  let nullable = false;
+  const letters = new Set();
+  const visit = (p) => {
+    while (ts.isParenthesizedTypeNode(p)) p = p.type;
+    if (ts.isUnionTypeNode(p)) return p.types.every(visit);
+    if (p.kind === ts.SyntaxKind.UndefinedKeyword || ts.isLiteralTypeNode(p) && p.literal.kind === ts.SyntaxKind.NullKeyword) { nullable = true; return true; }
+    if (ts.isFunctionTypeNode(p)) return letters.add('F');
+    if (ts.isArrayTypeNode(p) || ts.isTupleTypeNode(p) || ts.isTypeOperatorNode(p) && (ts.isArrayTypeNode(p.type) || ts.isTupleTypeNode(p.type))) return letters.add('I');
+    if (p.kind === ts.SyntaxKind.StringKeyword || ts.isLiteralTypeNode(p) && ts.isStringLiteral(p.literal) || ts.isTemplateLiteralTypeNode(p)) return letters.add('S');
+    if (p.kind === ts.SyntaxKind.NumberKeyword || p.kind === ts.SyntaxKind.BigIntKeyword || ts.isLiteralTypeNode(p) && ts.isNumericLiteral(p.literal)) return letters.add('N');
+    if (p.kind === ts.SyntaxKind.BooleanKeyword || ts.isLiteralTypeNode(p) && (p.literal.kind === ts.SyntaxKind.TrueKeyword || p.literal.kind === ts.SyntaxKind.FalseKeyword)) return letters.add('B');
+    if (!ts.isTypeReferenceNode(p)) return false;
+    const name = p.typeName.getText().replace(/^.*\./, '');
+    if (name === 'Iterable' || name === 'Array' || name === 'ReadonlyArray') return letters.add('I');
+    if (p.typeArguments) return false;
+    if (name === 'Tensor') return letters.add('T');
+    if (name === 'Module') return letters.add('M');
+    if (name === 'Function') return letters.add('F');
+    return false;
+  };
+  if (!visit(typeNode) || letters.size === 0) return null;
+  // A plain boolean/number/string alone is left to the function (Python's parser converts those loosely).
+  if ([...letters].every((l) => l === 'B')) return null;
+  return { kind: [...letters].sort().join(''), nullable };
 }
 
 /** [name, kind, optional, nullable] per leading positional parameter (up to the first rest parameter). */
