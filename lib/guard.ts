@@ -55,6 +55,11 @@ export const expect = {
     }
     return v as Iterable<T>;
   },
+  /** An instance of the class `cls` (named as the class is). */
+  instance<T>(fn: string, arg: string, v: unknown, cls: abstract new (...a: never[]) => T, pos?: number): T {
+    if (!(v instanceof cls)) throw mustBe(fn, arg, pos, cls.name, v);
+    return v as T;
+  },
   /** A `this` that is an instance of `cls` (a method called on a foreign receiver). */
   receiver<T>(fn: string, cls: abstract new (...a: never[]) => T, v: unknown): T {
     if (!(v instanceof cls)) throw new TypeError(`${fn}(): descriptor requires a '${cls.name}' object but received a '${pyTypeName(v)}'`);
