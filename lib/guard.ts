@@ -60,6 +60,12 @@ export const expect = {
     if (!(v instanceof cls)) throw mustBe(fn, arg, pos, cls.name, v);
     return v as T;
   },
+  /** An object (or function) with the methods `methods`: what Python's duck typing needs of `v`, named `typeName`. */
+  like<T>(fn: string, arg: string, v: unknown, typeName: string, methods: string[], pos?: number): T {
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function') ||
+      methods.some((m) => typeof (v as Record<string, unknown>)[m] !== 'function')) throw mustBe(fn, arg, pos, typeName, v);
+    return v as T;
+  },
   /** A `this` that is an instance of `cls` (a method called on a foreign receiver). */
   receiver<T>(fn: string, cls: abstract new (...a: never[]) => T, v: unknown): T {
     if (!(v instanceof cls)) throw new TypeError(`${fn}(): descriptor requires a '${cls.name}' object but received a '${pyTypeName(v)}'`);

@@ -106,6 +106,13 @@ function scan(file, rel) {
     if (ts.isFunctionDeclaration(st) && st.name && isExported(st) && !isInternal(st) && !SKIP.has(`${rel}:${st.name.text}`)) {
       if (!fns.has(st.name.text)) fns.set(st.name.text, []);
       fns.get(st.name.text).push(st);
+    } else if (ts.isVariableStatement(st) && isExported(st)) {
+      // `export const dropout1d = featureDropout(...)`: declared as a function type
+      for (const d of st.declarationList.declarations) {
+        if (ts.isIdentifier(d.name) && d.type && ts.isFunctionTypeNode(d.type) && !isInternal(st) && !SKIP.has(`${rel}:${d.name.text}`)) {
+          fns.set(d.name.text, [d.type]);
+        }
+      }
     } else if (ts.isClassDeclaration(st) && st.name && isExported(st)) {
       const methods = new Map();
       for (const m of st.members) {

@@ -19,6 +19,7 @@ import { Parameter } from './parameter';
 import { BackwardHook, FullBackwardHook } from './backward_hook';
 import { bind, isOptions, pySize, pyStrRepr, typename, Rest } from './common';
 import { checkedList } from '../arraylike';
+import { pyTypeName } from '../binder';
 
 const SET_DATA = op('set_data'), COMPATIBLE = op('_has_compatible_shallow_copy_type');
 
@@ -199,6 +200,7 @@ export class Module {
    * attributes) and restores it without calling __init__. Hooks do not cross.
    */
   static __new__<T extends Module>(cls: new (...args: never[]) => T): T {
+    if (typeof cls !== 'function') throw new TypeError(`object.__new__(X): X is not a type object (${pyTypeName(cls)})`);
     return Reflect.construct(Module, [], cls) as T;
   }
   __getstate__(): Record<string, unknown> {

@@ -34,7 +34,10 @@ export class PackedSequence {
 
   /** PackedSequence(data, batch_sizes = null, sorted_indices = null, unsorted_indices = null); data may be the pair [data, batch_sizes]. */
   constructor(data: Tensor | [Tensor, Tensor], batch_sizes: Tensor | null = null, sorted_indices: Tensor | null = null, unsorted_indices: Tensor | null = null) {
-    if (!Array.isArray(data)) expect.tensor('PackedSequence', 'data', data, 0);
+    if (Array.isArray(data)) {
+      expect.tensor('PackedSequence', 'data[0]', data[0]);
+      expect.optTensor('PackedSequence', 'data[1]', data[1]);
+    } else expect.tensor('PackedSequence', 'data', data, 0);
     if (unsorted_indices == null) unsorted_indices = invert_permutation(sorted_indices ?? null);
     if (batch_sizes != null) {
       if (batch_sizes.device.type !== 'cpu') {
