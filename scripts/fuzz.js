@@ -421,7 +421,7 @@ function mutateJpeg(r, b) {
 }
 
 // A JS error from inside the library rather than from its argument checks.
-const INTERNAL = /Cannot read properties|is not a function|is not iterable|Cannot convert|Maximum call stack|is not a constructor|Cannot (set|destructure|create) propert|is not defined|Invalid array length|Reduce of empty array|Class constructor .* cannot be invoked/;
+const INTERNAL = /Cannot read properties|is not a function|is not iterable|Cannot convert|Maximum call stack|is not a constructor|Cannot (set|destructure|create) propert|is not defined|Invalid array length|Reduce of empty array/;
 /**
  * Public API: no member of the target's path is private (`_x`; Python's dunders such as
  * `__len__` are public), and not an 'own props' case (hostile values planted in an instance).

@@ -123,7 +123,7 @@ export class ChainDataset<T = unknown> extends IterableDataset<T> {
 }
 
 export class Subset<T = unknown> extends Dataset<T> {
-  constructor(readonly dataset: MapDataset<T>, readonly indices: number[]) { super(); }
+  constructor(readonly dataset: MapDataset<T>, readonly indices: number[]) { super(); expect.iterable('Subset', 'indices', indices, 1); }
   __getitem__(idx: number): T {
     // a list of indices in Python gives a list of samples
     if (Array.isArray(idx)) return (idx as number[]).map((i) => getitem(this.dataset, this.indices[i])) as unknown as T;
