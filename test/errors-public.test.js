@@ -49,6 +49,12 @@ const ROWS = [
   ['nn.init._calculate_fan_in_and_fan_out(null)', () => nn.init._calculate_fan_in_and_fan_out(null),
     "_calculate_fan_in_and_fan_out(): argument 'tensor' (position 1) must be Tensor, not NoneType"],
   ['nn.init.kaiming_normal_(t, 0, 5)', () => nn.init.kaiming_normal_(t(), 0, 5), "kaiming_normal_(): argument 'mode' (position 3) must be str, not int"],
+  ['new nn.LayerNorm(t)', () => new nn.LayerNorm(t()), "LayerNorm(): argument 'normalized_shape' (position 1) must be iterable, not Tensor"],
+  ['nn.Module#__setstate__({})', () => new nn.ReLU().__setstate__({}), "__setstate__(): argument 'state.parameters' must be iterable, not NoneType"],
+  ['new models.VGG(4)', () => new models.VGG(4), "VGG(): argument 'features' (position 1) must be Module, not int"],
+  ['torch.autograd.backward("x", t)', () => torch.autograd.backward('x', t()), "backward(): argument 'tensors[0]' must be Tensor, not str"],
+  ['torch.distributed.get_rank({})', () => torch.distributed.get_rank({}), "get_rank(): argument 'group' (position 1) must be ProcessGroup, not Object"],
+  ['new utils_data.Subset()', () => new data.Subset(), "Subset(): argument 'indices' (position 2) must be iterable, not NoneType"],
   // containers and utilities
   ['nn.utils.fusion.fuse_linear_bn_eval(linear, Float32Array)', () => nn.utils.fusion.fuse_linear_bn_eval(new nn.Linear(2, 2).eval(), new Float32Array(0)),
     "fuse_linear_bn_eval(): argument 'bn' (position 2) must be Module, not Float32Array"],
@@ -121,6 +127,10 @@ for f in (lambda: torch.Tensor.float({}), lambda: torch.Tensor.add(None, 1), lam
       "descriptor 'add' for 'torch._C._TensorBase' objects doesn't apply to a 'NoneType' object",
       "descriptor 'index_put_' for 'torch._C._TensorBase' objects doesn't apply to a 'int' object",
     ]);
+  });
+
+  it('torch.broadcast_shapes names a shape that is not a list of ints (Python's words; its RuntimeError prints them as a tuple)', () => {
+    assert.throws(() => torch.broadcast_shapes([2, 3], 'x'), { message: 'Input shapes should be of type ints, a tuple of ints, or a list of ints, got x' });
   });
 
   it('good calls are untouched by the guards', () => {
