@@ -21,12 +21,13 @@ const SKIP_FILES = /^(esm|generated)\/|^(binder|native|signatures|guard)\.d\.ts$
 // Not guarded, by name: helpers the library calls on its hot paths (memory.scope, the
 // optimizers' update loops), internal builders, functions that raise Python's own message
 // for the same mistake (Module.add_module: "int is not a Module subclass"), and forwards
-// that pass any value through as Python's do (Identity, Sequential).
+// that pass any value through as Python's do (Identity, Sequential), and functions their own
+// module compares by identity (P2POp's op === isend: a wrapped export is another function).
 const SKIP = new Set(['memory:scope', 'generator:setTensorWrapper', 'optim/adam:adamUpdate', 'optim/optimizer:runStep',
   'optim/optimizer:forEachGrad', 'optim/optimizer:isSparseGrad', 'optim/optimizer:newStep', 'nn/modules/pooling2:family',
   'torchvision/models/_utils:loadWeights', 'torchvision/models/_utils:makeBuilder', 'nn/modules/_check:checkConv',
   'nn/module:Module.add_module', 'nn/module:Module.register_module', 'nn/modules/linear:Identity.forward',
-  'nn/modules/container:Sequential.forward']);
+  'nn/modules/container:Sequential.forward', 'distributed:isend', 'distributed:irecv']);
 
 /**
  * The check a declared type asks for, as letters (any one fits): 'T' Tensor, 'M' Module,
