@@ -124,6 +124,14 @@ const ENGINE = /Cannot read properties|is not a function|is not iterable|Cannot 
  * when it fails with a JS engine error, the declared arguments are checked and a wrong
  * one is reported by name instead (the engine's error as the cause).
  */
+/** Each guarded function's original: a module that keeps its own function as a value (a default
+ * option) and later finds it among its exports (DataLoader's worker transport) compares these. */
+const originals = new WeakMap<object, unknown>();
+/** The function a guard wraps (or `v` itself). */
+export function unguarded(v: unknown): unknown {
+  return (typeof v === 'function' && originals.get(v)) || v;
+}
+
 function guarded<F extends (this: unknown, ...a: unknown[]) => unknown>(f: F, fn: string, checks: Check[]): F {
   const g = function (this: unknown, ...args: unknown[]): unknown {
     try {
@@ -137,6 +145,7 @@ function guarded<F extends (this: unknown, ...a: unknown[]) => unknown>(f: F, fn
   };
   Object.defineProperty(g, 'name', { value: f.name });
   Object.defineProperty(g, 'length', { value: f.length });
+  originals.set(g, f);
   return g as F;
 }
 
