@@ -129,7 +129,7 @@ for f in (lambda: torch.Tensor.float({}), lambda: torch.Tensor.add(None, 1), lam
     ]);
   });
 
-  it('torch.broadcast_shapes names a shape that is not a list of ints (Python's words; its RuntimeError prints them as a tuple)', () => {
+  it('torch.broadcast_shapes names a shape that is not a list of ints (in the words of Python, whose RuntimeError prints them as a tuple)', () => {
     assert.throws(() => torch.broadcast_shapes([2, 3], 'x'), { message: 'Input shapes should be of type ints, a tuple of ints, or a list of ints, got x' });
   });
 
