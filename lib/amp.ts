@@ -11,6 +11,7 @@ import { no_grad } from './autograd';
 import { warn } from './warnings';
 import * as F from './functions';
 import * as cuda from './cuda';
+import { expect } from './guard';
 
 function typeName(v: unknown): string {
   return v === null ? 'None' : typeof v === 'object' ? ((v as object).constructor?.name ?? 'object') : typeof v;
@@ -193,6 +194,7 @@ export class GradScaler {
 
   /** step(optimizer, ...args): unscales if needed, then steps unless a gradient was inf/NaN. */
   step(optimizer: OptimizerLike, ...args: unknown[]): unknown {
+    expect.like('GradScaler.step', 'optimizer', optimizer, 'Optimizer', ['step'], 0);
     if (!this._enabled) return optimizer.step(...args);
     const s = this._state(optimizer);
     if (s.stage === 'stepped') throw new Error('step() has already been called since the last update().');

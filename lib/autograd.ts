@@ -3,6 +3,7 @@ import { native } from './native';
 import { Tensor, checkGradOutputs } from './tensor';
 import { stack } from './generated/torch';
 import { warn } from './warnings';
+import { expect } from './guard';
 
 function withGradMode<T>(mode: boolean, fn: () => T): T {
   const prev = native.is_grad_enabled();
@@ -67,6 +68,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
 /** torch.autograd.backward(tensors, grad_tensors, { retain_graph, create_graph, inputs }). */
 export function backward(tensors: Tensor | Tensor[], grad_tensors?: Tensor | (Tensor | null)[] | null, opts: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor[] } = {}): void {
   const ts = asList(tensors);
+  ts.forEach((t, i) => expect.tensor('backward', `tensors[${i}]`, t));
   const gs = grad_tensors == null ? [] : Array.isArray(grad_tensors) ? grad_tensors : [grad_tensors];
   ts.forEach((t, i) => t.backward(gs[i] ?? null, {
     retain_graph: i < ts.length - 1 ? true : opts.retain_graph, create_graph: opts.create_graph, inputs: opts.inputs,

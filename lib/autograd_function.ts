@@ -8,6 +8,7 @@
 // thread that created it ..." from that backward call; nothing is marshalled.
 import { native, Handle, FunctionHandle, NodeHandle } from './native';
 import { Tensor, GradFn } from './tensor';
+import { expect } from './guard';
 
 function noGrad<T>(fn: () => T): T {
   const prev = native.is_grad_enabled();
@@ -48,6 +49,7 @@ export class FunctionCtx extends GradFn {
 
   /** @internal */
   constructor(cls: FunctionClass) {
+    expect.callable('FunctionCtx', 'cls', cls, 0);
     super();
     this._cls = cls;
   }

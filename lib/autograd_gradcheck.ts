@@ -7,6 +7,7 @@ import { set_grad_enabled } from './autograd';
 import { Tensor, bindSimple } from './tensor';
 import { stack, zeros, allclose, rand } from './generated/torch';
 import { warn } from './warnings';
+import { expect } from './guard';
 
 type Func = (...inputs: any[]) => Tensor | Tensor[];
 
@@ -43,6 +44,7 @@ function fmt(t: Tensor): string { return String(t); }
  * false / a GradcheckError naming the output and input whose Jacobians differ.
  */
 export function gradcheck(func: Func, inputs: unknown, ...rest: unknown[]): boolean {
+  expect.callable('gradcheck', 'func', func, 0);
   const o = keywordOnly('gradcheck', rest, { ...COMMON }, 2);
   for (const k of ['check_sparse_nnz', 'check_batched_grad', 'check_batched_forward_grad', 'check_forward_ad', 'fast_mode'] as const) {
     if (o[k]) throw new Error(`gradcheck(): ${k}=true is not supported by torch-node (no ${k === 'fast_mode' ? 'fast mode' : k === 'check_sparse_nnz' ? 'sparse gradients' : 'vmap / forward-mode AD'})`);
@@ -187,6 +189,7 @@ function undefinedGradSupport(func: Func, ins: unknown[], diffIns: Tensor[], fai
  * grad_outputs in [-1, 1) when none are given.
  */
 export function gradgradcheck(func: Func, inputs: unknown, ...rest: unknown[]): boolean {
+  expect.callable('gradgradcheck', 'func', func, 0);
   let gradOutputs: unknown = null;
   if (rest.length && (rest[0] === null || rest[0] instanceof Tensor || Array.isArray(rest[0]))) gradOutputs = rest.shift();
   const o = keywordOnly('gradgradcheck', rest, { ...COMMON, grad_outputs: null as unknown, gen_non_contig_grad_outputs: false, check_fwd_over_rev: false, check_rev_over_rev: true }, 3);

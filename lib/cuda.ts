@@ -118,7 +118,10 @@ type PackedStream = [string, number];
 export class Stream {
   /** @internal */ readonly _s: PackedStream;
   constructor(device?: DeviceLike | number | null, priority = 0, packed?: PackedStream) {
-    if (packed) { this._s = packed; return; }
+    if (packed !== undefined && packed !== null) {
+      if (!Array.isArray(packed)) throw new TypeError(`Stream(): argument 'packed' (position 3) must be a stream from torch-node, not ${typeName(packed)}`);
+      this._s = packed; return;
+    }
     if (!Number.isInteger(priority)) throw new TypeError(`Stream(): argument 'priority' must be int, not ${typeName(priority)}`);
     this._s = call('stream_new', resolved(device, 'Stream'), priority) as PackedStream;
   }

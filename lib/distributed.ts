@@ -11,6 +11,7 @@ import { dumps, loads, UnpicklingError } from './pickle';
 import { warn } from './warnings';
 import { dtype, uint8, int64 } from './dtype';
 import { Future } from './futures';
+import { expect } from './guard';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const addon = native as unknown as Native;
@@ -251,8 +252,8 @@ export function new_group(ranks: number[] | null = null, options: { timeout?: nu
 }
 
 export function is_initialized(): boolean { return state !== null; }
-export function get_rank(group?: ProcessGroup | null): number { return (group ?? defaultGroup().group).rank(); }
-export function get_world_size(group?: ProcessGroup | null): number { return (group ?? defaultGroup().group).size(); }
+export function get_rank(group?: ProcessGroup | null): number { return (group == null ? defaultGroup().group : expect.like<ProcessGroup>('get_rank', 'group', group, 'ProcessGroup', ['rank'], 0)).rank(); }
+export function get_world_size(group?: ProcessGroup | null): number { return (group == null ? defaultGroup().group : expect.like<ProcessGroup>('get_world_size', 'group', group, 'ProcessGroup', ['size'], 0)).size(); }
 export function get_backend(group?: ProcessGroup | null): string { void group; return defaultGroup().backend; }
 /** destroy_process_group(group = all): without a group (or the default one) every group ends, as in Python. */
 export function destroy_process_group(group?: ProcessGroup | null): void {

@@ -69,7 +69,11 @@ function withInput(fn: string, args: unknown[]): Tensor {
 export function lu(A: Tensor, ...args: unknown[]): Tensor[] { return A.lu(...args); }
 /** torch.broadcast_shapes(*shapes): the shape the shapes broadcast to. */
 export function broadcast_shapes(...shapes: (number | number[])[]): number[] {
-  const list = shapes.map((s) => (typeof s === 'number' ? [s] : s));
+  const list = shapes.map((s) => {
+    if (typeof s === 'number') return [s];
+    if (!Array.isArray(s) || !s.every((d) => Number.isInteger(d))) throw new Error(`Input shapes should be of type ints, a tuple of ints, or a list of ints, got ${String(s)}`);
+    return s;
+  });
   const n = Math.max(0, ...list.map((s) => s.length));
   const out: number[] = Array(n).fill(1);
   list.forEach((s, k) => {

@@ -110,3 +110,7 @@ export function set_rng_state(new_state: TensorClass): void { default_generator.
 
 // Every other torch.<name>, generated (last: the hand-written exports above take precedence).
 export * from './generated/torch';
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from './guard';
+installGuards(module);

@@ -15,6 +15,7 @@ import { isOptions } from './nn/common';
 import { no_grad } from './autograd';
 import { warn, Warning } from './warnings';
 import { listOf } from './arraylike';
+import { expect } from './guard';
 
 /** torch.jit.TracerWarning: a trace that may not generalise. */
 export class TracerWarning extends Warning {}
@@ -202,12 +203,14 @@ export function save(m: ScriptModule, f: string): void {
 
 /** torch.jit.freeze(m): a copy with parameters and attributes inlined as constants (m must be in eval mode). */
 export function freeze(m: ScriptModule): ScriptModule {
+  expect.instance('freeze', 'mod', m, ScriptModule, 0);
   if (m.training) throw new Error('Freezing is currently only implemented for modules in eval mode. Please call .eval() on your module before freezing.');
   return m._frozen(false);
 }
 
 /** torch.jit.optimize_for_inference(m): freezes, then runs LibTorch's inference passes. */
 export function optimize_for_inference(m: ScriptModule): ScriptModule {
+  expect.instance('optimize_for_inference', 'mod', m, ScriptModule, 0);
   if (m.training) m.eval();
   return m._frozen(true);
 }

@@ -30,6 +30,8 @@ function collect(value: unknown, keep: Set<unknown>, seen: Set<unknown>): void {
  * passed to `keep()`. Kept tensors belong to the enclosing scope, if any.
  */
 export function scope<T>(fn: () => T): T {
+  // (lib/guard.ts's wording; memory.ts loads before it can be imported)
+  if (typeof fn !== 'function') throw new TypeError(`scope(): argument 'fn' (position 1) must be callable, not ${fn === null || fn === undefined ? 'NoneType' : (fn as object).constructor?.name ?? typeof fn}`);
   const own: Disposable[] = [];
   scopes.push(own);
   let result: T;

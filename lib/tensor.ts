@@ -235,6 +235,9 @@ export class RemovableHandle {
  * A custom autograd.Function's grad_fn is its ctx (a FunctionCtx), as in Python.
  */
 export abstract class GradFn {
+  constructor() {
+    if (new.target === GradFn) throw new TypeError("Can't instantiate abstract class GradFn with abstract method _node");
+  }
   /** @internal The native node; throws when there is none (any longer). */
   abstract _node(): NodeHandle;
   name(): string { return native.node_name(this._node()); }

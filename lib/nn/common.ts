@@ -3,6 +3,7 @@
 // object) and Python's printed forms of values (for extra_repr and messages).
 // Python's `warnings.warn` is lib/warnings.ts.
 import { Tensor } from '../tensor';
+import { pyTypeName } from '../binder';
 
 /** `[number, number]` or one number that stands for both, as PyTorch's `_size_2_t`. */
 export type Size2 = number | [number, number] | number[];
@@ -63,9 +64,18 @@ export function bind<T extends object>(fn: string, args: readonly unknown[], spe
   return out as T;
 }
 
+/** PyTorch's `_ntuple(n)`: one int stands for all `n` dimensions; anything else must be a list. */
+export function ntuple(v: number | readonly number[], n: number): number[] {
+  if (typeof v === 'number') return Array(n).fill(v);
+  if (!Array.isArray(v)) throw new TypeError(`expected an int or a tuple of ${n} ints, not ${pyTypeName(v)}`);
+  return [...v];
+}
+
 /** PyTorch's `_pair`: one int stands for both spatial dimensions. */
 export function pair(v: Size2): number[] {
-  return typeof v === 'number' ? [v, v] : [...v];
+  if (typeof v === 'number') return [v, v];
+  if (!Array.isArray(v)) throw new TypeError(`expected an int or a tuple of 2 ints, not ${pyTypeName(v)}`);
+  return [...v];
 }
 
 // ---- Python's printed forms ---------------------------------------------------

@@ -649,3 +649,7 @@ export function instance_norm(input: Tensor, ...args: Rest<[Tensor | null, Tenso
   }
   return (GF.instance_norm as unknown as (...x: unknown[]) => Tensor)(input, a.running_mean, a.running_var, a.weight, a.bias, a.use_input_stats, a.momentum, a.eps);
 }
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../guard';
+installGuards(module);

@@ -9,3 +9,7 @@ export * from './modules';
 export { functional, init };
 export * as utils from './utils';
 export * as parallel from './parallel';
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../guard';
+installGuards(module);

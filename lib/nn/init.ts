@@ -14,6 +14,7 @@ import { makeFunction } from '../binder';
 
 const linalg_qr = makeFunction('linalg', 'qr') as unknown as (a: Tensor) => [Tensor, Tensor];
 import { warn } from '../warnings';
+import { expect } from '../guard';
 
 export type Nonlinearity = 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
   | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'selu';
@@ -62,8 +63,8 @@ export function _calculate_fan_in_and_fan_out(tensor: Tensor): [number, number] 
   return [shape[1] * receptive, shape[0] * receptive];
 }
 
-function correctFan(tensor: Tensor, mode: string): number {
-  const m = mode.toLowerCase();
+function correctFan(fn: string, tensor: Tensor, mode: string): number {
+  const m = expect.string(fn, 'mode', mode, 2).toLowerCase();
   if (m !== 'fan_in' && m !== 'fan_out') throw new Error(`Mode ${m} not supported, please use one of ['fan_in', 'fan_out']`);
   const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(tensor);
   return m === 'fan_in' ? fanIn : fanOut;
@@ -92,7 +93,7 @@ type KaimingRest = Rest<[number, FanMode, Nonlinearity], Partial<KaimingArgs>>;
 /** gain / sqrt(fan), with fan and gain found in Python's order (so that the same bad argument is reported). */
 function kaimingStd(fn: string, tensor: Tensor, args: readonly unknown[]): number {
   const o = bind<KaimingArgs>(fn, args, { a: 0, mode: 'fan_in', nonlinearity: 'leaky_relu' });
-  const fan = correctFan(tensor, o.mode);
+  const fan = correctFan(fn, tensor, o.mode);
   return calculate_gain(o.nonlinearity, o.a) / Math.sqrt(fan);
 }
 const isEmpty = (t: Tensor): boolean => {

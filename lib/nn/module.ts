@@ -19,6 +19,8 @@ import { Parameter } from './parameter';
 import { BackwardHook, FullBackwardHook } from './backward_hook';
 import { bind, isOptions, pySize, pyStrRepr, typename, Rest } from './common';
 import { checkedList } from '../arraylike';
+import { pyTypeName } from '../binder';
+import { expect } from '../guard';
 
 const SET_DATA = op('set_data'), COMPATIBLE = op('_has_compatible_shallow_copy_type');
 
@@ -199,6 +201,7 @@ export class Module {
    * attributes) and restores it without calling __init__. Hooks do not cross.
    */
   static __new__<T extends Module>(cls: new (...args: never[]) => T): T {
+    if (typeof cls !== 'function') throw new TypeError(`object.__new__(X): X is not a type object (${pyTypeName(cls)})`);
     return Reflect.construct(Module, [], cls) as T;
   }
   __getstate__(): Record<string, unknown> {
@@ -212,6 +215,7 @@ export class Module {
   }
   __setstate__(state: { attrs: Record<string, unknown>; parameters: [string, Tensor | null, boolean][];
     buffers: [string, Tensor | null][]; non_persistent: string[]; modules: [string, Module | null][] }): void {
+    for (const k of ['parameters', 'buffers', 'non_persistent', 'modules'] as const) expect.iterable('__setstate__', `state.${k}`, state?.[k]);
     for (const [k, t, requires_grad] of state.parameters) this._parameters.set(k, t && keep(new Parameter(t, requires_grad)));
     for (const [k, t] of state.buffers) this._buffers.set(k, t && keep(t));
     for (const k of state.non_persistent) this._non_persistent_buffers_set.add(k);

@@ -36,3 +36,7 @@ export type { LBFGSOptions, LBFGSState } from './lbfgs';
 export { SparseAdam } from './sparse_adam';
 export type { SparseAdamOptions, SparseAdamState } from './sparse_adam';
 export { lr_scheduler };
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../guard';
+installGuards(module);

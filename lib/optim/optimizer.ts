@@ -7,6 +7,7 @@ import { keep } from '../memory';
 import { get_default_dtype } from '../dtype';
 import { bind, isOptions, py, typename, Rest } from '../nn/common';
 import { warn } from '../warnings';
+import { expect } from '../guard';
 
 const { call } = native;
 
@@ -261,6 +262,7 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
    * groups' options; the groups keep their current parameters.
    */
   load_state_dict(state_dict: OptimizerStateDict): void {
+    expect.like('load_state_dict', 'state_dict', state_dict, 'dict', [], 0);
     const groups = this.param_groups;
     const saved = state_dict.param_groups;
     if (groups.length !== saved.length) throw new Error('loaded state dict has a different number of parameter groups');

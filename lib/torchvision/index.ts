@@ -13,3 +13,7 @@ export { models, transforms, io, datasets, ops, utils };
 
 /** The torchvision release whose API and numerics this mirrors. */
 export const __version__ = '0.14.1';
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../guard';
+installGuards(module);

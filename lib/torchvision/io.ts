@@ -742,3 +742,7 @@ export function write_png(input: Tensor, filename: string, ...args: Rest<[number
   const data = encode_png(input, bind<{ compression_level: number }>('write_png', args, { compression_level: 6 }).compression_level);
   try { write_file(filename, data); } finally { data.dispose(); }
 }
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../guard';
+installGuards(module);

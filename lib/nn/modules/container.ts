@@ -5,6 +5,7 @@ import { torchAtLeast } from '../../native';
 import { Parameter } from '../parameter';
 import { warn } from '../../warnings';
 import { isOptions, typename } from '../common';
+import { expect } from '../../guard';
 
 type Named = Record<string, Module> | Map<string, Module>;
 const entriesOf = (m: Named): [string, Module][] => (m instanceof Map ? [...m] : Object.entries(m));
@@ -237,8 +238,10 @@ export interface ModuleList {
   /** Python's list += other: extend. */
   __iadd__(other: Iterable<Module>): ModuleList;
 }
-ModuleList.prototype.__add__ = function (this: ModuleList, other: Iterable<Module>): ModuleList { return new ModuleList([...this, ...other]); };
-ModuleList.prototype.__iadd__ = function (this: ModuleList, other: Iterable<Module>): ModuleList { return this.extend(other); };
+ModuleList.prototype.__add__ = function (this: ModuleList, other: Iterable<Module>): ModuleList {
+  return new ModuleList([...this, ...expect.iterable<Module>('ModuleList.__add__', 'other', other, 0)]);
+};
+ModuleList.prototype.__iadd__ = function (this: ModuleList, other: Iterable<Module>): ModuleList { return this.extend(expect.iterable<Module>('ModuleList.__iadd__', 'other', other, 0)); };
 
 // ---- ParameterList and ParameterDict -------------------------------------------------------------
 
@@ -357,7 +360,7 @@ export class ParameterDict extends Module {
     return [k, this.pop(k)];
   }
   fromkeys(keys: Iterable<string>, defaultValue: unknown = null): ParameterDict {
-    return new ParameterDict(new Map([...keys].map((k) => [k, defaultValue])));
+    return new ParameterDict(new Map([...expect.iterable<string>('ParameterDict.fromkeys', 'keys', keys, 0)].map((k) => [k, defaultValue])));
   }
   /** Python's d | other: a copy updated with other. */
   __or__(other: ParameterDict): ParameterDict { const c = this.copy(); c.update(other); return c; }

@@ -7,6 +7,7 @@ import * as init from '../init';
 import { bind, py, pySize, REQUIRED, Rest, Size2 } from '../common';
 import { FactoryArgs } from './linear';
 import { checkConv, checkInt, checkSize, checkTensor } from './_check';
+import { ntuple as ntupleOf } from '../common';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 export interface Conv2dArgs extends FactoryArgs {
@@ -20,7 +21,7 @@ export interface ConvTransposeArgs extends FactoryArgs {
 }
 
 /** PyTorch's _single/_pair/_triple: one int stands for every spatial dimension. */
-export const ntuple = (v: number | number[], n: number): number[] => (typeof v === 'number' ? Array(n).fill(v) : [...v]);
+export const ntuple = (v: number | number[], n: number): number[] => ntupleOf(v, n);
 
 type Fn = (...a: unknown[]) => Tensor;
 const CONV: Record<number, Fn> = { 1: F.conv1d as unknown as Fn, 2: F.conv2d as unknown as Fn, 3: F.conv3d as unknown as Fn };

@@ -17,6 +17,7 @@ import { Linear } from './linear';
 import { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, _ConvNd } from './conv';
 import { BatchNorm1d, BatchNorm2d, BatchNorm3d, _NormBase } from './batchnorm';
 import { InstanceNorm1d, InstanceNorm2d, InstanceNorm3d } from './normalization';
+import { expect } from '../../guard';
 
 type Attrs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type AnyCtor = new (...args: any[]) => Module; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -85,6 +86,7 @@ function lazyClass(name: string, Base: AnyCtor, parts: {
       }
       initialize_parameters(input: Tensor): void {
         if (this.has_uninitialized_params()) {
+          expect.tensor(`${name}.initialize_parameters`, 'input', input, 0);
           parts.initialize(this, input);
           this.reset_parameters();
         }

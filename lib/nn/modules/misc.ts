@@ -11,12 +11,13 @@ import { bind, py, pyStrRepr, REQUIRED, Rest } from '../common';
 import { FactoryArgs } from './linear';
 import { family, Fam } from './pooling2';
 import { checkInt, checkTensor } from './_check';
+import { ntuple as ntupleOf } from '../common';
 
 type Fn = (...a: unknown[]) => Tensor;
 const f = F as unknown as Record<string, Fn>;
 type Attrs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Ctor = new (...args: unknown[]) => Module;
-const ntuple = (v: number | number[], n: number): number[] => (typeof v === 'number' ? Array(n).fill(v) : [...v]);
+const ntuple = (v: number | number[], n: number): number[] => ntupleOf(v, n);
 
 // ---- padding: 2n numbers (left, right per dimension, last first) -------------------------------
 const padSize = (name: string, v: number | number[], n: number): number[] => {

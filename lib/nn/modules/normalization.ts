@@ -12,6 +12,7 @@ import { tensor } from '../../creation';
 import { FactoryArgs } from './linear';
 import { _NormBase } from './batchnorm';
 import { checkInt, checkTensor } from './_check';
+import { expect } from '../../guard';
 
 const FLOAT = { float: true };
 type Fn = (...a: unknown[]) => Tensor;
@@ -66,7 +67,7 @@ export class LayerNorm extends Module {
     super();
     const a = bind<LayerNormArgs>('LayerNorm', [normalized_shape, ...args],
       { normalized_shape: REQUIRED, eps: 1e-5, elementwise_affine: true, ...BIAS, device: null, dtype: null });
-    const shape = typeof a.normalized_shape === 'number' ? [a.normalized_shape] : [...a.normalized_shape];
+    const shape = typeof a.normalized_shape === 'number' ? [a.normalized_shape] : [...expect.iterable<number>('LayerNorm', 'normalized_shape', a.normalized_shape, 0)];
     shape.forEach((d) => checkInt('LayerNorm', 'normalized_shape', d));
     this.normalized_shape = shape;
     this.eps = a.eps;

@@ -6,12 +6,13 @@ import { Module } from '../module';
 import * as F from '../functional';
 import { bind, py, REQUIRED, Rest } from '../common';
 import { checkOutputSize, checkPool, checkTensor } from './_check';
+import { ntuple as ntupleOf } from '../common';
 
 type Fn = (...a: unknown[]) => Tensor;
 const f = F as unknown as Record<string, Fn>;
 type Attrs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Size = number | number[];
-const ntuple = (v: Size, n: number): number[] => (typeof v === 'number' ? Array(n).fill(v) : [...v]);
+const ntuple = (v: Size, n: number): number[] => ntupleOf(v as number | number[], n);
 
 /** A family class's type: Python's positional parameters P (or an options object), attributes O. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

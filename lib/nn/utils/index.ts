@@ -11,10 +11,17 @@ export { skip_init, fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval
 /** torch.nn.utils.stateless */
 export const stateless = { functional_call };
 /** torch.nn.utils.fusion */
-export const fusion = { fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights };
+// read through the module object, so that these are its exports as installGuards leaves them
+export const fusion = {
+  get fuse_conv_bn_eval(): typeof fuse_conv_bn_eval { return misc.fuse_conv_bn_eval; },
+  get fuse_conv_bn_weights(): typeof fuse_conv_bn_weights { return misc.fuse_conv_bn_weights; },
+  get fuse_linear_bn_eval(): typeof fuse_linear_bn_eval { return misc.fuse_linear_bn_eval; },
+  get fuse_linear_bn_weights(): typeof fuse_linear_bn_weights { return misc.fuse_linear_bn_weights; },
+};
 import * as parametrize from './parametrize';
 /** torch.nn.utils.parametrize */
 export { parametrize };
 import * as parametrizations from './parametrizations';
+import * as misc from './misc';
 /** torch.nn.utils.parametrizations (orthogonal, spectral_norm) */
 export { parametrizations };

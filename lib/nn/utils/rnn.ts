@@ -8,6 +8,7 @@ import { makeFunction } from '../../binder';
 import { tensor } from '../../creation';
 import { int64, int32, int16, int8, uint8, float64, float32, float16 } from '../../dtype';
 import { bind, isOptions, Rest, typename } from '../common';
+import { expect } from '../../guard';
 
 const T = G as unknown as Record<string, (...a: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const nnPadSequence = makeFunction('nn', 'pad_sequence') as (...a: unknown[]) => Tensor;
@@ -33,6 +34,10 @@ export class PackedSequence {
 
   /** PackedSequence(data, batch_sizes = null, sorted_indices = null, unsorted_indices = null); data may be the pair [data, batch_sizes]. */
   constructor(data: Tensor | [Tensor, Tensor], batch_sizes: Tensor | null = null, sorted_indices: Tensor | null = null, unsorted_indices: Tensor | null = null) {
+    if (Array.isArray(data)) {
+      expect.tensor('PackedSequence', 'data[0]', data[0]);
+      expect.optTensor('PackedSequence', 'data[1]', data[1]);
+    } else expect.tensor('PackedSequence', 'data', data, 0);
     if (unsorted_indices == null) unsorted_indices = invert_permutation(sorted_indices ?? null);
     if (batch_sizes != null) {
       if (batch_sizes.device.type !== 'cpu') {

@@ -7,3 +7,7 @@ export { FakeData } from './fakedata';
 export { DatasetFolder, ImageFolder, IMG_EXTENSIONS, has_file_allowed_extension, is_image_file, find_classes, make_dataset, pil_loader, default_loader } from './folder';
 export * as utils from './utils';
 export { CIFAR10, CIFAR100 } from './cifar';
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../../guard';
+installGuards(module);

@@ -53,3 +53,7 @@ export { VisionTransformer, vit_b_16, vit_b_32, vit_l_16, vit_l_32, vit_h_14 } f
 export * as vision_transformer from './vision_transformer';
 export { SwinTransformer, swin_t, swin_s, swin_b, swin_v2_t, swin_v2_s, swin_v2_b } from './swin_transformer';
 export * as swin_transformer from './swin_transformer';
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../../guard';
+installGuards(module);

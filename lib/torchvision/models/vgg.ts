@@ -7,6 +7,7 @@ import { bindArgs, REQUIRED, makeBuilder } from './_utils';
 import {
   VGG11_Weights, VGG11_BN_Weights, VGG13_Weights, VGG13_BN_Weights, VGG16_Weights, VGG16_BN_Weights, VGG19_Weights, VGG19_BN_Weights,
 } from './_zoo_weights';
+import { expect } from '../../guard';
 
 export interface VGGOptions { num_classes?: number; init_weights?: boolean; dropout?: number }
 
@@ -20,7 +21,7 @@ export class VGG extends nn.Module {
     super();
     const a = bindArgs<{ features: nn.Module; num_classes: number; init_weights: boolean; dropout: number }>('VGG', args,
       { features: REQUIRED, num_classes: 1000, init_weights: true, dropout: 0.5 });
-    this.features = a.features;
+    this.features = expect.module<nn.Module>('VGG', 'features', a.features, 0);
     this.avgpool = new nn.AdaptiveAvgPool2d([7, 7]);
     this.classifier = new nn.Sequential<nn.Module[]>(
       new nn.Linear(512 * 7 * 7, 4096), new nn.ReLU(true), new nn.Dropout({ p: a.dropout }),

@@ -5,6 +5,7 @@ import * as nn from '../../nn';
 import { Module } from '../../nn/module';
 import { warn } from '../../warnings';
 import { bind, Rest, REQUIRED } from '../../nn/common';
+import { expect } from '../../guard';
 
 /** A layer factory as torchvision takes one: a Module class, or a function returning a Module. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,6 +14,7 @@ export type LayerFactory = (new (...args: any[]) => Module) | ((...args: any[]) 
 /** Calls a Module class with `new`, any other function plainly (Python calls both the same way). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function callLayer(f: LayerFactory, ...args: any[]): Module {
+  expect.callable('layer', 'factory', f); // a conv_block / norm_layer option that is no layer
   const p = (f as { prototype?: unknown }).prototype;
   if (p instanceof Module || p === Module.prototype) return new (f as new (...a: unknown[]) => Module)(...args);
   return (f as (...a: unknown[]) => Module)(...args);

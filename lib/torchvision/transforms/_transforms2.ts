@@ -17,6 +17,7 @@ import { warn } from '../../warnings';
 import * as F from './functional';
 import { InterpolationMode } from './functional';
 import { Transform } from './transforms';
+import { expect } from '../../guard';
 
 type Fill = number | number[];
 type Callable = (img: any) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -590,7 +591,7 @@ export class RandomOrder extends Transform {
   __call__(img: unknown): unknown {
     const order = this.transforms.map((_, i) => i);
     for (let i = order.length - 1; i > 0; i--) { const k = Math.floor(Math.random() * (i + 1)); [order[i], order[k]] = [order[k], order[i]]; }
-    for (const i of order) img = this.transforms[i](img);
+    for (const i of order) img = expect.callable<Callable>('RandomOrder', `transforms[${i}]`, this.transforms[i])(img);
     return img;
   }
   toString(): string { return `RandomOrder(${this.transforms.map((t) => `\n    ${String(t)}`).join('')}\n)`; }
@@ -614,7 +615,7 @@ export class RandomChoice extends Transform {
     const total = w.reduce((s, x) => s + x, 0);
     let r = Math.random() * total, k = 0;
     while (k < w.length - 1 && r >= w[k]) { r -= w[k]; k++; }
-    return this.transforms[k](...(args as [unknown]));
+    return expect.callable<Callable>('RandomChoice', `transforms[${k}]`, this.transforms[k])(...(args as [unknown]));
   }
   toString(): string { return `RandomChoice(${this.transforms.map((t) => `\n    ${String(t)}`).join('')}\n)(p=${py(this.p)})`; }
 }

@@ -17,3 +17,7 @@ export { InterpolationMode } from './functional';
 export { ImageClassification } from './_presets';
 export type { ImageClassificationArgs } from './_presets';
 export { functional };
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../../guard';
+installGuards(module);

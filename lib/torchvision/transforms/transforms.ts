@@ -39,6 +39,7 @@ function setupSize(size: number | number[], error_msg: string): { size: [number,
  */
 export abstract class Transform {
   constructor() {
+    if (new.target === Transform) throw new TypeError("Can't instantiate abstract class Transform with abstract method __call__");
     const self = function (...args: unknown[]): unknown {
       return (self as unknown as Transform).__call__(...args);
     } as unknown as Transform;

@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { native, Handle } from '../../native';
 import { Tensor, op } from '../../tensor';
 import { dtypeFromCode } from '../../dtype';
+import { unguarded } from '../../guard';
 
 const RESHAPE = op('reshape');
 const CONTIGUOUS = op('contiguous');
@@ -61,7 +62,7 @@ function findExport(ctor: unknown, modules: readonly string[]): [string, string]
   for (const m of modules) {
     let exp: Record<string, unknown>;
     try { exp = require(m); } catch { continue; }
-    for (const [name, v] of Object.entries(exp)) if (v === ctor) return [m, name];
+    for (const [name, v] of Object.entries(exp)) if (v === ctor || unguarded(v) === ctor) return [m, name];
   }
   return null;
 }

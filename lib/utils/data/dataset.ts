@@ -10,6 +10,7 @@ import { Tensor, op } from '../../tensor';
 import { warn } from '../../warnings';
 import { bind, REQUIRED, Rest } from '../../nn/common';
 import { GeneratorLike, randperm } from './_random';
+import { expect } from '../../guard';
 
 const { call } = native;
 const SELECT = op('select', 'int');
@@ -80,7 +81,7 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
   }
   constructor(datasets: Iterable<MapDataset<T>>) {
     super();
-    this.datasets = [...datasets];
+    this.datasets = [...expect.iterable<MapDataset<T>>('ConcatDataset', 'datasets', datasets, 0)];
     if (!this.datasets.length) throw new Error('datasets should not be an empty iterable');
     for (const d of this.datasets) {
       if (d instanceof IterableDataset) throw new Error('ConcatDataset does not support IterableDataset');
@@ -104,7 +105,7 @@ export class ConcatDataset<T = unknown> extends Dataset<T> {
 
 export class ChainDataset<T = unknown> extends IterableDataset<T> {
   readonly datasets: Iterable<T>[];
-  constructor(datasets: Iterable<Iterable<T>>) { super(); this.datasets = [...datasets]; }
+  constructor(datasets: Iterable<Iterable<T>>) { super(); this.datasets = [...expect.iterable<Iterable<T>>('ChainDataset', 'datasets', datasets, 0)]; }
   *[Symbol.iterator](): Iterator<T> {
     for (const d of this.datasets) {
       if (!(d instanceof IterableDataset)) throw new Error('ChainDataset only supports IterableDataset');
@@ -122,7 +123,7 @@ export class ChainDataset<T = unknown> extends IterableDataset<T> {
 }
 
 export class Subset<T = unknown> extends Dataset<T> {
-  constructor(readonly dataset: MapDataset<T>, readonly indices: number[]) { super(); }
+  constructor(readonly dataset: MapDataset<T>, readonly indices: number[]) { super(); expect.iterable('Subset', 'indices', indices, 1); }
   __getitem__(idx: number): T {
     // a list of indices in Python gives a list of samples
     if (Array.isArray(idx)) return (idx as number[]).map((i) => getitem(this.dataset, this.indices[i])) as unknown as T;

@@ -9,3 +9,7 @@ export { get_worker_info, WorkerInfo } from './_worker_info';
 export type { GeneratorLike } from './_random';
 /** torch.utils.data.distributed */
 export * as distributed from './_distributed';
+
+// Argument checks on the exports loaded so far (lib/guard.ts).
+import { installGuards } from '../../guard';
+installGuards(module);

@@ -9,6 +9,7 @@ import { bind, REQUIRED, Rest, py } from '../../nn/common';
 import { GeneratorLike, Mt19937, multinomial, randint, randomInt64, randperm } from './_random';
 import { len } from './dataset';
 import * as dist from '../../distributed';
+import { expect } from '../../guard';
 
 const { call } = native;
 const H = { multinomial: op('multinomial') };
@@ -69,7 +70,7 @@ export class SubsetRandomSampler extends Sampler<number> {
   constructor(indices: readonly number[], ...args: Rest<[generator: GeneratorLike | null], { generator?: GeneratorLike | null }>) {
     super();
     const a = bind<{ indices: number[]; generator: GeneratorLike | null }>('SubsetRandomSampler', [indices, ...args], { indices: REQUIRED, generator: null });
-    this.indices = [...a.indices];
+    this.indices = [...expect.iterable<number>('SubsetRandomSampler', 'indices', a.indices, 0)];
     this.generator = a.generator;
   }
   *[Symbol.iterator](): Iterator<number> {

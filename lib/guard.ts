@@ -1,0 +1,234 @@
+// Argument checks at the public entry points, with the wording of Python's argument
+// parser: "mse_loss(): argument 'input' (position 1) must be Tensor, not NoneType".
+//
+// Two ways in, one set of messages:
+//  - `expect.*` below, called by hand where a check needs more than a declared type
+//    (an iterable of datasets, a callable passed in an options object, ...);
+//  - the guards: for every exported function and public method whose TypeScript
+//    signature declares a positional parameter a Tensor, a Module or a function,
+//    scripts/gen-guards.js writes a row to dist/guards.json at build time, and
+//    installGuards() (called at the end of each package entry point) wraps those
+//    exports and prototype methods. A wrong value then fails naming the function and
+//    the argument instead of with a JS-internal message from deep inside
+//    ("input.norm is not a function").
+import * as fs from 'fs';
+import * as path from 'path';
+import { Tensor } from './tensor';
+import { isKwargs, pyTypeName } from './binder';
+
+/** Python's `f(): argument 'x' (position n) must be T, not U`. */
+function mustBe(fn: string, arg: string, pos: number | undefined, what: string, v: unknown): TypeError {
+  return new TypeError(`${fn}(): argument '${arg}'${pos !== undefined ? ` (position ${pos + 1})` : ''} must be ${what}, not ${pyTypeName(v)}`);
+}
+
+/** A Module (a callable instance is a function) without importing lib/nn (which imports this file): anything with the Module API's core. */
+const isModule = (v: unknown): boolean => (typeof v === 'object' || typeof v === 'function') && v !== null &&
+  typeof (v as { named_children?: unknown }).named_children === 'function' && typeof (v as { parameters?: unknown }).parameters === 'function';
+
+/** The hand-written checks; `pos` is 0-based (messages count from 1, as Python's); omitted for a keyword-only argument. */
+export const expect = {
+  tensor(fn: string, arg: string, v: unknown, pos?: number): Tensor {
+    if (!(v instanceof Tensor)) throw mustBe(fn, arg, pos, 'Tensor', v);
+    return v;
+  },
+  /** A Tensor or None (null / undefined). */
+  optTensor(fn: string, arg: string, v: unknown, pos?: number): Tensor | null {
+    if (v === null || v === undefined) return null;
+    return expect.tensor(fn, arg, v, pos);
+  },
+  callable<F extends (...a: never[]) => unknown>(fn: string, arg: string, v: unknown, pos?: number): F {
+    if (typeof v !== 'function') throw mustBe(fn, arg, pos, 'callable', v);
+    return v as F;
+  },
+  module<M>(fn: string, arg: string, v: unknown, pos?: number): M {
+    if (!isModule(v)) throw mustBe(fn, arg, pos, 'Module', v);
+    return v as M;
+  },
+  string(fn: string, arg: string, v: unknown, pos?: number): string {
+    if (typeof v !== 'string') throw mustBe(fn, arg, pos, 'str', v);
+    return v;
+  },
+  /** Something `for...of` can walk (an array, a Map, a generator, ...). */
+  iterable<T = unknown>(fn: string, arg: string, v: unknown, pos?: number): Iterable<T> {
+    if (v === null || v === undefined || typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+      throw mustBe(fn, arg, pos, 'iterable', v);
+    }
+    return v as Iterable<T>;
+  },
+  /** An instance of the class `cls` (named as the class is). */
+  instance<T>(fn: string, arg: string, v: unknown, cls: abstract new (...a: never[]) => T, pos?: number): T {
+    if (!(v instanceof cls)) throw mustBe(fn, arg, pos, cls.name, v);
+    return v as T;
+  },
+  /** An object (or function) with the methods `methods`: what Python's duck typing needs of `v`, named `typeName`. */
+  like<T>(fn: string, arg: string, v: unknown, typeName: string, methods: string[], pos?: number): T {
+    if (v === null || (typeof v !== 'object' && typeof v !== 'function') ||
+      methods.some((m) => typeof (v as Record<string, unknown>)[m] !== 'function')) throw mustBe(fn, arg, pos, typeName, v);
+    return v as T;
+  },
+  /** A `this` that is an instance of `cls` (a method called on a foreign receiver). */
+  receiver<T>(fn: string, cls: abstract new (...a: never[]) => T, v: unknown): T {
+    if (!(v instanceof cls)) throw new TypeError(`${fn}(): descriptor requires a '${cls.name}' object but received a '${pyTypeName(v)}'`);
+    return v as T;
+  },
+};
+
+// ---- the generated guards ------------------------------------------------------------
+/** [position, name, kinds (letters, any one fits: see scripts/gen-guards.js), optional, nullable] */
+type Check = [number, string, string, 0 | 1, 0 | 1];
+type FileRows = { functions: Record<string, Check[]>; classes: Record<string, Record<string, Check[]>> };
+
+/** Each kind letter: Python's name for it in the message, and the test. */
+const KINDS: Record<string, [string, (v: unknown) => boolean]> = {
+  T: ['Tensor', (v) => v instanceof Tensor],
+  M: ['Module', isModule],
+  F: ['callable', (v) => typeof v === 'function'],
+  I: ['iterable', (v) => v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'],
+  S: ['str', (v) => typeof v === 'string'],
+  N: ['number', (v) => typeof v === 'number' || typeof v === 'bigint'],
+  B: ['bool', (v) => typeof v === 'boolean'],
+};
+const fits = (kinds: string, v: unknown): boolean => [...kinds].some((k) => KINDS[k][1](v));
+const what = (kinds: string): string => [...kinds].map((k) => KINDS[k][0]).join(' or ');
+
+function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  for (const [i, name, kind, optional, nullable] of checks) {
+    const v = i < n ? args[i] : undefined;
+    if (v === undefined) {
+      if (optional || nullable) continue;
+      if (i < n) throw mustBe(fn, name, i, what(kind), v); // an explicit undefined before other values: None
+      // Left out, or passed by keyword in a trailing options object: the function binds that itself.
+      if (n > 0 && isKwargs(args[n - 1])) return;
+      throw new TypeError(`${fn}() missing 1 required positional argument: '${name}'`);
+    }
+    if (v === null && nullable) continue;
+    if (fits(kind, v)) continue;
+    // The trailing options object in this position: the parameters from here on come by
+    // keyword, this one too when it is there; a required one that is not is missing.
+    if (i === n - 1 && isKwargs(v)) {
+      if (optional || nullable || name in v) return;
+      throw new TypeError(`${fn}() missing 1 required positional argument: '${name}'`);
+    }
+    throw mustBe(fn, name, i, what(kind), v);
+  }
+}
+
+/** A JS engine error from inside the library (a value used as what it is not), not one of its own checks. */
+const ENGINE = /Cannot read properties|is not a function|is not iterable|Cannot convert|is not a constructor|Cannot (set|destructure|create) propert|Invalid array length|Reduce of empty array/;
+
+/**
+ * The function, checked after the fact: a call runs as it is (so a function's own checks
+ * keep their messages, PyTorch's where it has them, and a good call pays for no check);
+ * when it fails with a JS engine error, the declared arguments are checked and a wrong
+ * one is reported by name instead (the engine's error as the cause).
+ */
+/** Each guarded function's original: a module that keeps its own function as a value (a default
+ * option) and later finds it among its exports (DataLoader's worker transport) compares these. */
+const originals = new WeakMap<object, unknown>();
+/** The function a guard wraps (or `v` itself). */
+export function unguarded(v: unknown): unknown {
+  return (typeof v === 'function' && originals.get(v)) || v;
+}
+
+function guarded<F extends (this: unknown, ...a: unknown[]) => unknown>(f: F, fn: string, checks: Check[]): F {
+  const g = function (this: unknown, ...args: unknown[]): unknown {
+    try {
+      return f.apply(this, args);
+    } catch (e) {
+      if (e instanceof TypeError && ENGINE.test(e.message)) {
+        try { check(fn, checks, args); } catch (named) { (named as Error).cause = e; throw named; }
+      }
+      throw e;
+    }
+  };
+  Object.defineProperty(g, 'name', { value: f.name });
+  Object.defineProperty(g, 'length', { value: f.length });
+  originals.set(g, f);
+  return g as F;
+}
+
+/** Replaces `obj[key]` (a method) with its guarded form, keeping the property's attributes. */
+function wrapProperty(obj: object, key: string, fn: string, checks: Check[]): void {
+  const d = Object.getOwnPropertyDescriptor(obj, key);
+  if (!d || typeof d.value !== 'function' || !d.writable && !d.configurable) return;
+  Object.defineProperty(obj, key, { ...d, value: guarded(d.value, fn, checks) });
+}
+
+/**
+ * Tensor methods and getters called on something that is not a tensor
+ * (`torch.Tensor.prototype.float.call({})`): Python's descriptor error, once the call
+ * has failed (a call on a tensor pays for a try block only).
+ */
+function guardTensorReceivers(rows: Record<string, Check[]>): void {
+  const proto = Tensor.prototype as unknown as Record<string, unknown>;
+  const foreign = (name: string, self: unknown): TypeError =>
+    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${pyTypeName(self)}' object`);
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    if (key === 'constructor') continue;
+    const d = Object.getOwnPropertyDescriptor(proto, key) as PropertyDescriptor;
+    if (!d.configurable) continue;
+    if (typeof d.value === 'function') {
+      const f = d.value as (...a: unknown[]) => unknown;
+      const g = function (this: unknown, ...args: unknown[]): unknown {
+        try {
+          return f.apply(this, args);
+        } catch (e) {
+          if (e instanceof TypeError && !(this instanceof Tensor)) throw foreign(key, this);
+          if (e instanceof TypeError && rows[key] && ENGINE.test(e.message)) {
+            try { check(key, rows[key], args); } catch (named) { (named as Error).cause = e; throw named; }
+          }
+          throw e;
+        }
+      };
+      Object.defineProperty(g, 'name', { value: f.name });
+      Object.defineProperty(proto, key, { ...d, value: g });
+    } else if (d.get) {
+      const get = d.get;
+      Object.defineProperty(proto, key, { ...d, get(this: unknown) {
+        try { return get.call(this); } catch (e) { if (e instanceof TypeError && !(this instanceof Tensor)) throw foreign(key, this); throw e; }
+      } });
+    }
+  }
+}
+
+let table: Record<string, FileRows> | null = null;
+const done = new Set<string>();
+
+/**
+ * Wraps the exports of every compiled module already loaded that the table names (once
+ * each). An entry point calls it at its end, passing its own module (loaded but for the
+ * flag); a module still loading (an import cycle) waits for a later entry point.
+ */
+export function installGuards(self?: NodeModule): void {
+  if (table === null) {
+    const file = path.join(__dirname, 'guards.json');
+    if (!fs.existsSync(file)) throw new Error(`torch-node: ${file} is missing: build with \`npm run build:ts\` (tsc, then scripts/gen-guards.js)`);
+    table = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, FileRows>;
+    guardTensorReceivers(table.tensor?.classes.Tensor ?? {});
+  }
+  for (const [rel, rows] of Object.entries(table)) {
+    if (done.has(rel)) continue;
+    const mod = require.cache[path.join(__dirname, `${rel}.js`)];
+    if (!mod || !mod.loaded && mod !== self) continue;
+    done.add(rel);
+    const ex = mod.exports as Record<string, unknown>;
+    for (const [name, checks] of Object.entries(rows.functions)) {
+      // only the defining module's own data property (a re-export is a getter onto it)
+      const d = Object.getOwnPropertyDescriptor(ex, name);
+      if (d && 'value' in d) wrapProperty(ex, name, name, checks);
+    }
+    for (const [cname, methods] of Object.entries(rows.classes)) {
+      if (rel === 'tensor' && cname === 'Tensor') continue; // guardTensorReceivers
+      const d = Object.getOwnPropertyDescriptor(ex, cname);
+      const cls: unknown = d && 'value' in d ? d.value : undefined;
+      if (typeof cls !== 'function') continue;
+      for (const [key, checks] of Object.entries(methods)) {
+        const isStatic = key.startsWith('static ');
+        const m = isStatic ? key.slice(7) : key;
+        wrapProperty(isStatic ? cls : (cls.prototype as object), m, `${cname}.${m}`, checks);
+      }
+    }
+  }
+}
