@@ -14,6 +14,7 @@ Prints one JSON line: the parameters and buffers at the end, the gradients of
 the first step, every step's loss, and the error if the loop raised.
 """
 import json
+import os
 import sys
 
 import torch
@@ -100,3 +101,7 @@ print(json.dumps({
     'buffers': {n: b.flatten().tolist() for n, b in model.named_buffers()},
     'first_grads': first_grads, 'losses': losses, 'error': error,
 }), flush=True)
+# PyTorch 1.13 sometimes aborts at interpreter exit after a joined run with a
+# comm hook ("terminate called without an active exception": a Gloo/Reducer
+# thread destroyed while joinable). The results are out; skip the teardown.
+os._exit(0)
