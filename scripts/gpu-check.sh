@@ -11,7 +11,7 @@
 #                               the machine's Python torch (build-gpu/), runs test/cuda.test.js and
 #                               test/amp.test.js, the tutorial on cuda next to Python's, the
 #                               ResNet-18 and small-op (launch-bound) benchmarks on cuda next to
-#                               Python's, and the loader's choice of the CUDA prebuild variant
+#                               Python's, a one-rank NCCL group, and the loader's choice of the CUDA prebuild variant
 #                               (libtorch-<v>-cu<XY>). Ten minutes at most;
 #                               the log is also written to $OUT/gpu-check.log when $OUT is set.
 set -uo pipefail
@@ -96,6 +96,14 @@ fi
 
 say "launch-bound small ops on cuda, torch-node vs Python"
 TORCH_DEVICE=cuda node bench/small-ops.js 5 2000 || failed+=("small-ops bench")
+
+say "NCCL: a one-rank group on cuda:0 (is_nccl_available, all_reduce, broadcast)"
+rm -f "$stage/nccl-store"
+node -e 'const t = require("./dist"); const d = t.distributed; console.log("nccl available:", d.is_nccl_available());
+  if (!d.is_nccl_available()) process.exit(1);
+  d.init_process_group("nccl", { init_method: "file://'"$stage"'/nccl-store", rank: 0, world_size: 1 });
+  const x = t.arange(4, { device: "cuda", dtype: t.float32 }); d.all_reduce(x); d.broadcast(x, 0); t.cuda.synchronize();
+  console.log(String(x)); if (x.cpu().sum().item() !== 6) process.exit(1); d.destroy_process_group()' || failed+=("nccl")
 
 say "the CUDA prebuild variant: with no local build, the loader picks prebuilds/libtorch-<v>-cu<XY>/ for this LibTorch"
 variant_dir=$(node -e 'const b = require("./dist/binary"); const t = require("./scripts/libtorch.js").findLibTorch();
