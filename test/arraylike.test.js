@@ -27,6 +27,9 @@ const CASES = [
     /^_load_from_state_dict\(\): unexpected_keys has length 4294967295/],
   [`new torch.nn.Linear(1, 1)._load_from_state_dict(new Map(), '', {}, true, [], [], ${PROXY});`,
     /^_load_from_state_dict\(\): error_msgs has length 4294967295/],
+  // An optimizer's params (the fuzzer: V8 heap OOM abort copying new Array(2 ** 31)).
+  ['new torch.optim.Adagrad(new Array(2 ** 31));', /^Adagrad\(\): argument 'params' has length 2147483648/],
+  [`new torch.optim.SGD(${SPARSE}, { lr: 0.1 });`, /^SGD\(\): argument 'params' has length 4294967295/],
 ];
 
 describe('array-likes of a hostile length (lib/arraylike.ts)', function () {

@@ -8,6 +8,7 @@ import { get_default_dtype } from '../dtype';
 import { bind, isOptions, py, typename, Rest } from '../nn/common';
 import { warn } from '../warnings';
 import { expect } from '../guard';
+import { listOf } from '../arraylike';
 
 const { call } = native;
 
@@ -144,7 +145,8 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
     }
     this.state = new Map();
     this.param_groups = [];
-    let groups = [...(params as Iterable<unknown>)];
+    // An array is length-checked before it is walked (a sparse array of length 2**31 is not a list).
+    let groups = Array.isArray(params) ? listOf(params, `${this.constructor.name}(): argument 'params'`) : [...(params as Iterable<unknown>)];
     if (groups.length === 0) throw new Error('optimizer got an empty parameter list');
     if (!isOptions(groups[0])) groups = [{ params: groups }];
     for (const g of groups) this.add_param_group(g as ParamGroupInput<O>);
