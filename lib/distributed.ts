@@ -122,7 +122,12 @@ export class Work {
 export class GradBucket {
   /** @internal */
   constructor(private readonly _index: number, private _buffer: Tensor, private readonly _gradients: Tensor[],
-    private readonly _parameters: Tensor[], private readonly _is_last: boolean, private readonly _set: ((h: unknown) => void) | null) {}
+    private readonly _parameters: Tensor[], private readonly _is_last: boolean, private readonly _set: ((h: unknown) => void) | null) {
+    // Made by DDP's Reducer during backward only (Python has no constructor for it).
+    if (!(_buffer instanceof Tensor) || !Array.isArray(_gradients) || !Array.isArray(_parameters)) {
+      throw new TypeError('torch.distributed.GradBucket: No constructor defined!');
+    }
+  }
   /** The bucket's index; 0 is the bucket of the last parameters (all-reduced first). */
   index(): number { return this._index; }
   /** The flattened gradients of the bucket's parameters. */

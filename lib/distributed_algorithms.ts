@@ -10,6 +10,7 @@ import { ProcessGroup, GradBucket, Work, all_reduce, get_rank, _get_default_grou
 import { ones, zeros } from './creation';
 import { float16, bfloat16 } from './dtype';
 import { warn } from './warnings';
+import { expect } from './guard';
 
 /** A Joinable's settings inside a Join context (Python's _JoinConfig). */
 export interface JoinConfig { enable: boolean; throw_on_early_termination: boolean; is_first_joinable: boolean }
@@ -127,6 +128,8 @@ export class JoinContext {
    * throw_on_early_termination checks whether some rank has run out.
    */
   static notify_join_context(joinable: Joinable): Work | null {
+    if (joinable === undefined) throw new TypeError("Join.notify_join_context() missing 1 required positional argument: 'joinable'");
+    expect.like('notify_join_context', 'joinable', joinable, 'Joinable', ['join_hook'], 0);
     const config = joinable._join_config;
     if (!config || !config.is_first_joinable || !config.enable) return null;
     const opts = joinable.join_device === null || joinable.join_device === undefined ? {} : { device: joinable.join_device as never };

@@ -70,8 +70,19 @@ export class Future<T = unknown> {
    * A new Future holding callback(this)'s result once this one completes (the
    * callback's exception, or this one's error, becomes the new Future's error).
    */
-  then<S>(callback: (fut: Future<T>) => S): Future<S> {
+  then<S>(callback: (fut: Future<T>) => S, onRejected?: (error: unknown) => unknown): Future<S> {
     if (typeof callback !== 'function') throw new TypeError('Future.then(): callback must be a function');
+    // `await fut`: the Promise protocol calls then(resolve, reject) (Python's then takes one
+    // callback): settle with the value or the error, never with the Future itself (a thenable
+    // resolved with itself would loop).
+    if (typeof onRejected === 'function') {
+      this._onDone(() => {
+        let v: T;
+        try { v = this.value(); } catch (e) { onRejected(e); return; }
+        (callback as unknown as (value: T) => void)(v);
+      });
+      return undefined as unknown as Future<S>;
+    }
     const child = new Future<S>();
     child._deps = [this as Future<unknown>];
     child._compute = () => callback(this);

@@ -145,6 +145,11 @@ function guarded<F extends (this: unknown, ...a: unknown[]) => unknown>(f: F, fn
   };
   Object.defineProperty(g, 'name', { value: f.name });
   Object.defineProperty(g, 'length', { value: f.length });
+  // The function's own properties too (Join.notify_join_context, a function's statics).
+  for (const key of Reflect.ownKeys(f)) {
+    if (key === 'name' || key === 'length' || key === 'prototype' || Object.prototype.hasOwnProperty.call(g, key)) continue;
+    Object.defineProperty(g, key, Object.getOwnPropertyDescriptor(f, key) as PropertyDescriptor);
+  }
   originals.set(g, f);
   return g as F;
 }

@@ -543,7 +543,14 @@ async function runChild(file) {
       let res = f(...names.map((n) => globalThis[n]), fs);
       if (res && typeof res.then === 'function') {
         // Awaited, with the case's time: an async op must settle or it is a hang.
-        res = await Promise.race([Promise.resolve(res), new Promise((_, rej) => setTimeout(() => rej(new Error('fuzz: promise did not settle')), timeoutMs).unref())]);
+        // The timer is not unref'd: a thenable that never settles (a Future nobody completes)
+        // is then an error after the timeout, not an empty event loop that ends the child.
+        // A third of the case's time, so that the parent's hang watch (the whole timeout) never fires first.
+        let timer;
+        res = await Promise.race([Promise.resolve(res), new Promise((_, rej) => {
+          timer = setTimeout(() => rej(new Error('fuzz: promise did not settle')), Math.max(1000, Math.floor(timeoutMs / 3)));
+        })])
+          .finally(() => clearTimeout(timer));
       }
     } catch (e) {
       cls = 'error';

@@ -22,6 +22,16 @@ const INTERNAL = /Cannot read properties|is not a function|is not iterable|Canno
 
 // [case, call, expected message]
 const ROWS = [
+  // Found by the seeded fuzz run once DDP's hooks and Join were merged (Python's texts, torch 1.13)
+  ['new nn.IncompatibleKeys()', () => new nn.IncompatibleKeys(), "IncompatibleKeys.__new__() missing 2 required positional arguments: 'missing_keys' and 'unexpected_keys'"],
+  ['new nn._ConvNd()', () => new nn._ConvNd(), "_ConvNd.__init__() missing 11 required positional arguments: 'in_channels', 'out_channels', 'kernel_size', " +
+    "'stride', 'padding', 'dilation', 'transposed', 'output_padding', 'groups', 'bias', and 'padding_mode'"],
+  ['ConvTranspose1d instance(x, 5)', () => new nn.ConvTranspose1d(3, 4, 3)(torch.zeros(1, 3, 5), 5),
+    "ConvTranspose1d.forward(): argument 'output_size' (position 2) must be iterable, not int"],
+  ['new distributed.GradBucket()', () => new torch.distributed.GradBucket(), 'torch.distributed.GradBucket: No constructor defined!'],
+  ['ReduceLROnPlateau#load_state_dict()', () => new torch.optim.lr_scheduler.ReduceLROnPlateau(new torch.optim.SGD([torch.zeros(1, { requires_grad: true })], { lr: 0.1 })).load_state_dict(),
+    "ReduceLROnPlateau.load_state_dict() missing 1 required positional argument: 'state_dict'"],
+  ['Join.notify_join_context()', () => torch.distributed.algorithms.Join.notify_join_context(), "Join.notify_join_context() missing 1 required positional argument: 'joinable'"],
   // nn.functional, hand-written (guarded from their declared parameters)
   ['F.mse_loss(undefined, t)', () => F.mse_loss(undefined, t()), "mse_loss(): argument 'input' (position 1) must be Tensor, not NoneType"],
   ['F.mse_loss(t, null)', () => F.mse_loss(t(), null), "mse_loss(): argument 'target' (position 2) must be Tensor, not NoneType"],
@@ -127,6 +137,15 @@ for f in (lambda: torch.Tensor.float({}), lambda: torch.Tensor.add(None, 1), lam
       "descriptor 'add' for 'torch._C._TensorBase' objects doesn't apply to a 'NoneType' object",
       "descriptor 'index_put_' for 'torch._C._TensorBase' objects doesn't apply to a 'int' object",
     ]);
+  });
+
+  it("Optimizer#load_state_dict({}) is Python's KeyError('param_groups') (a RangeError here, as other KeyErrors)", () => {
+    const o = new torch.optim.SGD([torch.zeros(1, { requires_grad: true })], { lr: 0.1 });
+    assert.throws(() => o.load_state_dict({}), (e) => e instanceof RangeError && e.message === "'param_groups'");
+  });
+
+  it('a guarded function keeps its own properties (Join.notify_join_context)', () => {
+    assert.equal(typeof torch.distributed.algorithms.Join.notify_join_context, 'function');
   });
 
   it('torch.broadcast_shapes names a shape that is not a list of ints (in the words of Python, whose RuntimeError prints them as a tuple)', () => {

@@ -38,13 +38,21 @@ type Hook = (...args: any[]) => unknown; // eslint-disable-line @typescript-esli
 export class RemovableHandle {
   private static next_id = 0;
   readonly id = RemovableHandle.next_id++;
-  constructor(private readonly hooks: Map<number, Hook>) {}
+  constructor(private readonly hooks: Map<number, Hook>) {
+    if (!(hooks instanceof Map)) throw new TypeError("RemovableHandle.__init__() missing 1 required positional argument: 'hooks_dict'");
+  }
   remove(): void { this.hooks.delete(this.id); }
 }
 
 /** What load_state_dict returns (Python's _IncompatibleKeys). */
 export class IncompatibleKeys {
-  constructor(readonly missing_keys: string[], readonly unexpected_keys: string[]) {}
+  constructor(readonly missing_keys: string[], readonly unexpected_keys: string[]) {
+    if (missing_keys === undefined || unexpected_keys === undefined) {
+      throw new TypeError("IncompatibleKeys.__new__() missing 2 required positional arguments: 'missing_keys' and 'unexpected_keys'");
+    }
+    expect.iterable('IncompatibleKeys', 'missing_keys', missing_keys, 0);
+    expect.iterable('IncompatibleKeys', 'unexpected_keys', unexpected_keys, 1);
+  }
   toString(): string {
     if (!this.missing_keys.length && !this.unexpected_keys.length) return '<All keys matched successfully>';
     const list = (ks: string[]) => `[${ks.map(pyStrRepr).join(', ')}]`;

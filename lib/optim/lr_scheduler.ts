@@ -6,6 +6,7 @@ import { bind, py, typename, REQUIRED, Rest } from '../nn/common';
 import { warn } from '../warnings';
 import { listOf } from '../arraylike';
 import { pow, cos, log } from './_math';
+import { expect } from '../guard';
 
 export const EPOCH_DEPRECATION_WARNING =
   'The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. ' +
@@ -187,6 +188,8 @@ function fieldsOf(o: object, except: string[]): Record<string, unknown> {
 
 /** @internal `self.__dict__.update(state_dict)`, leaving functions the state has none for. */
 function loadFields(o: object, state_dict: Record<string, unknown>, except: string[]): void {
+  if (state_dict === undefined) throw new TypeError(`${o.constructor.name}.load_state_dict() missing 1 required positional argument: 'state_dict'`);
+  expect.like(`${o.constructor.name}.load_state_dict`, 'state_dict', state_dict, 'dict', [], 0);
   const self = o as Record<string, unknown>;
   for (const [k, v] of Object.entries(state_dict)) {
     if (except.includes(k) || (typeof self[k] === 'function' && typeof v !== 'function')) continue;

@@ -267,6 +267,7 @@ export class Optimizer<O extends object = GroupOptions, S extends object = Recor
     expect.like('load_state_dict', 'state_dict', state_dict, 'dict', [], 0);
     const groups = this.param_groups;
     const saved = state_dict.param_groups;
+    if (!Array.isArray(saved)) throw new RangeError("'param_groups'"); // Python's KeyError('param_groups')
     if (groups.length !== saved.length) throw new Error('loaded state dict has a different number of parameter groups');
     if (groups.some((g, i) => g.params.length !== saved[i].params.length)) {
       throw new Error("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");

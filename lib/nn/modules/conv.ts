@@ -8,6 +8,7 @@ import { bind, py, pySize, REQUIRED, Rest, Size2 } from '../common';
 import { FactoryArgs } from './linear';
 import { checkConv, checkInt, checkSize, checkTensor } from './_check';
 import { ntuple as ntupleOf } from '../common';
+import { expect } from '../../guard';
 
 export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 export interface Conv2dArgs extends FactoryArgs {
@@ -51,6 +52,16 @@ export abstract class _ConvNd extends Module {
   /** The number of spatial dimensions (each concrete class sets its static _dims). */
   static _dims = 2;
   get _n(): number { return (this.constructor as typeof _ConvNd)._dims; }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(...args: any[]) {
+    super(...(args as []));
+    // Only a concrete class (Conv1d, ConvTranspose2d, ...) has the arguments that make one.
+    if (new.target === _ConvNd) {
+      throw new TypeError("_ConvNd.__init__() missing 11 required positional arguments: 'in_channels', 'out_channels', 'kernel_size', " +
+        "'stride', 'padding', 'dilation', 'transposed', 'output_padding', 'groups', 'bias', and 'padding_mode'");
+    }
+  }
 
   /** Python's _ConvNd.__init__ with bound arguments (a) and, for transposed ones, output_padding. */
   _init(a: Conv2dArgs, transposed: boolean, output_padding: Size2, shape: (k: number[]) => number[]): void {
@@ -195,7 +206,8 @@ abstract class _ConvTranspose extends _ConvNd {
   /** Python's _output_padding: output_padding, or what output_size asks for (checked against the valid range). */
   _output_padding(input: Tensor, output_size: number[] | null): number[] {
     const n = this._n;
-    if (output_size === null) return this.output_padding;
+    if (output_size === null || output_size === undefined) return this.output_padding;
+    expect.iterable(`${this._get_name()}.forward`, 'output_size', output_size, 1);
     const nonSpatial = input.dim() === n + 2 ? 2 : 1;
     let os = [...output_size];
     if (os.length === nonSpatial + n) os = os.slice(nonSpatial);

@@ -15,7 +15,11 @@ function tensors(fn: string, parameters: Tensor | Iterable<Tensor>): Tensor[] {
   if (parameters == null || typeof (parameters as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
     throw new TypeError(`${fn}(): parameters must be a Tensor or an iterable of Tensors, not ${typename(parameters)}`);
   }
-  return [...parameters];
+  const list = [...parameters];
+  for (const p of list) {
+    if (!(p instanceof Tensor)) throw new TypeError(`${fn}(): parameters must be a Tensor or an iterable of Tensors, but an element is ${typename(p)}`);
+  }
+  return list;
 }
 
 interface ClipNormArgs { max_norm: number; norm_type: number | string; error_if_nonfinite: boolean; foreach: boolean | null }

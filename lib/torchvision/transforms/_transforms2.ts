@@ -536,7 +536,8 @@ export class LinearTransformation extends Module {
   declare mean_vector: Tensor;
   constructor(transformation_matrix: Tensor, mean_vector: Tensor) {
     super();
-    const m = transformation_matrix, v = mean_vector;
+    const m = expect.tensor('LinearTransformation', 'transformation_matrix', transformation_matrix, 0);
+    const v = expect.tensor('LinearTransformation', 'mean_vector', mean_vector, 1);
     if (m.size(0) !== m.size(1)) throw new RangeError(`transformation_matrix should be square. Got (${m.shape.join(', ')}) rectangular matrix.`);
     if (v.size(0) !== m.size(0)) {
       throw new RangeError(`mean_vector should have the same length ${v.size(0)} as any one of the dimensions of the transformation_matrix [(${m.shape.join(', ')})]`);
