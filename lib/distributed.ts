@@ -14,7 +14,16 @@ import { Future } from './futures';
 import { expect } from './guard';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const addon = native as unknown as Native;
+const raw = native as unknown as Native;
+// A build without c10d (a LibTorch without Gloo's headers) has none of the native
+// distributed functions: any use is then Python's "not available" error, not a JS one.
+const addon = new Proxy(raw, {
+  get(target, key) {
+    const v = target[key as string];
+    if (v !== undefined || typeof key !== 'string') return v;
+    return () => { throw new Error(`torch.distributed is not available: this build of torch-node has no c10d (its LibTorch lacks Gloo's headers), so ${key} cannot run`); };
+  },
+});
 type StoreHandle = { readonly __brand: 'Store' };
 type GroupHandle = { readonly __brand: 'ProcessGroup' };
 type WorkHandle = { readonly __brand: 'Work' };
@@ -23,10 +32,10 @@ type WorkHandle = { readonly __brand: 'Work' };
 export const default_pg_timeout = 30 * 60 * 1000;
 
 /** Whether this build of the addon has torch.distributed (it needs LibTorch's Gloo headers at build time). */
-export function is_available(): boolean { return typeof addon.group_gloo === 'function'; }
+export function is_available(): boolean { return typeof raw.group_gloo === 'function'; }
 export function is_gloo_available(): boolean { return is_available(); }
 /** Whether this build has the NCCL backend (a CUDA LibTorch with ProcessGroupNCCL and nccl.h at build time). */
-export function is_nccl_available(): boolean { return typeof addon.group_nccl === 'function'; }
+export function is_nccl_available(): boolean { return typeof raw.group_nccl === 'function'; }
 export function is_mpi_available(): boolean { return false; }
 
 function need(): void {

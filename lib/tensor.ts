@@ -523,6 +523,9 @@ export class Tensor {
   /** Python's `t.map2_(x, y, fn)`: elementwise fn(self, x, y), in place. */
   map2_(x: Tensor, y: Tensor, fn: (a: number, b: number, c: number) => number): this { return this.mapValues_([x, y], fn as (...x: number[]) => number); }
   private mapValues_(others: Tensor[], fn: (...x: number[]) => number): this {
+    // Private in TypeScript, reachable from JS: its arguments are checked as map_'s are.
+    if (!Array.isArray(others) || others.some((o) => !(o instanceof Tensor))) throw new TypeError('map_(): other must be a Tensor');
+    if (typeof fn !== 'function') throw new TypeError("map_(): argument 'callable' must be callable");
     if (!this.is_cpu) throw new TypeError('apply_ is only implemented on CPU tensors');
     const shape = this.shape;
     const mine = this.contiguous();
