@@ -11,6 +11,7 @@ import { lazyInit as cudaLazyInit } from './cuda';
 import { track } from './memory';
 import { memory_format, contiguous_format, preserve_format, channels_last } from './memory_format';
 import { formatTensor } from './printing';
+import { expect } from './guard';
 import type { TensorMethods } from './generated/api';
 
 const { call } = native;
@@ -517,29 +518,16 @@ export class Tensor {
   /** Python's `t.set_(source)`: this tensor takes source's storage, sizes and strides. */
   set_(source: Tensor): this { call(O.set_source, this._h, source._h); return this; }
   /** Python's `t.apply_(fn)` (CPU): every element replaced by fn(element), in place. */
-  apply_(fn: (x: number) => number): this { return this.mapValues_([], fn as (...x: number[]) => number); }
+  apply_(fn: (x: number) => number): this {
+    return mapValuesInPlace(this, [], expect.callable('apply_', 'fn', fn, 0));
+  }
   /** Python's `t.map_(other, fn)`: elementwise fn(self, other) (other broadcast), in place. */
-  map_(other: Tensor, fn: (a: number, b: number) => number): this { return this.mapValues_([other], fn as (...x: number[]) => number); }
+  map_(other: Tensor, fn: (a: number, b: number) => number): this {
+    return mapValuesInPlace(this, [expect.tensor('map_', 'other', other, 0)], expect.callable('map_', 'fn', fn, 1));
+  }
   /** Python's `t.map2_(x, y, fn)`: elementwise fn(self, x, y), in place. */
-  map2_(x: Tensor, y: Tensor, fn: (a: number, b: number, c: number) => number): this { return this.mapValues_([x, y], fn as (...x: number[]) => number); }
-  private mapValues_(others: Tensor[], fn: (...x: number[]) => number): this {
-    // Private in TypeScript, reachable from JS: its arguments are checked as map_'s are.
-    if (!Array.isArray(others) || others.some((o) => !(o instanceof Tensor))) throw new TypeError('map_(): other must be a Tensor');
-    if (typeof fn !== 'function') throw new TypeError("map_(): argument 'callable' must be callable");
-    if (!this.is_cpu) throw new TypeError('apply_ is only implemented on CPU tensors');
-    const shape = this.shape;
-    const mine = this.contiguous();
-    const data = native.todata(mine._h) as ArrayLike<number | bigint> & { [i: number]: number | bigint };
-    const theirs = others.map((o) => { const e = o.expand(shape).contiguous(); const d = native.todata(e._h); return d; });
-    const big = data instanceof BigInt64Array;
-    for (let i = 0; i < data.length; i++) {
-      const r = fn(Number(data[i]), ...theirs.map((d) => Number(d[i])));
-      data[i] = big ? BigInt(Math.trunc(r)) : r;
-    }
-    const src = new Tensor(native.fromdata(data as unknown as ArrayBufferView, shape, native.dtype(mine._h)));
-    call(O.copy_, this._h, src._h, false);
-    src.dispose();
-    return this;
+  map2_(x: Tensor, y: Tensor, fn: (a: number, b: number, c: number) => number): this {
+    return mapValuesInPlace(this, [expect.tensor('map2_', 'x', x, 0), expect.tensor('map2_', 'y', y, 1)], expect.callable('map2_', 'fn', fn, 2));
   }
 
   /** Python's `t.new_tensor(data, ...)`: a copy of data with this tensor's dtype and device unless given. */
@@ -804,4 +792,22 @@ function memoryFormatArg(fn: string, v: unknown): memory_format {
     if (mf instanceof memory_format) return mf;
   }
   throw new TypeError(`${fn}(): argument 'memory_format' must be torch.memory_format, not ${v === null ? 'None' : typeof v}`);
+}
+
+/** apply_/map_/map2_'s loop: fn over self's elements (and the broadcast others'), written back in place (CPU). */
+function mapValuesInPlace<T extends Tensor>(self: T, others: Tensor[], fn: (...x: number[]) => number): T {
+  if (!self.is_cpu) throw new TypeError('apply_ is only implemented on CPU tensors');
+  const shape = self.shape;
+  const mine = self.contiguous();
+  const data = native.todata(mine._h) as ArrayLike<number | bigint> & { [i: number]: number | bigint };
+  const theirs = others.map((o) => native.todata(o.expand(shape).contiguous()._h));
+  const big = data instanceof BigInt64Array;
+  for (let i = 0; i < data.length; i++) {
+    const r = fn(Number(data[i]), ...theirs.map((d) => Number(d[i])));
+    data[i] = big ? BigInt(Math.trunc(r)) : r;
+  }
+  const src = new Tensor(native.fromdata(data as unknown as ArrayBufferView, shape, native.dtype(mine._h)));
+  call(O.copy_, self._h, src._h, false);
+  src.dispose();
+  return self;
 }

@@ -580,7 +580,7 @@ export class SequentialLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, ...args: unknown[]) {
     const a = bind<Bound & { schedulers: LRScheduler[]; milestones: number[] }>('SequentialLR.__init__', args,
       { schedulers: REQUIRED, milestones: REQUIRED, ...BASE });
-    const { schedulers, milestones } = a;
+    const schedulers = [...expect.iterable<LRScheduler>('SequentialLR', 'schedulers', a.schedulers, 1)], { milestones } = a;
     if (V2) checkSameOptimizer('SequentialLR', optimizer, schedulers);
     for (let i = 0; i < schedulers.length; i++) {
       if (schedulers[i].optimizer !== optimizer) {
@@ -658,8 +658,9 @@ export class ChainedScheduler extends LRScheduler {
 
   /** `new ChainedScheduler([s1, s2])`. */
   constructor(...args: unknown[]) {
-    const { schedulers, optimizer } = bind<{ schedulers: LRScheduler[]; optimizer: AnyOptimizer | null }>('ChainedScheduler.__init__', args,
+    const bound = bind<{ schedulers: LRScheduler[]; optimizer: AnyOptimizer | null }>('ChainedScheduler.__init__', args,
       (V2 ? { schedulers: REQUIRED, optimizer: null } : { schedulers: REQUIRED }) as { schedulers: typeof REQUIRED; optimizer: null });
+    const schedulers = [...expect.iterable<LRScheduler>('ChainedScheduler', 'schedulers', bound.schedulers, 0)], { optimizer } = bound;
     if (V2) checkSameOptimizer('ChainedScheduler', optimizer ?? schedulers[0].optimizer, schedulers);
     for (let i = 1; i < schedulers.length; i++) {
       if (schedulers[i].optimizer !== schedulers[0].optimizer) {
