@@ -28,14 +28,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import * as crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { HttpProxyAgent } from 'http-proxy-agent';
-import { HttpsProxyAgent } from 'https-proxy-agent';
-import { unzipSync } from 'fflate';
+import type { HttpProxyAgent } from 'http-proxy-agent';
+import type { HttpsProxyAgent } from 'https-proxy-agent';
 import { onExit } from 'signal-exit';
 import { warn } from './warnings';
 // torch.load is required on first use (see _torch_load): the hub, and the child process that runs
@@ -196,10 +194,25 @@ interface Body {
   length: number | null;
 }
 
+// The HTTP client, the proxy agents and the unzipper are required on first download: every
+// `require('torch-node')` (and every DataLoader worker) would otherwise load them (~20 ms).
+/* eslint-disable @typescript-eslint/no-var-requires */
+let _net: {
+  http: typeof import('node:http'); https: typeof import('node:https');
+  HttpProxyAgent: typeof HttpProxyAgent; HttpsProxyAgent: typeof HttpsProxyAgent;
+} | null = null;
+const net = () => (_net ??= {
+  http: require('node:http'), https: require('node:https'),
+  HttpProxyAgent: require('http-proxy-agent').HttpProxyAgent, HttpsProxyAgent: require('https-proxy-agent').HttpsProxyAgent,
+});
+const unzipSync: typeof import('fflate').unzipSync = (...a) => (require('fflate') as typeof import('fflate')).unzipSync(...a);
+/* eslint-enable @typescript-eslint/no-var-requires */
+
 const BASE_HEADERS = { 'User-Agent': 'torch.hub', 'Accept-Encoding': 'identity', Connection: 'close' };
 
 /** One GET of `u`, directly or through its proxy; resolves with the response once its headers are in. */
-function _request_once(u: URL, timeout_ms: number): Promise<http.IncomingMessage> {
+function _request_once(u: URL, timeout_ms: number): Promise<IncomingMessage> {
+  const { http, https, HttpProxyAgent, HttpsProxyAgent } = net();
   const proxy = _proxy_for(u);
   const secure = u.protocol === 'https:';
   // Closes the connection to the proxy while the agent is still setting it up (see expire).
@@ -208,9 +221,9 @@ function _request_once(u: URL, timeout_ms: number): Promise<http.IncomingMessage
   const agent = proxy === null ? false
     : secure ? new HttpsProxyAgent(proxy, { signal: abort.signal }) : new HttpProxyAgent(proxy, { signal: abort.signal });
   return new Promise((resolve, reject) => {
-    let response: http.IncomingMessage | null = null;
+    let response: IncomingMessage | null = null;
     let tunnel: { statusCode: number; statusText: string } | null = null;
-    const req = (secure ? https : http).request(u, { agent, headers: BASE_HEADERS }, (res) => {
+    const req = (secure ? https : http).request(u, { agent, headers: BASE_HEADERS }, (res: IncomingMessage) => {
       response = res;
       if (tunnel !== null && tunnel.statusCode !== 200) {
         // https-proxy-agent hands a refused CONNECT's answer on as if the server had sent it.
@@ -284,7 +297,7 @@ async function _open(url: string, timeout_ms: number): Promise<Body> {
     }
     if (status < 200 || status >= 300) {
       res.resume();
-      throw new HTTPStatusError(status, res.statusMessage || http.STATUS_CODES[status] || 'error');
+      throw new HTTPStatusError(status, res.statusMessage || net().http.STATUS_CODES[status] || 'error');
     }
     const cl = res.headers['content-length'];
     const length = cl !== undefined && /^\d+$/.test(cl.trim()) ? Number(cl) : null;

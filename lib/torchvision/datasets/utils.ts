@@ -5,7 +5,6 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { unzipSync } from 'fflate';
 import { download_url_to_file_sync } from '../../hub';
 import { expanduser } from './vision';
 
@@ -66,6 +65,9 @@ export function extract_archive(from_path: string, to_path: string | null = null
   let out: string;
   if (from_path.endsWith('.zip')) {
     const root = path.resolve(to_path);
+    // fflate is required here, not at load: every process that loads torchvision would pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { unzipSync } = require('fflate') as typeof import('fflate');
     for (const [name, data] of Object.entries(unzipSync(fs.readFileSync(from_path)))) {
       const dst = path.resolve(root, name);
       // a member naming a path outside the folder ("../x", "/etc/x") is refused, as Python's zipfile does by sanitizing
