@@ -2,7 +2,7 @@
 'use strict';
 // Image decoding, torch-node against torchvision 0.14 (Debian's /usr/bin/python3) on the same
 // machine, one run side by side: images/s of read_image(path, RGB) over photo-like 500x375 JPEGs
-// and PNGs (bench/decode.py makes them), with sharp (synchronous: the worker thread waited on;
+// and PNGs (bench/decode.py makes them), with the addon's libjpeg (JPEG; the default), with sharp (synchronous: the worker thread waited on;
 // async: read_image_async, 8 in flight), with the JavaScript decoders (pngjs, jpeg-js), and
 // torchvision's read_image (one thread). Then how far each torch-node decoder's JPEG samples are
 // from torchvision's (RGB and GRAY).
@@ -42,7 +42,7 @@ async function rates(list, passes) {
       best[i] = Math.min(best[i], Number(process.hrtime.bigint() - t0) / 1e9);
     }
   }
-  io.set_image_decoder('sharp');
+  io.set_image_decoder('libjpeg');
   return best.map((b) => list.length / b);
 }
 const syncPass = (list) => { for (const f of list) io.read_image(f, 'RGB').dispose(); };
@@ -68,17 +68,20 @@ function exactness(mode, ext) {
   const py = JSON.parse(execFileSync(python, [PY, 'time', dir, String(rounds)], { encoding: 'utf8' }));
   const rows = [];
   for (const [ext, key] of [['.jpg', 'jpeg'], ['.png', 'png']]) {
-    const [sharpSync, sharpAsync, js] = await rates(files(ext), [['sync', 'sharp', syncPass], ['async', 'sharp', asyncPass], ['js', 'js', syncPass]]);
-    rows.push([key, sharpSync, sharpAsync, js, py[key]]);
+    // libjpeg decodes JPEG only: for PNG its column is sharp's again
+    const [libjpeg, sharpSync, sharpAsync, js] = await rates(files(ext),
+      [['libjpeg', 'libjpeg', syncPass], ['sync', 'sharp', syncPass], ['async', 'sharp', asyncPass], ['js', 'js', syncPass]]);
+    rows.push([key, ext === '.jpg' ? libjpeg : NaN, sharpSync, sharpAsync, js, py[key]]);
   }
-  const f = (x) => x.toFixed(0).padStart(12);
+  const f = (x) => (Number.isNaN(x) ? '-' : x.toFixed(0)).padStart(12);
   console.log(`read_image(path, RGB), ${N} photo-like 500x375 images, images/s (best of ${rounds}; ${os.cpus().length} CPUs)`);
-  console.log(`${'format'.padEnd(6)}${'sharp sync'.padStart(12)}${'sharp async'.padStart(12)}${'js'.padStart(12)}${'torchvision'.padStart(12)}`);
-  for (const [k, a, b, c, d] of rows) console.log(`${k.padEnd(6)}${f(a)}${f(b)}${f(c)}${f(d)}`);
+  console.log(`${'format'.padEnd(6)}${'libjpeg'.padStart(12)}${'sharp sync'.padStart(12)}${'sharp async'.padStart(12)}${'js'.padStart(12)}${'torchvision'.padStart(12)}`);
+  for (const [k, ...r] of rows) console.log(`${k.padEnd(6)}${r.map(f).join('')}`);
   console.log('JPEG samples against torchvision.io.decode_jpeg:');
-  for (const dec of ['sharp', 'js']) {
+  for (const dec of ['libjpeg', 'sharp', 'js']) {
     io.set_image_decoder(dec);
-    console.log(`  ${dec.padEnd(5)} RGB: ${exactness('RGB', '.rgb')}; GRAY: ${exactness('GRAY', '.gray')}`);
+    console.log(`  ${dec.padEnd(7)} RGB: ${exactness('RGB', '.rgb')}; GRAY: ${exactness('GRAY', '.gray')}`);
   }
+  io.set_image_decoder('libjpeg');
   fs.rmSync(dir, { recursive: true, force: true });
 })();

@@ -26,6 +26,10 @@ export interface BuildInfo {
 }
 
 export interface NativeAddon {
+  /** native/image.cpp: null where the addon was built without jpeglib.h. */
+  jpeg_decoder(): { soname: string; abi: number; error: string | null } | null;
+  /** JPEG bytes to interleaved HWC samples; mode 0 (UNCHANGED), 1 (GRAY) or 3 (RGB). Throws libjpeg's message. */
+  jpeg_decode(bytes: Uint8Array, mode: number): { data: Uint8Array; width: number; height: number; channels: number };
   op_handle(name: string, overload?: string): number;
   op_schema(op: number): string;
   context(name: string, value?: unknown, value2?: unknown): unknown;

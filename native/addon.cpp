@@ -894,8 +894,11 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
 
 }  // namespace tn
 
+namespace tn { void init_image(Napi::Env env, Napi::Object exports); }  // image.cpp: no LibTorch there
+
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
   tn::init_tensor(env, exports);
+  tn::init_image(env, exports);
   tn::init_dispatch(env, exports);
   tn::init_autograd(env, exports);
   tn::init_indexing(env, exports);

@@ -4,6 +4,7 @@
 // 1. the system packages: as root on Debian/Ubuntu it installs them; otherwise
 //    it prints the command.
 //      libtorch-dev, libopenblas0-pthread (fast BLAS), cmake, g++, ccache: the build
+//      libgloo-dev (torch.distributed), libjpeg-dev (torchvision.io's JPEG decoder)
 //      python3-torch, python3-torchvision: the reference values of the tests
 //      dataset-fashion-mnist: real IDX files for test/datasets.test.js
 // 2. in a checkout (package-lock.json beside package.json; an installed package
@@ -14,7 +15,7 @@ const path = require('node:path');
 const { spawnSync, execFileSync } = require('node:child_process');
 
 const quiet = process.argv.includes('--quiet');
-const BUILD = ['libtorch-dev', 'libopenblas0-pthread', 'libgloo-dev', 'cmake', 'g++', 'ccache'];
+const BUILD = ['libtorch-dev', 'libopenblas0-pthread', 'libgloo-dev', 'libjpeg-dev', 'cmake', 'g++', 'ccache'];
 const REFERENCE = ['python3-torch', 'python3-torchvision', 'dataset-fashion-mnist'];
 const wanted = process.argv.includes('--build-only') ? BUILD : [...BUILD, ...REFERENCE];
 

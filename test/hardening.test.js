@@ -356,7 +356,8 @@ attempt(() => io.decode_jpeg(Buffer.from(${JSON.stringify([...jpegSOF(0, 10)])})
 attempt(() => io.decode_jpeg(Buffer.from(${JSON.stringify([...jpegSOF(16, 16)])})));`);
     assert.match(out[0], /^Error: decode_jpeg: the image is 65535x65535 \(4294836225 pixels\), more than torch-node decodes/);
     assert.equal(out[1], 'Error: decode_jpeg: Empty JPEG image (DNL not supported)');
-    assert.match(out[2], /^Error: decode_jpeg: the JPEG data is corrupt or truncated/);
+    // libjpeg's message, as torchvision 0.14's decode_jpeg gives it
+    assert.equal(out[2], 'Error: decode_jpeg: Invalid JPEG file structure: missing SOS marker');
   });
 });
 

@@ -45,16 +45,20 @@ const KNOWN = {
   'io_palette4bit.png/RGB_ALPHA': 'alpha',
 };
 
-describe('torchvision.io through sharp: bit-identical to torchvision 0.14', function () {
+describe('torchvision.io: bit-identical to torchvision 0.14 (libjpeg through the addon, sharp)', function () {
   this.timeout(120000);
   const files = fs.readdirSync(IMAGES).filter((f) => /\.(png|jpg)$/.test(f)).sort();
   let ref;
   before(() => {
-    assert.equal(io.get_image_decoder(), 'sharp', 'sharp loads on this machine');
+    assert.equal(io.get_image_decoder(), 'libjpeg', 'the addon has libjpeg on this machine (JPEG), sharp loads (PNG)');
+    assert.match(io.image_decoder_versions().vips, /^\d+\.\d+/);
     ref = reference({ decode: files.map((f) => path.join(IMAGES, f)) }).decode;
   });
 
-  it('every test image in every ImageReadMode: the same samples, or torchvision\'s error', () => {
+  for (const decoder of ['libjpeg', 'sharp']) {
+  it(`${decoder}: every test image in every ImageReadMode: the same samples, or torchvision's error`, () => {
+    io.set_image_decoder(decoder);
+    try {
     let compared = 0;
     for (const f of files) {
       for (const m of MODES) {
@@ -85,7 +89,9 @@ describe('torchvision.io through sharp: bit-identical to torchvision 0.14', func
       }
     }
     assert.ok(compared >= 80, `compared ${compared} decodes`);
+    } finally { io.set_image_decoder('libjpeg'); }
   });
+  }
 
   it('decode_image_async / read_image_async / decode_jpeg_async / decode_png_async give the same, several at once', async () => {
     const jobs = [];
@@ -229,7 +235,7 @@ console.log(io.get_image_decoder(), a.shape.join('x'), b.shape.join('x'), a.sum(
     fs.rmSync(hook, { force: true });
     assert.equal(r.status, 0, r.stderr);
     const sum = io.read_image(path.join(IMAGES, 'rgb.png')).sum().item();
-    assert.equal(r.stdout.trim(), `js 3x30x40 3x30x40 ${sum}`);
+    assert.equal(r.stdout.trim(), `libjpeg 3x30x40 3x30x40 ${sum}`); // JPEG: the addon's libjpeg; PNG: pngjs
     const warnings = r.stderr.split('\n').filter((l) => l.includes('sharp could not be loaded'));
     assert.equal(warnings.length, 1, r.stderr);
     assert.match(warnings[0], /UserWarning: torchvision.io: sharp could not be loaded \(Cannot find module 'sharp'\); images are decoded by the JavaScript decoders/);
@@ -242,8 +248,8 @@ console.log(io.get_image_decoder(), a.shape.join('x'), b.shape.join('x'), a.sum(
     try {
       assert.equal(io.get_image_decoder(), 'js');
       assert.ok(io.read_image(p, 'GRAY_ALPHA').equal(sharpT));
-    } finally { io.set_image_decoder('sharp'); }
-    assert.equal(io.get_image_decoder(), 'sharp');
+    } finally { io.set_image_decoder('libjpeg'); }
+    assert.equal(io.get_image_decoder(), 'libjpeg');
     assert.throws(() => io.set_image_decoder('pil'), TypeError);
     assert.match(io.image_decoder_versions().vips, /^\d+\.\d+/);
   });

@@ -15,6 +15,7 @@
 import * as path from 'node:path';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
 import { warn } from '../warnings';
+import { native } from '../native';
 
 /** Decoded samples as sharp hands them out: interleaved HWC, `channels` per pixel. */
 export interface RawImage { data: Uint8Array; width: number; height: number; channels: number }
@@ -35,7 +36,9 @@ interface State {
 
 let state: State | null = null;
 let unavailable: string | null = null;
-let chosen: 'sharp' | 'js' = process.env.TORCH_NODE_IMAGE_DECODER === 'js' ? 'js' : 'sharp';
+type DecoderName = 'libjpeg' | 'sharp' | 'js';
+const fromEnv = process.env.TORCH_NODE_IMAGE_DECODER;
+let chosen: DecoderName = fromEnv === 'js' || fromEnv === 'sharp' ? fromEnv : 'libjpeg';
 
 function dispatch(s: State, r: Reply): void {
   const cb = s.waiting.get(r.id);
@@ -109,7 +112,28 @@ const MAX_PIXELS = 2 ** 28;
 
 /** Whether images are decoded by sharp now (else by the JavaScript decoders). Starts the decoding thread. */
 export function sharpAvailable(): boolean {
-  return chosen === 'sharp' && start() !== null;
+  return chosen !== 'js' && start() !== null;
+}
+
+/**
+ * Whether JPEG is decoded by the addon's libjpeg (native/image.cpp: torchvision's own decoder,
+ * synchronous on the calling thread, several times faster than a round trip to sharp's thread on
+ * small images). False where the addon was built without jpeglib.h or libjpeg cannot be loaded:
+ * sharp, bit-identical too, decodes JPEG then.
+ */
+export function libjpegAvailable(): boolean {
+  if (chosen !== 'libjpeg') return false;
+  if (libjpeg === undefined) {
+    const info = native.jpeg_decoder();
+    libjpeg = info && info.error === null ? info.soname : null;
+  }
+  return libjpeg !== null;
+}
+let libjpeg: string | null | undefined;
+
+/** JPEG bytes decoded by libjpeg into interleaved HWC samples; mode is ImageReadMode's UNCHANGED (0), GRAY (1) or RGB (3). */
+export function libjpegDecode(bytes: Uint8Array, mode: 0 | 1 | 3): RawImage {
+  return native.jpeg_decode(bytes, mode);
 }
 
 /**
@@ -157,15 +181,21 @@ function toRaw(r: Reply): RawImage {
 }
 
 /**
- * torchvision.io's decoder: 'sharp' (libvips: libjpeg-turbo, libspng; the default) or 'js'
- * (pngjs, jpeg-js). TORCH_NODE_IMAGE_DECODER=js chooses 'js' from the start.
+ * torchvision.io's decoder: 'libjpeg' (the default: JPEG by the system's libjpeg-turbo through the
+ * addon, PNG by sharp), 'sharp' (libvips: libjpeg-turbo, libspng) or 'js' (pngjs, jpeg-js).
+ * TORCH_NODE_IMAGE_DECODER=sharp|js chooses from the start.
  */
-export function set_image_decoder(name: 'sharp' | 'js'): void {
-  if (name !== 'sharp' && name !== 'js') throw new TypeError(`set_image_decoder(): name must be 'sharp' or 'js', got ${String(name)}`);
+export function set_image_decoder(name: DecoderName): void {
+  if (name !== 'libjpeg' && name !== 'sharp' && name !== 'js') {
+    throw new TypeError(`set_image_decoder(): name must be 'libjpeg', 'sharp' or 'js', got ${String(name)}`);
+  }
   chosen = name;
 }
-/** The decoder images are decoded with now: 'sharp', or 'js' when chosen or when sharp cannot be loaded. */
-export function get_image_decoder(): 'sharp' | 'js' { return sharpAvailable() ? 'sharp' : 'js'; }
+/**
+ * The decoder JPEG images are decoded with now: the one chosen, or the next that can be loaded
+ * ('libjpeg', then 'sharp', then 'js'). PNG is decoded by sharp unless 'js' is chosen or sharp cannot be loaded.
+ */
+export function get_image_decoder(): DecoderName { return libjpegAvailable() ? 'libjpeg' : sharpAvailable() ? 'sharp' : 'js'; }
 /** The library versions of sharp's libvips build (libjpeg-turbo appears as mozjpeg), or null without sharp. */
 export function image_decoder_versions(): Record<string, string> | null { return start()?.versions ?? null; }
 

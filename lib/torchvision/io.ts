@@ -35,7 +35,7 @@ import * as jpeg from 'jpeg-js';
 import { Tensor } from '../tensor';
 import { frombuffer } from '../creation';
 import * as dt from '../dtype';
-import { DecodeSpace, RawImage, sharpAvailable, sharpDecode, sharpDecodeAsync, sharpEncode } from './_decoder';
+import { DecodeSpace, RawImage, libjpegAvailable, libjpegDecode, sharpAvailable, sharpDecode, sharpDecodeAsync, sharpEncode } from './_decoder';
 import { bind, Rest } from '../nn/common';
 export { set_image_decoder, get_image_decoder, image_decoder_versions, _stop_image_decoder } from './_decoder';
 
@@ -519,6 +519,9 @@ export function decode_jpeg_data(input: EncodedImage, mode?: ImageReadModeLike, 
     throw new Error(`decode_jpeg: the image is ${header.width}x${header.height} (${header.width * header.height} pixels), ` +
       `more than torch-node decodes (MAX_IMAGE_PIXELS = ${MAX_IMAGE_PIXELS})`);
   }
+  // torchvision's decoder itself (libjpeg, as torchvision drives it); the rest of this function
+  // makes sharp's or jpeg-js's output into what it gives.
+  if (decoded === undefined && libjpegAvailable()) return libjpegDecode(bytes, m);
   if (nc !== 1 && nc !== 3) {
     // libjpeg converts CMYK / YCCK to neither RGB nor gray: torchvision's (libjpeg's) message
     if (m !== ImageReadMode.UNCHANGED) throw new Error('decode_jpeg: Unsupported color conversion request');
