@@ -26,6 +26,8 @@ export interface BuildInfo {
 }
 
 export interface NativeAddon {
+  /** OpenMP's intra-op thread count of the calling thread only (a DataLoader worker's). */
+  set_thread_num_threads(n: number): void;
   /** native/image.cpp: null where the addon was built without jpeglib.h. */
   jpeg_decoder(): { soname: string; abi: number; error: string | null } | null;
   /** JPEG bytes to interleaved HWC samples; mode 0 (UNCHANGED), 1 (GRAY) or 3 (RGB). Throws libjpeg's message. */

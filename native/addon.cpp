@@ -804,6 +804,21 @@ static Napi::Value set_num_threads(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// A DataLoader worker's intra-op threads: Python's worker process calls
+// torch.set_num_threads(1), so N workers do not run N OpenMP teams on the
+// machine's cores. A worker here is a thread, and at::set_num_threads would
+// also change the count every later thread starts with: OpenMP's count is
+// per thread, so only this thread's is set (after ATen's per-thread lazy init,
+// which would reset it). LibTorch without OpenMP has no per-thread count: no-op.
+extern "C" void omp_set_num_threads(int) __attribute__((weak));
+static Napi::Value set_thread_num_threads(const Napi::CallbackInfo& info) {
+  int64_t n = to_int(info[0], "set_thread_num_threads(): n");
+  if (n <= 0 || n > 65536) throw JsRangeError("set_thread_num_threads expects a positive integer");
+  (void)at::get_num_threads();
+  if (omp_set_num_threads) omp_set_num_threads(static_cast<int>(n));
+  return info.Env().Undefined();
+}
+
 static Napi::Value get_num_threads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::get_num_threads());
 }
@@ -881,6 +896,7 @@ void init_tensor(Napi::Env env, Napi::Object exports) {
       fn<use_thread_generator>(env, "use_thread_generator"),
       fn<set_num_threads>(env, "set_num_threads"),
       fn<get_num_threads>(env, "get_num_threads"),
+      fn<set_thread_num_threads>(env, "set_thread_num_threads"),
       fn<build_info>(env, "build_info"),
       fn<set_default_dtype>(env, "set_default_dtype"),
       fn<get_default_dtype>(env, "get_default_dtype"),

@@ -193,6 +193,15 @@ describe('torch.utils.data: worker threads', function () {
     close(rand3(), F.worker_seeds.rand);
     assert.equal(data.get_worker_info(), null);
   });
+  it('a worker runs with one intra-op thread, as Python\'s worker (torch.set_num_threads(1)); the main thread keeps its count', () => {
+    const before = torch.get_num_threads();
+    torch.set_num_threads(2);
+    try {
+      const got = [...new data.DataLoader(new support.NumThreads(), { batch_size: 2, num_workers: 2, worker_modules: MODULES })].map((b) => b.tolist());
+      assert.deepEqual(got, [[1, 1], [1, 1]]);
+      assert.equal(torch.get_num_threads(), 2);
+    } finally { torch.set_num_threads(before); }
+  });
   it("each worker draws from a default generator of its own, seeded as Python's worker (same random samples), and the main stream stays put", () => {
     torch.manual_seed(F.worker_draws.seed);
     const loader = new data.DataLoader(new support.RandomDraws(), { batch_size: 2, num_workers: 2, worker_modules: MODULES });

@@ -13,6 +13,12 @@ class IndexSeed extends data.Dataset {
   }
 }
 
+/** Each sample: torch.get_num_threads() where it is read (Python's workers run with 1). */
+class NumThreads extends data.Dataset {
+  __len__() { return 4; }
+  __getitem__() { return torch.get_num_threads(); }
+}
+
 /** Each sample: two draws from the default generator of the thread that reads it. */
 class RandomDraws extends data.Dataset {
   __len__() { return 10; }
@@ -75,4 +81,4 @@ class Exiting extends data.Dataset {
   __getitem__(i) { if (i === 2) process.exit(3); return i; }
 }
 
-module.exports = { IndexSeed, RandomDraws, Mapped, Failing, Range, markInit, Slow, InitSeen, Exiting, Sleepy };
+module.exports = { IndexSeed, RandomDraws, Mapped, Failing, Range, markInit, Slow, InitSeen, Exiting, Sleepy, NumThreads };

@@ -24,6 +24,9 @@ const d = workerData as {
 // Composite kernels that draw without a generator argument (dropout, rrelu) still use LibTorch's
 // process-wide generator: LibTorch has no per-thread default.
 native.use_thread_generator(BigInt(d.seed));
+// Python's worker loop runs torch.set_num_threads(1): workers share the cores, each with one
+// intra-op thread (here for this thread only; the main thread keeps its count).
+native.set_thread_num_threads(1);
 const sig = new Int32Array(d.signal);
 const wake = () => { Atomics.add(sig, 0, 1); Atomics.notify(sig, 0); };
 // Seen by the main thread however this thread ends (an error, process.exit in user code).
