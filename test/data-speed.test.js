@@ -119,6 +119,20 @@ describe('data path bit for bit (ToTensor, Normalize, FashionMNIST, collate)', (
     }
   });
 
+  it('a worker\'s batch is moved to the main thread, not copied: its buffers are transferable (detached once posted)', () => {
+    const { encode, decode } = require('../dist/utils/data/_transport');
+    const { MessageChannel, receiveMessageOnPort } = require('node:worker_threads');
+    const batch = [torch.randn(4, 3, 8, 8), torch.arange(4), torch.randn(2, 2).half()];
+    const transfer = [];
+    const msg = encode(batch, transfer);
+    assert.equal(transfer.length, 3);
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(msg, transfer);
+    assert.ok(transfer.every((b) => b.byteLength === 0), 'every buffer detached by the transfer');
+    const got = decode(receiveMessageOnPort(port2).message);
+    port1.close();
+    got.forEach((t, i) => { assert.equal(t.dtype, batch[i].dtype); assert.deepEqual(vals(t), vals(batch[i])); });
+  });
   it('dataset tensors reach the workers through shared memory with their values (non-contiguous, float16, int64)', () => {
     // 300 x 40 float64 (96 KB), a transposed (non-contiguous) float32, float16 and int64: all over
     // the 64 KB from which the dataset goes to the workers in one SharedArrayBuffer

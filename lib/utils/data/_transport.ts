@@ -82,16 +82,18 @@ export function encode(v: unknown, transfer: ArrayBuffer[] | null, modules: read
     const code = native.dtype(v._h), shape = native.shape(v._h);
     const d = dtypeFromCode(code);
     const nbytes = shape.reduce((a, b) => a * b, 1) * d.itemsize;
-    // todata() widens float16/bfloat16 to float32 and has no complex: those go as their raw bytes
-    if ((transfer === null && nbytes >= SHARE_BYTES) || !TODATA.has(d.name)) {
+    // A result goes as its raw bytes in an ArrayBuffer made here, which postMessage moves: the
+    // external buffer todata() makes is copied instead (Node never transfers those), a second
+    // copy of every batch (19 MB for 32 images of 224x224). A large value for every worker goes
+    // shared; todata() widens float16/bfloat16 to float32 and has no complex: those go as bytes too.
+    if (transfer !== null || nbytes >= SHARE_BYTES || !TODATA.has(d.name)) {
       const data = rawBytes(v._h, code, shape, nbytes, transfer === null);
       if (transfer) transfer.push(data.buffer as ArrayBuffer);
       return { [TAG]: 't', dtype: code, shape, data };
     }
     const c = native.is_contiguous(v._h) ? v._h : native.call(CONTIGUOUS, v._h, 0);
-    const data = native.todata(c); // a fresh copy, owned by the message
+    const data = native.todata(c); // a fresh copy, cloned into the message
     if (c !== v._h) native.dispose(c);
-    if (transfer) transfer.push(data.buffer as ArrayBuffer);
     return { [TAG]: 't', dtype: code, shape, data };
   }
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return v;
