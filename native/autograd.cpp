@@ -167,19 +167,47 @@ void check_js_thread(const EnvRefs& refs, const std::string& what) {
               "synchronously)");
 }
 
+// napi_value is a v8::Local in Node's implementation (as addon.cpp's to_napi/to_v8 rely on).
+napi_value box_to_napi(v8::Local<v8::Value> local) { return reinterpret_cast<napi_value>(*local); }
+v8::Local<v8::Value> napi_to_v8(napi_value v) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
+  return local;
+}
+
+// The tensors of a JS array of handles (null: an undefined tensor); null/undefined: none. V8's own
+// element reads: Node-API's napi_get_element sets up a TryCatch per element.
+void read_handles(Napi::Env env, Napi::Value v, const char* what, std::vector<at::Tensor>& out) {
+  if (v.IsEmpty() || napi_to_v8(v)->IsNullOrUndefined()) return;
+  if (!v.IsArray()) bad_type(v, what, "an array of tensors");
+  v8::Local<v8::Array> arr = napi_to_v8(v).As<v8::Array>();
+  v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
+  const uint32_t n = arr->Length();
+  out.reserve(n);
+  for (uint32_t i = 0; i < n; i++) {
+    v8::Local<v8::Value> e;
+    if (!arr->Get(context, i).ToLocal(&e)) throw Napi::Error::New(env);  // a getter threw
+    Napi::Value ev(env, reinterpret_cast<napi_value>(*e));
+    out.push_back(e->IsNullOrUndefined() ? at::Tensor() : unwrap_tensor(ev, what));
+  }
+}
+
 std::vector<at::Tensor> handles_to_tensors(Napi::Value v, const char* what) {
   std::vector<at::Tensor> out;
-  if (is_nullish(v)) return out;
-  for_each_element(v, what, "an array of tensors", [&](Napi::Value e) {
-    out.push_back(is_nullish(e) ? at::Tensor() : unwrap_tensor(e, what));
-  });
+  read_handles(v.Env(), v, what, out);
   return out;
 }
 
+// One JS array made from its elements (v8::Array::New): napi_set_element per element costs
+// ~1,000 instructions each (a TryCatch and a generic keyed store).
 Napi::Array tensors_to_handles(Napi::Env env, const std::vector<at::Tensor>& ts) {
-  Napi::Array arr = Napi::Array::New(env, ts.size());
-  for (size_t i = 0; i < ts.size(); i++) arr.Set(static_cast<uint32_t>(i), wrap_tensor(env, ts[i]));
-  return arr;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  c10::SmallVector<v8::Local<v8::Value>, 8> elems;
+  elems.reserve(ts.size());
+  for (const auto& t : ts) elems.push_back(napi_to_v8(wrap_tensor(env, t)));
+  v8::Local<v8::Array> arr = v8::Array::New(isolate, elems.data(), elems.size());
+  return Napi::Array(env, box_to_napi(arr));
 }
 
 // ---- torch.autograd.Function: the graph node -------------------------------------------
@@ -212,12 +240,10 @@ struct JsFunctionNode : torch::autograd::Node {
     Napi::Env env(refs->env);
     Napi::HandleScope scope(env);
     at::OptionalDeviceGuard guard;
-    Napi::Array arr = Napi::Array::New(env, grads.size());
     for (size_t i = 0; i < grads.size(); i++) {
-      at::Tensor g = grads[i];
-      if (!g.defined() && materialize_grads && i < output_info.size() && output_is_tensor[i]) g = output_info[i].zeros(guard);
-      arr.Set(static_cast<uint32_t>(i), wrap_tensor(env, g));
+      if (!grads[i].defined() && materialize_grads && i < output_info.size() && output_is_tensor[i]) grads[i] = output_info[i].zeros(guard);
     }
+    Napi::Array arr = tensors_to_handles(env, grads);
     Napi::Value ctxv = ref_value(env, ctx);
     // A JS exception comes out as a Napi::Error: the engine carries it to backward()'s caller
     // unchanged (an exception_ptr), so JS sees the very error the backward threw.
@@ -290,15 +316,6 @@ void free_boxes() {
   t_boxes = nullptr;
 }
 
-// napi_value is a v8::Local in Node's implementation (as addon.cpp's to_napi/to_v8 rely on).
-napi_value box_to_napi(v8::Local<v8::Object> local) { return reinterpret_cast<napi_value>(*local); }
-v8::Local<v8::Value> napi_to_v8(napi_value v) {
-  v8::Local<v8::Value> local;
-  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
-  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
-  return local;
-}
-
 Napi::Value wrap_box(Napi::Env env, std::unique_ptr<JsFnBox> box) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   if (!t_boxes) {
@@ -333,23 +350,6 @@ JsFnBox* unwrap_box(Napi::Value v, const char* what) {
   if (!t_boxes || local.IsEmpty() || !t_boxes->tmpl.Get(isolate)->HasInstance(local))
     throw JsTypeError(std::string(what) + " must be a handle made by the addon");
   return static_cast<JsFnBox*>(local.As<v8::Object>()->GetAlignedPointerFromInternalField(0));
-}
-
-// The tensors of a JS array of handles (null: an undefined tensor); null/undefined: none. V8's own
-// element reads: Node-API's napi_get_element sets up a TryCatch per element.
-void read_handles(Napi::Env env, Napi::Value v, const char* what, std::vector<at::Tensor>& out) {
-  if (is_nullish(v)) return;
-  if (!v.IsArray()) bad_type(v, what, "an array of tensors");
-  v8::Local<v8::Array> arr = napi_to_v8(v).As<v8::Array>();
-  v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
-  const uint32_t n = arr->Length();
-  out.reserve(n);
-  for (uint32_t i = 0; i < n; i++) {
-    v8::Local<v8::Value> e;
-    if (!arr->Get(context, i).ToLocal(&e)) throw Napi::Error::New(env);  // a getter threw
-    Napi::Value ev(env, reinterpret_cast<napi_value>(*e));
-    out.push_back(e->IsNullOrUndefined() ? at::Tensor() : unwrap_tensor(ev, what));
-  }
 }
 
 // function_apply(ctx, name, inputs[], outputs[], to_save[] | null, dirty[] | null,
