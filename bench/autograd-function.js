@@ -5,14 +5,15 @@
 // forward only and forward + backward, the results left to the GC or disposed at once (Python
 // frees them at once either way). The kernels are tiny, so this measures the binding's per-call
 // cost of apply(), the ctx, the saved tensors and the backward call into JS. One thread on both
-// sides; best of N rounds, us per iteration, ratio Node/Python.
-//   node bench/autograd-function.js [rounds] [iterations]
-const { execFileSync } = require('node:child_process');
+// sides; best of N rounds, us per iteration, ratio Node/Python. Python runs at the same time as
+// Node (a concurrent pair): on a shared, loaded machine both see the same load.
+//   node bench/autograd-function.js [rounds] [iterations]   BENCH_ONLY_NODE=1: Node alone (profiling)
+const { execFile } = require('node:child_process');
 const path = require('node:path');
 const torch = require('..');
 
 const PYTHON = process.env.TORCH_NODE_REFERENCE_PYTHON || '/usr/bin/python3';
-const rounds = Number(process.argv[2]) || 5, iterations = Number(process.argv[3]) || 2000;
+const rounds = Number(process.argv[2]) || 10, iterations = Number(process.argv[3]) || 5000;
 torch.set_num_threads(1);
 
 class MyExp extends torch.autograd.Function {
@@ -62,9 +63,15 @@ function measureNode() {
 }
 
 const only = process.env.BENCH_ONLY_NODE;  // profiling: skip Python
+const pyRun = only ? Promise.resolve(null) : new Promise((resolve, reject) => {
+  execFile(PYTHON, [path.join(__dirname, 'autograd_function.py'), String(rounds), String(iterations)], { encoding: 'utf8' },
+    (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout.trim().split('\n').pop()))));
+});
+main().catch((e) => { console.error(e); process.exit(1); });
+
+async function main() {
 const node = measureNode();
-const py = only ? null : JSON.parse(execFileSync(PYTHON, [path.join(__dirname, 'autograd_function.py'), String(rounds), String(iterations)],
-  { encoding: 'utf8' }).trim().split('\n').pop());
+const py = await pyRun;
 console.log(`custom autograd.Function on cpu, us per iteration, best of ${rounds} x ${iterations}, ` +
   `threads: ${torch.get_num_threads()} (LibTorch ${torch.backend_info().torch_version})`);
 console.log('measure | node | python | node/python');
@@ -82,4 +89,5 @@ for (const [label, key, pyKey] of [
 ]) {
   const p = py ? py[pyKey] : NaN;
   console.log(`${label} | ${node[key].toFixed(2)} us | ${p.toFixed(2)} us | ${(node[key] / p).toFixed(2)}`);
+}
 }

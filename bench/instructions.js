@@ -55,11 +55,37 @@ const CASES = [
   { name: 'add, 1 element, result dropped', numel: 1, node: 'torch.add(a, b)', python: 'torch.add(a, b)' },
   { name: 'add, 1 element, result disposed / freed', numel: 1, node: 'torch.add(a, b).dispose()', python: 'torch.add(a, b)' },
   { name: 'add, 100,000 elements, result dropped', numel: 100000, node: 'torch.add(a, b)', python: 'torch.add(a, b)' },
+  // A custom autograd.Function (bench/autograd-function.js): apply() alone, and with backward().
+  { name: 'custom Function MyExp.apply(a), 64 elements, result dropped', numel: 64, setup: 'myexp',
+    node: 'MyExp.apply(a)', python: 'MyExp.apply(a)' },
+  { name: 'custom Function MyExp.apply(a).sum().backward(), results dropped', numel: 64, setup: 'myexp',
+    node: 'MyExp.apply(a).sum().backward()', python: 'MyExp.apply(a).sum().backward()' },
 ];
+
+// Definitions a case's statement uses (a and b require grad where a setup is named).
+const SETUP = {
+  myexp: {
+    node: `class MyExp extends torch.autograd.Function {
+    static forward(ctx, x) { const r = x.exp(); ctx.save_for_backward(r); return r; }
+    static backward(ctx, g) { const [r] = ctx.saved_tensors; return g.mul(r); }
+  }
+  a.requires_grad_(true);`,
+    python: `class MyExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        r = x.exp(); ctx.save_for_backward(r); return r
+    @staticmethod
+    def backward(ctx, g):
+        r, = ctx.saved_tensors; return g.mul(r)
+a.requires_grad_(True)
+`,
+  },
+};
 
 const nodeScript = (c, n) => `const torch = require(${JSON.stringify(root)}); torch.set_num_threads(1);
   const cg = require(${JSON.stringify(shimNode)});
   const a = torch.ones(${c.numel}), b = torch.ones(${c.numel});
+  ${c.setup ? SETUP[c.setup].node : ''}
   function loop(n) { for (let i = 0; i < n; i++) ${c.node}; }
   for (let k = 0; k < ${WARMUP / 1000}; k++) { loop(1000); gc({ type: 'minor' }); }
   gc();
@@ -74,6 +100,7 @@ const pyScript = (c, n) => `import ctypes, torch
 torch.set_num_threads(1)
 cg = ctypes.CDLL(${JSON.stringify(shimSo)})
 a = torch.ones(${c.numel}); b = torch.ones(${c.numel})
+${c.setup ? SETUP[c.setup].python : ''}
 for i in range(${WARMUP}): ${c.python}
 cg.tn_callgrind_start()
 cg.tn_callgrind_dump()
