@@ -20,6 +20,8 @@ function noGrad<T>(fn: () => T): T {
   }
 }
 
+const NONE: readonly Tensor[] = Object.freeze([]);
+
 function tensorsArg(what: string, ts: unknown[]): Tensor[] {
   ts.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new TypeError(`${what}(): argument ${i} must be a Tensor, not ${t === null ? 'null' : typeof t}`);
@@ -35,23 +37,26 @@ type FunctionClass = { name: string; forward(ctx: FunctionCtx, ...args: any[]): 
  */
 export class FunctionCtx extends GradFn {
   /** For each forward argument: is it a Tensor that requires grad. */
-  needs_input_grad: boolean[] = [];
+  needs_input_grad: boolean[];
   /** @internal */ _to_save: (Tensor | null)[] | null = null;
-  /** @internal */ _dirty: Tensor[] = [];
-  /** @internal */ _non_differentiable: Tensor[] = [];
+  // mark_dirty/mark_non_differentiable replace these (never change them in place): one shared empty list
+  /** @internal */ _dirty: readonly Tensor[] = NONE;
+  /** @internal */ _non_differentiable: readonly Tensor[] = NONE;
   /** @internal */ _materialize_grads = true;
   /** @internal */ _fn: FunctionHandle | null = null;
   /** @internal */ readonly _cls: FunctionClass;
   /** @internal */ _nargs = 0;
-  /** @internal Positions of the tensor arguments of forward. */
-  _tensor_pos: number[] = [];
+  /** @internal Positions of the tensor arguments of forward (ascending). */
+  _tensor_pos: number[];
   [key: string]: unknown;
 
-  /** @internal */
-  constructor(cls: FunctionClass) {
+  /** @internal apply() gives the argument lists it made, so that none is made twice. */
+  constructor(cls: FunctionClass, needs_input_grad: boolean[] = [], tensor_pos: number[] = []) {
     expect.callable('FunctionCtx', 'cls', cls, 0);
     super();
     this._cls = cls;
+    this.needs_input_grad = needs_input_grad;
+    this._tensor_pos = tensor_pos;
   }
 
   save_for_backward(...tensors: (Tensor | null | undefined)[]): void {
@@ -177,22 +182,20 @@ export class Function {
   static apply(this: FunctionClass, ...args: any[]): any {
     const cls = this;
     if (cls.forward === Function.forward) throw new Error('You must implement the forward function for custom autograd.Function.');
-    const ctx = new FunctionCtx(cls);
     const n = args.length;
-    ctx._nargs = n;
-    const pos: number[] = [], inputs: Handle[] = [], needs: boolean[] = [];
+    const pos: number[] = [], inputs: Handle[] = [], needs: boolean[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const a = args[i];
       if (a instanceof Tensor) {
         pos.push(i);
         inputs.push(a._h);
-        needs.push(a.requires_grad);
+        needs[i] = a.requires_grad;
       } else {
-        needs.push(false);
+        needs[i] = false;
       }
     }
-    ctx._tensor_pos = pos;
-    ctx.needs_input_grad = needs;
+    const ctx = new FunctionCtx(cls, needs, pos);
+    ctx._nargs = n;
     // forward runs with both grad modes off, as Python's: its outputs get their history (and
     // forward-mode tangents, through jvp) from the node below only
     const modes = native.function_forward_begin();
