@@ -178,6 +178,14 @@ v8::Local<v8::Value> napi_to_v8(napi_value v) {
 
 // The tensors of a JS array of handles (null: an undefined tensor); null/undefined: none. V8's own
 // element reads: Node-API's napi_get_element sets up a TryCatch per element.
+// A JS exception caught by tc (a getter or setter threw) as the Napi::Error that carries it out.
+[[noreturn]] void rethrow_caught(Napi::Env env, v8::TryCatch& tc) {
+  v8::Local<v8::Value> exc = tc.Exception();
+  tc.Reset();
+  if (exc.IsEmpty()) throw Napi::Error::New(env, "torch-node: a JS call was terminated");
+  throw Napi::Error(env, reinterpret_cast<napi_value>(*exc));
+}
+
 void read_handles(Napi::Env env, Napi::Value v, const char* what, std::vector<at::Tensor>& out) {
   if (v.IsEmpty() || napi_to_v8(v)->IsNullOrUndefined()) return;
   if (!v.IsArray()) bad_type(v, what, "an array of tensors");
@@ -185,9 +193,10 @@ void read_handles(Napi::Env env, Napi::Value v, const char* what, std::vector<at
   v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
   const uint32_t n = arr->Length();
   out.reserve(n);
+  v8::TryCatch tc(v8::Isolate::GetCurrent());
   for (uint32_t i = 0; i < n; i++) {
     v8::Local<v8::Value> e;
-    if (!arr->Get(context, i).ToLocal(&e)) throw Napi::Error::New(env);  // a getter threw
+    if (!arr->Get(context, i).ToLocal(&e)) rethrow_caught(env, tc);  // a getter threw
     Napi::Value ev(env, reinterpret_cast<napi_value>(*e));
     out.push_back(e->IsNullOrUndefined() ? at::Tensor() : unwrap_tensor(ev, what));
   }
@@ -326,8 +335,9 @@ Napi::Value wrap_box(Napi::Env env, std::unique_ptr<JsFnBox> box) {
     t_boxes->tmpl.Reset(isolate, ft);
   }
   v8::Local<v8::Object> obj;
+  v8::TryCatch tc(isolate);
   if (!t_boxes->tmpl.Get(isolate)->InstanceTemplate()->NewInstance(isolate->GetCurrentContext()).ToLocal(&obj))
-    throw Napi::Error::New(env);  // the pending JS exception (out of memory, termination)
+    rethrow_caught(env, tc);  // (termination)
   JsFnBox* b = box.release();
   obj->SetAlignedPointerInInternalField(0, b);
   b->handle.Reset(isolate, obj);
@@ -430,9 +440,10 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   // The outputs' handles, over the raw ones, in the caller's array.
   v8::Local<v8::Array> outs = napi_to_v8(info[3]).As<v8::Array>();
   v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
+  v8::TryCatch tc(v8::Isolate::GetCurrent());
   for (size_t i = 0; i < wrapped.size(); i++) {
     Napi::Value h = wrapped[i].has_value() ? wrap_tensor(env, std::move(*wrapped[i])) : env.Null();
-    if (outs->Set(context, static_cast<uint32_t>(i), napi_to_v8(h)).IsNothing()) throw Napi::Error::New(env);
+    if (outs->Set(context, static_cast<uint32_t>(i), napi_to_v8(h)).IsNothing()) rethrow_caught(env, tc);  // a setter threw
   }
   return wrap_box(env, std::move(box));
 }
