@@ -60,6 +60,8 @@ const CASES = [
     node: 'MyExp.apply(a)', python: 'MyExp.apply(a)' },
   { name: 'custom Function MyExp.apply(a).sum().backward(), results dropped', numel: 64, setup: 'myexp',
     node: 'MyExp.apply(a).sum().backward()', python: 'MyExp.apply(a).sum().backward()' },
+  { name: 'custom Function MyLinear.apply(x, w, bias).sum().backward(), 8x16 -> 4, results dropped', numel: 1, setup: 'mylinear',
+    node: 'MyLinear.apply(x, w, bias).sum().backward()', python: 'MyLinear.apply(x, w, bias).sum().backward()' },
 ];
 
 // Definitions a case's statement uses (a and b require grad where a setup is named).
@@ -78,6 +80,30 @@ const SETUP = {
     def backward(ctx, g):
         r, = ctx.saved_tensors; return g.mul(r)
 a.requires_grad_(True)
+`,
+  },
+  mylinear: {
+    node: `class MyLinear extends torch.autograd.Function {
+    static forward(ctx, x, w, b) { ctx.save_for_backward(x, w); return x.mm(w.t()).add(b); }
+    static backward(ctx, g) {
+      const [x, w] = ctx.saved_tensors;
+      return [ctx.needs_input_grad[0] ? g.mm(w) : null, ctx.needs_input_grad[1] ? g.t().mm(x) : null,
+        ctx.needs_input_grad[2] ? g.sum(0) : null];
+    }
+  }
+  const x = torch.ones(8, 16, { requires_grad: true }), w = torch.ones(4, 16, { requires_grad: true });
+  const bias = torch.ones(4, { requires_grad: true });`,
+    python: `class MyLinear(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w); return x.mm(w.t()).add(b)
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        return (g.mm(w) if ctx.needs_input_grad[0] else None, g.t().mm(x) if ctx.needs_input_grad[1] else None,
+                g.sum(0) if ctx.needs_input_grad[2] else None)
+x = torch.ones(8, 16, requires_grad=True); w = torch.ones(4, 16, requires_grad=True)
+bias = torch.ones(4, requires_grad=True)
 `,
   },
 };
