@@ -70,24 +70,24 @@ const pyRun = only ? Promise.resolve(null) : new Promise((resolve, reject) => {
 main().catch((e) => { console.error(e); process.exit(1); });
 
 async function main() {
-const node = measureNode();
-const py = await pyRun;
-console.log(`custom autograd.Function on cpu, us per iteration, best of ${rounds} x ${iterations}, ` +
-  `threads: ${torch.get_num_threads()} (LibTorch ${torch.backend_info().torch_version})`);
-console.log('measure | node | python | node/python');
-console.log('--- | --- | --- | ---');
-for (const [label, key, pyKey] of [
-  ['MyExp.apply(x), 64 el., forward, results to the GC', 'exp_fwd_us', 'exp_fwd_us'],
-  ['MyExp.apply(x), forward, disposed', 'exp_fwd_disposed_us', 'exp_fwd_us'],
-  ['MyExp.apply(x).sum().backward(), results to the GC', 'exp_fwdbwd_us', 'exp_fwdbwd_us'],
-  ['MyExp.apply(x).sum().backward(), disposed', 'exp_fwdbwd_disposed_us', 'exp_fwdbwd_us'],
-  ['MyLinear.apply(a, w, b), 8x16 -> 4, forward, to the GC', 'linear_fwd_us', 'linear_fwd_us'],
-  ['MyLinear.apply(a, w, b), forward, disposed', 'linear_fwd_disposed_us', 'linear_fwd_us'],
-  ['MyLinear.apply(a, w, b).sum().backward(), to the GC', 'linear_fwdbwd_us', 'linear_fwdbwd_us'],
-  ['MyLinear.apply(a, w, b).sum().backward(), disposed', 'linear_fwdbwd_disposed_us', 'linear_fwdbwd_us'],
-  ['built-in x.exp().sum().backward() (baseline)', 'builtin_exp_fwdbwd_us', 'builtin_exp_fwdbwd_us'],
-]) {
-  const p = py ? py[pyKey] : NaN;
-  console.log(`${label} | ${node[key].toFixed(2)} us | ${p.toFixed(2)} us | ${(node[key] / p).toFixed(2)}`);
-}
+  const node = measureNode();
+  const py = await pyRun;
+  console.log(`custom autograd.Function on cpu, us per iteration, best of ${rounds} x ${iterations}, ` +
+    `threads: ${torch.get_num_threads()} (LibTorch ${torch.backend_info().torch_version})`);
+  console.log('measure | node | python | node/python');
+  console.log('--- | --- | --- | ---');
+  for (const [label, key, pyKey] of [
+    ['MyExp.apply(x), 64 el., forward, results to the GC', 'exp_fwd_us', 'exp_fwd_us'],
+    ['MyExp.apply(x), forward, disposed', 'exp_fwd_disposed_us', 'exp_fwd_us'],
+    ['MyExp.apply(x).sum().backward(), results to the GC', 'exp_fwdbwd_us', 'exp_fwdbwd_us'],
+    ['MyExp.apply(x).sum().backward(), disposed', 'exp_fwdbwd_disposed_us', 'exp_fwdbwd_us'],
+    ['MyLinear.apply(a, w, b), 8x16 -> 4, forward, to the GC', 'linear_fwd_us', 'linear_fwd_us'],
+    ['MyLinear.apply(a, w, b), forward, disposed', 'linear_fwd_disposed_us', 'linear_fwd_us'],
+    ['MyLinear.apply(a, w, b).sum().backward(), to the GC', 'linear_fwdbwd_us', 'linear_fwdbwd_us'],
+    ['MyLinear.apply(a, w, b).sum().backward(), disposed', 'linear_fwdbwd_disposed_us', 'linear_fwdbwd_us'],
+    ['built-in x.exp().sum().backward() (baseline)', 'builtin_exp_fwdbwd_us', 'builtin_exp_fwdbwd_us'],
+  ]) {
+    const p = py ? py[pyKey] : NaN;
+    console.log(`${label} | ${node[key].toFixed(2)} us | ${p.toFixed(2)} us | ${(node[key] / p).toFixed(2)}`);
+  }
 }
