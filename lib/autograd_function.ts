@@ -208,7 +208,7 @@ export class Function {
     const isArray = Array.isArray(out);
     const outs: unknown[] = isArray ? out as unknown[] : [out];
     const nout = outs.length;
-    const handles: (Handle | null)[] = new Array(nout);  // function_apply writes the outputs' handles over these
+    const handles: (Handle | null)[] = new Array(nout);  // function_apply writes new outputs' handles over these
     for (let i = 0; i < nout; i++) { const o = outs[i]; handles[i] = o instanceof Tensor ? o._h : null; }
     const toSave = ctx._to_save;
     let saveHandles: (Handle | null)[] | null = null;
@@ -221,11 +221,18 @@ export class Function {
       ctx._non_differentiable.length ? ctx._non_differentiable.map((t) => t._h) : null, ctx._materialize_grads);
     ctx._saved_for_forward = null;  // jvp (if any) ran inside function_apply
     if (toSave) ctx._to_save = null;  // the node holds them now (or, with no graph, saved_tensors reads them back)
-    if (!isArray) return outs[0] instanceof Tensor ? new Tensor(handles[0] as Handle) : outs[0];
+    if (!isArray) return output(outs[0], handles[0]);
     const results: unknown[] = new Array(nout);
-    for (let i = 0; i < nout; i++) { const o = outs[i]; results[i] = o instanceof Tensor ? new Tensor(handles[i] as Handle) : o; }
+    for (let i = 0; i < nout; i++) results[i] = output(outs[i], handles[i]);
     return results;
   }
+}
+
+// What apply() returns for forward's output o: o itself where the node took that very tensor
+// (its handle is still there), a new Tensor for an alias (an input returned as is), else o.
+function output(o: unknown, h: Handle | null): unknown {
+  if (!(o instanceof Tensor)) return o;
+  return h === o._h ? o : new Tensor(h as Handle);
 }
 
 const ONCE_MSG = 'trying to differentiate twice a function that was marked with @once_differentiable';

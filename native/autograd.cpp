@@ -366,7 +366,8 @@ JsFnBox* unwrap_box(Napi::Value v, const char* what) {
 //                non_differentiable[] | null, materialize_grads) -> fnHandle
 // Python's THPFunction_apply after forward ran (under no_grad): the node gets the tensor inputs'
 // edges, the outputs get the node (or are rebased when dirty), saved tensors become SavedVariables.
-// outputs[] (handles, null for a non-tensor) is rewritten in place with the outputs' handles.
+// outputs[] (handles, null for a non-tensor) is rewritten in place with the outputs' handles where
+// they are new tensors (an input returned as is becomes an alias).
 Napi::Value function_apply(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto refs = env_refs(env);
@@ -437,12 +438,16 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   } else {
     box->unsaved = std::move(to_save);  // nothing will run backward: saved_tensors are the tensors themselves
   }
-  // The outputs' handles, over the raw ones, in the caller's array.
+  // The outputs' handles, over the raw ones, in the caller's array. An output that is the very
+  // tensor forward returned (a new result given its history in place, a dirty input) keeps the
+  // caller's handle, and JS returns forward's own Tensor object, as Python returns forward's object.
   v8::Local<v8::Array> outs = napi_to_v8(info[3]).As<v8::Array>();
   v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
   v8::TryCatch tc(v8::Isolate::GetCurrent());
   for (size_t i = 0; i < wrapped.size(); i++) {
-    Napi::Value h = wrapped[i].has_value() ? wrap_tensor(env, std::move(*wrapped[i])) : env.Null();
+    if (!wrapped[i].has_value() || !wrapped[i]->defined()) continue;  // not a tensor: the caller keeps its value
+    if (i < raw.size() && raw[i].defined() && raw[i].unsafeGetTensorImpl() == wrapped[i]->unsafeGetTensorImpl()) continue;
+    Napi::Value h = wrap_tensor(env, std::move(*wrapped[i]));
     if (outs->Set(context, static_cast<uint32_t>(i), napi_to_v8(h)).IsNothing()) rethrow_caught(env, tc);  // a setter threw
   }
   return wrap_box(env, std::move(box));

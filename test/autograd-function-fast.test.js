@@ -77,6 +77,37 @@ describe('autograd.Function fast paths', () => {
     assert.deepEqual(Array.from(x.grad.numpy()), [5, 5]);
   });
 
+  it('apply() returns forward\'s own Tensor object where the node took that very tensor, as Python', () => {
+    // Python 1.13: `y is ctx.r` for a new result, `z is b` for a dirty input, `w is not a` (a view of a)
+    // for an input returned as is.
+    class R extends AFunction {
+      static forward(ctx, x) { const r = x.exp(); ctx.r = r; return r; }
+      static backward(ctx, g) { return g; }
+    }
+    class D extends AFunction {
+      static forward(ctx, x) { x.mul_(2); ctx.mark_dirty(x); return x; }
+      static backward(ctx, g) { return g.mul(2); }
+    }
+    class I extends AFunction {
+      static forward(ctx, x) { return x; }
+      static backward(ctx, g) { return g; }
+    }
+    const a = torch.ones(2, { requires_grad: true });
+    const y = R.apply(a);
+    assert.equal(y, y.grad_fn.r);
+    assert.equal(y.grad_fn.name(), 'RBackward');
+    const b = a.clone();
+    const z = D.apply(b);
+    assert.equal(z, b);
+    assert.equal(b.grad_fn.name(), 'DBackward');
+    const w = I.apply(a);
+    assert.notEqual(w, a);
+    assert.equal(w.grad_fn.name(), 'IBackward');
+    assert.equal(a.grad_fn, null);
+    z.sum().add(w.sum()).add(y.sum()).backward();
+    assert.deepEqual(Array.from(a.grad.numpy()), [4, 4]);
+  });
+
   it('forward runs with both grad modes off; they are restored after it, also when it throws', () => {
     let inside;
     class Probe extends AFunction {
@@ -107,9 +138,11 @@ describe('autograd.Function fast paths', () => {
     const outs = [t._h];
     Object.defineProperty(outs, 0, { get() { throw new Error('getter ran'); } });
     assert.throws(() => native.function_apply({}, 'XBackward', [], outs, null, null, null, true), /getter ran/);
+    // an input returned as is becomes an alias: a new handle, written back through the setter
+    const tg = torch.ones(1, { requires_grad: true });
     const outs2 = [];
-    Object.defineProperty(outs2, 0, { get() { return t._h; }, set() { throw new Error('setter ran'); } });
-    assert.throws(() => native.function_apply({}, 'XBackward', [], outs2, null, null, null, true), /setter ran/);
+    Object.defineProperty(outs2, 0, { get() { return tg._h; }, set() { throw new Error('setter ran'); } });
+    assert.throws(() => native.function_apply({}, 'XBackward', [tg._h], outs2, null, null, null, true), /setter ran/);
     assert.throws(() => native.function_apply({}, 'XBackward', [], [1], null, null, null, true), { name: 'TypeError' });
     assert.throws(() => native.function_apply({}, 'XBackward', [], null, null, null, null, true), { name: 'TypeError' });
     assert.throws(() => native.function_forward_end('x'), { name: 'TypeError' });
