@@ -232,20 +232,20 @@ using JsNodeWeak = tn::compat::weak_node_ptr_t<torch::autograd::Edge, JsFunction
 struct JsFunctionNode : torch::autograd::Node {
   std::shared_ptr<EnvRefs> refs;
   napi_ref ctx = nullptr;
-  std::string name_;
+  std::shared_ptr<const std::string> name_;
   std::vector<torch::autograd::SavedVariable> saved;
   std::vector<bool> saved_is_none;
   std::vector<torch::autograd::VariableInfo> output_info;
   std::vector<bool> output_is_tensor;
   bool materialize_grads = true;
 
-  std::string name() const override { return name_; }
+  std::string name() const override { return name_ ? *name_ : std::string(); }
   void release_variables() override {
     for (auto& s : saved) s.reset_data();
   }
   torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
-    TORCH_CHECK(refs && ctx, name_, ": this Function's apply() failed; its node cannot run backward");
-    check_js_thread(*refs, name_);
+    TORCH_CHECK(refs && ctx, *name_, ": this Function's apply() failed; its node cannot run backward");
+    check_js_thread(*refs, *name_);
     Napi::Env env(refs->env);
     Napi::HandleScope scope(env);
     at::OptionalDeviceGuard guard;
@@ -262,11 +262,11 @@ struct JsFunctionNode : torch::autograd::Node {
     } else {
       Napi::Object ctxo = ctxv.As<Napi::Object>();
       Napi::Value run = ctxo.Get("_run_backward");
-      if (!run.IsFunction()) throw std::runtime_error(name_ + ": the ctx has no _run_backward");
+      if (!run.IsFunction()) throw std::runtime_error(*name_ + ": the ctx has no _run_backward");
       result = run.As<Napi::Function>().Call(ctxo, {arr});
     }
     auto out = handles_to_tensors(result, "autograd.Function backward result");
-    TORCH_CHECK(out.size() == num_outputs(), "function ", name_, " returned an incorrect number of gradients (expected ",
+    TORCH_CHECK(out.size() == num_outputs(), "function ", *name_, " returned an incorrect number of gradients (expected ",
                 num_outputs(), ", got ", out.size(), ")");
     return out;
   }
@@ -299,13 +299,29 @@ struct JsFnBox {
 };
 
 // This thread's boxes (freed by the env's cleanup hook while the isolate still exists: a
-// v8::Global must not outlive it) and the template they are made from.
+// v8::Global must not outlive it), the template they are made from, and the last node names.
 struct BoxPool {
   JsFnBox live;  // list head
   v8::Global<v8::FunctionTemplate> tmpl;
+  // apply() passes one JS string per class (lib/autograd_function.ts caches it): the last few
+  // are recognised by identity and their UTF-8 copy shared, instead of read on every call.
+  struct Name { v8::Global<v8::String> js; std::shared_ptr<const std::string> utf8; };
+  Name names[4];
+  size_t next_name = 0;
   BoxPool() { live.prev = live.next = &live; }
 };
 thread_local BoxPool* t_boxes = nullptr;
+
+BoxPool* box_pool(v8::Isolate* isolate) {
+  if (!t_boxes) {
+    t_boxes = new BoxPool();
+    v8::Local<v8::FunctionTemplate> ft = v8::FunctionTemplate::New(isolate);
+    ft->SetClassName(v8::String::NewFromUtf8Literal(isolate, "AutogradFunctionHandle"));
+    ft->InstanceTemplate()->SetInternalFieldCount(1);
+    t_boxes->tmpl.Reset(isolate, ft);
+  }
+  return t_boxes;
+}
 
 void unlink_box(JsFnBox* b) {
   b->prev->next = b->next;
@@ -321,19 +337,14 @@ void free_boxes() {
     delete b;
   }
   t_boxes->tmpl.Reset();
+  for (auto& n : t_boxes->names) n.js.Reset();
   delete t_boxes;
   t_boxes = nullptr;
 }
 
 Napi::Value wrap_box(Napi::Env env, std::unique_ptr<JsFnBox> box) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  if (!t_boxes) {
-    t_boxes = new BoxPool();
-    v8::Local<v8::FunctionTemplate> ft = v8::FunctionTemplate::New(isolate);
-    ft->SetClassName(v8::String::NewFromUtf8Literal(isolate, "AutogradFunctionHandle"));
-    ft->InstanceTemplate()->SetInternalFieldCount(1);
-    t_boxes->tmpl.Reset(isolate, ft);
-  }
+  box_pool(isolate);
   v8::Local<v8::Object> obj;
   v8::TryCatch tc(isolate);
   if (!t_boxes->tmpl.Get(isolate)->InstanceTemplate()->NewInstance(isolate->GetCurrentContext()).ToLocal(&obj))
@@ -352,6 +363,19 @@ Napi::Value wrap_box(Napi::Env env, std::unique_ptr<JsFnBox> box) {
   b->next->prev = b;
   t_boxes->live.next = b;
   return Napi::Value(env, box_to_napi(obj));
+}
+
+std::shared_ptr<const std::string> node_name_of(Napi::Value v) {
+  if (!v.IsString()) bad_type(v, "Function.apply(): name", "a string");
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  BoxPool* pool = box_pool(isolate);
+  v8::Local<v8::String> local = napi_to_v8(v).As<v8::String>();
+  for (auto& n : pool->names)
+    if (!n.js.IsEmpty() && n.js == local) return n.utf8;
+  auto& slot = pool->names[pool->next_name++ % 4];
+  slot.js.Reset(isolate, local);
+  slot.utf8 = std::make_shared<const std::string>(to_string(v, "Function.apply(): name"));
+  return slot.utf8;
 }
 
 JsFnBox* unwrap_box(Napi::Value v, const char* what) {
@@ -373,7 +397,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   auto refs = env_refs(env);
   if (!info[0].IsObject()) bad_type(info[0], "Function.apply(): ctx", "an object");
   if (!info[3].IsArray()) bad_type(info[3], "Function.apply(): outputs", "an array of tensors");
-  std::string name = to_string(info[1], "Function.apply(): name");
+  auto name = node_name_of(info[1]);
   std::vector<at::Tensor> inputs, raw, to_save, dirty, nondiff;
   read_handles(env, info[2], "Function.apply(): inputs", inputs);
   read_handles(env, info[3], "Function.apply(): outputs", raw);
@@ -408,8 +432,11 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   for (const auto& t : raw) raw_opt.push_back(t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt);
   // Forward AD (a dual input): LibTorch calls this inside _wrap_outputs, i.e. synchronously in
   // this call on this thread, so the ctx's JS jvp can run directly.
-  Napi::Object ctxo = info[0].As<Napi::Object>();
-  auto jvp = [env, ctxo](torch::autograd::variable_list, torch::autograd::variable_list tangents) -> torch::autograd::variable_list {
+  // (It captures one pointer, which std::function holds without a heap allocation.)
+  struct JvpCtx { Napi::Env env; Napi::Object ctxo; } jvp_ctx{env, info[0].As<Napi::Object>()};
+  auto jvp = [p = &jvp_ctx](torch::autograd::variable_list, torch::autograd::variable_list tangents) -> torch::autograd::variable_list {
+    Napi::Env env = p->env;
+    Napi::Object ctxo = p->ctxo;
     Napi::HandleScope scope(env);
     Napi::Value run = ctxo.Get("_run_jvp");
     if (!run.IsFunction()) throw std::runtime_error("autograd.Function: the ctx has no _run_jvp");

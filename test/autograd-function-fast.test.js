@@ -108,6 +108,22 @@ describe('autograd.Function fast paths', () => {
     assert.deepEqual(Array.from(a.grad.numpy()), [4, 4]);
   });
 
+  it('node names stay right across many Function classes used in turn', () => {
+    // more classes than the addon's cache of recent names, applied round-robin
+    const classes = Array.from({ length: 7 }, (_, i) => ({
+      [`Fn${i}`]: class extends AFunction {
+        static forward(ctx, x) { return x.mul(i + 1); }
+        static backward(ctx, g) { return g.mul(i + 1); }
+      },
+    })[`Fn${i}`]);
+    const x = torch.ones(1, { requires_grad: true });
+    for (let round = 0; round < 3; round++) {
+      classes.forEach((C, i) => assert.equal(C.apply(x).grad_fn.name(), `Fn${i}Backward`));
+    }
+    classes.reduce((y, C) => C.apply(y), x).backward();
+    assert.deepEqual(Array.from(x.grad.numpy()), [5040]);  // 7!
+  });
+
   it('forward runs with both grad modes off; they are restored after it, also when it throws', () => {
     let inside;
     class Probe extends AFunction {
