@@ -19,6 +19,9 @@
 // --single-threaded-gc: callgrind counts every thread, and the concurrent
 // sweeper of the warm-up's last full GC otherwise lands in the window
 // (measured: 5,400 instructions per call of sweeping that belongs to no call).
+// --no-concurrent-recompilation: TurboFan compiles during the warm-up, on the main thread; a
+// background compile could still be pending when the window opens (a custom Function's apply()
+// then counted ~40,000 instead of ~31,500 one run in three, in Sparkplug code).
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -55,11 +58,63 @@ const CASES = [
   { name: 'add, 1 element, result dropped', numel: 1, node: 'torch.add(a, b)', python: 'torch.add(a, b)' },
   { name: 'add, 1 element, result disposed / freed', numel: 1, node: 'torch.add(a, b).dispose()', python: 'torch.add(a, b)' },
   { name: 'add, 100,000 elements, result dropped', numel: 100000, node: 'torch.add(a, b)', python: 'torch.add(a, b)' },
+  // A custom autograd.Function (bench/autograd-function.js): apply() alone, and with backward().
+  { name: 'custom Function MyExp.apply(a), 64 elements, result dropped', numel: 64, setup: 'myexp',
+    node: 'MyExp.apply(a)', python: 'MyExp.apply(a)' },
+  { name: 'custom Function MyExp.apply(a).sum().backward(), results dropped', numel: 64, setup: 'myexp',
+    node: 'MyExp.apply(a).sum().backward()', python: 'MyExp.apply(a).sum().backward()' },
+  { name: 'custom Function MyLinear.apply(x, w, bias).sum().backward(), 8x16 -> 4, results dropped', numel: 1, setup: 'mylinear',
+    node: 'MyLinear.apply(x, w, bias).sum().backward()', python: 'MyLinear.apply(x, w, bias).sum().backward()' },
 ];
+
+// Definitions a case's statement uses (a and b require grad where a setup is named).
+const SETUP = {
+  myexp: {
+    node: `class MyExp extends torch.autograd.Function {
+    static forward(ctx, x) { const r = x.exp(); ctx.save_for_backward(r); return r; }
+    static backward(ctx, g) { const [r] = ctx.saved_tensors; return g.mul(r); }
+  }
+  a.requires_grad_(true);`,
+    python: `class MyExp(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        r = x.exp(); ctx.save_for_backward(r); return r
+    @staticmethod
+    def backward(ctx, g):
+        r, = ctx.saved_tensors; return g.mul(r)
+a.requires_grad_(True)
+`,
+  },
+  mylinear: {
+    node: `class MyLinear extends torch.autograd.Function {
+    static forward(ctx, x, w, b) { ctx.save_for_backward(x, w); return x.mm(w.t()).add(b); }
+    static backward(ctx, g) {
+      const [x, w] = ctx.saved_tensors;
+      return [ctx.needs_input_grad[0] ? g.mm(w) : null, ctx.needs_input_grad[1] ? g.t().mm(x) : null,
+        ctx.needs_input_grad[2] ? g.sum(0) : null];
+    }
+  }
+  const x = torch.ones(8, 16, { requires_grad: true }), w = torch.ones(4, 16, { requires_grad: true });
+  const bias = torch.ones(4, { requires_grad: true });`,
+    python: `class MyLinear(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, w, b):
+        ctx.save_for_backward(x, w); return x.mm(w.t()).add(b)
+    @staticmethod
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        return (g.mm(w) if ctx.needs_input_grad[0] else None, g.t().mm(x) if ctx.needs_input_grad[1] else None,
+                g.sum(0) if ctx.needs_input_grad[2] else None)
+x = torch.ones(8, 16, requires_grad=True); w = torch.ones(4, 16, requires_grad=True)
+bias = torch.ones(4, requires_grad=True)
+`,
+  },
+};
 
 const nodeScript = (c, n) => `const torch = require(${JSON.stringify(root)}); torch.set_num_threads(1);
   const cg = require(${JSON.stringify(shimNode)});
   const a = torch.ones(${c.numel}), b = torch.ones(${c.numel});
+  ${c.setup ? SETUP[c.setup].node : ''}
   function loop(n) { for (let i = 0; i < n; i++) ${c.node}; }
   for (let k = 0; k < ${WARMUP / 1000}; k++) { loop(1000); gc({ type: 'minor' }); }
   gc();
@@ -74,6 +129,7 @@ const pyScript = (c, n) => `import ctypes, torch
 torch.set_num_threads(1)
 cg = ctypes.CDLL(${JSON.stringify(shimSo)})
 a = torch.ones(${c.numel}); b = torch.ones(${c.numel})
+${c.setup ? SETUP[c.setup].python : ''}
 for i in range(${WARMUP}): ${c.python}
 cg.tn_callgrind_start()
 cg.tn_callgrind_dump()
@@ -105,7 +161,7 @@ try {
   console.log('measure | node | python | node/python\n--- | --- | --- | ---');
   const only = process.argv[3] ? new RegExp(process.argv[3]) : null;
   for (const c of CASES.filter((x) => !only || only.test(x.name))) {
-    const node = instructions(process.execPath, ['--expose-gc', '--single-threaded-gc', '-e', nodeScript(c, calls)]) / calls;
+    const node = instructions(process.execPath, ['--expose-gc', '--single-threaded-gc', '--no-concurrent-recompilation', '-e', nodeScript(c, calls)]) / calls;
     const python = instructions(PYTHON, ['-c', pyScript(c, calls)]) / calls;
     console.log(`${c.name} | ${node.toFixed(0)} | ${python.toFixed(0)} | ${(node / python).toFixed(2)}`);
   }

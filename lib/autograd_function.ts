@@ -20,6 +20,8 @@ function noGrad<T>(fn: () => T): T {
   }
 }
 
+const NONE: readonly Tensor[] = Object.freeze([]);
+
 function tensorsArg(what: string, ts: unknown[]): Tensor[] {
   ts.forEach((t, i) => {
     if (!(t instanceof Tensor)) throw new TypeError(`${what}(): argument ${i} must be a Tensor, not ${t === null ? 'null' : typeof t}`);
@@ -35,23 +37,26 @@ type FunctionClass = { name: string; forward(ctx: FunctionCtx, ...args: any[]): 
  */
 export class FunctionCtx extends GradFn {
   /** For each forward argument: is it a Tensor that requires grad. */
-  needs_input_grad: boolean[] = [];
+  needs_input_grad: boolean[];
   /** @internal */ _to_save: (Tensor | null)[] | null = null;
-  /** @internal */ _dirty: Tensor[] = [];
-  /** @internal */ _non_differentiable: Tensor[] = [];
+  // mark_dirty/mark_non_differentiable replace these (never change them in place): one shared empty list
+  /** @internal */ _dirty: readonly Tensor[] = NONE;
+  /** @internal */ _non_differentiable: readonly Tensor[] = NONE;
   /** @internal */ _materialize_grads = true;
   /** @internal */ _fn: FunctionHandle | null = null;
   /** @internal */ readonly _cls: FunctionClass;
   /** @internal */ _nargs = 0;
-  /** @internal Positions of the tensor arguments of forward. */
-  _tensor_pos: number[] = [];
+  /** @internal Positions of the tensor arguments of forward (ascending). */
+  _tensor_pos: number[];
   [key: string]: unknown;
 
-  /** @internal */
-  constructor(cls: FunctionClass) {
+  /** @internal apply() gives the argument lists it made, so that none is made twice. */
+  constructor(cls: FunctionClass, needs_input_grad: boolean[] = [], tensor_pos: number[] = []) {
     expect.callable('FunctionCtx', 'cls', cls, 0);
     super();
     this._cls = cls;
+    this.needs_input_grad = needs_input_grad;
+    this._tensor_pos = tensor_pos;
   }
 
   save_for_backward(...tensors: (Tensor | null | undefined)[]): void {
@@ -85,7 +90,7 @@ export class FunctionCtx extends GradFn {
     if (typeof value !== 'boolean') throw new TypeError(`set_materialize_grads(): value must be a boolean, not ${typeof value}`);
     this._materialize_grads = value;
   }
-  name(): string { return `${this._cls.name}Backward`; }
+  name(): string { return nodeName(this._cls); }
   /** @internal */
   _node(): NodeHandle {
     const n = this._fn ? native.function_node(this._fn) : null;
@@ -109,30 +114,51 @@ export class FunctionCtx extends GradFn {
     });
   }
 
-  /** @internal Called by the native node: the class's backward, checked as Python checks its result. */
+  /** @internal Called by the native node (through runBackward below): the class's backward, checked as Python checks its result. */
   _run_backward(gradHandles: (Handle | null)[]): (Handle | null)[] {
-    const grads = gradHandles.map((h) => (h === null ? null : new Tensor(h)));
+    const ng = gradHandles.length;
+    const grads: (Tensor | null)[] = new Array(ng);
+    for (let i = 0; i < ng; i++) { const h = gradHandles[i]; grads[i] = h === null ? null : new Tensor(h); }
     const cls = this._cls as FunctionClass & { vjp?: FunctionClass['backward'] };
     const hasBackward = cls.backward !== Function.backward, hasVjp = cls.vjp !== undefined && cls.vjp !== Function.vjp;
     if (hasBackward && hasVjp) throw new Error("Implementing both 'backward' and 'vjp' for a custom Function is not allowed. You should only implement one of them.");
     const r = hasVjp ? (cls.vjp as FunctionClass['backward']).call(cls, this, ...grads) : cls.backward(this, ...grads);
-    const rs = Array.isArray(r) ? r : [r];
-    const name = this.name();
+    const rs: unknown[] = Array.isArray(r) ? r : [r];
     const n = this._nargs;
-    if (rs.length < n || rs.slice(n).some((g) => g !== null && g !== undefined)) {
-      throw new Error(`function ${name} returned an incorrect number of gradients (expected ${n}, got ${rs.length})`);
+    let extra = false;
+    for (let i = n; i < rs.length; i++) if (rs[i] !== null && rs[i] !== undefined) extra = true;
+    if (rs.length < n || extra) {
+      throw new Error(`function ${this.name()} returned an incorrect number of gradients (expected ${n}, got ${rs.length})`);
     }
-    const isTensorArg = new Set(this._tensor_pos);
+    // One pass over the arguments: _tensor_pos is ascending.
+    const pos = this._tensor_pos;
+    const out: (Handle | null)[] = new Array(pos.length);
+    let k = 0;
     for (let i = 0; i < n; i++) {
+      const isTensorArg = k < pos.length && pos[k] === i;
       const g = rs[i];
-      if (g === null || g === undefined) continue;
-      if (!isTensorArg.has(i)) {
-        throw new Error(`function ${name} returned a gradient different than None at position ${i + 1}, but the corresponding forward input was not a Variable`);
+      if (g !== null && g !== undefined) {
+        if (!isTensorArg) {
+          throw new Error(`function ${this.name()} returned a gradient different than None at position ${i + 1}, but the corresponding forward input was not a Variable`);
+        }
+        if (!(g instanceof Tensor)) throw new TypeError(`function ${this.name()} returned a ${typeof g} as gradient ${i + 1}, expected a Tensor or null`);
       }
-      if (!(g instanceof Tensor)) throw new TypeError(`function ${name} returned a ${typeof g} as gradient ${i + 1}, expected a Tensor or null`);
+      if (isTensorArg) out[k++] = g instanceof Tensor ? g._h : null;
     }
-    return this._tensor_pos.map((i) => (rs[i] instanceof Tensor ? (rs[i] as Tensor)._h : null));
+    return out;
   }
+}
+
+// The native node calls this one function (registered once per env) rather than looking
+// `_run_backward` up on each ctx by name.
+native.function_set_runner((ctx, grads) => (ctx as FunctionCtx)._run_backward(grads));
+
+// `<Name>Backward` per class, made once: the node's name is passed on every apply().
+const nodeNames = new WeakMap<object, string>();
+function nodeName(cls: FunctionClass): string {
+  let name = nodeNames.get(cls);
+  if (name === undefined) { name = `${cls.name}Backward`; nodeNames.set(cls, name); }
+  return name;
 }
 
 /**
@@ -156,30 +182,57 @@ export class Function {
   static apply(this: FunctionClass, ...args: any[]): any {
     const cls = this;
     if (cls.forward === Function.forward) throw new Error('You must implement the forward function for custom autograd.Function.');
-    const ctx = new FunctionCtx(cls);
-    ctx._nargs = args.length;
-    args.forEach((a, i) => { if (a instanceof Tensor) ctx._tensor_pos.push(i); });
-    ctx.needs_input_grad = args.map((a) => a instanceof Tensor && a.requires_grad);
+    const n = args.length;
+    const pos: number[] = [], inputs: Handle[] = [], needs: boolean[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = args[i];
+      if (a instanceof Tensor) {
+        pos.push(i);
+        inputs.push(a._h);
+        needs[i] = a.requires_grad;
+      } else {
+        needs[i] = false;
+      }
+    }
+    const ctx = new FunctionCtx(cls, needs, pos);
+    ctx._nargs = n;
     // forward runs with both grad modes off, as Python's: its outputs get their history (and
     // forward-mode tangents, through jvp) from the node below only
-    const prevFw = native.set_fw_grad_enabled(false);
+    const modes = native.function_forward_begin();
     let out: unknown;
     try {
-      out = noGrad(() => cls.forward(ctx, ...args));
+      out = cls.forward(ctx, ...args);
     } finally {
-      native.set_fw_grad_enabled(prevFw);
+      native.function_forward_end(modes);
     }
-    const outs: unknown[] = Array.isArray(out) ? out : [out];
-    const [handles, fn] = native.function_apply(ctx, ctx.name(), ctx._tensor_pos.map((i) => (args[i] as Tensor)._h),
-      outs.map((o) => (o instanceof Tensor ? o._h : null)),
-      ctx._to_save ? ctx._to_save.map((t) => (t ? t._h : null)) : null,
-      ctx._dirty.map((t) => t._h), ctx._non_differentiable.map((t) => t._h), ctx._materialize_grads);
-    ctx._fn = fn;
+    const isArray = Array.isArray(out);
+    const outs: unknown[] = isArray ? out as unknown[] : [out];
+    const nout = outs.length;
+    const handles: (Handle | null)[] = new Array(nout);  // function_apply writes new outputs' handles over these
+    for (let i = 0; i < nout; i++) { const o = outs[i]; handles[i] = o instanceof Tensor ? o._h : null; }
+    const toSave = ctx._to_save;
+    let saveHandles: (Handle | null)[] | null = null;
+    if (toSave) {
+      saveHandles = new Array(toSave.length);
+      for (let i = 0; i < toSave.length; i++) { const t = toSave[i]; saveHandles[i] = t ? t._h : null; }
+    }
+    ctx._fn = native.function_apply(ctx, nodeName(cls), inputs, handles, saveHandles,
+      ctx._dirty.length ? ctx._dirty.map((t) => t._h) : null,
+      ctx._non_differentiable.length ? ctx._non_differentiable.map((t) => t._h) : null, ctx._materialize_grads);
     ctx._saved_for_forward = null;  // jvp (if any) ran inside function_apply
-    if (ctx._to_save) ctx._to_save = null;  // the node holds them now (or, with no graph, saved_tensors reads them back)
-    const results = outs.map((o, i) => (o instanceof Tensor ? new Tensor(handles[i] as Handle) : o));
-    return Array.isArray(out) ? results : results[0];
+    if (toSave) ctx._to_save = null;  // the node holds them now (or, with no graph, saved_tensors reads them back)
+    if (!isArray) return output(outs[0], handles[0]);
+    const results: unknown[] = new Array(nout);
+    for (let i = 0; i < nout; i++) results[i] = output(outs[i], handles[i]);
+    return results;
   }
+}
+
+// What apply() returns for forward's output o: o itself where the node took that very tensor
+// (its handle is still there), a new Tensor for an alias (an input returned as is), else o.
+function output(o: unknown, h: Handle | null): unknown {
+  if (!(o instanceof Tensor)) return o;
+  return h === o._h ? o : new Tensor(h as Handle);
 }
 
 const ONCE_MSG = 'trying to differentiate twice a function that was marked with @once_differentiable';

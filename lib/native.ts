@@ -81,8 +81,13 @@ export interface NativeAddon {
     retain_graph: boolean | null, create_graph: boolean, allow_unused: boolean): (Handle | null)[];
 
   // autograd.cpp: torch.autograd.Function and grad_fn objects
+  /** outputs is rewritten in place with the outputs' handles. */
   function_apply(ctx: object, name: string, inputs: Handle[], outputs: (Handle | null)[], to_save: (Handle | null)[] | null,
-    dirty: Handle[], non_differentiable: Handle[], materialize_grads: boolean): [(Handle | null)[], FunctionHandle];
+    dirty: Handle[] | null, non_differentiable: Handle[] | null, materialize_grads: boolean): FunctionHandle;
+  function_forward_begin(): number;
+  function_forward_end(modes: number): void;
+  function_set_runner(runBackward: (ctx: object, grads: (Handle | null)[]) => (Handle | null)[]): void;
+  tensor_requires_grad(h: Handle): boolean;
   function_saved_tensors(f: FunctionHandle): (Handle | null)[];
   function_node(f: FunctionHandle): NodeHandle | null;
   undefined_grad(h: Handle): Handle;

@@ -611,7 +611,7 @@ export class Tensor {
   bool(): Tensor { return this.to(dt.bool); }
 
   // ---- autograd ----
-  get requires_grad(): boolean { return native.meta(this._h)[3]; }
+  get requires_grad(): boolean { return native.tensor_requires_grad(this._h); }
   set requires_grad(value: boolean) {
     if (typeof value !== 'boolean') throw new TypeError('requires_grad must be a boolean');
     // Python's setter refuses non-leaf tensors whatever the value (python_variable.cpp).

@@ -17,10 +17,13 @@
 #include <torch/csrc/autograd/saved_variable.h>
 #include <torch/csrc/autograd/variable.h>
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
+
+#include <v8.h>
 
 namespace tn {
 namespace {
@@ -112,6 +115,9 @@ struct EnvRefs {
   bool alive = true;
   std::vector<napi_ref> dead;
   napi_threadsafe_function wake = nullptr;
+  // lib/autograd_function.ts's runBackward(ctx, grads) (strong, for the env's life): a call to
+  // it costs less than looking `_run_backward` up on each ctx by name.
+  napi_ref run_backward = nullptr;
 
   // Any thread, any time (GC included).
   void release(napi_ref r) {
@@ -161,19 +167,56 @@ void check_js_thread(const EnvRefs& refs, const std::string& what) {
               "synchronously)");
 }
 
+// napi_value is a v8::Local in Node's implementation (as addon.cpp's to_napi/to_v8 rely on).
+napi_value box_to_napi(v8::Local<v8::Value> local) { return reinterpret_cast<napi_value>(*local); }
+v8::Local<v8::Value> napi_to_v8(napi_value v) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
+  return local;
+}
+
+// The tensors of a JS array of handles (null: an undefined tensor); null/undefined: none. V8's own
+// element reads: Node-API's napi_get_element sets up a TryCatch per element.
+// A JS exception caught by tc (a getter or setter threw) as the Napi::Error that carries it out.
+[[noreturn]] void rethrow_caught(Napi::Env env, v8::TryCatch& tc) {
+  v8::Local<v8::Value> exc = tc.Exception();
+  tc.Reset();
+  if (exc.IsEmpty()) throw Napi::Error::New(env, "torch-node: a JS call was terminated");
+  throw Napi::Error(env, reinterpret_cast<napi_value>(*exc));
+}
+
+void read_handles(Napi::Env env, Napi::Value v, const char* what, std::vector<at::Tensor>& out) {
+  if (v.IsEmpty() || napi_to_v8(v)->IsNullOrUndefined()) return;
+  if (!v.IsArray()) bad_type(v, what, "an array of tensors");
+  v8::Local<v8::Array> arr = napi_to_v8(v).As<v8::Array>();
+  v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
+  const uint32_t n = arr->Length();
+  out.reserve(n);
+  v8::TryCatch tc(v8::Isolate::GetCurrent());
+  for (uint32_t i = 0; i < n; i++) {
+    v8::Local<v8::Value> e;
+    if (!arr->Get(context, i).ToLocal(&e)) rethrow_caught(env, tc);  // a getter threw
+    Napi::Value ev(env, reinterpret_cast<napi_value>(*e));
+    out.push_back(e->IsNullOrUndefined() ? at::Tensor() : unwrap_tensor(ev, what));
+  }
+}
+
 std::vector<at::Tensor> handles_to_tensors(Napi::Value v, const char* what) {
   std::vector<at::Tensor> out;
-  if (is_nullish(v)) return out;
-  for_each_element(v, what, "an array of tensors", [&](Napi::Value e) {
-    out.push_back(is_nullish(e) ? at::Tensor() : unwrap_tensor(e, what));
-  });
+  read_handles(v.Env(), v, what, out);
   return out;
 }
 
+// One JS array made from its elements (v8::Array::New): napi_set_element per element costs
+// ~1,000 instructions each (a TryCatch and a generic keyed store).
 Napi::Array tensors_to_handles(Napi::Env env, const std::vector<at::Tensor>& ts) {
-  Napi::Array arr = Napi::Array::New(env, ts.size());
-  for (size_t i = 0; i < ts.size(); i++) arr.Set(static_cast<uint32_t>(i), wrap_tensor(env, ts[i]));
-  return arr;
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  c10::SmallVector<v8::Local<v8::Value>, 8> elems;
+  elems.reserve(ts.size());
+  for (const auto& t : ts) elems.push_back(napi_to_v8(wrap_tensor(env, t)));
+  v8::Local<v8::Array> arr = v8::Array::New(isolate, elems.data(), elems.size());
+  return Napi::Array(env, box_to_napi(arr));
 }
 
 // ---- torch.autograd.Function: the graph node -------------------------------------------
@@ -189,37 +232,41 @@ using JsNodeWeak = tn::compat::weak_node_ptr_t<torch::autograd::Edge, JsFunction
 struct JsFunctionNode : torch::autograd::Node {
   std::shared_ptr<EnvRefs> refs;
   napi_ref ctx = nullptr;
-  std::string name_;
+  std::shared_ptr<const std::string> name_;
   std::vector<torch::autograd::SavedVariable> saved;
   std::vector<bool> saved_is_none;
   std::vector<torch::autograd::VariableInfo> output_info;
   std::vector<bool> output_is_tensor;
   bool materialize_grads = true;
 
-  std::string name() const override { return name_; }
+  std::string name() const override { return name_ ? *name_ : std::string(); }
   void release_variables() override {
     for (auto& s : saved) s.reset_data();
   }
   torch::autograd::variable_list apply(torch::autograd::variable_list&& grads) override {
-    TORCH_CHECK(refs && ctx, name_, ": this Function's apply() failed; its node cannot run backward");
-    check_js_thread(*refs, name_);
+    TORCH_CHECK(refs && ctx, *name_, ": this Function's apply() failed; its node cannot run backward");
+    check_js_thread(*refs, *name_);
     Napi::Env env(refs->env);
     Napi::HandleScope scope(env);
     at::OptionalDeviceGuard guard;
-    Napi::Array arr = Napi::Array::New(env, grads.size());
     for (size_t i = 0; i < grads.size(); i++) {
-      at::Tensor g = grads[i];
-      if (!g.defined() && materialize_grads && i < output_info.size() && output_is_tensor[i]) g = output_info[i].zeros(guard);
-      arr.Set(static_cast<uint32_t>(i), wrap_tensor(env, g));
+      if (!grads[i].defined() && materialize_grads && i < output_info.size() && output_is_tensor[i]) grads[i] = output_info[i].zeros(guard);
     }
-    Napi::Object ctxo = ref_value(env, ctx).As<Napi::Object>();
-    Napi::Value run = ctxo.Get("_run_backward");
-    if (!run.IsFunction()) throw std::runtime_error(name_ + ": the ctx has no _run_backward");
+    Napi::Array arr = tensors_to_handles(env, grads);
+    Napi::Value ctxv = ref_value(env, ctx);
     // A JS exception comes out as a Napi::Error: the engine carries it to backward()'s caller
     // unchanged (an exception_ptr), so JS sees the very error the backward threw.
-    Napi::Value result = run.As<Napi::Function>().Call(ctxo, {arr});
+    Napi::Value result;
+    if (refs->run_backward) {
+      result = ref_value(env, refs->run_backward).As<Napi::Function>().Call({ctxv, arr});
+    } else {
+      Napi::Object ctxo = ctxv.As<Napi::Object>();
+      Napi::Value run = ctxo.Get("_run_backward");
+      if (!run.IsFunction()) throw std::runtime_error(*name_ + ": the ctx has no _run_backward");
+      result = run.As<Napi::Function>().Call(ctxo, {arr});
+    }
     auto out = handles_to_tensors(result, "autograd.Function backward result");
-    TORCH_CHECK(out.size() == num_outputs(), "function ", name_, " returned an incorrect number of gradients (expected ",
+    TORCH_CHECK(out.size() == num_outputs(), "function ", *name_, " returned an incorrect number of gradients (expected ",
                 num_outputs(), ", got ", out.size(), ")");
     return out;
   }
@@ -237,27 +284,126 @@ struct JsFunctionNode : torch::autograd::Node {
   ~JsFunctionNode() override { drop_ctx(); }
 };
 
+// The ctx's view of its node (ctx._fn). It is a V8 object made from a template with an internal
+// field, held by a weak v8::Global whose callback deletes the box inside the GC, as tensor handles
+// are (addon.cpp): a napi_wrap'd, type-tagged object cost ~5,000 instructions per apply() and a
+// Node-API finalizer after the GC. The box holds no JS value and nothing that runs JS when
+// freed (a weak node pointer, tensors), so freeing it inside the GC is safe.
 struct JsFnBox {
   JsNodeWeak node{JsNodePtr()};
   bool executable = false;
   std::vector<at::Tensor> unsaved;
+  v8::Global<v8::Object> handle;
+  JsFnBox* prev = nullptr;
+  JsFnBox* next = nullptr;
 };
-const napi_type_tag kJsFnTag = {0x746f7263686e6f64ULL, 0x6a7366756e637469ULL};
 
-// function_apply(ctx, name, inputs[], outputs[], to_save[] | null, dirty[], non_differentiable[],
-//                materialize_grads) -> [outputs[], fnHandle]
+// This thread's boxes (freed by the env's cleanup hook while the isolate still exists: a
+// v8::Global must not outlive it), the template they are made from, and the last node names.
+struct BoxPool {
+  JsFnBox live;  // list head
+  v8::Global<v8::FunctionTemplate> tmpl;
+  // apply() passes one JS string per class (lib/autograd_function.ts caches it): the last few
+  // are recognised by identity and their UTF-8 copy shared, instead of read on every call.
+  struct Name { v8::Global<v8::String> js; std::shared_ptr<const std::string> utf8; };
+  Name names[4];
+  size_t next_name = 0;
+  BoxPool() { live.prev = live.next = &live; }
+};
+thread_local BoxPool* t_boxes = nullptr;
+
+BoxPool* box_pool(v8::Isolate* isolate) {
+  if (!t_boxes) {
+    t_boxes = new BoxPool();
+    v8::Local<v8::FunctionTemplate> ft = v8::FunctionTemplate::New(isolate);
+    ft->SetClassName(v8::String::NewFromUtf8Literal(isolate, "AutogradFunctionHandle"));
+    ft->InstanceTemplate()->SetInternalFieldCount(1);
+    t_boxes->tmpl.Reset(isolate, ft);
+  }
+  return t_boxes;
+}
+
+void unlink_box(JsFnBox* b) {
+  b->prev->next = b->next;
+  b->next->prev = b->prev;
+}
+
+void free_boxes() {
+  if (!t_boxes) return;
+  while (t_boxes->live.next != &t_boxes->live) {
+    JsFnBox* b = t_boxes->live.next;
+    b->handle.Reset();
+    unlink_box(b);
+    delete b;
+  }
+  t_boxes->tmpl.Reset();
+  for (auto& n : t_boxes->names) n.js.Reset();
+  delete t_boxes;
+  t_boxes = nullptr;
+}
+
+Napi::Value wrap_box(Napi::Env env, std::unique_ptr<JsFnBox> box) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  box_pool(isolate);
+  v8::Local<v8::Object> obj;
+  v8::TryCatch tc(isolate);
+  if (!t_boxes->tmpl.Get(isolate)->InstanceTemplate()->NewInstance(isolate->GetCurrentContext()).ToLocal(&obj))
+    rethrow_caught(env, tc);  // (termination)
+  JsFnBox* b = box.release();
+  obj->SetAlignedPointerInInternalField(0, b);
+  b->handle.Reset(isolate, obj);
+  b->handle.SetWeak(b, [](const v8::WeakCallbackInfo<JsFnBox>& data) {
+    JsFnBox* b = data.GetParameter();
+    b->handle.Reset();
+    unlink_box(b);
+    delete b;
+  }, v8::WeakCallbackType::kParameter);
+  b->next = t_boxes->live.next;
+  b->prev = &t_boxes->live;
+  b->next->prev = b;
+  t_boxes->live.next = b;
+  return Napi::Value(env, box_to_napi(obj));
+}
+
+std::shared_ptr<const std::string> node_name_of(Napi::Value v) {
+  if (!v.IsString()) bad_type(v, "Function.apply(): name", "a string");
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  BoxPool* pool = box_pool(isolate);
+  v8::Local<v8::String> local = napi_to_v8(v).As<v8::String>();
+  for (auto& n : pool->names)
+    if (!n.js.IsEmpty() && n.js == local) return n.utf8;
+  auto& slot = pool->names[pool->next_name++ % 4];
+  slot.js.Reset(isolate, local);
+  slot.utf8 = std::make_shared<const std::string>(to_string(v, "Function.apply(): name"));
+  return slot.utf8;
+}
+
+JsFnBox* unwrap_box(Napi::Value v, const char* what) {
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::Local<v8::Value> local = napi_to_v8(v);
+  if (!t_boxes || local.IsEmpty() || !t_boxes->tmpl.Get(isolate)->HasInstance(local))
+    throw JsTypeError(std::string(what) + " must be a handle made by the addon");
+  return static_cast<JsFnBox*>(local.As<v8::Object>()->GetAlignedPointerFromInternalField(0));
+}
+
+// function_apply(ctx, name, inputs[], outputs[], to_save[] | null, dirty[] | null,
+//                non_differentiable[] | null, materialize_grads) -> fnHandle
 // Python's THPFunction_apply after forward ran (under no_grad): the node gets the tensor inputs'
 // edges, the outputs get the node (or are rebased when dirty), saved tensors become SavedVariables.
+// outputs[] (handles, null for a non-tensor) is rewritten in place with the outputs' handles where
+// they are new tensors (an input returned as is becomes an alias).
 Napi::Value function_apply(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto refs = env_refs(env);
   if (!info[0].IsObject()) bad_type(info[0], "Function.apply(): ctx", "an object");
-  std::string name = to_string(info[1], "Function.apply(): name");
-  auto inputs = handles_to_tensors(info[2], "Function.apply(): inputs");
-  auto raw = handles_to_tensors(info[3], "Function.apply(): outputs");
-  auto to_save = handles_to_tensors(info[4], "save_for_backward(): tensors");
-  auto dirty = handles_to_tensors(info[5], "mark_dirty(): tensors");
-  auto nondiff = handles_to_tensors(info[6], "mark_non_differentiable(): tensors");
+  if (!info[3].IsArray()) bad_type(info[3], "Function.apply(): outputs", "an array of tensors");
+  auto name = node_name_of(info[1]);
+  std::vector<at::Tensor> inputs, raw, to_save, dirty, nondiff;
+  read_handles(env, info[2], "Function.apply(): inputs", inputs);
+  read_handles(env, info[3], "Function.apply(): outputs", raw);
+  read_handles(env, info[4], "save_for_backward(): tensors", to_save);
+  read_handles(env, info[5], "mark_dirty(): tensors", dirty);
+  read_handles(env, info[6], "mark_non_differentiable(): tensors", nondiff);
   bool materialize = to_bool(info[7], "set_materialize_grads(): value");
 
   bool executable = c10::GradMode::is_enabled();
@@ -266,7 +412,7 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
     for (const auto& t : inputs) executable |= t.defined() && t.requires_grad();
   }
   JsNodePtr node = tn::compat::make_node<torch::autograd::Edge, JsFunctionNode>();
-  node->name_ = name;
+  node->name_ = std::move(name);
   node->materialize_grads = materialize;
   if (executable) {
     node->set_next_edges(torch::autograd::collect_next_edges(inputs));
@@ -282,11 +428,15 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   }
   for (const auto& t : nondiff) nondiff_set.insert(t.unsafeGetTensorImpl());
   std::vector<c10::optional<at::Tensor>> raw_opt;
+  raw_opt.reserve(raw.size());
   for (const auto& t : raw) raw_opt.push_back(t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt);
   // Forward AD (a dual input): LibTorch calls this inside _wrap_outputs, i.e. synchronously in
   // this call on this thread, so the ctx's JS jvp can run directly.
-  Napi::Object ctxo = info[0].As<Napi::Object>();
-  auto jvp = [env, ctxo](torch::autograd::variable_list, torch::autograd::variable_list tangents) -> torch::autograd::variable_list {
+  // (It captures one pointer, which std::function holds without a heap allocation.)
+  struct JvpCtx { Napi::Env env; Napi::Object ctxo; } jvp_ctx{env, info[0].As<Napi::Object>()};
+  auto jvp = [p = &jvp_ctx](torch::autograd::variable_list, torch::autograd::variable_list tangents) -> torch::autograd::variable_list {
+    Napi::Env env = p->env;
+    Napi::Object ctxo = p->ctxo;
     Napi::HandleScope scope(env);
     Napi::Value run = ctxo.Get("_run_jvp");
     if (!run.IsFunction()) throw std::runtime_error("autograd.Function: the ctx has no _run_jvp");
@@ -296,13 +446,15 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   auto wrapped = tn::compat::wrap_outputs(inputs, nondiff_set, dirty_set, at::ArrayRef<c10::optional<at::Tensor>>(raw_opt), cdata,
                                           torch::autograd::_jvp_fn_t(jvp));
   auto box = std::make_unique<JsFnBox>();
-  std::vector<at::Tensor> outs;
-  for (auto& w : wrapped) outs.push_back(w.has_value() ? *w : at::Tensor());
   if (executable) {
-    for (auto& t : outs) {
-      node->output_info.emplace_back(t.defined() ? torch::autograd::VariableInfo(t) : torch::autograd::VariableInfo());
-      node->output_is_tensor.push_back(t.defined());
+    node->output_info.reserve(wrapped.size());
+    node->output_is_tensor.reserve(wrapped.size());
+    for (auto& w : wrapped) {
+      node->output_info.emplace_back(w.has_value() && w->defined() ? torch::autograd::VariableInfo(*w) : torch::autograd::VariableInfo());
+      node->output_is_tensor.push_back(w.has_value() && w->defined());
     }
+    node->saved.reserve(to_save.size());
+    node->saved_is_none.reserve(to_save.size());
     for (const auto& t : to_save) {
       bool is_output = t.defined() && t.grad_fn().get() == node.get();
       node->saved.emplace_back(t, is_output);
@@ -311,17 +463,26 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
     box->node = JsNodeWeak(node);
     box->executable = true;
   } else {
-    box->unsaved = to_save;  // nothing will run backward: saved_tensors are the tensors themselves
+    box->unsaved = std::move(to_save);  // nothing will run backward: saved_tensors are the tensors themselves
   }
-  Napi::Array result = Napi::Array::New(env, 2);
-  result.Set(0u, tensors_to_handles(env, outs));
-  result.Set(1u, wrap_object(env, box.release(), &kJsFnTag));
-  return result;
+  // The outputs' handles, over the raw ones, in the caller's array. An output that is the very
+  // tensor forward returned (a new result given its history in place, a dirty input) keeps the
+  // caller's handle, and JS returns forward's own Tensor object, as Python returns forward's object.
+  v8::Local<v8::Array> outs = napi_to_v8(info[3]).As<v8::Array>();
+  v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
+  v8::TryCatch tc(v8::Isolate::GetCurrent());
+  for (size_t i = 0; i < wrapped.size(); i++) {
+    if (!wrapped[i].has_value() || !wrapped[i]->defined()) continue;  // not a tensor: the caller keeps its value
+    if (i < raw.size() && raw[i].defined() && raw[i].unsafeGetTensorImpl() == wrapped[i]->unsafeGetTensorImpl()) continue;
+    Napi::Value h = wrap_tensor(env, std::move(*wrapped[i]));
+    if (outs->Set(context, static_cast<uint32_t>(i), napi_to_v8(h)).IsNothing()) rethrow_caught(env, tc);  // a setter threw
+  }
+  return wrap_box(env, std::move(box));
 }
 
 // function_saved_tensors(fnHandle) -> (Tensor | null)[]
 Napi::Value function_saved_tensors(const Napi::CallbackInfo& info) {
-  auto* box = unwrap_object<JsFnBox>(info[0], &kJsFnTag, "saved_tensors: ctx");
+  auto* box = unwrap_box(info[0], "saved_tensors: ctx");
   auto node = box->node.lock();
   if (!node) {
     if (box->executable)
@@ -329,6 +490,7 @@ Napi::Value function_saved_tensors(const Napi::CallbackInfo& info) {
     return tensors_to_handles(info.Env(), box->unsaved);
   }
   std::vector<at::Tensor> out;
+  out.reserve(node->saved.size());
   for (size_t i = 0; i < node->saved.size(); i++)
     out.push_back(node->saved_is_none[i] ? at::Tensor() : node->saved[i].unpack(node));
   return tensors_to_handles(info.Env(), out);
@@ -449,7 +611,7 @@ Napi::Value node_metadata(const Napi::CallbackInfo& info) {
 
 // function_node(fnHandle) -> the grad_fn handle of a custom Function's node, or null when none ran.
 Napi::Value function_node(const Napi::CallbackInfo& info) {
-  auto* box = unwrap_object<JsFnBox>(info[0], &kJsFnTag, "grad_fn: ctx");
+  auto* box = unwrap_box(info[0], "grad_fn: ctx");
   auto node = box->node.lock();
   if (!node) return info.Env().Null();
   return node_handle(info.Env(), node);
@@ -560,6 +722,41 @@ Napi::Value set_fw_grad_enabled(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), prev);
 }
 
+// function_forward_begin() -> the grad modes before (bit 0: grad, bit 1: forward grad), both now
+// off, as Python runs a Function's forward; function_forward_end(bits) restores them. One call
+// each instead of four (is_grad_enabled, set_grad_enabled, set_fw_grad_enabled both ways).
+Napi::Value function_forward_begin(const Napi::CallbackInfo& info) {
+  auto& state = c10::AutogradState::get_tls_state();
+  int prev = (state.get_grad_mode() ? 1 : 0) | (state.get_fw_grad_mode() ? 2 : 0);
+  state.set_grad_mode(false);
+  state.set_fw_grad_mode(false);
+  return Napi::Number::New(info.Env(), prev);
+}
+
+Napi::Value function_forward_end(const Napi::CallbackInfo& info) {
+  int64_t bits = to_int(info[0], "function_forward_end(): modes");
+  auto& state = c10::AutogradState::get_tls_state();
+  state.set_grad_mode((bits & 1) != 0);
+  state.set_fw_grad_mode((bits & 2) != 0);
+  return info.Env().Undefined();
+}
+
+// function_set_runner(runBackward): the JS function each custom Function's node calls as
+// runBackward(ctx, gradHandles) (lib/autograd_function.ts registers it once per env).
+Napi::Value function_set_runner(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto refs = env_refs(env);
+  if (!info[0].IsFunction()) bad_type(info[0], "function_set_runner(): runBackward", "a function");
+  if (refs->run_backward) napi_delete_reference(env, refs->run_backward);
+  refs->run_backward = strong_ref(env, info[0]);
+  return env.Undefined();
+}
+
+// tensor_requires_grad(tensor) -> boolean: the getter alone (meta() builds the whole metadata array).
+Napi::Value tensor_requires_grad(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), unwrap_tensor(info[0], "requires_grad: tensor").requires_grad());
+}
+
 // forward_ad's levels (torch._C._enter_dual_level / _exit_dual_level).
 Napi::Value dual_level_enter(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(torch::autograd::ForwardADLevel::get_next_idx()));
@@ -597,6 +794,7 @@ void init_env_refs(Napi::Env env) {
     }
     if (t_refs == *h) t_refs.reset();
     delete h;
+    free_boxes();
   }, holder));
   t_refs = refs;
 }
@@ -615,6 +813,10 @@ void init_autograd(Napi::Env env, Napi::Object exports) {
   init_env_refs(env);
   exports.DefineProperties({
       fn<function_apply>(env, "function_apply"),
+      fn<function_forward_begin>(env, "function_forward_begin"),
+      fn<function_forward_end>(env, "function_forward_end"),
+      fn<function_set_runner>(env, "function_set_runner"),
+      fn<tensor_requires_grad>(env, "tensor_requires_grad"),
       fn<inference_mode_enter>(env, "inference_mode_enter"),
       fn<inference_mode_exit>(env, "inference_mode_exit"),
       fn<is_inference_mode_enabled>(env, "is_inference_mode_enabled"),
