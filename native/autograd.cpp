@@ -787,6 +787,9 @@ void init_env_refs(Napi::Env env) {
   auto* holder = new std::shared_ptr<EnvRefs>(refs);
   check(env, napi_add_env_cleanup_hook(env, [](void* p) {
     auto* h = static_cast<std::shared_ptr<EnvRefs>*>(p);
+    // Node drops an env's userland references at its teardown without freeing them (LSan's leak).
+    if ((*h)->run_backward) napi_delete_reference((*h)->env, (*h)->run_backward);
+    (*h)->run_backward = nullptr;
     {
       std::lock_guard<std::mutex> lock((*h)->mu);
       (*h)->alive = false;

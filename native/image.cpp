@@ -92,6 +92,10 @@ struct ErrorManager {
   char message[JMSG_LENGTH_MAX];
 };
 
+// libjpeg's warnings (corrupt data it decoded through) would go to the process's stderr
+// (as torchvision lets them); the decode goes on as there, without printing.
+extern "C" void on_jpeg_message(j_common_ptr) {}
+
 extern "C" void on_jpeg_error(j_common_ptr cinfo) {
   auto* err = reinterpret_cast<ErrorManager*>(cinfo->err);
   (*cinfo->err->format_message)(cinfo, err->message);
@@ -132,6 +136,7 @@ bool decode(napi_env env, const JpegApi& api, const uint8_t* data, size_t size, 
   jpeg_source_mgr src;
   cinfo.err = api.std_error(&err.pub);
   err.pub.error_exit = on_jpeg_error;
+  err.pub.output_message = on_jpeg_message;
   err.message[0] = '\0';
   volatile bool created = false;  // read after a longjmp
   if (setjmp(err.jump)) {
