@@ -16,9 +16,17 @@ import * as path from 'path';
 import { Tensor } from './tensor';
 import { isKwargs, pyTypeName } from './binder';
 
+/**
+ * A tensor made by torch: `Object.create(Tensor.prototype)` passes `instanceof` but has no
+ * native tensor behind it (Python cannot make one: `object.__new__(torch.Tensor)` is refused).
+ */
+export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor && (v as { _h?: unknown })._h !== undefined;
+/** Python's name for the type of `v`; a Tensor-shaped object that is not a tensor says so. */
+const typeName = (v: unknown): string => (v instanceof Tensor && !isTensor(v) ? 'Tensor (uninitialized)' : pyTypeName(v));
+
 /** Python's `f(): argument 'x' (position n) must be T, not U`. */
 function mustBe(fn: string, arg: string, pos: number | undefined, what: string, v: unknown): TypeError {
-  return new TypeError(`${fn}(): argument '${arg}'${pos !== undefined ? ` (position ${pos + 1})` : ''} must be ${what}, not ${pyTypeName(v)}`);
+  return new TypeError(`${fn}(): argument '${arg}'${pos !== undefined ? ` (position ${pos + 1})` : ''} must be ${what}, not ${typeName(v)}`);
 }
 
 /** A Module (a callable instance is a function) without importing lib/nn (which imports this file): anything with the Module API's core. */
@@ -28,7 +36,7 @@ const isModule = (v: unknown): boolean => (typeof v === 'object' || typeof v ===
 /** The hand-written checks; `pos` is 0-based (messages count from 1, as Python's); omitted for a keyword-only argument. */
 export const expect = {
   tensor(fn: string, arg: string, v: unknown, pos?: number): Tensor {
-    if (!(v instanceof Tensor)) throw mustBe(fn, arg, pos, 'Tensor', v);
+    if (!isTensor(v)) throw mustBe(fn, arg, pos, 'Tensor', v);
     return v;
   },
   /** A Tensor or None (null / undefined). */
@@ -74,13 +82,13 @@ export const expect = {
 };
 
 // ---- the generated guards ------------------------------------------------------------
-/** [position, name, kinds (letters, any one fits: see scripts/gen-guards.js), optional, nullable] */
+/** [position, name, kinds (letters, any one fits: see scripts/gen-guards.js; '' any value, only required), optional, nullable] */
 type Check = [number, string, string, 0 | 1, 0 | 1];
 type FileRows = { functions: Record<string, Check[]>; classes: Record<string, Record<string, Check[]>> };
 
 /** Each kind letter: Python's name for it in the message, and the test. */
 const KINDS: Record<string, [string, (v: unknown) => boolean]> = {
-  T: ['Tensor', (v) => v instanceof Tensor],
+  T: ['Tensor', isTensor],
   M: ['Module', isModule],
   F: ['callable', (v) => typeof v === 'function'],
   I: ['iterable', (v) => v !== null && v !== undefined && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function'],
@@ -88,8 +96,29 @@ const KINDS: Record<string, [string, (v: unknown) => boolean]> = {
   N: ['number', (v) => typeof v === 'number' || typeof v === 'bigint'],
   B: ['bool', (v) => typeof v === 'boolean'],
 };
-const fits = (kinds: string, v: unknown): boolean => [...kinds].some((k) => KINDS[k][1](v));
-const what = (kinds: string): string => [...kinds].map((k) => KINDS[k][0]).join(' or ');
+KINDS.L = ['iterable', KINDS.I[1]]; // a list of tensors: its elements are checked in check()
+
+/** A class kind 'C:<file>:<class>': that class, from its module once loaded (null before: nothing to check). */
+function classOf(kind: string): (abstract new (...a: never[]) => unknown) | null {
+  const [, file, name] = kind.split(':');
+  const cls = require.cache[path.join(__dirname, `${file}.js`)]?.exports?.[name];
+  return typeof cls === 'function' ? unguarded(cls) as abstract new (...a: never[]) => unknown : null;
+}
+const fits = (kinds: string, v: unknown): boolean => {
+  if (kinds.startsWith('C:')) { const cls = classOf(kinds); return cls === null || v instanceof cls; }
+  return [...kinds].some((k) => KINDS[k][1](v));
+};
+const what = (kinds: string): string => {
+  if (kinds.startsWith('C:')) { const name = kinds.split(':')[2]; return name === 'dtype' || name === 'device' ? `torch.${name}` : name; }
+  return [...kinds].map((k) => KINDS[k][0]).join(' or ');
+};
+
+/** Python names every required argument left out (from position `i` on, not among the keywords `kw`): "missing 2 required positional arguments: 'a' and 'b'". */
+function missing(fn: string, checks: Check[], i: number, kw: object = {}): TypeError {
+  const names = checks.filter(([j, nm, , o]) => j >= i && !o && !(nm in kw)).map(([, nm]) => `'${nm}'`);
+  const list = names.length < 3 ? names.join(' and ') : `${names.slice(0, -1).join(', ')}, and ${names[names.length - 1]}`;
+  return new TypeError(`${fn}() missing ${names.length} required positional argument${names.length > 1 ? 's' : ''}: ${list}`);
+}
 
 function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
   let n = args.length;
@@ -97,19 +126,30 @@ function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
   for (const [i, name, kind, optional, nullable] of checks) {
     const v = i < n ? args[i] : undefined;
     if (v === undefined) {
-      if (optional || nullable) continue;
-      if (i < n) throw mustBe(fn, name, i, what(kind), v); // an explicit undefined before other values: None
+      if (optional) continue;
+      if (i < n) { // an explicit undefined before other values: None
+        if (kind === '' || nullable) continue;
+        throw mustBe(fn, name, i, what(kind), v);
+      }
       // Left out, or passed by keyword in a trailing options object: the function binds that itself.
       if (n > 0 && isKwargs(args[n - 1])) return;
-      throw new TypeError(`${fn}() missing 1 required positional argument: '${name}'`);
+      throw missing(fn, checks, i);
     }
     if (v === null && nullable) continue;
-    if (fits(kind, v)) continue;
+    // any value: but a trailing options object before another required one holds the keywords
+    if (kind === '' && !(i === n - 1 && isKwargs(v) && !(name in v) && checks.some(([j, , , o]) => j > i && !o))) continue;
+    if (fits(kind, v)) {
+      // a list of tensors: each element (a dense array only: this runs after a failure, on any array)
+      if (kind.includes('L') && Array.isArray(v) && v.length <= 1 << 20) {
+        for (let j = 0; j < v.length; j++) if (!isTensor(v[j])) throw mustBe(fn, `${name}[${j}]`, undefined, 'Tensor', v[j]);
+      }
+      continue;
+    }
     // The trailing options object in this position: the parameters from here on come by
     // keyword, this one too when it is there; a required one that is not is missing.
     if (i === n - 1 && isKwargs(v)) {
       if (optional || nullable || name in v) return;
-      throw new TypeError(`${fn}() missing 1 required positional argument: '${name}'`);
+      throw missing(fn, checks, i, v);
     }
     throw mustBe(fn, name, i, what(kind), v);
   }
@@ -117,6 +157,24 @@ function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
 
 /** A JS engine error from inside the library (a value used as what it is not), not one of its own checks. */
 const ENGINE = /Cannot read properties|is not a function|is not iterable|Cannot convert|is not a constructor|Cannot (set|destructure|create) propert|Invalid array length|Reduce of empty array/;
+/**
+ * The engine error behind `e`: `e` itself, or the cause of a guard's error from a call
+ * further in (`set_rng_state()` reaching `Generator.set_state()`), so that the outermost
+ * guarded call names its own argument when it was given a wrong one, as Python does.
+ */
+function engineError(e: unknown): TypeError | null {
+  if (!(e instanceof TypeError)) return null;
+  if (ENGINE.test(e.message)) return e;
+  return e.cause instanceof TypeError && ENGINE.test(e.cause.message) ? e.cause : null;
+}
+/** `e` again, unless a declared argument of `fn` is wrong: then that, named. */
+function rethrow(e: unknown, fn: string, checks: Check[], args: ArrayLike<unknown>): never {
+  const cause = engineError(e);
+  if (cause) {
+    try { check(fn, checks, args); } catch (named) { (named as Error).cause = cause; throw named; }
+  }
+  throw e;
+}
 
 /**
  * The function, checked after the fact: a call runs as it is (so a function's own checks
@@ -137,10 +195,7 @@ function guarded<F extends (this: unknown, ...a: unknown[]) => unknown>(f: F, fn
     try {
       return f.apply(this, args);
     } catch (e) {
-      if (e instanceof TypeError && ENGINE.test(e.message)) {
-        try { check(fn, checks, args); } catch (named) { (named as Error).cause = e; throw named; }
-      }
-      throw e;
+      rethrow(e, fn, checks, args);
     }
   };
   Object.defineProperty(g, 'name', { value: f.name });
@@ -152,6 +207,31 @@ function guarded<F extends (this: unknown, ...a: unknown[]) => unknown>(f: F, fn
   }
   originals.set(g, f);
   return g as F;
+}
+
+/**
+ * The class `ex[cname]` with its constructor checked after the fact as a function's
+ * arguments are (`new BasicConv2d()`, `new MLP('x')`): a Proxy whose construct trap
+ * runs the real constructor and, when it fails with a JS engine error, checks the
+ * declared parameters. Everything else (statics, `prototype`, `instanceof`,
+ * subclassing) goes to the class itself.
+ */
+function wrapClass(ex: Record<string, unknown>, cname: string, checks: Check[]): void {
+  const d = Object.getOwnPropertyDescriptor(ex, cname);
+  if (!d || typeof d.value !== 'function' || !d.writable && !d.configurable) return;
+  const cls = d.value as new (...a: unknown[]) => unknown;
+  const fn = `${cname}.__init__`;
+  const p = new Proxy(cls, {
+    construct(target, args, newTarget) {
+      try {
+        return Reflect.construct(target, args, newTarget) as object;
+      } catch (e) {
+        rethrow(e, fn, checks, args);
+      }
+    },
+  });
+  originals.set(p, cls);
+  Object.defineProperty(ex, cname, { ...d, value: p });
 }
 
 /** Replaces `obj[key]` (a method) with its guarded form, keeping the property's attributes. */
@@ -167,12 +247,15 @@ function wrapProperty(obj: object, key: string, fn: string, checks: Check[]): vo
  * has failed (a call on a tensor pays for a try block only).
  */
 function guardTensorReceivers(rows: Record<string, Check[]>): void {
-  const proto = Tensor.prototype as unknown as Record<string, unknown>;
+  const proto = Tensor.prototype as unknown as Record<string | symbol, unknown>;
   const foreign = (name: string, self: unknown): TypeError =>
-    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${pyTypeName(self)}' object`);
-  for (const key of Object.getOwnPropertyNames(proto)) {
-    if (key === 'constructor') continue;
-    const d = Object.getOwnPropertyDescriptor(proto, key) as PropertyDescriptor;
+    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${typeName(self)}' object`);
+  // The protocol symbols by the Python method they stand for (`float(t)` is `t.__float__()`).
+  const SYMBOLS = new Map<symbol, string>([[Symbol.toPrimitive, '__float__'], [Symbol.iterator, '__iter__']]);
+  for (const sym of Reflect.ownKeys(proto)) {
+    if (sym === 'constructor') continue;
+    const key = typeof sym === 'symbol' ? SYMBOLS.get(sym) ?? String(sym.description) : sym;
+    const d = Object.getOwnPropertyDescriptor(proto, sym) as PropertyDescriptor;
     if (!d.configurable) continue;
     if (typeof d.value === 'function') {
       const f = d.value as (...a: unknown[]) => unknown;
@@ -180,19 +263,17 @@ function guardTensorReceivers(rows: Record<string, Check[]>): void {
         try {
           return f.apply(this, args);
         } catch (e) {
-          if (e instanceof TypeError && !(this instanceof Tensor)) throw foreign(key, this);
-          if (e instanceof TypeError && rows[key] && ENGINE.test(e.message)) {
-            try { check(key, rows[key], args); } catch (named) { (named as Error).cause = e; throw named; }
-          }
+          if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this);
+          if (rows[key]) rethrow(e, key, rows[key], args);
           throw e;
         }
       };
       Object.defineProperty(g, 'name', { value: f.name });
-      Object.defineProperty(proto, key, { ...d, value: g });
+      Object.defineProperty(proto, sym, { ...d, value: g });
     } else if (d.get) {
       const get = d.get;
-      Object.defineProperty(proto, key, { ...d, get(this: unknown) {
-        try { return get.call(this); } catch (e) { if (e instanceof TypeError && !(this instanceof Tensor)) throw foreign(key, this); throw e; }
+      Object.defineProperty(proto, sym, { ...d, get(this: unknown) {
+        try { return get.call(this); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this); throw e; }
       } });
     }
   }
@@ -230,10 +311,12 @@ export function installGuards(self?: NodeModule): void {
       const cls: unknown = d && 'value' in d ? d.value : undefined;
       if (typeof cls !== 'function') continue;
       for (const [key, checks] of Object.entries(methods)) {
+        if (key === 'new') continue;
         const isStatic = key.startsWith('static ');
         const m = isStatic ? key.slice(7) : key;
         wrapProperty(isStatic ? cls : (cls.prototype as object), m, `${cname}.${m}`, checks);
       }
+      if (methods.new) wrapClass(ex, cname, methods.new);
     }
   }
 }

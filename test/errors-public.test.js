@@ -35,7 +35,7 @@ const ROWS = [
   // nn.functional, hand-written (guarded from their declared parameters)
   ['F.mse_loss(undefined, t)', () => F.mse_loss(undefined, t()), "mse_loss(): argument 'input' (position 1) must be Tensor, not NoneType"],
   ['F.mse_loss(t, null)', () => F.mse_loss(t(), null), "mse_loss(): argument 'target' (position 2) must be Tensor, not NoneType"],
-  ['F.l1_loss({ reduction })', () => F.l1_loss({ reduction: 'sum' }), "l1_loss() missing 1 required positional argument: 'input'"],
+  ['F.l1_loss({ reduction })', () => F.l1_loss({ reduction: 'sum' }), "l1_loss() missing 2 required positional arguments: 'input' and 'target'"], // Python's text
   ['F.normalize(5)', () => F.normalize(5), "normalize(): argument 'input' (position 1) must be Tensor, not int"],
   ['F.tanhshrink(null)', () => F.tanhshrink(null), "tanhshrink(): argument 'input' (position 1) must be Tensor, not NoneType"],
   ['F.softmin({ dim })', () => F.softmin({ dim: 1 }), "softmin() missing 1 required positional argument: 'input'"],
@@ -44,14 +44,15 @@ const ROWS = [
     "binary_cross_entropy_with_logits(): argument 'target' (position 2) must be Tensor, not list"],
   // module forwards, called directly and as instance(x)
   ['nn.Softmax#forward("x")', () => new nn.Softmax(1).forward('x'), "softmax(): argument 'self' must be a Tensor, not string"],
-  ['nn.BCELoss instance(t, undefined)', () => new nn.BCELoss()(t(), undefined), "binary_cross_entropy(): argument 'target' (position 2) must be Tensor, not NoneType"],
+  // a trailing undefined is an argument left out (a JS caller passes one through): Python's `loss(t)`
+  ['nn.BCELoss instance(t, undefined)', () => new nn.BCELoss()(t(), undefined), "BCELoss.forward() missing 1 required positional argument: 'target'"],
   ['nn.LogSoftmax#forward(null)', () => new nn.LogSoftmax(1).forward(null), "log_softmax(): argument 'self' must not be null"],
   ['nn.LazyLinear instance(Buffer)', quiet(() => new nn.LazyLinear(4)(Buffer.from('abc'))), "LazyLinear.initialize_parameters(): argument 'input' (position 1) must be Tensor, not Buffer"],
   ['nn.LazyBatchNorm1d instance()', quiet(() => new nn.LazyBatchNorm1d()()), "LazyBatchNorm1d.initialize_parameters(): argument 'input' (position 1) must be Tensor, not NoneType"],
   ['models.vgg EncoderBlock#forward', () => new models.vision_transformer.EncoderBlock(2, 4, 8, 0, 0).forward('x'),
     "EncoderBlock.forward(): argument 'input' (position 1) must be Tensor, not str"],
   ['RNNBase#check_forward_args(5)', () => new nn.LSTM(2, 3).check_forward_args(5, null, null),
-    "RNNBase.check_input(): argument 'input' (position 1) must be Tensor, not int"],
+    "LSTM.check_forward_args(): argument 'input' (position 1) must be Tensor, not int"], // the outermost call names its argument
   // nn.init
   ['nn.init.zeros_(1)', () => nn.init.zeros_(1), "zeros_(): argument 'tensor' (position 1) must be Tensor, not int"],
   ['nn.init.xavier_uniform_()', () => nn.init.xavier_uniform_(), "xavier_uniform_() missing 1 required positional argument: 'tensor'"],

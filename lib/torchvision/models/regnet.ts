@@ -5,6 +5,7 @@ import * as nn from '../../nn';
 import { arange, pow, log, round, divide } from '../../generated/torch';
 import { Rest, REQUIRED } from '../../nn/common';
 import { scope } from '../../memory';
+import { expect } from '../../guard';
 import { bindArgs, makeBuilder, pyRound, _make_divisible } from './_utils';
 import { Conv2dNormActivation, SqueezeExcitation, callLayer, LayerFactory } from '../ops/misc';
 import * as W from './_zoo_weights';
@@ -147,6 +148,7 @@ export class RegNet extends nn.Module {
     const a = bindArgs<Required<RegNetOptions> & { block_params: BlockParams }>('RegNet', args, {
       block_params: REQUIRED, num_classes: 1000, stem_width: 32, stem_type: null, block_type: null, norm_layer: null, activation: null,
     });
+    expect.instance('RegNet', 'block_params', a.block_params, BlockParams, 0);
     const stem_type = a.stem_type ?? SimpleStemIN;
     const norm_layer = a.norm_layer ?? nn.BatchNorm2d;
     const block_type = a.block_type ?? ResBottleneckBlock;
