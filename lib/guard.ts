@@ -157,15 +157,17 @@ function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
 
 /** A JS engine error from inside the library (a value used as what it is not), not one of its own checks. */
 const ENGINE = /Cannot read properties|is not a function|is not iterable|Cannot convert|is not a constructor|Cannot (set|destructure|create) propert|Invalid array length|Reduce of empty array/;
+/** The engine's classes for those (BigInt('x') is a SyntaxError, `new Array(-1)` a RangeError). */
+const isEngineClass = (e: unknown): e is Error => e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError;
 /**
  * The engine error behind `e`: `e` itself, or the cause of a guard's error from a call
  * further in (`set_rng_state()` reaching `Generator.set_state()`), so that the outermost
  * guarded call names its own argument when it was given a wrong one, as Python does.
  */
-function engineError(e: unknown): TypeError | null {
-  if (!(e instanceof TypeError)) return null;
+function engineError(e: unknown): Error | null {
+  if (!isEngineClass(e)) return null;
   if (ENGINE.test(e.message)) return e;
-  return e.cause instanceof TypeError && ENGINE.test(e.cause.message) ? e.cause : null;
+  return e instanceof TypeError && isEngineClass(e.cause) && ENGINE.test(e.cause.message) ? e.cause : null;
 }
 /** `e` again, unless a declared argument of `fn` is wrong: then that, named. */
 function rethrow(e: unknown, fn: string, checks: Check[], args: ArrayLike<unknown>): never {
@@ -214,7 +216,8 @@ function guarded<F extends (this: unknown, ...a: unknown[]) => unknown>(f: F, fn
  * arguments are (`new BasicConv2d()`, `new MLP('x')`): a Proxy whose construct trap
  * runs the real constructor and, when it fails with a JS engine error, checks the
  * declared parameters. Everything else (statics, `prototype`, `instanceof`,
- * subclassing) goes to the class itself.
+ * subclassing) goes to the class itself. The wrapped class is a subclass of nothing new:
+ * a subclass defined before the wrap extends the class itself, one after it the Proxy.
  */
 function wrapClass(ex: Record<string, unknown>, cname: string, checks: Check[]): void {
   const d = Object.getOwnPropertyDescriptor(ex, cname);
@@ -232,6 +235,9 @@ function wrapClass(ex: Record<string, unknown>, cname: string, checks: Check[]):
   });
   originals.set(p, cls);
   Object.defineProperty(ex, cname, { ...d, value: p });
+  // `m.constructor === nn.Linear` (Python's `type(m) is nn.Linear`) and `new m.constructor()` see the export
+  const c = Object.getOwnPropertyDescriptor(cls.prototype ?? {}, 'constructor');
+  if (c && c.value === cls && (c.writable || c.configurable)) Object.defineProperty(cls.prototype, 'constructor', { ...c, value: p });
 }
 
 /** Replaces `obj[key]` (a method) with its guarded form, keeping the property's attributes. */
