@@ -224,17 +224,22 @@ function wrapClass(ex: Record<string, unknown>, cname: string, checks: Check[]):
   if (!d || typeof d.value !== 'function' || !d.writable && !d.configurable) return;
   const cls = d.value as new (...a: unknown[]) => unknown;
   const fn = `${cname}.__init__`;
-  const p = new Proxy(cls, {
-    construct(target, args, newTarget) {
+  const p: typeof cls = new Proxy(cls, {
+    construct(target, args, newTarget): object {
       try {
-        return Reflect.construct(target, args, newTarget) as object;
+        // `new.target` inside is the class itself (`new.target === _ConvNd`), a subclass's stays
+        return Reflect.construct(target, args, newTarget === p ? target : newTarget) as object;
       } catch (e) {
         rethrow(e, fn, checks, args);
       }
     },
   });
   originals.set(p, cls);
-  Object.defineProperty(ex, cname, { ...d, value: p });
+  // under each name the module exports it (`export { LRScheduler as _LRScheduler }`)
+  for (const key of Object.keys(ex)) {
+    const e = Object.getOwnPropertyDescriptor(ex, key) as PropertyDescriptor;
+    if (e.value === cls && (e.writable || e.configurable)) Object.defineProperty(ex, key, { ...e, value: p });
+  }
   // `m.constructor === nn.Linear` (Python's `type(m) is nn.Linear`) and `new m.constructor()` see the export
   const c = Object.getOwnPropertyDescriptor(cls.prototype ?? {}, 'constructor');
   if (c && c.value === cls && (c.writable || c.configurable)) Object.defineProperty(cls.prototype, 'constructor', { ...c, value: p });
@@ -254,8 +259,9 @@ function wrapProperty(obj: object, key: string, fn: string, checks: Check[]): vo
  */
 function guardTensorReceivers(rows: Record<string, Check[]>): void {
   const proto = Tensor.prototype as unknown as Record<string | symbol, unknown>;
-  const foreign = (name: string, self: unknown): TypeError =>
-    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${typeName(self)}' object`);
+  // the engine's error as the cause: a guarded call further out then names its own argument
+  const foreign = (name: string, self: unknown, cause: unknown): TypeError =>
+    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${typeName(self)}' object`, { cause });
   // The protocol symbols by the Python method they stand for (`float(t)` is `t.__float__()`).
   const SYMBOLS = new Map<symbol, string>([[Symbol.toPrimitive, '__float__'], [Symbol.iterator, '__iter__']]);
   for (const sym of Reflect.ownKeys(proto)) {
@@ -269,7 +275,7 @@ function guardTensorReceivers(rows: Record<string, Check[]>): void {
         try {
           return f.apply(this, args);
         } catch (e) {
-          if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this);
+          if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this, e);
           if (rows[key]) rethrow(e, key, rows[key], args);
           throw e;
         }
@@ -279,7 +285,7 @@ function guardTensorReceivers(rows: Record<string, Check[]>): void {
     } else if (d.get) {
       const get = d.get;
       Object.defineProperty(proto, sym, { ...d, get(this: unknown) {
-        try { return get.call(this); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this); throw e; }
+        try { return get.call(this); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this, e); throw e; }
       } });
     }
   }
