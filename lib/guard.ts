@@ -21,12 +21,10 @@ import { isKwargs, pyTypeName } from './binder';
  * native tensor behind it (Python cannot make one: `object.__new__(torch.Tensor)` is refused).
  */
 export const isTensor = (v: unknown): v is Tensor => v instanceof Tensor && (v as { _h?: unknown })._h !== undefined;
-/** Python's name for the type of `v`; a Tensor-shaped object that is not a tensor says so. */
-const typeName = (v: unknown): string => (v instanceof Tensor && !isTensor(v) ? 'Tensor (uninitialized)' : pyTypeName(v));
 
 /** Python's `f(): argument 'x' (position n) must be T, not U`. */
 function mustBe(fn: string, arg: string, pos: number | undefined, what: string, v: unknown): TypeError {
-  return new TypeError(`${fn}(): argument '${arg}'${pos !== undefined ? ` (position ${pos + 1})` : ''} must be ${what}, not ${typeName(v)}`);
+  return new TypeError(`${fn}(): argument '${arg}'${pos !== undefined ? ` (position ${pos + 1})` : ''} must be ${what}, not ${pyTypeName(v)}`);
 }
 
 /** A Module (a callable instance is a function) without importing lib/nn (which imports this file): anything with the Module API's core. */
@@ -120,6 +118,25 @@ function missing(fn: string, checks: Check[], i: number, kw: object = {}): TypeE
   return new TypeError(`${fn}() missing ${names.length} required positional argument${names.length > 1 ? 's' : ''}: ${list}`);
 }
 
+/** One given value against its kind (`pos` undefined: given by keyword). */
+function checkValue(fn: string, name: string, pos: number | undefined, kind: string, nullable: 0 | 1, v: unknown): void {
+  if (kind === '' || v === null && nullable) return;
+  if (!fits(kind, v)) throw mustBe(fn, name, pos, what(kind), v);
+  // a list of tensors: each element (a dense array only: this runs after a failure, on any array)
+  if (kind.includes('L') && Array.isArray(v) && v.length <= 1 << 20) {
+    for (let j = 0; j < v.length; j++) if (!isTensor(v[j])) throw mustBe(fn, `${name}[${j}]`, undefined, 'Tensor', v[j]);
+  }
+}
+
+/** The members of a trailing options object that name declared parameters (from position `from` on): Python's keywords. */
+function checkKeywords(fn: string, checks: Check[], from: number, kw: object): void {
+  for (const [j, name, kind, , nullable] of checks) {
+    if (j < from || !(name in kw)) continue;
+    const v = (kw as Record<string, unknown>)[name];
+    if (v !== undefined) checkValue(fn, name, undefined, kind, nullable, v);
+  }
+}
+
 function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
   let n = args.length;
   while (n > 0 && args[n - 1] === undefined) n--;
@@ -132,31 +149,26 @@ function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
         throw mustBe(fn, name, i, what(kind), v);
       }
       // Left out, or passed by keyword in a trailing options object: the function binds that itself.
-      if (n > 0 && isKwargs(args[n - 1])) return;
+      if (n > 0 && isKwargs(args[n - 1])) return checkKeywords(fn, checks, n - 1, args[n - 1] as object);
       throw missing(fn, checks, i);
     }
     if (v === null && nullable) continue;
     // any value: but a trailing options object before another required one holds the keywords
     if (kind === '' && !(i === n - 1 && isKwargs(v) && !(name in v) && checks.some(([j, , , o]) => j > i && !o))) continue;
-    if (fits(kind, v)) {
-      // a list of tensors: each element (a dense array only: this runs after a failure, on any array)
-      if (kind.includes('L') && Array.isArray(v) && v.length <= 1 << 20) {
-        for (let j = 0; j < v.length; j++) if (!isTensor(v[j])) throw mustBe(fn, `${name}[${j}]`, undefined, 'Tensor', v[j]);
-      }
-      continue;
-    }
     // The trailing options object in this position: the parameters from here on come by
     // keyword, this one too when it is there; a required one that is not is missing.
-    if (i === n - 1 && isKwargs(v)) {
+    if (i === n - 1 && isKwargs(v) && !fits(kind, v)) {
+      checkKeywords(fn, checks, i, v);
       if (optional || nullable || name in v) return;
       throw missing(fn, checks, i, v);
     }
-    throw mustBe(fn, name, i, what(kind), v);
+    checkValue(fn, name, i, kind, nullable, v);
   }
 }
 
 /** A JS engine error from inside the library (a value used as what it is not), not one of its own checks. */
 const ENGINE = /Cannot read properties|is not a function|is not iterable|Cannot convert|is not a constructor|Cannot (set|destructure|create) propert|Invalid array length|Reduce of empty array/;
+const DESCRIPTOR = /^descriptor '.*' for 'torch\._C\._TensorBase' objects doesn't apply to a/;
 /** The engine's classes for those (BigInt('x') is a SyntaxError, `new Array(-1)` a RangeError). */
 const isEngineClass = (e: unknown): e is Error => e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError;
 /**
@@ -166,7 +178,8 @@ const isEngineClass = (e: unknown): e is Error => e instanceof TypeError || e in
  */
 function engineError(e: unknown): Error | null {
   if (!isEngineClass(e)) return null;
-  if (ENGINE.test(e.message)) return e;
+  // a tensor method reached with a non-tensor (the descriptor error) is the same mistake
+  if (ENGINE.test(e.message) || e instanceof TypeError && DESCRIPTOR.test(e.message)) return e;
   return e instanceof TypeError && isEngineClass(e.cause) && ENGINE.test(e.cause.message) ? e.cause : null;
 }
 /** `e` again, unless a declared argument of `fn` is wrong: then that, named. */
@@ -261,7 +274,7 @@ function guardTensorReceivers(rows: Record<string, Check[]>): void {
   const proto = Tensor.prototype as unknown as Record<string | symbol, unknown>;
   // the engine's error as the cause: a guarded call further out then names its own argument
   const foreign = (name: string, self: unknown, cause: unknown): TypeError =>
-    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${typeName(self)}' object`, { cause });
+    new TypeError(`descriptor '${name}' for 'torch._C._TensorBase' objects doesn't apply to a '${pyTypeName(self)}' object`, { cause });
   // The protocol symbols by the Python method they stand for (`float(t)` is `t.__float__()`).
   const SYMBOLS = new Map<symbol, string>([[Symbol.toPrimitive, '__float__'], [Symbol.iterator, '__iter__']]);
   for (const sym of Reflect.ownKeys(proto)) {

@@ -86,11 +86,38 @@ function kindOf(typeNode) {
 function paramsOf(decl) {
   const out = [];
   for (const p of decl.parameters) {
+    if (p.dotDotDotToken && ts.isIdentifier(p.name)) { out.push(...restParams(p)); break; }
     if (p.dotDotDotToken || !ts.isIdentifier(p.name)) break;
     if (p.name.text === 'this') continue;
     const k = kindOf(p.type);
     out.push([p.name.text, k.kind, !!p.questionToken || !!p.initializer, k.nullable]);
   }
+  return out;
+}
+
+/**
+ * `...args: Rest<[A, B], Opts>` (nn/common.ts: the rest by position, or the options by name):
+ * the positions take their names from Opts's members, in order, as far as each member is
+ * declared the same kind as the position (then the name is surely the one Python has there).
+ * All optional.
+ */
+function restParams(p) {
+  const t = p.type;
+  if (!t || !ts.isTypeReferenceNode(t) || t.typeName.getText() !== 'Rest' || !t.typeArguments || t.typeArguments.length !== 2 ||
+    !ts.isTupleTypeNode(t.typeArguments[0])) return [];
+  const props = checker.getPropertiesOfType(checker.getTypeFromTypeNode(t.typeArguments[1]));
+  const out = [];
+  t.typeArguments[0].elements.forEach((el, j) => {
+    if (out.length !== j) return;
+    let node = ts.isNamedTupleMember(el) ? el.type : el;
+    if (ts.isOptionalTypeNode(node)) node = node.type;
+    const prop = props[j];
+    const decl = prop && prop.valueDeclaration;
+    if (!decl || !decl.type) return;
+    const k = kindOf(node), kp = kindOf(decl.type);
+    if (k.kind !== kp.kind) return;
+    out.push([prop.name, k.kind, true, k.nullable || kp.nullable]);
+  });
   return out;
 }
 
