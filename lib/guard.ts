@@ -167,9 +167,9 @@ function check(fn: string, checks: Check[], args: ArrayLike<unknown>): void {
 }
 
 /** A JS engine error from inside the library (a value used as what it is not), not one of its own checks. */
-const ENGINE = /Cannot read properties|is not a function|is not iterable|Cannot convert|is not a constructor|Cannot (set|destructure|create) propert|Invalid array length|Reduce of empty array/;
+const ENGINE = /Cannot read properties|is not a function|is not iterable|Cannot convert|is not a constructor|Cannot (set|destructure|create) propert|Invalid array length|Reduce of empty array|Maximum call stack size exceeded/;
 const DESCRIPTOR = /^descriptor '.*' for 'torch\._C\._TensorBase' objects doesn't apply to a/;
-/** The engine's classes for those (BigInt('x') is a SyntaxError, `new Array(-1)` a RangeError). */
+/** The engine's classes for those (BigInt('x') is a SyntaxError, `new Array(-1)` and a list nested 10^5 deep added to a number RangeErrors). */
 const isEngineClass = (e: unknown): e is Error => e instanceof TypeError || e instanceof RangeError || e instanceof SyntaxError;
 /**
  * The engine error behind `e`: `e` itself, or the cause of a guard's error from a call
@@ -295,11 +295,18 @@ function guardTensorReceivers(rows: Record<string, Check[]>): void {
       };
       Object.defineProperty(g, 'name', { value: f.name });
       Object.defineProperty(proto, sym, { ...d, value: g });
-    } else if (d.get) {
-      const get = d.get;
-      Object.defineProperty(proto, sym, { ...d, get(this: unknown) {
-        try { return get.call(this); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this, e); throw e; }
-      } });
+    } else if (d.get || d.set) {
+      const { get, set } = d;
+      Object.defineProperty(proto, sym, {
+        ...d,
+        get: get && function (this: unknown) {
+          try { return get.call(this); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this, e); throw e; }
+        },
+        // `Reflect.set(Tensor.prototype, 'grad', g, null)`: Python's `Tensor.grad.__set__(None, g)`
+        set: set && function (this: unknown, v: unknown) {
+          try { set.call(this, v); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this, e); throw e; }
+        },
+      });
     }
   }
 }

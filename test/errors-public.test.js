@@ -165,6 +165,11 @@ const ROWS = [
     "embedding(): argument 'padding_idx' (position 3) must be number, not Symbol"],
   ['F.embedding(i, w, { padding_idx: Symbol() })', () => F.embedding(torch.zeros([], { dtype: torch.int64 }), torch.ones(3, 4), { padding_idx: Symbol('s') }),
     "embedding(): argument 'padding_idx' must be number, not Symbol"],
+  // a setter on a non-tensor (Python's Tensor.grad.__set__(None, g)); numbers given a list nested 10^5 deep (a stack overflow in `left + width`)
+  ['Tensor#grad setter on null', () => Reflect.set(torch.Tensor.prototype, 'grad', torch.zeros([]), null),
+    "descriptor 'grad' for 'torch._C._TensorBase' objects doesn't apply to a 'NoneType' object"],
+  ['transforms.functional.resized_crop(img, Error, deep, ...)', () => transforms.functional.resized_crop(torch.ones([1, 2, 3]), new Error('e'),
+    (() => { let a = [1]; for (let i = 0; i < 100000; i++) a = [a]; return a; })(), 1, 1, 1), "resized_crop(): argument 'top' (position 2) must be number, not Error"],
   // the protocol symbols as the Python methods they stand for (float(t) is t.__float__())
   ['Tensor#[Symbol.toPrimitive].call(shape)', () => torch.Tensor.prototype[Symbol.toPrimitive].call(torch.ones(2).shape, 'number'),
     "descriptor '__float__' for 'torch._C._TensorBase' objects doesn't apply to a 'list' object"],
@@ -185,7 +190,8 @@ describe('public API: bad arguments name the function and the argument (issue 15
   it("the descriptor error is Python's text", function () {
     const py = spawnSync('/usr/bin/python3', ['-c', `
 import torch
-for f in (lambda: torch.Tensor.float({}), lambda: torch.Tensor.add(None, 1), lambda: torch.Tensor.index_put_(1, [0], 1)):
+for f in (lambda: torch.Tensor.float({}), lambda: torch.Tensor.add(None, 1), lambda: torch.Tensor.index_put_(1, [0], 1),
+          lambda: torch.Tensor.grad.__set__(None, torch.zeros(())), lambda: torch.Tensor.__float__([2])):
     try: f()
     except TypeError as e: print(e)`], { encoding: 'utf8' });
     if (py.status !== 0) this.skip();
@@ -194,6 +200,8 @@ for f in (lambda: torch.Tensor.float({}), lambda: torch.Tensor.add(None, 1), lam
       "descriptor 'float' for 'torch._C._TensorBase' objects doesn't apply to a 'Object' object",
       "descriptor 'add' for 'torch._C._TensorBase' objects doesn't apply to a 'NoneType' object",
       "descriptor 'index_put_' for 'torch._C._TensorBase' objects doesn't apply to a 'int' object",
+      "descriptor 'grad' for 'torch._C._TensorBase' objects doesn't apply to a 'NoneType' object",
+      "descriptor '__float__' for 'torch._C._TensorBase' objects doesn't apply to a 'list' object",
     ]);
   });
 
