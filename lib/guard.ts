@@ -4,11 +4,11 @@
 // Two ways in, one set of messages:
 //  - `expect.*` below, called by hand where a check needs more than a declared type
 //    (an iterable of datasets, a callable passed in an options object, ...);
-//  - the guards: for every exported function and public method whose TypeScript
-//    signature declares a positional parameter a Tensor, a Module or a function,
-//    scripts/gen-guards.js writes a row to dist/guards.json at build time, and
-//    installGuards() (called at the end of each package entry point) wraps those
-//    exports and prototype methods. A wrong value then fails naming the function and
+//  - the guards: for every exported function, public method and class constructor,
+//    scripts/gen-guards.js writes the declared parameters' kinds to dist/guards.json at
+//    build time, and installGuards() (called at the end of each package entry point)
+//    wraps those exports, prototype methods and classes (a Proxy with a construct
+//    trap). A wrong value then fails naming the function and
 //    the argument instead of with a JS-internal message from deep inside
 //    ("input.norm is not a function").
 import * as fs from 'fs';

@@ -1,8 +1,10 @@
 'use strict';
 // The argument guards' table (dist/guards.json), read from the declarations tsc just wrote
-// (dist/**/*.d.ts): for every exported function and every public method of an exported
-// class, the positional parameters whose declared type is a Tensor, a Module or a
-// function. lib/guard.ts checks those at the call, so that a wrong value is a TypeError
+// (dist/**/*.d.ts) with TypeScript's type checker: for every exported function, every
+// public method (Python's dunders included) and the constructor of every exported class
+// (key 'new'), each positional parameter's kind (kindOf below), whether it may be left
+// out, and the tail of a `...args: Rest<[...], Opts>` (restParams). lib/guard.ts checks
+// those after a call fails with a JS engine error, so that a wrong value is a TypeError
 // naming the function and the argument in the words of Python's argument parser
 // ("mse_loss(): argument 'input' (position 1) must be Tensor, not NoneType") rather
 // than a JS-internal one ("Cannot read properties of undefined (reading 'join')")
