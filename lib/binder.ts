@@ -228,7 +228,8 @@ const isInt = (v: unknown): boolean => (typeof v === 'number' && Number.isIntege
 /** Python's name of a JS value's type in messages. */
 export function pyTypeName(v: unknown): string {
   if (v === null || v === undefined) return 'NoneType';
-  if (v instanceof Tensor) return 'Tensor';
+  // Object.create(Tensor.prototype) has no tensor behind it (Python cannot make one)
+  if (v instanceof Tensor) return (v as { _h?: unknown })._h !== undefined ? 'Tensor' : 'Tensor (uninitialized)';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
   if (typeof v === 'bigint') return 'int';
   if (typeof v === 'boolean') return 'bool';

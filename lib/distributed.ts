@@ -12,6 +12,7 @@ import { warn } from './warnings';
 import { dtype, uint8, int64 } from './dtype';
 import { Future } from './futures';
 import { expect } from './guard';
+import { checkedLength } from './arraylike';
 
 type Native = Record<string, (...args: unknown[]) => any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const raw = native as unknown as Native;
@@ -595,7 +596,9 @@ export class P2POp {
 
 /** batch_isend_irecv(p2p_op_list): starts every op (Gloo has no coalescing: one by one, as Python does) and returns their works. */
 export function batch_isend_irecv(p2p_op_list: P2POp[]): Work[] {
-  if (!Array.isArray(p2p_op_list) || p2p_op_list.length === 0 || !p2p_op_list.every((p) => p instanceof P2POp)) {
+  // a length read once and no longer than a list can be (`every` visits each index of a sparse 2^32-1)
+  if (!Array.isArray(p2p_op_list) || checkedLength(p2p_op_list, 'batch_isend_irecv(): p2p_op_list') === 0 ||
+    !p2p_op_list.every((p) => p instanceof P2POp)) {
     throw new TypeError('Invalid ``p2p_op_list``. Each op is expected to to be of type ``torch.distributed.P2POp``.');
   }
   return p2p_op_list.map((p) => (p.op === isend

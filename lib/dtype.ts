@@ -76,17 +76,17 @@ export function dtypeOfTypedArray(a: unknown): dtype | null {
 }
 
 /** PyTorch's promote_types for the dtypes we have. */
-export function promote_types(a: dtype, b: dtype): dtype {
-  if (a === b) return a;
-  if (a === bool) return b;
-  if (b === bool) return a;
-  if (a.is_floating_point !== b.is_floating_point) return a.is_floating_point ? a : b;
-  if (a.is_floating_point) {
-    if ((a === float16 && b === bfloat16) || (a === bfloat16 && b === float16)) return float32;
-    return a.itemsize >= b.itemsize ? a : b;
+export function promote_types(type1: dtype, type2: dtype): dtype {
+  if (type1 === type2) return type1;
+  if (type1 === bool) return type2;
+  if (type2 === bool) return type1;
+  if (type1.is_floating_point !== type2.is_floating_point) return type1.is_floating_point ? type1 : type2;
+  if (type1.is_floating_point) {
+    if ((type1 === float16 && type2 === bfloat16) || (type1 === bfloat16 && type2 === float16)) return float32;
+    return type1.itemsize >= type2.itemsize ? type1 : type2;
   }
-  if ((a === uint8 && b === int8) || (a === int8 && b === uint8)) return int16;
-  if (a === uint8) return b.itemsize > 1 ? b : int16;
-  if (b === uint8) return a.itemsize > 1 ? a : int16;
-  return a.itemsize >= b.itemsize ? a : b;
+  if ((type1 === uint8 && type2 === int8) || (type1 === int8 && type2 === uint8)) return int16;
+  if (type1 === uint8) return type2.itemsize > 1 ? type2 : int16;
+  if (type2 === uint8) return type1.itemsize > 1 ? type1 : int16;
+  return type1.itemsize >= type2.itemsize ? type1 : type2;
 }

@@ -115,19 +115,21 @@ export function pyStrRepr(s: string): string {
  * likely a Python float), unless `float` is set (Python keeps 1.0 and 1 apart;
  * JS cannot).
  */
-export function py(v: unknown, opts: { float?: boolean; list?: boolean } = {}): string {
+export function py(v: unknown, opts: { float?: boolean; list?: boolean } = {}, depth = 0): string {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return opts.float || !Number.isInteger(v) || Math.abs(v) >= 1e16 ? pyFloat(v) : String(v);
   if (typeof v === 'bigint') return String(v);
   if (Array.isArray(v)) {
+    // Nor nests without end (a list 10^5 deep, or one that holds itself): Python's `[...]` past a depth.
+    if (depth >= 32) return opts.list ? '[...]' : '(...)';
     // A message never walks a huge (or Proxy-claimed) length: the first items, then the count.
     const MAX = 64;
     if (v.length > MAX) {
-      const head = Array.from({ length: MAX }, (_, i) => py(v[i], opts));
+      const head = Array.from({ length: MAX }, (_, i) => py(v[i], opts, depth + 1));
       return `${opts.list ? '[' : '('}${head.join(', ')}, ... (${v.length} items)${opts.list ? ']' : ')'}`;
     }
-    const items = v.map((e) => py(e, opts));
+    const items = v.map((e) => py(e, opts, depth + 1));
     if (opts.list) return `[${items.join(', ')}]`;
     return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
   }

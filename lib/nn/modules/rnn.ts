@@ -153,6 +153,7 @@ export class RNNBase extends Module {
    * op's packed-data overload, a missing hx is zeros.
    */
   protected _run(input: Tensor | PackedSequence, hx: Hidden | null | undefined): [Tensor | PackedSequence, Hidden] {
+    hx = hxArg(this._get_name(), input, hx);
     const lstm = this.mode === 'LSTM';
     const packed = input instanceof PackedSequence;
     let data: Tensor, batch_sizes: Tensor | null = null, sorted: Tensor | null = null, unsorted: Tensor | null = null;
@@ -305,6 +306,12 @@ export class GRU extends RNNBase {
   }
 }
 
+/** `forward(input, { hx })`: hx by keyword too, as Python's `forward(input, hx=None)` takes it. */
+function hxArg<H>(layer: string, input: unknown, hx: H): H {
+  if (!isOptions(hx)) return hx;
+  return bind<{ input: unknown; hx: H | null }>(`${layer}.forward`, [input, hx], { input: REQUIRED, hx: null }).hx as H;
+}
+
 // ---- cells ---------------------------------------------------------------------------
 
 interface CellArgs extends FactoryArgs { input_size: number; hidden_size: number; bias: boolean; nonlinearity: string }
@@ -381,6 +388,7 @@ export class RNNCell extends RNNCellBase {
     this.nonlinearity = a.nonlinearity;
   }
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
+    hx = hxArg(this._get_name(), input, hx);
     const [x, batched] = this._batch(input);
     const h = hx == null ? this._zeros(x) : batched ? hx : hx.unsqueeze(0);
     let ret: Tensor;
@@ -398,6 +406,7 @@ export class LSTMCell extends RNNCellBase {
     super(a.input_size, a.hidden_size, a.bias, 4, a);
   }
   forward(input: Tensor, hx: [Tensor, Tensor] | null = null): [Tensor, Tensor] {
+    hx = hxArg(this._get_name(), input, hx);
     const [x, batched] = this._batch(input);
     let state: [Tensor, Tensor];
     if (hx == null) { const z = this._zeros(x); state = [z, z]; } else state = batched ? hx : [hx[0].unsqueeze(0), hx[1].unsqueeze(0)];
@@ -413,6 +422,7 @@ export class GRUCell extends RNNCellBase {
     super(a.input_size, a.hidden_size, a.bias, 3, a);
   }
   forward(input: Tensor, hx: Tensor | null = null): Tensor {
+    hx = hxArg(this._get_name(), input, hx);
     const [x, batched] = this._batch(input);
     const h = hx == null ? this._zeros(x) : batched ? hx : hx.unsqueeze(0);
     const ret: Tensor = T.gru_cell(x, h, this.weight_ih, this.weight_hh, this.bias_ih, this.bias_hh);

@@ -8,6 +8,7 @@ import { native } from '../../native';
 import { Tensor, op } from '../../tensor';
 import { float32, int64, uint8 } from '../../dtype';
 import { bind } from '../../nn/common';
+import { listOf } from '../../arraylike';
 import { Mt19937, randn } from '../../utils/data/_random';
 import type { ImageData } from '../io';
 import { Callable, VisionDataset } from './vision';
@@ -36,7 +37,7 @@ export class FakeData extends VisionDataset<[unknown, unknown]> {
     super(null as unknown as string, { transform: a.transform, target_transform: a.target_transform });
     this.size = a.size;
     this.num_classes = a.num_classes;
-    this.image_size = [...a.image_size] as [number, number, number];
+    this.image_size = listOf(a.image_size, "FakeData(): argument 'image_size'") as [number, number, number];
     this.random_offset = a.random_offset;
   }
 

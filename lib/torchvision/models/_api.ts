@@ -16,6 +16,7 @@ import { Tensor } from '../../tensor';
 import * as hub from '../../hub';
 import { Module } from '../../nn/module';
 import { typename } from '../../nn/common';
+import { pyTypeName } from '../../binder';
 
 /** What `Weights.transforms` builds: a callable preprocessing preset (an nn.Module). */
 export type TransformsFactory = () => Module;
@@ -77,7 +78,9 @@ export abstract class WeightsEnum {
   /** The Weights of the entry. */
   readonly value: Weights;
 
+  /** @internal The entries are made where the enum is defined (a Python Enum's members), not by callers. */
   constructor(name: string, value: Weights) {
+    if (typeof name !== 'string') throw new TypeError(`${new.target.name}(): argument 'name' (position 1) must be str, not ${pyTypeName(name)}`);
     if (!(value instanceof Weights)) throw new TypeError(`${new.target.name}.${name}: the value must be a Weights`);
     this.name = name;
     this.value = value;

@@ -5,6 +5,7 @@ import * as nn from '../../nn';
 import * as F from '../../nn/functional';
 import { cat } from '../../generated/torch';
 import { Rest } from '../../nn/common';
+import { listOf } from '../../arraylike';
 import { bindArgs, makeBuilder } from './_utils';
 import { WeightsEnum } from './_api';
 import { DenseNet121_Weights, DenseNet161_Weights, DenseNet169_Weights, DenseNet201_Weights } from './_zoo_weights';
@@ -105,6 +106,7 @@ export class DenseNet extends nn.Module {
     const a = bindArgs<Required<DenseNetOptions>>('DenseNet', args, {
       growth_rate: 32, block_config: [6, 12, 24, 16], num_init_features: 64, bn_size: 4, drop_rate: 0, num_classes: 1000, memory_efficient: false,
     });
+    a.block_config = listOf(a.block_config, "DenseNet(): argument 'block_config'"); // Python iterates it
     // First convolution
     this.features = new nn.Sequential(new Map<string, nn.Module>([
       ['conv0', new nn.Conv2d(3, a.num_init_features, 7, { stride: 2, padding: 3, bias: false })],

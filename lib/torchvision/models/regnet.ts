@@ -3,8 +3,12 @@
 import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import { arange, pow, log, round, divide } from '../../generated/torch';
-import { Rest, REQUIRED } from '../../nn/common';
+import { bind, Rest, REQUIRED } from '../../nn/common';
+
+/** BlockParams.from_init_params's parameters. */
+interface InitParams { depth: number; w_0: number; w_a: number; w_m: number; group_width: number; bottleneck_multiplier?: number; se_ratio?: number | null }
 import { scope } from '../../memory';
+import { expect } from '../../guard';
 import { bindArgs, makeBuilder, pyRound, _make_divisible } from './_utils';
 import { Conv2dNormActivation, SqueezeExcitation, callLayer, LayerFactory } from '../ops/misc';
 import * as W from './_zoo_weights';
@@ -83,7 +87,11 @@ export class BlockParams {
    * widths w_0 + w_a * i, quantised to the geometric grid w_0 * w_m^k (multiples of 8); a stage is
    * a run of blocks of the same width. Computed in float32 tensors, as torchvision does.
    */
-  static from_init_params(o: { depth: number; w_0: number; w_a: number; w_m: number; group_width: number; bottleneck_multiplier?: number; se_ratio?: number | null }): BlockParams {
+  /** `BlockParams.from_init_params(depth, w_0, w_a, w_m, group_width, bottleneck_multiplier = 1.0, se_ratio = null)`, by position or by name. */
+  static from_init_params(...args: Rest<[number, number, number, number, number, number, number | null], InitParams>): BlockParams {
+    const o = bind<Required<InitParams>>('BlockParams.from_init_params', args, {
+      depth: REQUIRED, w_0: REQUIRED, w_a: REQUIRED, w_m: REQUIRED, group_width: REQUIRED, bottleneck_multiplier: 1.0, se_ratio: null,
+    });
     const QUANT = 8;
     const STRIDE = 2;
     const { depth, w_0, w_a, w_m, group_width } = o;
@@ -147,6 +155,7 @@ export class RegNet extends nn.Module {
     const a = bindArgs<Required<RegNetOptions> & { block_params: BlockParams }>('RegNet', args, {
       block_params: REQUIRED, num_classes: 1000, stem_width: 32, stem_type: null, block_type: null, norm_layer: null, activation: null,
     });
+    expect.instance('RegNet', 'block_params', a.block_params, BlockParams, 0);
     const stem_type = a.stem_type ?? SimpleStemIN;
     const norm_layer = a.norm_layer ?? nn.BatchNorm2d;
     const block_type = a.block_type ?? ResBottleneckBlock;

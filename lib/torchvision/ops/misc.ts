@@ -6,6 +6,7 @@ import { Module } from '../../nn/module';
 import { warn } from '../../warnings';
 import { bind, Rest, REQUIRED } from '../../nn/common';
 import { expect } from '../../guard';
+import { listOf } from '../../arraylike';
 
 /** A layer factory as torchvision takes one: a Module class, or a function returning a Module. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -184,7 +185,9 @@ export class MLP extends nn.Sequential {
     const params = inplace === null ? [] : [{ inplace }];
     const bias = o.bias, dropout = o.dropout;
     const layers: Module[] = [];
-    let in_dim = in_channels;
+    // both by position or by keyword; a list (Python slices it)
+    let in_dim = o.in_channels;
+    hidden_channels = listOf<number>(o.hidden_channels, "MLP(): argument 'hidden_channels'");
     for (const hidden_dim of hidden_channels.slice(0, -1)) {
       layers.push(new nn.Linear(in_dim, hidden_dim, { bias }));
       if (o.norm_layer) layers.push(callLayer(o.norm_layer, hidden_dim));
