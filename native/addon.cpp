@@ -308,11 +308,11 @@ static Slot* new_slot() {
   return s;
 }
 
-// A scavenge frees the ~36,000 results of one young-generation cycle at once: a
-// pool that holds them all spares each a delete and a malloc slow path later
-// (-180 instructions per dropped 1-element result, bench/instructions.js 40000),
-// for at most 3 MB kept per thread.
-constexpr size_t kSlotPoolMax = 65536;
+// At most 4,096 free slots are kept. Holding a whole young-generation cycle's
+// worth (65,536) saved 180 instructions per dropped 1-element result but cost
+// 15% of its median and half again on its mean (docs/gc-cost.md, session 5):
+// slots reused from a large pool are cold.
+constexpr size_t kSlotPoolMax = 4096;
 static void free_slot(Slot* s) {
   if (t_pool.free.size() < kSlotPoolMax) t_pool.free.push_back(s);
   else delete s;
