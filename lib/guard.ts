@@ -236,6 +236,10 @@ function wrapClass(ex: Record<string, unknown>, cname: string, checks: Check[]):
   const d = Object.getOwnPropertyDescriptor(ex, cname);
   if (!d || typeof d.value !== 'function' || !d.writable && !d.configurable) return;
   const cls = d.value as new (...a: unknown[]) => unknown;
+  // Exception and warning classes are values the library compares by identity (a warnings
+  // filter's category, `except` clauses): a Proxy would be another class to them, and their
+  // constructors take a message that fails with no engine error anyway.
+  if (cls.prototype instanceof Error) return;
   const fn = `${cname}.__init__`;
   const p: typeof cls = new Proxy(cls, {
     construct(target, args, newTarget): object {

@@ -18,7 +18,8 @@ cd "$root"
 files=("$@")
 if [ "${#files[@]}" -eq 0 ]; then
   files=(test/core-*.test.js test/serialization.test.js test/hardening.test.js test/arraylike.test.js
-    test/abuse-native.test.js test/gc-release.test.js test/gc-young.test.js test/memory.test.js)
+    test/abuse-native.test.js test/gc-release.test.js test/gc-young.test.js test/memory.test.js
+    test/autograd-function-fast.test.js test/data-speed.test.js)
 fi
 
 summary() { # passed failed: one JSON line, as the mocha reporter writes

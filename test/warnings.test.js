@@ -197,6 +197,20 @@ describe('torch.warnings: the filter API', () => {
     assert.equal(log.length, 0);
   });
 
+  it('the package\'s warning classes are the filters\' own: a DeprecationWarning warned from a module through torch.warnings is ignored', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'torch-node-warnings-mod-'));
+    try {
+      const mod = path.join(dir, 'mod.js');
+      fs.writeFileSync(mod, "module.exports = (w) => w.warn('deprecated in a module', w.DeprecationWarning);\n");
+      const { out } = runScript(`const torch = require(${JSON.stringify(path.join(__dirname, '..'))});
+require(${JSON.stringify(mod)})(torch.warnings);
+torch.warnings.warn('deprecated in main', torch.warnings.DeprecationWarning);
+console.log('end');`);
+      assert.doesNotMatch(out, /deprecated in a module/);
+      assert.match(out, /DeprecationWarning: deprecated in main/);
+    } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+
   it('DeprecationWarning: ignored outside the main script by default, shown after resetwarnings', () => {
     assert.equal(record(() => warnings.warn('old', DeprecationWarning)).length, 0);
     const log = record(() => {
