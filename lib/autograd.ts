@@ -4,6 +4,7 @@ import { Tensor, checkGradOutputs } from './tensor';
 import { stack } from './generated/torch';
 import { warn } from './warnings';
 import { expect } from './guard';
+import { listOf } from './arraylike';
 
 function withGradMode<T>(mode: boolean, fn: () => T): T {
   const prev = native.is_grad_enabled();
@@ -28,7 +29,9 @@ export function set_grad_enabled<T>(mode: boolean, fn?: () => T): T | void {
 }
 export function is_grad_enabled(): boolean { return native.is_grad_enabled(); }
 
-const asList = (t: Tensor | Tensor[]): Tensor[] => (Array.isArray(t) ? t : [t]);
+// A list's length is read once and checked before anything walks it (a sparse array or a Proxy
+// claiming 2^32-1 elements hung grad() in map).
+const asList = (t: Tensor | Tensor[], what: string): Tensor[] => (Array.isArray(t) ? listOf<Tensor>(t, what) : [t]);
 
 /**
  * torch.autograd.grad: the gradients of outputs with respect to inputs (null for unused inputs with
@@ -41,11 +44,12 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   for (const k of Object.keys(opts)) {
     if (!['grad_outputs', 'retain_graph', 'create_graph', 'allow_unused', 'is_grads_batched'].includes(k)) throw new TypeError(`grad() got an unexpected keyword argument '${k}'`);
   }
-  const goList = opts.grad_outputs == null ? null : Array.isArray(opts.grad_outputs) ? opts.grad_outputs : [opts.grad_outputs];
-  const outs = asList(outputs);
+  const goList = opts.grad_outputs == null ? null : Array.isArray(opts.grad_outputs)
+    ? listOf<Tensor | null>(opts.grad_outputs, "grad(): argument 'grad_outputs'") : [opts.grad_outputs];
+  const outs = asList(outputs, "grad(): argument 'outputs'");
   const create = opts.create_graph ?? false;
   const retain = opts.retain_graph ?? (create ? true : null);
-  const run = (go: (Tensor | null)[] | null, keep: boolean | null) => native.autograd_grad(outs.map((t) => t._h), asList(inputs).map((t) => t._h),
+  const run = (go: (Tensor | null)[] | null, keep: boolean | null) => native.autograd_grad(outs.map((t) => t._h), asList(inputs, "grad(): argument 'inputs'").map((t) => t._h),
     go ? go.map((g) => (g ? g._h : null)) : null, keep, create, opts.allow_unused ?? false).map((h) => (h === null ? null : new Tensor(h)));
   if (!opts.is_grads_batched) {
     if (goList) checkGradOutputs(outs, goList);
@@ -62,12 +66,12 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
   });
   const per: (Tensor | null)[][] = [];
   for (let b = 0; b < batch; b++) per.push(run(goList.map((g) => (g ? g.select(0, b) : null)), b < batch - 1 ? true : retain));
-  return asList(inputs).map((_, j) => (per.length && per[0][j] !== null ? stack(per.map((r) => r[j] as Tensor), 0) : null));
+  return asList(inputs, "grad(): argument 'inputs'").map((_, j) => (per.length && per[0][j] !== null ? stack(per.map((r) => r[j] as Tensor), 0) : null));
 }
 
 /** torch.autograd.backward(tensors, grad_tensors, { retain_graph, create_graph, inputs }). */
 export function backward(tensors: Tensor | Tensor[], grad_tensors?: Tensor | (Tensor | null)[] | null, opts: { retain_graph?: boolean; create_graph?: boolean; inputs?: Tensor[] } = {}): void {
-  const ts = asList(tensors);
+  const ts = asList(tensors, "backward(): argument 'tensors'");
   ts.forEach((t, i) => expect.tensor('backward', `tensors[${i}]`, t));
   const gs = grad_tensors == null ? [] : Array.isArray(grad_tensors) ? grad_tensors : [grad_tensors];
   ts.forEach((t, i) => t.backward(gs[i] ?? null, {

@@ -30,6 +30,12 @@ const CASES = [
   // An optimizer's params (the fuzzer: V8 heap OOM abort copying new Array(2 ** 31)).
   ['new torch.optim.Adagrad(new Array(2 ** 31));', /^Adagrad\(\): argument 'params' has length 2147483648/],
   [`new torch.optim.SGD(${SPARSE}, { lr: 0.1 });`, /^SGD\(\): argument 'params' has length 4294967295/],
+  // torch.autograd.grad / backward walked their lists with map (the fuzzer: a hang, seeds 2-12).
+  [`const x = torch.ones(2, { requires_grad: true }); torch.autograd.grad(x.sum(), ${SPARSE});`, /^grad\(\): argument 'inputs' has length 4294967295/],
+  [`const x = torch.ones(2, { requires_grad: true }); torch.autograd.grad(${PROXY}, [x]);`, /^grad\(\): argument 'outputs' has length 4294967295/],
+  [`const x = torch.ones(2, { requires_grad: true }); torch.autograd.grad(x.sum(), [x], { grad_outputs: ${SPARSE} });`,
+    /^grad\(\): argument 'grad_outputs' has length 4294967295/],
+  [`torch.autograd.backward(${SPARSE});`, /^backward\(\): argument 'tensors' has length 4294967295/],
 ];
 
 describe('array-likes of a hostile length (lib/arraylike.ts)', function () {
