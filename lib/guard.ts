@@ -301,15 +301,14 @@ function guardTensorReceivers(rows: Record<string, Check[]>): void {
       Object.defineProperty(proto, sym, { ...d, value: g });
     } else if (d.get || d.set) {
       const { get, set } = d;
+      const onTensor = <R>(self: unknown, run: () => R): R => {
+        try { return run(); } catch (e) { if (e instanceof TypeError && !isTensor(self)) throw foreign(key, self, e); throw e; }
+      };
       Object.defineProperty(proto, sym, {
         ...d,
-        get: get && function (this: unknown) {
-          try { return get.call(this); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this, e); throw e; }
-        },
+        get: get && function (this: unknown) { return onTensor(this, () => get.call(this)); },
         // `Reflect.set(Tensor.prototype, 'grad', g, null)`: Python's `Tensor.grad.__set__(None, g)`
-        set: set && function (this: unknown, v: unknown) {
-          try { set.call(this, v); } catch (e) { if (e instanceof TypeError && !isTensor(this)) throw foreign(key, this, e); throw e; }
-        },
+        set: set && function (this: unknown, v: unknown) { onTensor(this, () => set.call(this, v)); },
       });
     }
   }

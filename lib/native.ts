@@ -29,7 +29,7 @@ export interface NativeAddon {
   /** OpenMP's intra-op thread count of the calling thread only (a DataLoader worker's). */
   set_thread_num_threads(n: number): void;
   /** native/image.cpp: null where the addon was built without jpeglib.h. */
-  jpeg_decoder(): { soname: string; abi: number; error: string | null } | null;
+  jpeg_decoder(): { soname: string; error: string | null } | null;
   /** JPEG bytes to interleaved HWC samples; mode 0 (UNCHANGED), 1 (GRAY) or 3 (RGB). Throws libjpeg's message. */
   jpeg_decode(bytes: Uint8Array, mode: number): { data: Uint8Array; width: number; height: number; channels: number };
   op_handle(name: string, overload?: string): number;

@@ -11,7 +11,6 @@
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/DefaultDtype.h>
 
-#include <v8.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -444,18 +443,6 @@ static void report_external_memory(napi_env env) {
     napi_adjust_external_memory(env, delta, &ignored);
     t_in_adjust = false;
   }
-}
-
-// napi_value is a v8::Local in Node's own implementation (v8impl's
-// JsValueFromV8LocalValue); these two are the only places that rely on it.
-static napi_value to_napi(v8::Local<v8::Value> local) {
-  return reinterpret_cast<napi_value>(*local);
-}
-static v8::Local<v8::Value> to_v8(napi_value v) {
-  v8::Local<v8::Value> local;
-  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
-  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
-  return local;
 }
 
 Napi::Value wrap_tensor(Napi::Env env, at::Tensor t) {

@@ -17,13 +17,11 @@
 #include <torch/csrc/autograd/saved_variable.h>
 #include <torch/csrc/autograd/variable.h>
 
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_set>
 
-#include <v8.h>
 
 namespace tn {
 namespace {
@@ -167,44 +165,32 @@ void check_js_thread(const EnvRefs& refs, const std::string& what) {
               "synchronously)");
 }
 
-// napi_value is a v8::Local in Node's implementation (as addon.cpp's to_napi/to_v8 rely on).
-napi_value box_to_napi(v8::Local<v8::Value> local) { return reinterpret_cast<napi_value>(*local); }
-v8::Local<v8::Value> napi_to_v8(napi_value v) {
-  v8::Local<v8::Value> local;
-  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
-  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
-  return local;
-}
-
-// The tensors of a JS array of handles (null: an undefined tensor); null/undefined: none. V8's own
-// element reads: Node-API's napi_get_element sets up a TryCatch per element.
 // A JS exception caught by tc (a getter or setter threw) as the Napi::Error that carries it out.
 [[noreturn]] void rethrow_caught(Napi::Env env, v8::TryCatch& tc) {
   v8::Local<v8::Value> exc = tc.Exception();
   tc.Reset();
   if (exc.IsEmpty()) throw Napi::Error::New(env, "torch-node: a JS call was terminated");
-  throw Napi::Error(env, reinterpret_cast<napi_value>(*exc));
+  throw Napi::Error(env, to_napi(exc));
 }
 
-void read_handles(Napi::Env env, Napi::Value v, const char* what, std::vector<at::Tensor>& out) {
-  if (v.IsEmpty() || napi_to_v8(v)->IsNullOrUndefined()) return;
+// The tensors of a JS array of handles (null: an undefined tensor); null/undefined: none. V8's own
+// element reads: Node-API's napi_get_element sets up a TryCatch per element.
+std::vector<at::Tensor> handles_to_tensors(Napi::Value v, const char* what) {
+  std::vector<at::Tensor> out;
+  if (v.IsEmpty() || to_v8(v)->IsNullOrUndefined()) return out;
   if (!v.IsArray()) bad_type(v, what, "an array of tensors");
-  v8::Local<v8::Array> arr = napi_to_v8(v).As<v8::Array>();
-  v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
+  Napi::Env env = v.Env();
+  v8::Isolate* isolate = v8::Isolate::GetCurrent();
+  v8::Local<v8::Array> arr = to_v8(v).As<v8::Array>();
+  v8::Local<v8::Context> context = isolate->GetCurrentContext();
   const uint32_t n = arr->Length();
   out.reserve(n);
-  v8::TryCatch tc(v8::Isolate::GetCurrent());
+  v8::TryCatch tc(isolate);
   for (uint32_t i = 0; i < n; i++) {
     v8::Local<v8::Value> e;
     if (!arr->Get(context, i).ToLocal(&e)) rethrow_caught(env, tc);  // a getter threw
-    Napi::Value ev(env, reinterpret_cast<napi_value>(*e));
-    out.push_back(e->IsNullOrUndefined() ? at::Tensor() : unwrap_tensor(ev, what));
+    out.push_back(e->IsNullOrUndefined() ? at::Tensor() : unwrap_tensor(Napi::Value(env, to_napi(e)), what));
   }
-}
-
-std::vector<at::Tensor> handles_to_tensors(Napi::Value v, const char* what) {
-  std::vector<at::Tensor> out;
-  read_handles(v.Env(), v, what, out);
   return out;
 }
 
@@ -214,9 +200,9 @@ Napi::Array tensors_to_handles(Napi::Env env, const std::vector<at::Tensor>& ts)
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   c10::SmallVector<v8::Local<v8::Value>, 8> elems;
   elems.reserve(ts.size());
-  for (const auto& t : ts) elems.push_back(napi_to_v8(wrap_tensor(env, t)));
+  for (const auto& t : ts) elems.push_back(to_v8(wrap_tensor(env, t)));
   v8::Local<v8::Array> arr = v8::Array::New(isolate, elems.data(), elems.size());
-  return Napi::Array(env, box_to_napi(arr));
+  return Napi::Array(env, to_napi(arr));
 }
 
 // ---- torch.autograd.Function: the graph node -------------------------------------------
@@ -362,14 +348,14 @@ Napi::Value wrap_box(Napi::Env env, std::unique_ptr<JsFnBox> box) {
   b->prev = &t_boxes->live;
   b->next->prev = b;
   t_boxes->live.next = b;
-  return Napi::Value(env, box_to_napi(obj));
+  return Napi::Value(env, to_napi(obj));
 }
 
 std::shared_ptr<const std::string> node_name_of(Napi::Value v) {
   if (!v.IsString()) bad_type(v, "Function.apply(): name", "a string");
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
   BoxPool* pool = box_pool(isolate);
-  v8::Local<v8::String> local = napi_to_v8(v).As<v8::String>();
+  v8::Local<v8::String> local = to_v8(v).As<v8::String>();
   for (auto& n : pool->names)
     if (!n.js.IsEmpty() && n.js == local) return n.utf8;
   auto& slot = pool->names[pool->next_name++ % 4];
@@ -380,7 +366,7 @@ std::shared_ptr<const std::string> node_name_of(Napi::Value v) {
 
 JsFnBox* unwrap_box(Napi::Value v, const char* what) {
   v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  v8::Local<v8::Value> local = napi_to_v8(v);
+  v8::Local<v8::Value> local = to_v8(v);
   if (!t_boxes || local.IsEmpty() || !t_boxes->tmpl.Get(isolate)->HasInstance(local))
     throw JsTypeError(std::string(what) + " must be a handle made by the addon");
   return static_cast<JsFnBox*>(local.As<v8::Object>()->GetAlignedPointerFromInternalField(0));
@@ -398,12 +384,11 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   if (!info[0].IsObject()) bad_type(info[0], "Function.apply(): ctx", "an object");
   if (!info[3].IsArray()) bad_type(info[3], "Function.apply(): outputs", "an array of tensors");
   auto name = node_name_of(info[1]);
-  std::vector<at::Tensor> inputs, raw, to_save, dirty, nondiff;
-  read_handles(env, info[2], "Function.apply(): inputs", inputs);
-  read_handles(env, info[3], "Function.apply(): outputs", raw);
-  read_handles(env, info[4], "save_for_backward(): tensors", to_save);
-  read_handles(env, info[5], "mark_dirty(): tensors", dirty);
-  read_handles(env, info[6], "mark_non_differentiable(): tensors", nondiff);
+  auto inputs = handles_to_tensors(info[2], "Function.apply(): inputs");
+  auto raw = handles_to_tensors(info[3], "Function.apply(): outputs");
+  auto to_save = handles_to_tensors(info[4], "save_for_backward(): tensors");
+  auto dirty = handles_to_tensors(info[5], "mark_dirty(): tensors");
+  auto nondiff = handles_to_tensors(info[6], "mark_non_differentiable(): tensors");
   bool materialize = to_bool(info[7], "set_materialize_grads(): value");
 
   bool executable = c10::GradMode::is_enabled();
@@ -468,14 +453,14 @@ Napi::Value function_apply(const Napi::CallbackInfo& info) {
   // The outputs' handles, over the raw ones, in the caller's array. An output that is the very
   // tensor forward returned (a new result given its history in place, a dirty input) keeps the
   // caller's handle, and JS returns forward's own Tensor object, as Python returns forward's object.
-  v8::Local<v8::Array> outs = napi_to_v8(info[3]).As<v8::Array>();
+  v8::Local<v8::Array> outs = to_v8(info[3]).As<v8::Array>();
   v8::Local<v8::Context> context = v8::Isolate::GetCurrent()->GetCurrentContext();
   v8::TryCatch tc(v8::Isolate::GetCurrent());
   for (size_t i = 0; i < wrapped.size(); i++) {
     if (!wrapped[i].has_value() || !wrapped[i]->defined()) continue;  // not a tensor: the caller keeps its value
     if (i < raw.size() && raw[i].defined() && raw[i].unsafeGetTensorImpl() == wrapped[i]->unsafeGetTensorImpl()) continue;
     Napi::Value h = wrap_tensor(env, std::move(*wrapped[i]));
-    if (outs->Set(context, static_cast<uint32_t>(i), napi_to_v8(h)).IsNothing()) rethrow_caught(env, tc);  // a setter threw
+    if (outs->Set(context, static_cast<uint32_t>(i), to_v8(h)).IsNothing()) rethrow_caught(env, tc);  // a setter threw
   }
   return wrap_box(env, std::move(box));
 }

@@ -18,12 +18,14 @@
 // whole process aborted).
 #define NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS
 #include <napi.h>
+#include <v8.h>
 
 #include <ATen/core/Tensor.h>
 #include <ATen/core/ivalue.h>
 #include <ATen/CPUGeneratorImpl.h>
 #include <c10/util/Exception.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <utility>
@@ -32,6 +34,17 @@
 #include "torch_compat.h"
 
 namespace tn {
+
+// napi_value is a v8::Local in Node's own implementation (v8impl's
+// JsValueFromV8LocalValue): the hot paths that make V8 objects directly (tensor
+// handles, autograd.Function's arrays and ctx boxes) rely on it through these two.
+inline napi_value to_napi(v8::Local<v8::Value> local) { return reinterpret_cast<napi_value>(*local); }
+inline v8::Local<v8::Value> to_v8(napi_value v) {
+  v8::Local<v8::Value> local;
+  static_assert(sizeof(local) == sizeof(v), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&local), &v, sizeof(v));
+  return local;
+}
 
 // ---- JS errors -------------------------------------------------------------
 // Thrown where no Napi::Env is at hand (argument conversion deep in a call),

@@ -227,7 +227,6 @@ static Napi::Value jpeg_decoder(const Napi::CallbackInfo& info) {
   const JpegApi& api = jpeg_api();
   Napi::Object o = Napi::Object::New(env);
   o.Set("soname", Napi::String::New(env, kJpegSoname));
-  o.Set("abi", Napi::Number::New(env, JPEG_LIB_VERSION));
   o.Set("error", api.error.empty() ? env.Null() : Napi::String::New(env, api.error));
   return o;
 }

@@ -123,13 +123,14 @@ export function sharpAvailable(): boolean {
  */
 export function libjpegAvailable(): boolean {
   if (chosen !== 'libjpeg') return false;
-  if (libjpeg === undefined) {
+  if (libjpegLoads === undefined) {
     const info = native.jpeg_decoder();
-    libjpeg = info && info.error === null ? info.soname : null;
+    libjpegLoads = info !== null && info.error === null;
   }
-  return libjpeg !== null;
+  return libjpegLoads;
 }
-let libjpeg: string | null | undefined;
+/** Whether the addon has libjpeg and it loaded (asked once). */
+let libjpegLoads: boolean | undefined;
 
 /** JPEG bytes decoded by libjpeg into interleaved HWC samples; mode is ImageReadMode's UNCHANGED (0), GRAY (1) or RGB (3). */
 export function libjpegDecode(bytes: Uint8Array, mode: 0 | 1 | 3): RawImage {

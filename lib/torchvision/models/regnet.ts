@@ -4,14 +4,14 @@ import { Tensor } from '../../tensor';
 import * as nn from '../../nn';
 import { arange, pow, log, round, divide } from '../../generated/torch';
 import { bind, Rest, REQUIRED } from '../../nn/common';
-
-/** BlockParams.from_init_params's parameters. */
-interface InitParams { depth: number; w_0: number; w_a: number; w_m: number; group_width: number; bottleneck_multiplier?: number; se_ratio?: number | null }
 import { scope } from '../../memory';
 import { expect } from '../../guard';
 import { bindArgs, makeBuilder, pyRound, _make_divisible } from './_utils';
 import { Conv2dNormActivation, SqueezeExcitation, callLayer, LayerFactory } from '../ops/misc';
 import * as W from './_zoo_weights';
+
+/** BlockParams.from_init_params's parameters. */
+interface InitParams { depth: number; w_0: number; w_a: number; w_m: number; group_width: number; bottleneck_multiplier?: number; se_ratio?: number | null }
 
 /** The simple stem for ImageNet: a 3x3 stride-2 convolution, BN, activation. */
 export class SimpleStemIN extends Conv2dNormActivation {
@@ -86,8 +86,9 @@ export class BlockParams {
    * Programmatically computes all the per-block settings from the RegNet parameters: the linear
    * widths w_0 + w_a * i, quantised to the geometric grid w_0 * w_m^k (multiples of 8); a stage is
    * a run of blocks of the same width. Computed in float32 tensors, as torchvision does.
+   * `BlockParams.from_init_params(depth, w_0, w_a, w_m, group_width, bottleneck_multiplier = 1.0,
+   * se_ratio = null)`, by position or by name.
    */
-  /** `BlockParams.from_init_params(depth, w_0, w_a, w_m, group_width, bottleneck_multiplier = 1.0, se_ratio = null)`, by position or by name. */
   static from_init_params(...args: Rest<[number, number, number, number, number, number, number | null], InitParams>): BlockParams {
     const o = bind<Required<InitParams>>('BlockParams.from_init_params', args, {
       depth: REQUIRED, w_0: REQUIRED, w_a: REQUIRED, w_m: REQUIRED, group_width: REQUIRED, bottleneck_multiplier: 1.0, se_ratio: null,
